@@ -1,0 +1,87 @@
+from datetime import timedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+SOURCE_TYPES = [('webcam', 'Webcam'), ('rtsp', 'RTSP'), ('http', 'HTTP / MJPEG'), ('file', 'Video file')]
+DIRECTIONS = [('entry', 'Entry'), ('exit', 'Exit'), ('both', 'Both (CCTV)')]
+
+
+class FaceCamera(models.Model):
+    _name = 'face.camera'
+    _description = 'Camera'
+    _inherit = ['mail.thread']
+    _order = 'name'
+
+    name = fields.Char(required=True, tracking=True)
+    location = fields.Char()
+    source_type = fields.Selection(SOURCE_TYPES, required=True, default='rtsp', tracking=True)
+    # Stream URLs can hold credentials: only managers may read them.
+    source = fields.Char(required=True, groups='face_attendance.group_face_attendance_manager,'
+                                               'face_attendance.group_face_attendance_device',
+                         help="Webcam index, rtsp:// or http(s):// URL, or video file path.")
+    direction = fields.Selection(DIRECTIONS, required=True, default='both', tracking=True)
+    enabled = fields.Boolean(default=True, tracking=True)
+    active = fields.Boolean(default=True)
+    daemon_id = fields.Many2one('face.daemon', string="Daemon", ondelete='set null', tracking=True)
+    company_id = fields.Many2one('res.company', required=True, default=lambda self: self.env.company, index=True)
+    match_threshold = fields.Float(digits=(4, 3), help="0 uses the global match threshold.")
+    min_face_size = fields.Integer(help="Smallest face to recognise, in pixels; 0 uses the daemon's default.")
+    # Live status, reported by the daemon's heartbeat.
+    last_frame_at = fields.Datetime(readonly=True)
+    fps = fields.Float(readonly=True, digits=(6, 2))
+    error_count = fields.Integer(readonly=True)
+    last_error = fields.Char(readonly=True)
+    status = fields.Selection([('online', 'Online'), ('offline', 'Offline'), ('disabled', 'Disabled'),
+                               ('never', 'Never seen')], compute='_compute_status')
+    event_ids = fields.One2many('face.recognition.event', 'camera_id')
+
+    @api.constrains('source_type', 'source')
+    def _check_source(self):
+        for camera in self.sudo():
+            source = (camera.source or '').strip()
+            if camera.source_type == 'webcam' and not source.isdigit():
+                raise ValidationError(_("A webcam source is the device index, e.g. 0."))
+            if camera.source_type == 'rtsp' and not source.startswith(('rtsp://', 'rtsps://')):
+                raise ValidationError(_("An RTSP source starts with rtsp://."))
+            if camera.source_type == 'http' and not source.startswith(('http://', 'https://')):
+                raise ValidationError(_("An HTTP source starts with http:// or https://."))
+
+    @api.constrains('match_threshold', 'min_face_size')
+    def _check_thresholds(self):
+        for camera in self:
+            if camera.match_threshold < 0 or camera.match_threshold > 2:
+                raise ValidationError(_("The match threshold is a distance between 0 and 2."))
+            if camera.min_face_size < 0:
+                raise ValidationError(_("The minimum face size cannot be negative."))
+
+    @api.depends('enabled', 'last_frame_at')
+    def _compute_status(self):
+        limit = fields.Datetime.now() - timedelta(minutes=self.env['face.attendance.config'].get('camera_offline_minutes'))
+        for camera in self:
+            if not camera.enabled:
+                camera.status = 'disabled'
+            elif not camera.last_frame_at:
+                camera.status = 'never'
+            else:
+                camera.status = 'online' if camera.last_frame_at >= limit else 'offline'
+
+    def _daemon_vals(self):
+        self.ensure_one()
+        camera = self.sudo()
+        return {'id': camera.id, 'name': camera.name, 'source_type': camera.source_type,
+                'source': camera.source, 'direction': camera.direction,
+                'match_threshold': camera.match_threshold or None,
+                'min_face_size': camera.min_face_size or None}
+
+    def _update_live_status(self, item):
+        vals = {}
+        if item.get('last_frame_at'):
+            vals['last_frame_at'] = fields.Datetime.to_datetime(item['last_frame_at'][:19].replace('T', ' '))
+        for key in ('fps', 'error_count'):
+            if isinstance(item.get(key), (int, float)):
+                vals[key] = item[key]
+        if 'last_error' in item:
+            vals['last_error'] = (item['last_error'] or '')[:500]
+        if vals:
+            self.sudo().write(vals)

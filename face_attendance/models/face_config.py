@@ -1,0 +1,141 @@
+"""The face attendance settings: one list of known keys, typed, bounded and documented.
+
+Settings live in ir.config_parameter (as Odoo's own settings do). Everything that reads or writes
+them goes through this model so that the settings screen, the rules and the REST API agree.
+"""
+from odoo import _, api, models
+from odoo.exceptions import ValidationError
+
+PREFIX = 'face_attendance.'
+
+# key: (type, default, minimum, maximum, description)
+SETTINGS = {
+    'duplicate_window_minutes': (int, 5, 0, 1440,
+        "A recognised sighting within this many minutes of the person's previous accepted event "
+        "is recorded as a duplicate and changes nothing."),
+    'auto_mark': (bool, True, None, None,
+        "When off, recognition events are recorded but create no attendance."),
+    'work_start_hour': (float, 9.0, 0.0, 24.0,
+        "Start of the working day (hours, employee's time zone), for late counts in reports."),
+    'work_end_hour': (float, 17.0, 0.0, 24.0,
+        "End of the working day (hours, employee's time zone), for reports."),
+    'late_grace_minutes': (int, 10, 0, 600,
+        "A check-in later than the start of the working day plus this is counted as late."),
+    'encoder': (str, 'sface', None, None,
+        "Face encoder used for new templates and by the daemons: 'sface' (default) or 'dlib'."),
+    'match_threshold': (float, 0.0, 0.0, 2.0,
+        "Largest distance at which a face is taken for an enrolled person; 0 uses the encoder's "
+        "measured default (sface 0.60, dlib 0.50)."),
+    'min_face_size': (int, 60, 16, 4096,
+        "Smallest face, in pixels of its shorter side, accepted at enrolment."),
+    'max_image_bytes': (int, 10 * 1024 * 1024, 1024, 100 * 1024 * 1024,
+        "Largest image accepted at enrolment or recognition, in bytes."),
+    'consent_required': (bool, False, None, None,
+        "Refuse to enrol faces of a person whose biometric consent is not recorded."),
+    'future_tolerance_seconds': (int, 300, 0, 86400,
+        "Events whose sighting time is further than this in the future are rejected."),
+    'forgotten_checkout_hours': (float, 16.0, 1.0, 72.0,
+        "An attendance opened by a camera and still open after this many hours is closed by the "
+        "forgotten check-out rule."),
+    'forgotten_checkout_rule': (str, 'last_seen', None, None,
+        "How a forgotten check-out is closed: 'last_seen' (at the person's last sighting, never "
+        "later) or 'fixed' (check-in plus the fixed number of hours)."),
+    'forgotten_checkout_fixed_hours': (float, 8.0, 0.0, 24.0,
+        "Hours added to the check-in by the 'fixed' forgotten check-out rule."),
+    'event_retention_days': (int, 365, 1, 3650,
+        "Recognition events older than this are deleted (their attendance stays)."),
+    'snapshot_retention_days': (int, 30, 1, 3650,
+        "Snapshots of recognition events older than this are deleted."),
+    'unknown_retention_days': (int, 30, 1, 3650,
+        "Events of unknown faces older than this are deleted with their snapshots."),
+    'camera_offline_minutes': (int, 10, 1, 1440,
+        "A camera or daemon silent for longer than this is shown as offline."),
+}
+CHOICES = {
+    'encoder': ('sface', 'dlib'),
+    'forgotten_checkout_rule': ('last_seen', 'fixed'),
+}
+
+
+def _parse(key, value):
+    kind, default, low, high, _doc = SETTINGS[key]
+    if value is None or value == '':
+        return default
+    try:
+        if kind is bool:
+            if isinstance(value, bool):
+                parsed = value
+            elif str(value).strip().lower() in ('1', 'true', 'yes', 'on'):
+                parsed = True
+            elif str(value).strip().lower() in ('0', 'false', 'no', 'off'):
+                parsed = False
+            else:
+                raise ValueError(value)
+        elif kind is int:
+            if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+                raise ValueError(value)
+            parsed = int(str(value).strip()) if isinstance(value, str) else int(value)
+        elif kind is float:
+            if isinstance(value, bool):
+                raise ValueError(value)
+            parsed = float(value)
+        else:
+            if not isinstance(value, str):
+                raise ValueError(value)
+            parsed = value.strip()
+    except (TypeError, ValueError):
+        raise ValidationError(_("Setting %(key)s expects a %(kind)s, got %(value)r.",
+                                key=key, kind=kind.__name__, value=value))
+    if low is not None and parsed < low or high is not None and parsed > high:
+        raise ValidationError(_("Setting %(key)s must be between %(low)s and %(high)s.",
+                                key=key, low=low, high=high))
+    if key in CHOICES and parsed not in CHOICES[key]:
+        raise ValidationError(_("Setting %(key)s must be one of %(choices)s.",
+                                key=key, choices=", ".join(CHOICES[key])))
+    return parsed
+
+
+class FaceAttendanceConfig(models.AbstractModel):
+    _name = 'face.attendance.config'
+    _description = 'Face Attendance Settings'
+
+    @api.model
+    def get(self, key):
+        if key not in SETTINGS:
+            raise ValidationError(_("Unknown setting %s.", key))
+        raw = self.env['ir.config_parameter'].sudo().get_param(PREFIX + key)
+        try:
+            return _parse(key, raw)
+        except ValidationError:
+            # A hand-edited bad value must not stop attendance: fall back to the default.
+            return SETTINGS[key][1]
+
+    @api.model
+    def get_all(self):
+        return {key: self.get(key) for key in SETTINGS}
+
+    @api.model
+    def set(self, key, value):
+        if key not in SETTINGS:
+            raise ValidationError(_("Unknown setting %(key)s; known settings: %(known)s.",
+                                    key=key, known=", ".join(sorted(SETTINGS))))
+        parsed = _parse(key, value)
+        self.env['ir.config_parameter'].sudo().set_param(PREFIX + key, str(parsed))
+        return parsed
+
+    @api.model
+    def describe(self):
+        return {key: {'type': spec[0].__name__, 'default': spec[1], 'min': spec[2], 'max': spec[3],
+                      'description': spec[4], 'choices': list(CHOICES.get(key, ())) or None}
+                for key, spec in SETTINGS.items()}
+
+    @api.model
+    def encoder(self):
+        """The encoder of the configured name, built once per process."""
+        from face_attendance_daemon.engine import get_encoder
+        return get_encoder(self.get('encoder'))
+
+    @api.model
+    def match_threshold(self, encoder=None):
+        threshold = self.get('match_threshold')
+        return threshold or (encoder or self.encoder()).default_threshold

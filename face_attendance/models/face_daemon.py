@@ -1,0 +1,90 @@
+from datetime import timedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError
+
+
+class FaceDaemon(models.Model):
+    _name = 'face.daemon'
+    _description = 'Face Recognition Daemon'
+    _inherit = ['mail.thread']
+    _order = 'name'
+
+    name = fields.Char(required=True, tracking=True)
+    active = fields.Boolean(default=True)
+    user_id = fields.Many2one(
+        'res.users', string="Odoo user", tracking=True, ondelete='restrict',
+        help="The user the daemon logs in as over XML-RPC (give it the 'Face Attendance / Device' group "
+             "and an API key as its password).")
+    company_id = fields.Many2one('res.company', required=True, default=lambda self: self.env.company, index=True)
+    camera_ids = fields.One2many('face.camera', 'daemon_id', string="Cameras")
+    camera_count = fields.Integer(compute='_compute_camera_count')
+    version = fields.Char(readonly=True)
+    host = fields.Char(readonly=True)
+    encoder = fields.Char(readonly=True, help="Encoder the daemon runs (name:version).")
+    last_heartbeat = fields.Datetime(readonly=True)
+    status = fields.Selection([('online', 'Online'), ('offline', 'Offline'), ('never', 'Never seen')],
+                              compute='_compute_status')
+    status_details = fields.Json(readonly=True)
+
+    _sql_constraints = [('name_company_uniq', 'unique(name, company_id)', 'A daemon with this name already exists.')]
+
+    def _compute_camera_count(self):
+        for daemon in self:
+            daemon.camera_count = len(daemon.camera_ids)
+
+    @api.depends('last_heartbeat')
+    def _compute_status(self):
+        limit = fields.Datetime.now() - timedelta(minutes=self.env['face.attendance.config'].get('camera_offline_minutes'))
+        for daemon in self:
+            if not daemon.last_heartbeat:
+                daemon.status = 'never'
+            else:
+                daemon.status = 'online' if daemon.last_heartbeat >= limit else 'offline'
+
+    def _check_device_access(self):
+        user = self.env.user
+        if not (user.has_group('face_attendance.group_face_attendance_device')
+                or user.has_group('face_attendance.group_face_attendance_manager')):
+            raise AccessError(_("Only face attendance devices and managers may do this."))
+        if self and not self.env.su:
+            for daemon in self:
+                if daemon.user_id and daemon.user_id != user and not user.has_group('face_attendance.group_face_attendance_manager'):
+                    raise AccessError(_("Daemon %s belongs to another user.", daemon.name))
+
+    @api.model
+    def daemon_register(self, name, host=None, version=None, encoder=None):
+        """Called by a daemon at start over XML-RPC: find (or create) its record, return its config."""
+        self._check_device_access()
+        daemon = self.search([('name', '=', name), ('company_id', 'in', self.env.companies.ids)], limit=1)
+        if not daemon:
+            daemon = self.sudo().create({'name': name, 'user_id': self.env.uid, 'company_id': self.env.company.id})
+        daemon._check_device_access()
+        daemon.sudo().write({'host': host, 'version': version, 'encoder': encoder,
+                             'last_heartbeat': fields.Datetime.now()})
+        return daemon.daemon_config()
+
+    def daemon_config(self):
+        self.ensure_one()
+        self._check_device_access()
+        config = self.env['face.attendance.config']
+        cameras = self.sudo().camera_ids.filtered('enabled')
+        return {
+            'daemon_id': self.id,
+            'encoder': config.get('encoder'),
+            'match_threshold': config.match_threshold(),
+            'duplicate_window_minutes': config.get('duplicate_window_minutes'),
+            'cameras': [camera._daemon_vals() for camera in cameras],
+        }
+
+    def daemon_heartbeat(self, status=None, cameras=None):
+        """Called periodically by the daemon with its own and its cameras' figures."""
+        self.ensure_one()
+        self._check_device_access()
+        now = fields.Datetime.now()
+        self.sudo().write({'last_heartbeat': now, 'status_details': status or {}})
+        for item in cameras or []:
+            camera = self.sudo().camera_ids.filtered(lambda c: c.id == item.get('camera_id'))
+            if camera:
+                camera._update_live_status(item)
+        return True

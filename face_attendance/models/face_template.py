@@ -1,0 +1,137 @@
+import base64
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+from face_attendance_daemon.engine import EngineError, enrol_image, get_encoder, vector_to_bytes
+
+ORIGINS = [('upload', 'Upload'), ('webcam', 'Webcam'), ('api', 'API'), ('event', 'From an event')]
+
+
+class FaceTemplate(models.Model):
+    """One enrolled face of a person: the image it was computed from and its vector."""
+    _name = 'face.template'
+    _description = 'Face Template'
+    _order = 'employee_id, id'
+
+    employee_id = fields.Many2one('hr.employee', required=True, ondelete='cascade', index=True)
+    company_id = fields.Many2one(related='employee_id.company_id', store=True, index=True)
+    name = fields.Char(compute='_compute_name')
+    image = fields.Image(required=True, attachment=True, max_width=1024, max_height=1024,
+                         verify_resolution=True, help="The photo the template was computed from.")
+    encoding = fields.Binary(attachment=False, readonly=True, help="float32 little-endian vector.")
+    encoder_name = fields.Char(readonly=True, index=True)
+    encoder_version = fields.Char(readonly=True)
+    face_size = fields.Integer(readonly=True, help="Shorter side of the face box, in pixels.")
+    face_box = fields.Char(readonly=True, help="x, y, width, height of the face in the image.")
+    sharpness = fields.Float(readonly=True, digits=(10, 1), help="Variance of the Laplacian; low is blurred.")
+    detector_score = fields.Float(readonly=True, digits=(4, 3))
+    active = fields.Boolean(default=True, index=True)
+    origin = fields.Selection(ORIGINS, required=True, default='upload')
+    source_event_id = fields.Many2one('face.recognition.event', ondelete='set null', readonly=True)
+
+    def _compute_name(self):
+        for template in self:
+            template.name = _("%(person)s face #%(id)s", person=template.employee_id.name, id=template.id or '')
+
+    @api.model
+    def _template_vals(self, image_b64, encoder=None):
+        """Engine figures for a base64 image, or a UserError saying why the image is refused."""
+        config = self.env['face.attendance.config']
+        encoder = encoder or config.encoder()
+        try:
+            data = base64.b64decode(image_b64, validate=True)
+        except (ValueError, TypeError):
+            raise UserError(_("The image is not valid base64 data."))
+        try:
+            result = enrol_image(encoder, data, min_face_size=config.get('min_face_size'),
+                                 max_bytes=config.get('max_image_bytes'))
+        except EngineError as error:
+            raise UserError(error.message) from error
+        return {
+            'encoding': base64.b64encode(vector_to_bytes(result.vector)),
+            'encoder_name': result.encoder_name,
+            'encoder_version': result.encoder_version,
+            'face_size': result.face_size,
+            'face_box': ','.join(str(v) for v in result.box),
+            'sharpness': result.sharpness,
+            'detector_score': result.detector_score,
+        }
+
+    def _check_consent(self, employees):
+        if self.env['face.attendance.config'].get('consent_required'):
+            missing = employees.filtered(lambda e: not e.face_consent)
+            if missing:
+                raise UserError(_("Biometric consent is not recorded for %s: faces cannot be enrolled.",
+                                  ", ".join(missing.mapped('name'))))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        employees = self.env['hr.employee'].browse([v.get('employee_id') for v in vals_list if v.get('employee_id')])
+        self._check_consent(employees)
+        # Templates are computed at once: a refused image never becomes a record.
+        for vals in vals_list:
+            if vals.get('image'):
+                vals.update(self._template_vals(vals['image']))
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if vals.get('image'):
+            vals = dict(vals, **self._template_vals(vals['image']))
+        return super().write(vals)
+
+    @api.constrains('encoding', 'image')
+    def _check_encoded(self):
+        for template in self:
+            if template.image and not template.encoding:
+                raise ValidationError(_("A face template needs its encoding."))
+
+    def action_reencode(self, encoder_name=None):
+        """Recompute templates from their stored images (after switching encoder): nothing is lost."""
+        encoder = get_encoder(encoder_name or self.env['face.attendance.config'].get('encoder'))
+        for template in self.with_context(active_test=False):
+            template.write(template._template_vals(template.image, encoder=encoder))
+        return True
+
+    @api.model
+    def gallery_sync(self, encoder_tag, since=None):
+        """Templates of one encoder for the daemons, full or changed since ``since`` (UTC string).
+
+        Returns {'templates': [...], 'removed': [ids], 'server_time': ...}. Removed covers archived
+        templates and templates of archived persons, so a daemon drops them within one sync.
+        """
+        daemon_model = self.env['face.daemon']
+        daemon_model._check_device_access()
+        name, _sep, version = (encoder_tag or '').partition(':')
+        server_time = fields.Datetime.now()
+        domain = [('encoder_name', '=', name), ('encoder_version', '=', version)]
+        if since:
+            since_dt = fields.Datetime.to_datetime(since)
+            domain = domain + ['|', ('write_date', '>=', since_dt), ('employee_id.write_date', '>=', since_dt)]
+        records = self.sudo().with_context(active_test=False).search(
+            domain + [('company_id', 'in', self.env.companies.ids)])
+        live = records.filtered(lambda t: t.active and t.employee_id.active)
+        result = {
+            'templates': [{'id': t.id, 'employee_id': t.employee_id.id, 'person_id': t.employee_id.person_ref,
+                           'name': t.employee_id.name, 'encoding': t.encoding.decode() if isinstance(t.encoding, bytes) else t.encoding}
+                          for t in live],
+            'removed': (records - live).ids,
+            'server_time': fields.Datetime.to_string(server_time),
+        }
+        if since:
+            result['removed'] += self.env['face.template.tombstone'].sudo().search(
+                [('create_date', '>=', since_dt)]).mapped('template_id')
+        return result
+
+    def unlink(self):
+        # Daemons learn about deleted templates from tombstones during incremental sync.
+        self.env['face.template.tombstone'].sudo().create([{'template_id': t.id} for t in self])
+        return super().unlink()
+
+
+class FaceTemplateTombstone(models.Model):
+    _name = 'face.template.tombstone'
+    _description = 'Deleted face template (for daemon sync)'
+    _log_access = True
+
+    template_id = fields.Integer(required=True, index=True)

@@ -1,0 +1,47 @@
+from odoo import api, fields, models
+
+from .face_config import PREFIX
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = 'res.config.settings'
+
+    face_duplicate_window_minutes = fields.Integer(config_parameter=PREFIX + 'duplicate_window_minutes', default=5)
+    face_auto_mark = fields.Boolean(string="Mark attendance automatically", default=True)
+    face_work_start_hour = fields.Float(config_parameter=PREFIX + 'work_start_hour', default=9.0)
+    face_work_end_hour = fields.Float(config_parameter=PREFIX + 'work_end_hour', default=17.0)
+    face_late_grace_minutes = fields.Integer(config_parameter=PREFIX + 'late_grace_minutes', default=10)
+    face_encoder = fields.Selection([('sface', 'SFace (OpenCV, default)'), ('dlib', 'dlib (face_recognition)')],
+                                    config_parameter=PREFIX + 'encoder', default='sface')
+    face_match_threshold = fields.Float(config_parameter=PREFIX + 'match_threshold', digits=(4, 3))
+    face_min_face_size = fields.Integer(config_parameter=PREFIX + 'min_face_size', default=60)
+    face_consent_required = fields.Boolean(string="Require biometric consent")
+    face_future_tolerance_seconds = fields.Integer(config_parameter=PREFIX + 'future_tolerance_seconds', default=300)
+    face_forgotten_checkout_hours = fields.Float(config_parameter=PREFIX + 'forgotten_checkout_hours', default=16.0)
+    face_forgotten_checkout_rule = fields.Selection(
+        [('last_seen', 'At the last sighting'), ('fixed', 'Check-in plus fixed hours')],
+        config_parameter=PREFIX + 'forgotten_checkout_rule', default='last_seen')
+    face_forgotten_checkout_fixed_hours = fields.Float(config_parameter=PREFIX + 'forgotten_checkout_fixed_hours', default=8.0)
+    face_event_retention_days = fields.Integer(config_parameter=PREFIX + 'event_retention_days', default=365)
+    face_snapshot_retention_days = fields.Integer(config_parameter=PREFIX + 'snapshot_retention_days', default=30)
+    face_unknown_retention_days = fields.Integer(config_parameter=PREFIX + 'unknown_retention_days', default=30)
+    face_camera_offline_minutes = fields.Integer(config_parameter=PREFIX + 'camera_offline_minutes', default=10)
+
+    # Booleans are stored as 'True'/'False' by the config model rather than Odoo's empty-means-false,
+    # so that a default of True survives.
+    @api.model
+    def get_values(self):
+        res = super().get_values()
+        config = self.env['face.attendance.config']
+        res.update(face_auto_mark=config.get('auto_mark'), face_consent_required=config.get('consent_required'))
+        return res
+
+    def set_values(self):
+        super().set_values()
+        config = self.env['face.attendance.config']
+        config.set('auto_mark', self.face_auto_mark)
+        config.set('consent_required', self.face_consent_required)
+        # Validate what the config_parameter fields wrote, with the same bounds as the API.
+        for name, field in self._fields.items():
+            if name.startswith('face_') and getattr(field, 'config_parameter', None):
+                config.set(field.config_parameter[len(PREFIX):], self[name])

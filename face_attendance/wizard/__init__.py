@@ -1,0 +1,1 @@
+from . import face_enrol_wizard

@@ -1,0 +1,1 @@
+"""Face attendance daemon and the shared face engine."""

@@ -1,0 +1,59 @@
+"""The interface every encoder implements."""
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass
+class DetectedFace:
+    """A face found in an image; box is (x, y, width, height) in pixels of that image."""
+    box: tuple
+    score: float
+    landmarks: np.ndarray = field(default=None, repr=False)
+    # Encoder-specific data needed to encode this face (e.g. YuNet's raw detection row).
+    raw: object = field(default=None, repr=False)
+
+    @property
+    def size(self):
+        """The shorter side of the box: what 'face too small' is measured on."""
+        return int(min(self.box[2], self.box[3]))
+
+
+class Encoder:
+    """Detects faces and turns each into a fixed-length vector.
+
+    ``distance`` is always "lower is closer" so that thresholds mean the same thing everywhere;
+    ``default_threshold`` is the distance under which two faces are taken for the same person.
+    """
+    name = None
+    version = None
+    dimension = None
+    default_threshold = None
+
+    @property
+    def tag(self):
+        return "%s:%s" % (self.name, self.version)
+
+    def detect(self, image):
+        """Return the DetectedFace list of a BGR uint8 image, best score first."""
+        raise NotImplementedError
+
+    def encode(self, image, face):
+        """Return the float32 vector of ``face`` found in ``image``."""
+        raise NotImplementedError
+
+    def encode_many(self, image, faces):
+        return [self.encode(image, face) for face in faces]
+
+    def distances(self, query, gallery):
+        """Distances between one vector and each row of a (n, dimension) float32 matrix."""
+        raise NotImplementedError
+
+    def distance_matrix(self, queries, gallery):
+        """(q, n) distances between each query row and each gallery row."""
+        return np.stack([self.distances(q, gallery) for q in queries])
+
+    def confidence(self, distance):
+        """A 0..1 figure for people: 1 at distance 0, 0.5 at the threshold, 0 far beyond it."""
+        ratio = float(distance) / float(self.default_threshold)
+        return max(0.0, min(1.0, 1.0 - 0.5 * ratio))

@@ -1,0 +1,103 @@
+# Shared set-up for scripts/run.sh and scripts/test.sh: sourced, not executed.
+# Every step is idempotent so that the run and test commands can be repeated on any machine.
+set -euo pipefail
+
+PROJECT_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+ODOO_SRC="${ODOO_SRC:-/opt/odoo-src}"
+PYTHON="${PYTHON:-python3}"
+# The virtualenv lives outside the checkout so that fresh clones (CI) reuse it.
+FA_VENV="${FA_VENV:-$HOME/.cache/face-attendance/venv}"
+PGHOST="${PGHOST:-127.0.0.1}"
+PGPORT="${PGPORT:-5432}"
+# Odoo refuses to run as the "postgres" role: it gets a role of its own.
+FA_DB_USER="${FA_DB_USER:-face_attendance}"
+FA_DB_PASSWORD="${FA_DB_PASSWORD:-face_attendance}"
+export ODOO_SRC PGHOST PGPORT FA_DB_USER FA_DB_PASSWORD
+
+log() { printf '\033[1m[face-attendance]\033[0m %s\n' "$*" >&2; }
+die() { printf '\033[1;31m[face-attendance] error:\033[0m %s\n' "$*" >&2; exit 1; }
+
+require_odoo_src() {
+    if [ ! -f "$ODOO_SRC/odoo-bin" ] || [ ! -d "$ODOO_SRC/odoo/addons/base" ] || [ ! -d "$ODOO_SRC/addons/hr_attendance" ]; then
+        die "Odoo 18.0's source was not found at ODOO_SRC=$ODOO_SRC (expected odoo-bin, odoo/ and addons/ there).
+Put a copy of Odoo 18.0 there (see README.md, 'Getting Odoo 18') or point ODOO_SRC at one."
+    fi
+    grep -q "version_info = (18, 0" "$ODOO_SRC/odoo/release.py" \
+        || die "ODOO_SRC=$ODOO_SRC is not Odoo 18.0 (odoo/release.py says otherwise)."
+}
+
+# The venv is rebuilt only when one of the requirement files changed.
+ensure_venv() {
+    local stamp_src stamp
+    stamp_src="$(cat "$ODOO_SRC/requirements.txt" "$PROJECT_ROOT/requirements.txt" \
+        "$PROJECT_ROOT/requirements-nodeps.txt" "$PROJECT_ROOT/pyproject.toml"; "$PYTHON" --version)"
+    stamp="$(printf '%s' "$stamp_src" | sha256sum | cut -c1-16)"
+    if [ -f "$FA_VENV/.fa-stamp" ] && [ "$(cat "$FA_VENV/.fa-stamp")" = "$stamp" ]; then
+        return 0
+    fi
+    log "preparing the Python environment in $FA_VENV (first time: a few minutes)"
+    [ -x "$FA_VENV/bin/python" ] || "$PYTHON" -m venv "$FA_VENV"
+    local pip="$FA_VENV/bin/pip" constraints
+    constraints="$(mktemp)"
+    # cbor2 5.4.2 builds from source and breaks with setuptools 81+.
+    echo 'setuptools<81' > "$constraints"
+    PIP_CONSTRAINT="$constraints" "$pip" install -q --upgrade 'pip<25' 'setuptools<81' wheel
+    # python-ldap needs OpenLDAP headers and only serves the auth_ldap addon: left out.
+    grep -v -i '^python-ldap' "$ODOO_SRC/requirements.txt" > "$constraints.odoo"
+    PIP_CONSTRAINT="$constraints" "$pip" install -q -r "$constraints.odoo"
+    PIP_CONSTRAINT="$constraints" "$pip" install -q -r "$PROJECT_ROOT/requirements.txt"
+    "$pip" install -q --no-deps -r "$PROJECT_ROOT/requirements-nodeps.txt"
+    "$pip" install -q --no-deps -e "$PROJECT_ROOT"
+    rm -f "$constraints" "$constraints.odoo"
+    echo "$stamp" > "$FA_VENV/.fa-stamp"
+}
+
+pg_ready() { pg_isready -q -h "$PGHOST" -p "$PGPORT" 2>/dev/null; }
+
+# Runs SQL as the cluster's superuser, over the socket as the postgres OS user when we can.
+pg_super() {
+    if [ "$(id -u)" = 0 ] && id postgres >/dev/null 2>&1; then
+        runuser -u postgres -- psql -p "$PGPORT" -v ON_ERROR_STOP=1 -qtA "$@"
+    else
+        psql -h "$PGHOST" -p "$PGPORT" -U postgres -v ON_ERROR_STOP=1 -qtA "$@"
+    fi
+}
+
+ensure_postgres() {
+    if ! command -v pg_isready >/dev/null || ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then
+        if ! pg_ready; then
+            log "PostgreSQL is not installed: installing it from Debian"
+            [ "$(id -u)" = 0 ] || die "installing PostgreSQL needs root (apt-get)"
+            DEBIAN_FRONTEND=noninteractive apt-get update -q
+            DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql postgresql-client
+        fi
+    fi
+    if ! pg_ready; then
+        log "PostgreSQL is down on $PGHOST:$PGPORT: starting it"
+        local ver
+        ver="$(ls /etc/postgresql 2>/dev/null | sort -V | tail -n1)"
+        [ -n "$ver" ] || die "no PostgreSQL cluster under /etc/postgresql"
+        pg_ctlcluster --skip-systemctl-redirect "$ver" main start \
+            || pg_ctlcluster "$ver" main start
+        for _ in $(seq 1 30); do pg_ready && break; sleep 1; done
+        pg_ready || die "PostgreSQL did not come up on $PGHOST:$PGPORT"
+    fi
+    if [ "$(pg_super -d postgres -c "SELECT 1 FROM pg_roles WHERE rolname = '$FA_DB_USER'")" != 1 ]; then
+        log "creating the database role $FA_DB_USER"
+        pg_super -d postgres -c "CREATE ROLE \"$FA_DB_USER\" LOGIN CREATEDB PASSWORD '$FA_DB_PASSWORD'"
+    fi
+}
+
+# Odoo's command line with this project's addons path and database settings.
+odoo_cmd() {
+    "$FA_VENV/bin/python" "$ODOO_SRC/odoo-bin" \
+        --addons-path="$ODOO_SRC/odoo/addons,$ODOO_SRC/addons,$PROJECT_ROOT" \
+        --db_host="$PGHOST" --db_port="$PGPORT" --db_user="$FA_DB_USER" --db_password="$FA_DB_PASSWORD" \
+        "$@"
+}
+
+setup_all() {
+    require_odoo_src
+    ensure_postgres
+    ensure_venv
+}
