@@ -114,8 +114,8 @@ class FaceRecognitionEvent(models.Model):
             try:
                 parsed.append((index, self._parse_event(raw)))
             except EventInputError as error:
-                uid = raw.get('event_id') if isinstance(raw, dict) else None
-                answers[index] = {'event_id': uid if isinstance(uid, str) else None, 'status': 'invalid',
+                sent_id = raw.get('event_id') if isinstance(raw, dict) else None
+                answers[index] = {'event_id': sent_id if isinstance(sent_id, str) else None, 'status': 'invalid',
                                   'outcome': 'rejected', 'message': str(error), 'attendance_id': False}
         return self.sudo()._ingest_parsed(parsed, answers, source, daemon)
 
@@ -127,10 +127,10 @@ class FaceRecognitionEvent(models.Model):
         unknown = set(raw) - known
         if unknown:
             raise EventInputError("unknown fields: %s" % ", ".join(sorted(map(str, unknown))))
-        uid = raw.get('event_id')
-        if not isinstance(uid, str) or not uid.strip() or len(uid) > 128:
+        event_uid = raw.get('event_id')
+        if not isinstance(event_uid, str) or not event_uid.strip() or len(event_uid) > 128:
             raise EventInputError("event_id must be a non-empty string of at most 128 characters")
-        vals = {'event_uid': uid.strip(), 'sighted_at': parse_timestamp(raw.get('timestamp'))}
+        vals = {'event_uid': event_uid.strip(), 'sighted_at': parse_timestamp(raw.get('timestamp'))}
         camera_id = raw.get('camera_id')
         if isinstance(camera_id, bool) or not isinstance(camera_id, int):
             raise EventInputError("camera_id must be an integer")
@@ -187,17 +187,18 @@ class FaceRecognitionEvent(models.Model):
 
     def _ingest_parsed(self, parsed, answers, source, daemon):
         config = self.env['face.attendance.config']
-        uids = [vals['event_uid'] for _i, vals in parsed]
-        existing = {e.event_uid: e for e in self.search([('event_uid', 'in', uids)])} if uids else {}
+        # (no local named "uid": Odoo's _() reads the caller's locals to find the language)
+        event_uids = [vals['event_uid'] for _i, vals in parsed]
+        existing = {e.event_uid: e for e in self.search([('event_uid', 'in', event_uids)])} if event_uids else {}
         horizon = fields.Datetime.now() + timedelta(seconds=config.get('future_tolerance_seconds'))
         auto_mark = config.get('auto_mark')
         to_create, seen = [], set()
         for index, vals in parsed:
-            uid = vals['event_uid']
-            if uid in existing or uid in seen:
-                answers[index] = ('exists', uid)
+            event_uid = vals['event_uid']
+            if event_uid in existing or event_uid in seen:
+                answers[index] = ('exists', event_uid)
                 continue
-            seen.add(uid)
+            seen.add(event_uid)
             vals.update(source=source, daemon_id=daemon.id or False)
             if vals['sighted_at'] > horizon:
                 vals.update(outcome='rejected', message=_("The sighting time is in the future."))
@@ -311,7 +312,7 @@ class FaceRecognitionEvent(models.Model):
             closed_by_camera = attendance.face_out_event_id and attendance.face_out_event_id.sighted_at >= anchor
             externals.append(rules.Span(
                 check_in=attendance.check_in, record=attendance,
-                fixed_check_out=None if closed_by_camera else attendance.check_out))
+                fixed_check_out=None if closed_by_camera else (attendance.check_out or None)))
         sightings = [rules.Sighting(key=e.id, at=e.sighted_at, direction=e.direction or 'both',
                                     day=self._working_day(tz, e.sighted_at)) for e in events]
         result = rules.replay(sightings, self._policy(), fields.Datetime.now(),

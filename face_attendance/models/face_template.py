@@ -1,4 +1,5 @@
 import base64
+from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
@@ -103,7 +104,10 @@ class FaceTemplate(models.Model):
         daemon_model = self.env['face.daemon']
         daemon_model._check_device_access()
         name, _sep, version = (encoder_tag or '').partition(':')
-        server_time = fields.Datetime.now()
+        # A transaction that started before this one but commits after it carries write dates
+        # earlier than now: the next sync starts a margin back so that it cannot be missed
+        # (sending a template twice is harmless).
+        server_time = fields.Datetime.now() - timedelta(minutes=10)
         domain = [('encoder_name', '=', name), ('encoder_version', '=', version)]
         if since:
             since_dt = fields.Datetime.to_datetime(since)
