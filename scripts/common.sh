@@ -14,6 +14,14 @@ FA_DB_USER="${FA_DB_USER:-face_attendance}"
 FA_DB_PASSWORD="${FA_DB_PASSWORD:-face_attendance}"
 export ODOO_SRC PGHOST PGPORT FA_DB_USER FA_DB_PASSWORD
 
+# pip.conf on some machines names local indexes that may be absent: keep their warnings out.
+quiet_pip() {
+    local out rc=0
+    out="$("$@" 2>&1)" || rc=$?
+    printf '%s\n' "$out" | grep -v -e "is ignored: it is neither a file nor a directory" -e '^$' >&2 || true
+    return "$rc"
+}
+
 log() { printf '\033[1m[face-attendance]\033[0m %s\n' "$*" >&2; }
 die() { printf '\033[1;31m[face-attendance] error:\033[0m %s\n' "$*" >&2; exit 1; }
 
@@ -33,6 +41,7 @@ ensure_venv() {
         "$PROJECT_ROOT/requirements-nodeps.txt" "$PROJECT_ROOT/pyproject.toml"; "$PYTHON" --version)"
     stamp="$(printf '%s' "$stamp_src" | sha256sum | cut -c1-16)"
     if [ -f "$FA_VENV/.fa-stamp" ] && [ "$(cat "$FA_VENV/.fa-stamp")" = "$stamp" ]; then
+        ensure_project_installed
         return 0
     fi
     log "preparing the Python environment in $FA_VENV (first time: a few minutes)"
@@ -41,15 +50,24 @@ ensure_venv() {
     constraints="$(mktemp)"
     # cbor2 5.4.2 builds from source and breaks with setuptools 81+.
     echo 'setuptools<81' > "$constraints"
-    PIP_CONSTRAINT="$constraints" "$pip" install -q --upgrade 'pip<25' 'setuptools<81' wheel
+    quiet_pip env PIP_CONSTRAINT="$constraints" "$pip" install -q --upgrade 'pip<25' 'setuptools<81' wheel
     # python-ldap needs OpenLDAP headers and only serves the auth_ldap addon: left out.
     grep -v -i '^python-ldap' "$ODOO_SRC/requirements.txt" > "$constraints.odoo"
-    PIP_CONSTRAINT="$constraints" "$pip" install -q -r "$constraints.odoo"
-    PIP_CONSTRAINT="$constraints" "$pip" install -q -r "$PROJECT_ROOT/requirements.txt"
-    "$pip" install -q --no-deps -r "$PROJECT_ROOT/requirements-nodeps.txt"
-    "$pip" install -q --no-deps -e "$PROJECT_ROOT"
+    quiet_pip env PIP_CONSTRAINT="$constraints" "$pip" install -q -r "$constraints.odoo"
+    quiet_pip env PIP_CONSTRAINT="$constraints" "$pip" install -q -r "$PROJECT_ROOT/requirements.txt"
+    quiet_pip "$pip" install -q --no-deps -r "$PROJECT_ROOT/requirements-nodeps.txt"
     rm -f "$constraints" "$constraints.odoo"
     echo "$stamp" > "$FA_VENV/.fa-stamp"
+    ensure_project_installed
+}
+
+# The venv is shared by checkouts (CI clones afresh): point its editable install of the daemon
+# package at this checkout.
+ensure_project_installed() {
+    if [ "$(cat "$FA_VENV/.fa-project" 2>/dev/null)" != "$PROJECT_ROOT" ]; then
+        quiet_pip "$FA_VENV/bin/pip" install -q --no-deps -e "$PROJECT_ROOT"
+        echo "$PROJECT_ROOT" > "$FA_VENV/.fa-project"
+    fi
 }
 
 pg_ready() { pg_isready -q -h "$PGHOST" -p "$PGPORT" 2>/dev/null; }
@@ -88,9 +106,12 @@ ensure_postgres() {
     fi
 }
 
-# Odoo's command line with this project's addons path and database settings.
+# Odoo's command line with this project's addons path and database settings;
+# a subcommand (shell, ...) may come first.
 odoo_cmd() {
-    "$FA_VENV/bin/python" "$ODOO_SRC/odoo-bin" \
+    local sub=()
+    case "${1:-}" in shell|scaffold|neutralize|populate) sub=("$1"); shift ;; esac
+    "$FA_VENV/bin/python" "$ODOO_SRC/odoo-bin" "${sub[@]}" \
         --addons-path="$ODOO_SRC/odoo/addons,$ODOO_SRC/addons,$PROJECT_ROOT" \
         --db_host="$PGHOST" --db_port="$PGPORT" --db_user="$FA_DB_USER" --db_password="$FA_DB_PASSWORD" \
         "$@"

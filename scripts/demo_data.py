@@ -1,0 +1,33 @@
+# Run inside `odoo-bin shell` (scripts/run.sh --demo): demo persons enrolled from the shared
+# LFW photos (never copied into the product), demo cameras, and a device user for the daemon.
+import base64
+import os
+
+FACES = os.environ.get('FA_FACES_DIR', '')
+PEOPLE = ['George_W_Bush', 'Hugo_Chavez', 'Kofi_Annan', 'Jackie_Chan', 'Winona_Ryder', 'Gordon_Brown']
+
+Employee = env['hr.employee']
+for number, folder in enumerate(PEOPLE, start=1):
+    ref = 'DEMO%03d' % number
+    employee = Employee.search([('person_ref', '=', ref)], limit=1) or Employee.create({
+        'name': folder.replace('_', ' '), 'person_ref': ref, 'work_email': '%s@example.com' % folder.lower(),
+        'face_consent': True})
+    if not employee.face_count:
+        for photo in (1, 2, 3):
+            path = os.path.join(FACES, 'known', folder, '%s_%04d.jpg' % (folder, photo))
+            with open(path, 'rb') as handle:
+                env['face.template'].create({'employee_id': employee.id, 'image': base64.b64encode(handle.read())})
+    print('%s %s: %d face(s)' % (ref, employee.name, employee.face_count))
+
+Camera = env['face.camera']
+for name, direction in (('Demo entrance', 'entry'), ('Demo exit', 'exit'), ('Demo hall', 'both')):
+    if not Camera.search([('name', '=', name)]):
+        Camera.create({'name': name, 'source_type': 'file', 'source': 'var/demo/%s.mp4' % direction,
+                       'direction': direction, 'location': 'Demo'})
+
+if not env['res.users'].search([('login', '=', 'face-daemon')]):
+    env['res.users'].create({
+        'name': 'Face daemon', 'login': 'face-daemon', 'password': 'face-daemon-demo',
+        'groups_id': [(6, 0, [env.ref('face_attendance.group_face_attendance_device').id])]})
+env.cr.commit()
+print('demo data ready')

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# The run command: set-up (idempotent), a database with the addon installed, Odoo on 127.0.0.1:8069.
+#   scripts/run.sh            serve the database "face_attendance" (created on first run)
+#   scripts/run.sh --demo     also enrol demo persons from ../shared/data/faces and add demo cameras
+# Environment: FA_DB (database name), FA_HTTP_PORT (8069), ODOO_SRC, FA_VENV, FA_FACES_DIR.
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+DEMO=0
+for arg in "$@"; do
+    case "$arg" in
+        --demo) DEMO=1 ;;
+        -h|--help) sed -n '2,6p' "$0"; exit 0 ;;
+        *) die "unknown option $arg (see --help)" ;;
+    esac
+done
+
+setup_all
+DB="${FA_DB:-face_attendance}"
+PORT="${FA_HTTP_PORT:-8069}"
+
+if ! psql -h "$PGHOST" -p "$PGPORT" -U "$FA_DB_USER" -d postgres -qtAc "SELECT 1 FROM pg_database WHERE datname = '$DB'" | grep -q 1; then
+    log "creating database $DB with the face_attendance addon (login admin / admin)"
+    odoo_cmd -d "$DB" -i face_attendance --without-demo=all --stop-after-init --log-level=warn
+else
+    log "updating the face_attendance addon in $DB"
+    odoo_cmd -d "$DB" -u face_attendance --stop-after-init --log-level=warn
+fi
+
+if [ "$DEMO" = 1 ]; then
+    export FA_FACES_DIR="${FA_FACES_DIR:-$PROJECT_ROOT/../shared/data/faces}"
+    log "loading demo persons with faces from $FA_FACES_DIR"
+    odoo_cmd shell -d "$DB" --no-http --log-level=warn < "$PROJECT_ROOT/scripts/demo_data.py"
+fi
+
+log "serving Odoo on http://127.0.0.1:$PORT (database $DB; Ctrl-C stops it)"
+exec "$FA_VENV/bin/python" "$ODOO_SRC/odoo-bin" \
+    --addons-path="$ODOO_SRC/odoo/addons,$ODOO_SRC/addons,$PROJECT_ROOT" \
+    --db_host="$PGHOST" --db_port="$PGPORT" --db_user="$FA_DB_USER" --db_password="$FA_DB_PASSWORD" \
+    -d "$DB" --db-filter="^$DB\$" --http-interface=127.0.0.1 --http-port="$PORT"
