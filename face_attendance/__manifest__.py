@@ -30,6 +30,7 @@ working day, replay after outages).
         'views/face_daemon_views.xml',
         'views/face_system_log_views.xml',
         'views/res_config_settings_views.xml',
+        'views/face_api_key_views.xml',
         'wizard/face_enrol_wizard_views.xml',
         'views/face_attendance_menus.xml',
     ],

@@ -8,3 +8,4 @@ from . import hr_attendance
 from . import attendance_replay
 from . import face_recognition_event
 from . import res_config_settings
+from . import face_api_key

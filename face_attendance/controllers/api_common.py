@@ -1,0 +1,218 @@
+"""What every REST endpoint shares: the envelope, errors, API-key authentication, scopes, paging."""
+import functools
+import json
+import logging
+import threading
+import time
+import uuid
+
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from odoo import http
+from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
+from odoo.http import request
+
+_logger = logging.getLogger(__name__)
+
+API_VERSION = '1.0.0'
+BASE = '/api/v1'
+DEFAULT_MAX_BODY = 12 * 1024 * 1024
+
+
+class ApiError(Exception):
+    def __init__(self, status, code, message, details=None, headers=None):
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+        self.details = details or {}
+        self.headers = headers or {}
+
+
+def bad_request(message, **details):
+    return ApiError(400, 'VALIDATION_ERROR', message, details)
+
+
+def not_found(message):
+    return ApiError(404, 'NOT_FOUND', message)
+
+
+def json_response(payload, status=200, headers=None):
+    body = json.dumps(payload, default=str)
+    response = request.make_response(body, headers=[('Content-Type', 'application/json; charset=utf-8'),
+                                                    *(headers or {}).items()], status=status)
+    return response
+
+
+def ok(data, status=200):
+    return json_response({'success': True, 'data': data}, status=status)
+
+
+def error_response(error, request_id):
+    return json_response({'success': False, 'error': {'code': error.code, 'message': error.message,
+                                                      'details': error.details},
+                          'requestId': request_id}, status=error.status, headers=error.headers)
+
+
+class _RateLimiter:
+    """Per-key sliding one-minute window, per process: cheap and good enough against runaway clients."""
+
+    def __init__(self):
+        self._hits = {}
+        self._lock = threading.Lock()
+
+    def check(self, key_id, limit):
+        now = time.monotonic()
+        with self._lock:
+            window_start, count = self._hits.get(key_id, (now, 0))
+            if now - window_start >= 60:
+                window_start, count = now, 0
+            count += 1
+            self._hits[key_id] = (window_start, count)
+            if limit and count > limit:
+                return int(60 - (now - window_start)) + 1
+        return 0
+
+
+rate_limiter = _RateLimiter()
+
+
+def _api_key_from_headers():
+    header = request.httprequest.headers
+    secret = header.get('X-API-Key')
+    if not secret:
+        auth = header.get('Authorization', '')
+        if auth[:7].lower() == 'bearer ':
+            secret = auth[7:].strip()
+    return secret
+
+
+def client_address():
+    return request.httprequest.remote_addr
+
+
+def api_route(path, methods, scope=None, public=False, readonly=False):
+    """Declare an endpoint: routing, authentication, scope check, and errors as JSON envelopes.
+
+    Every route gets a read-write cursor: recording a key's last use (at most every few minutes)
+    is a write, and a read-only cursor would make Odoo replay the whole request.
+    """
+    del readonly  # kept in the signature to document which endpoints only read
+
+    def decorate(func):
+        @http.route(BASE + path, type='http', auth='none', methods=methods, csrf=False, save_session=False,
+                    readonly=False)
+        @functools.wraps(func)
+        def wrapper(self, *args, **kwargs):
+            request_id = uuid.uuid4().hex[:16]
+            try:
+                if not request.db:
+                    raise ApiError(503, 'SERVICE_UNAVAILABLE', 'No database is selected on this server.')
+                max_body = request.env['face.attendance.config'].sudo().get('max_image_bytes') * 4 // 3 + 65536
+                length = request.httprequest.content_length
+                if length is not None and length > max_body:
+                    raise ApiError(413, 'PAYLOAD_TOO_LARGE', 'The request body is %d bytes; the limit is %d.' % (length, max_body))
+                if not public:
+                    key = _authenticate(scope)
+                    request.face_api_key = key
+                return func(self, *args, **kwargs)
+            except ApiError as error:
+                request.env.cr.rollback() if request.db else None
+                return error_response(error, request_id)
+            except RequestEntityTooLarge:
+                return error_response(ApiError(413, 'PAYLOAD_TOO_LARGE', 'The request body is too large.'), request_id)
+            except AccessError as error:
+                request.env.cr.rollback()
+                return error_response(ApiError(403, 'FORBIDDEN', str(error.args[0] if error.args else error)), request_id)
+            except MissingError as error:
+                request.env.cr.rollback()
+                return error_response(ApiError(404, 'NOT_FOUND', str(error.args[0] if error.args else error)), request_id)
+            except (ValidationError, UserError) as error:
+                request.env.cr.rollback()
+                return error_response(ApiError(422, 'UNPROCESSABLE', str(error.args[0] if error.args else error)), request_id)
+            except Exception:
+                _logger.exception("API %s %s failed (request %s)", request.httprequest.method, path, request_id)
+                if request.db:
+                    request.env.cr.rollback()
+                return error_response(ApiError(500, 'INTERNAL_ERROR', 'An unexpected error occurred.'), request_id)
+        return wrapper
+    return decorate
+
+
+def _authenticate(scope):
+    secret = _api_key_from_headers()
+    if not secret:
+        raise ApiError(401, 'UNAUTHORIZED', 'Send an API key as "X-API-Key: <key>" or "Authorization: Bearer <key>".',
+                       headers={'WWW-Authenticate': 'Bearer'})
+    key, reason = request.env['face.api.key'].sudo()._authenticate(secret)
+    if not key:
+        raise ApiError(401, 'UNAUTHORIZED', reason, headers={'WWW-Authenticate': 'Bearer'})
+    retry_after = rate_limiter.check(key.id, key.rate_limit_per_minute)
+    if retry_after:
+        raise ApiError(429, 'RATE_LIMITED', 'Too many requests for this key; retry in %d s.' % retry_after,
+                       headers={'Retry-After': str(retry_after)})
+    if scope and not key.has_scope(scope):
+        raise ApiError(403, 'FORBIDDEN', 'This key lacks the scope %r.' % scope, {'required_scope': scope})
+    key._touch(client_address())
+    # From here on the request acts as the key's user: their rights and record rules apply.
+    request.update_env(user=key.user_id.id, context=dict(request.env.context, allowed_company_ids=[key.company_id.id]))
+    return key
+
+
+def json_body(required=(), optional=(), allow_empty=False):
+    """The request's JSON object, with unknown and missing fields refused."""
+    raw = request.httprequest.get_data(cache=True)
+    if not raw:
+        if allow_empty:
+            return {}
+        raise bad_request('The request body must be a JSON object.')
+    try:
+        body = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise bad_request('The request body is not valid JSON: %s' % error)
+    if not isinstance(body, dict):
+        raise bad_request('The request body must be a JSON object.')
+    allowed = set(required) | set(optional)
+    unknown = sorted(set(body) - allowed)
+    if unknown:
+        raise bad_request('Unknown fields: %s.' % ', '.join(unknown), unknown_fields=unknown, allowed_fields=sorted(allowed))
+    missing = [name for name in required if body.get(name) in (None, '')]
+    if missing:
+        raise bad_request('Missing fields: %s.' % ', '.join(missing), missing_fields=missing)
+    return body
+
+
+def expect(body, name, kind, max_length=None):
+    value = body.get(name)
+    if value is None:
+        return None
+    if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
+        raise bad_request('%s must be an integer.' % name, field=name)
+    if kind is str and not isinstance(value, str):
+        raise bad_request('%s must be a string.' % name, field=name)
+    if kind is bool and not isinstance(value, bool):
+        raise bad_request('%s must be true or false.' % name, field=name)
+    if max_length and isinstance(value, str) and len(value) > max_length:
+        raise bad_request('%s is longer than %d characters.' % (name, max_length), field=name)
+    return value
+
+
+def paging(params, default_limit=100, max_limit=1000):
+    try:
+        limit = int(params.get('limit', default_limit))
+        offset = int(params.get('offset', 0))
+    except (TypeError, ValueError):
+        raise bad_request('limit and offset must be integers.')
+    if limit < 1 or limit > max_limit or offset < 0:
+        raise bad_request('limit must be between 1 and %d and offset at least 0.' % max_limit)
+    return limit, offset
+
+
+def audit(action, object_ref, message, details=None):
+    """Every call that changes data leaves a log line: key, user, action, object, address."""
+    key = getattr(request, 'face_api_key', None)
+    request.env['face.system.log'].log(
+        message, category='api', action=action, object_ref=object_ref, details=details,
+        address=client_address(), api_key_name=key and '%s (%s)' % (key.name, key.prefix))
+
+
+def iso(value):
+    return value.strftime('%Y-%m-%dT%H:%M:%SZ') if value else None
