@@ -5,6 +5,7 @@ import pytz
 from odoo import fields, http
 from odoo.http import request
 
+from ..models.face_recognition_event import EventInputError, parse_timestamp
 from .api_common import ApiError, api_route, audit, bad_request, expect, iso, json_body, not_found, ok, paging
 from .api_persons import find_person
 
@@ -55,7 +56,7 @@ class FaceApiAttendance(http.Controller):
             domain.append(('employee_id', '=', find_person(params['person_id']).id))
         return domain, start, end
 
-    @api_route('/attendance', ['GET'], scope='attendance:read', readonly=True)
+    @api_route('/attendance', ['GET'], scope='attendance:read')
     def list_attendance(self, **params):
         limit, offset = paging(params)
         domain, start, end = self._domain(params)
@@ -67,7 +68,7 @@ class FaceApiAttendance(http.Controller):
             items = [i for i in items if i['date'] <= end.isoformat()]
         return ok({'records': items[offset:offset + limit], 'total': len(items), 'limit': limit, 'offset': offset})
 
-    @api_route('/attendance/<int:attendance_id>', ['GET'], scope='attendance:read', readonly=True)
+    @api_route('/attendance/<int:attendance_id>', ['GET'], scope='attendance:read')
     def get_attendance(self, attendance_id):
         attendance = request.env['hr.attendance'].search([('id', '=', attendance_id)])
         if not attendance:
@@ -86,7 +87,6 @@ class FaceApiAttendance(http.Controller):
                            {'attendance_id': employee.last_attendance_id.id})
         check_in = fields.Datetime.now()
         if body.get('timestamp'):
-            from ..models.face_recognition_event import EventInputError, parse_timestamp
             try:
                 check_in = parse_timestamp(body['timestamp'])
             except EventInputError as error:

@@ -12,6 +12,8 @@ from odoo import http
 from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
 from odoo.http import request
 
+from ..models.face_api_key import iso  # noqa: F401  (one date-time format for every answer)
+
 _logger = logging.getLogger(__name__)
 
 API_VERSION = '1.0.0'
@@ -89,14 +91,12 @@ def client_address():
     return request.httprequest.remote_addr
 
 
-def api_route(path, methods, scope=None, public=False, readonly=False):
+def api_route(path, methods, scope=None, public=False):
     """Declare an endpoint: routing, authentication, scope check, and errors as JSON envelopes.
 
     Every route gets a read-write cursor: recording a key's last use (at most every few minutes)
     is a write, and a read-only cursor would make Odoo replay the whole request.
     """
-    del readonly  # kept in the signature to document which endpoints only read
-
     def decorate(func):
         @http.route(BASE + path, type='http', auth='none', methods=methods, csrf=False, save_session=False,
                     readonly=False)
@@ -115,7 +115,8 @@ def api_route(path, methods, scope=None, public=False, readonly=False):
                     request.face_api_key = key
                 return func(self, *args, **kwargs)
             except ApiError as error:
-                request.env.cr.rollback() if request.db else None
+                if request.db:
+                    request.env.cr.rollback()
                 return error_response(error, request_id)
             except RequestEntityTooLarge:
                 return error_response(ApiError(413, 'PAYLOAD_TOO_LARGE', 'The request body is too large.'), request_id)
@@ -213,6 +214,3 @@ def audit(action, object_ref, message, details=None):
         message, category='api', action=action, object_ref=object_ref, details=details,
         address=client_address(), api_key_name=key and '%s (%s)' % (key.name, key.prefix))
 
-
-def iso(value):
-    return value.strftime('%Y-%m-%dT%H:%M:%SZ') if value else None

@@ -65,7 +65,7 @@ class FaceApiPersons(http.Controller):
             vals['department_id'] = department.id or False
         return vals
 
-    @api_route('/persons', ['GET'], scope='person:read', readonly=True)
+    @api_route('/persons', ['GET'], scope='person:read')
     def list_persons(self, **params):
         limit, offset = paging(params)
         domain = []
@@ -85,7 +85,7 @@ class FaceApiPersons(http.Controller):
         return ok({'persons': [person_dict(e) for e in records], 'total': Employee.search_count(domain),
                    'limit': limit, 'offset': offset})
 
-    @api_route('/persons/<string:person_id>', ['GET'], scope='person:read', readonly=True)
+    @api_route('/persons/<string:person_id>', ['GET'], scope='person:read')
     def get_person(self, person_id):
         return ok(person_dict(find_person(person_id)))
 
@@ -164,7 +164,7 @@ class FaceApiPersons(http.Controller):
                                'detector_score': round(template.detector_score, 3)},
                    'encoder': '%s:%s' % (template.encoder_name, template.encoder_version)}, status=201)
 
-    @api_route('/persons/<string:person_id>/faces', ['GET'], scope='person:read', readonly=True)
+    @api_route('/persons/<string:person_id>/faces', ['GET'], scope='person:read')
     def list_faces(self, person_id):
         employee = find_person(person_id)
         templates = request.env['face.template'].search([('employee_id', '=', employee.id)])

@@ -11,7 +11,7 @@ _STARTED = time.time()
 
 class FaceApiSystem(http.Controller):
 
-    @api_route('/health', ['GET'], public=True, readonly=True)
+    @api_route('/health', ['GET'], public=True)
     def health(self):
         try:
             request.env.cr.execute('SELECT 1')
@@ -23,7 +23,7 @@ class FaceApiSystem(http.Controller):
                               'timestamp': iso(fields.Datetime.now()), 'version': API_VERSION,
                               'database': database}, status=200 if healthy else 503)
 
-    @api_route('/status', ['GET'], scope='config:read', readonly=True)
+    @api_route('/status', ['GET'], scope='config:read')
     def status(self):
         daemons = request.env['face.daemon'].search([])
         cameras = request.env['face.camera'].search([])
@@ -38,7 +38,7 @@ class FaceApiSystem(http.Controller):
             'running_cameras': len(cameras.filtered(lambda c: c.status == 'online')),
         })
 
-    @api_route('/keys', ['GET'], scope='keys:read', readonly=True)
+    @api_route('/keys', ['GET'], scope='keys:read')
     def keys(self, **params):
         limit, offset = paging(params)
         domain = []
@@ -50,7 +50,7 @@ class FaceApiSystem(http.Controller):
         return ok({'keys': [k._api_dict() for k in keys], 'total': request.env['face.api.key'].search_count(domain),
                    'limit': limit, 'offset': offset})
 
-    @api_route('/logs', ['GET'], scope='logs:read', readonly=True)
+    @api_route('/logs', ['GET'], scope='logs:read')
     def logs(self, **params):
         limit, offset = paging(params)
         Log = request.env['face.system.log']
@@ -67,7 +67,7 @@ class FaceApiSystem(http.Controller):
                              'user': r.user_id.login, 'api_key': r.api_key_name, 'address': r.address}
                             for r in records], 'total': Log.search_count(domain), 'limit': limit, 'offset': offset})
 
-    @api_route('/config', ['GET'], scope='config:read', readonly=True)
+    @api_route('/config', ['GET'], scope='config:read')
     def config_get(self):
         config = request.env['face.attendance.config']
         described = config.describe()

@@ -108,11 +108,12 @@ class FaceApiKey(models.Model):
         self.ensure_one()
         return {'id': self.id, 'name': self.name, 'prefix': self.prefix, 'scopes': (self.scopes or '').split(),
                 'user': self.user_id.login, 'company': self.company_id.name, 'status': self.state,
-                'expires_at': _iso(self.expires_at), 'last_used_at': _iso(self.last_used_at),
-                'created_at': _iso(self.create_date)}
+                'expires_at': iso(self.expires_at), 'last_used_at': iso(self.last_used_at),
+                'created_at': iso(self.create_date)}
 
 
-def _iso(value):
+def iso(value):
+    """The API's one date-time format: ISO 8601 in UTC with a Z."""
     return value.strftime('%Y-%m-%dT%H:%M:%SZ') if value else None
 
 
