@@ -70,6 +70,19 @@ ensure_project_installed() {
     fi
 }
 
+# schemathesis gets a virtualenv of its own: its dependencies must not move Odoo's pins.
+FA_FUZZ_VENV="${FA_FUZZ_VENV:-$HOME/.cache/face-attendance/fuzz-venv}"
+export FA_FUZZ_VENV
+ensure_fuzz_venv() {
+    local stamp
+    stamp="$(cat "$PROJECT_ROOT/requirements-fuzz.txt" | sha256sum | cut -c1-16)"
+    [ -f "$FA_FUZZ_VENV/.fa-stamp" ] && [ "$(cat "$FA_FUZZ_VENV/.fa-stamp")" = "$stamp" ] && return 0
+    log "preparing the fuzzer's environment in $FA_FUZZ_VENV"
+    [ -x "$FA_FUZZ_VENV/bin/python" ] || "$PYTHON" -m venv "$FA_FUZZ_VENV"
+    quiet_pip "$FA_FUZZ_VENV/bin/pip" install -q -r "$PROJECT_ROOT/requirements-fuzz.txt"
+    echo "$stamp" > "$FA_FUZZ_VENV/.fa-stamp"
+}
+
 pg_ready() { pg_isready -q -h "$PGHOST" -p "$PGPORT" 2>/dev/null; }
 
 # Runs SQL as the cluster's superuser, over the socket as the postgres OS user when we can.

@@ -4,6 +4,7 @@
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 setup_all
+ensure_fuzz_venv
 
 TEST_DB="${FA_TEST_DB:-fa_test_$$}"
 TEST_HTTP_PORT="${FA_TEST_HTTP_PORT:-8169}"
@@ -27,7 +28,7 @@ odoo_rc=$?
 set -e
 # Odoo's runner prints one line per test class and a final count; show the essentials.
 grep -E "(ERROR|FAIL):|odoo.tests.result|tests? .*queries|Ran [0-9]+ test" "$ODOO_LOG" | sed 's/^[0-9-]* [0-9:,]* [0-9]* //' | tail -n 40 || true
-summary="$(grep -E "odoo.tests.result: [0-9]+ failed, [0-9]+ error\(s\) of [0-9]+ tests" "$ODOO_LOG" | tail -n1)"
+summary="$(grep -E "odoo.tests.result: [0-9]+ failed, [0-9]+ error\(s\) of [0-9]+ tests" "$ODOO_LOG" | tail -n1 || true)"
 if [ -z "$summary" ]; then
     grep -E "ERROR|Traceback" -A5 "$ODOO_LOG" | head -n 60 >&2 || true
     die "Odoo did not report a test result (see $ODOO_LOG)"
@@ -43,7 +44,8 @@ fi
 
 log "project tests (engine, daemon, end to end)"
 set +e
-"$FA_VENV/bin/python" -m pytest -q -p no:cacheprovider "$PROJECT_ROOT/tests"
+# The servers these tests start run on copies of the database the addon tests just used.
+FA_TEMPLATE_DB="$TEST_DB" "$FA_VENV/bin/python" -m pytest -q -p no:cacheprovider "$PROJECT_ROOT/tests"
 py_rc=$?
 set -e
 [ "$py_rc" -eq 0 ] || die "project tests failed (pytest rc=$py_rc)"

@@ -1,8 +1,10 @@
 import os
+import sys
 
 import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 
 @pytest.fixture(scope="session")
@@ -19,3 +21,38 @@ def photo(faces_dir):
         with open(os.path.join(faces_dir, "known", person, "%s_%04d.jpg" % (person, number)), "rb") as handle:
             return handle.read()
     return load
+
+
+@pytest.fixture(scope="session")
+def odoo_template():
+    """A database with the addon installed: the test command's (FA_TEMPLATE_DB) or one made here."""
+    from odoo_server import ARTIFACTS, drop_database, install_template
+    given = os.environ.get("FA_TEMPLATE_DB")
+    if given:
+        yield given
+        return
+    name = "fa_pytest_tpl_%d" % os.getpid()
+    os.makedirs(ARTIFACTS, exist_ok=True)
+    install_template(name, os.path.join(ARTIFACTS, "odoo-template.log"))
+    yield name
+    drop_database(name)
+
+
+@pytest.fixture(scope="session")
+def odoo_servers(odoo_template):
+    """Starts Odoo servers on copies of the template; each name gets its own database and port."""
+    from odoo_server import OdooServer, clone_database, drop_database
+    servers = {}
+    base_port = int(os.environ.get("FA_E2E_PORT", "8269"))
+
+    def start(name):
+        if name not in servers:
+            db = "fa_e2e_%s_%d" % (name, os.getpid())
+            clone_database(odoo_template, db)
+            servers[name] = OdooServer(db, base_port + len(servers)).start()
+        return servers[name]
+
+    yield start
+    for server in servers.values():
+        server.stop()
+        drop_database(server.db)

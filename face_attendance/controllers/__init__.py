@@ -3,3 +3,7 @@ from . import api_system
 from . import api_persons
 from . import api_attendance
 from . import api_events
+from . import api_recognition
+from . import api_cameras
+from . import api_reports
+from . import api_openapi

@@ -1,6 +1,6 @@
-from datetime import date, datetime, time, timedelta
-
-import pytz
+import csv
+import io
+from datetime import date
 
 from odoo import fields, http
 from odoo.http import request
@@ -20,15 +20,14 @@ def parse_day(value, name):
 def attendance_dict(attendance):
     """check_in/check_out: ISO 8601 in UTC ("Z"); date: the working day in the employee's time zone."""
     employee = attendance.employee_id
-    tz = request.env['face.recognition.event']._employee_tz(employee)
-    local_day = pytz.utc.localize(attendance.check_in).astimezone(tz).date()
     end = attendance.check_out or fields.Datetime.now()
     source = attendance.in_mode if attendance.in_mode in ('face', 'manual', 'kiosk') else (
         'card' if attendance.in_mode == 'systray' else 'manual')
     return {
-        'id': attendance.id, 'person_id': employee.person_ref, 'person_name': employee.name,
+        'id': attendance.id, 'person_id': employee.person_ref or None, 'person_name': employee.name,
         'check_in': iso(attendance.check_in), 'check_out': iso(attendance.check_out),
-        'date': local_day.isoformat(), 'timezone': tz.zone,
+        'date': attendance.face_date.isoformat() if attendance.face_date else None,
+        'timezone': employee._get_tz(),
         'duration_minutes': round((end - attendance.check_in).total_seconds() / 60.0, 1),
         'worked_hours': round(attendance.worked_hours, 4),
         'status': 'checked_out' if attendance.check_out else 'checked_in',
@@ -38,35 +37,55 @@ def attendance_dict(attendance):
     }
 
 
-class FaceApiAttendance(http.Controller):
+CSV_COLUMNS = ('id', 'person_id', 'person_name', 'date', 'check_in', 'check_out', 'duration_minutes',
+               'worked_hours', 'status', 'source', 'marked_by', 'confidence', 'camera', 'auto_closed', 'timezone')
 
-    def _domain(self, params):
-        domain = []
-        start = parse_day(params['start_date'], 'start_date') if params.get('start_date') else None
-        end = parse_day(params['end_date'], 'end_date') if params.get('end_date') else None
-        if start and end and end < start:
-            raise bad_request('end_date is before start_date.')
-        # Dates are working days in each employee's time zone: widen by a day in UTC here and
-        # filter exactly on the local date below.
-        if start:
-            domain.append(('check_in', '>=', datetime.combine(start - timedelta(days=1), time.min)))
-        if end:
-            domain.append(('check_in', '<', datetime.combine(end + timedelta(days=2), time.min)))
-        if params.get('person_id'):
-            domain.append(('employee_id', '=', find_person(params['person_id']).id))
-        return domain, start, end
+
+def attendance_domain(params):
+    """Filters shared by the list and the CSV export; dates are working days in each employee's zone."""
+    domain = []
+    start = parse_day(params['start_date'], 'start_date') if params.get('start_date') else None
+    end = parse_day(params['end_date'], 'end_date') if params.get('end_date') else None
+    if start and end and end < start:
+        raise bad_request('end_date is before start_date.')
+    if start:
+        domain.append(('face_date', '>=', start))
+    if end:
+        domain.append(('face_date', '<=', end))
+    if params.get('person_id'):
+        domain.append(('employee_id', '=', find_person(params['person_id']).id))
+    return domain
+
+
+class FaceApiAttendance(http.Controller):
 
     @api_route('/attendance', ['GET'], scope='attendance:read')
     def list_attendance(self, **params):
         limit, offset = paging(params)
-        domain, start, end = self._domain(params)
-        records = request.env['hr.attendance'].search(domain, order='check_in desc, id desc')
-        items = [attendance_dict(a) for a in records]
-        if start:
-            items = [i for i in items if i['date'] >= start.isoformat()]
-        if end:
-            items = [i for i in items if i['date'] <= end.isoformat()]
-        return ok({'records': items[offset:offset + limit], 'total': len(items), 'limit': limit, 'offset': offset})
+        domain = attendance_domain(params)
+        Attendance = request.env['hr.attendance']
+        records = Attendance.search(domain, order='check_in desc, id desc', limit=limit, offset=offset)
+        return ok({'records': [attendance_dict(a) for a in records], 'total': Attendance.search_count(domain),
+                   'limit': limit, 'offset': offset})
+
+    @api_route('/attendance/export', ['GET'], scope='attendance:read')
+    def export_attendance(self, **params):
+        """CSV of the list's filters, every matching row, oldest first, written in chunks."""
+        domain = attendance_domain(params)
+        Attendance = request.env['hr.attendance']
+        ids = Attendance.search(domain, order='check_in, id').ids
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator='\r\n')
+        writer.writerow(CSV_COLUMNS)
+        for start in range(0, len(ids), 1000):
+            for attendance in Attendance.browse(ids[start:start + 1000]):
+                row = attendance_dict(attendance)
+                writer.writerow(['' if row[c] is None else row[c] for c in CSV_COLUMNS])
+            Attendance.invalidate_model()
+        filename = 'attendance-%s-%s.csv' % (params.get('start_date') or 'all', params.get('end_date') or 'all')
+        return request.make_response(buffer.getvalue().encode('utf-8'), headers=[
+            ('Content-Type', 'text/csv; charset=utf-8'),
+            ('Content-Disposition', 'attachment; filename="%s"' % filename)])
 
     @api_route('/attendance/<int:attendance_id>', ['GET'], scope='attendance:read')
     def get_attendance(self, attendance_id):

@@ -2,6 +2,7 @@
 import functools
 import json
 import logging
+import re
 import threading
 import time
 import uuid
@@ -19,6 +20,33 @@ _logger = logging.getLogger(__name__)
 API_VERSION = '1.0.0'
 BASE = '/api/v1'
 DEFAULT_MAX_BODY = 12 * 1024 * 1024
+MAX_ID = 2 ** 31 - 1  # PostgreSQL's integer: a larger id cannot exist
+
+
+def _has_nul(value):
+    """PostgreSQL refuses NUL characters in text: such input is refused before it gets there."""
+    if isinstance(value, str):
+        return '\x00' in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+def _refuse_constant(name):
+    raise ValueError('%s is not a JSON number' % name)
+
+
+def parse_json(raw):
+    """Strict JSON: no NaN/Infinity, no NUL characters."""
+    try:
+        body = json.loads(raw, parse_constant=_refuse_constant)
+    except (ValueError, UnicodeDecodeError, RecursionError) as error:
+        raise bad_request('The request body is not valid JSON: %s' % error)
+    if _has_nul(body):
+        raise bad_request('Text in the request body cannot contain NUL characters.')
+    return body
 
 
 class ApiError(Exception):
@@ -91,12 +119,29 @@ def client_address():
     return request.httprequest.remote_addr
 
 
+# (compiled path pattern, methods) of every endpoint, to tell "wrong method" (405) from "no such path".
+ROUTES = []
+
+
+def _path_pattern(path):
+    pattern = re.sub(r'<int:[^>]+>', '[0-9]+', re.escape(path).replace('\\<', '<').replace('\\>', '>'))
+    pattern = re.sub(r'<(string:)?[^>]+>', '[^/]+', pattern)
+    return re.compile('^%s$' % pattern)
+
+
+def allowed_methods(path):
+    return sorted({m for pattern, methods in ROUTES if pattern.match(path) for m in methods})
+
+
 def api_route(path, methods, scope=None, public=False):
     """Declare an endpoint: routing, authentication, scope check, and errors as JSON envelopes.
 
     Every route gets a read-write cursor: recording a key's last use (at most every few minutes)
     is a write, and a read-only cursor would make Odoo replay the whole request.
     """
+    if '<path:' not in path:
+        ROUTES.append((_path_pattern(path), tuple(methods)))
+
     def decorate(func):
         @http.route(BASE + path, type='http', auth='none', methods=methods, csrf=False, save_session=False,
                     readonly=False)
@@ -113,6 +158,11 @@ def api_route(path, methods, scope=None, public=False):
                 if not public:
                     key = _authenticate(scope)
                     request.face_api_key = key
+                if _has_nul(kwargs) or _has_nul(dict(request.httprequest.args)):
+                    raise bad_request('Parameters cannot contain NUL characters.')
+                for name, value in kwargs.items():
+                    if isinstance(value, int) and not 0 < value <= MAX_ID:
+                        raise ApiError(404, 'NOT_FOUND', '%s %d does not exist.' % (name, value))
                 return func(self, *args, **kwargs)
             except ApiError as error:
                 if request.db:
@@ -165,10 +215,7 @@ def json_body(required=(), optional=(), allow_empty=False):
         if allow_empty:
             return {}
         raise bad_request('The request body must be a JSON object.')
-    try:
-        body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as error:
-        raise bad_request('The request body is not valid JSON: %s' % error)
+    body = parse_json(raw)
     if not isinstance(body, dict):
         raise bad_request('The request body must be a JSON object.')
     allowed = set(required) | set(optional)
@@ -187,6 +234,8 @@ def expect(body, name, kind, max_length=None):
         return None
     if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
         raise bad_request('%s must be an integer.' % name, field=name)
+    if kind is int and not -MAX_ID <= value <= MAX_ID:
+        raise bad_request('%s is out of range.' % name, field=name)
     if kind is str and not isinstance(value, str):
         raise bad_request('%s must be a string.' % name, field=name)
     if kind is bool and not isinstance(value, bool):
@@ -202,8 +251,8 @@ def paging(params, default_limit=100, max_limit=1000):
         offset = int(params.get('offset', 0))
     except (TypeError, ValueError):
         raise bad_request('limit and offset must be integers.')
-    if limit < 1 or limit > max_limit or offset < 0:
-        raise bad_request('limit must be between 1 and %d and offset at least 0.' % max_limit)
+    if limit < 1 or limit > max_limit or offset < 0 or offset > 10 ** 9:
+        raise bad_request('limit must be between 1 and %d and offset between 0 and 10^9.' % max_limit)
     return limit, offset
 
 

@@ -1,9 +1,7 @@
-import json
-
 from odoo import http
 from odoo.http import request
 
-from .api_common import ApiError, api_route, audit, bad_request, ok
+from .api_common import ApiError, api_route, audit, bad_request, ok, parse_json
 
 
 class FaceApiEvents(http.Controller):
@@ -11,10 +9,7 @@ class FaceApiEvents(http.Controller):
     @api_route('/events', ['POST'], scope='events:write')
     def post_events(self):
         """Batch ingestion: the very same code path as the daemons' XML-RPC method."""
-        try:
-            body = json.loads(request.httprequest.get_data(cache=True) or b'null')
-        except (ValueError, UnicodeDecodeError) as error:
-            raise bad_request('The request body is not valid JSON: %s' % error)
+        body = parse_json(request.httprequest.get_data(cache=True) or b'null')
         events = body.get('events') if isinstance(body, dict) else body
         if isinstance(body, dict) and set(body) - {'events'}:
             raise bad_request('Unknown fields: %s.' % ', '.join(sorted(set(body) - {'events'})))
@@ -24,6 +19,8 @@ class FaceApiEvents(http.Controller):
             raise ApiError(413, 'PAYLOAD_TOO_LARGE', 'At most 1000 events per batch.')
         Event = request.env['face.recognition.event'].with_context(face_api_scope_events=True)
         answers = Event.ingest_events(events, source='api')
+        for answer in answers:
+            answer['event_id'] = answer['event_id'] or None
         created = sum(1 for a in answers if a['status'] == 'created')
         audit('events.ingest', 'face.recognition.event', '%d event(s) received, %d new' % (len(events), created))
         return ok({'results': answers, 'received': len(events), 'created': created})

@@ -12,7 +12,7 @@ PERSON_FIELDS = ('person_id', 'name', 'email', 'department', 'position')
 
 def person_dict(employee):
     return {
-        'person_id': employee.person_ref, 'name': employee.name, 'email': employee.work_email or None,
+        'person_id': employee.person_ref or None, 'name': employee.name, 'email': employee.work_email or None,
         'department': employee.department_id.name or None, 'position': employee.job_title or None,
         'status': 'active' if employee.active else 'inactive', 'created_at': iso(employee.create_date),
         'face_count': employee.face_count, 'face_status': employee.face_status,

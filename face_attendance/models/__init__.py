@@ -9,3 +9,4 @@ from . import attendance_replay
 from . import face_recognition_event
 from . import res_config_settings
 from . import face_api_key
+from . import face_daily_summary

@@ -71,8 +71,9 @@ class FaceCamera(models.Model):
         camera = self.sudo()
         return {'id': camera.id, 'name': camera.name, 'source_type': camera.source_type,
                 'source': camera.source, 'direction': camera.direction,
-                'match_threshold': camera.match_threshold or None,
-                'min_face_size': camera.min_face_size or None}
+                # XML-RPC cannot carry None: "not set" is False.
+                'match_threshold': camera.match_threshold or False,
+                'min_face_size': camera.min_face_size or False}
 
     def _update_live_status(self, item):
         vals = {}

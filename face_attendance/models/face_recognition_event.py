@@ -115,7 +115,8 @@ class FaceRecognitionEvent(models.Model):
                 parsed.append((index, self._parse_event(raw)))
             except EventInputError as error:
                 sent_id = raw.get('event_id') if isinstance(raw, dict) else None
-                answers[index] = {'event_id': sent_id if isinstance(sent_id, str) else None, 'status': 'invalid',
+                # False, not None: the answer goes back over XML-RPC, which cannot carry None.
+                answers[index] = {'event_id': sent_id if isinstance(sent_id, str) else False, 'status': 'invalid',
                                   'outcome': 'rejected', 'message': str(error), 'attendance_id': False}
         return self.sudo()._ingest_parsed(parsed, answers, source, daemon)
 
@@ -134,6 +135,8 @@ class FaceRecognitionEvent(models.Model):
         camera_id = raw.get('camera_id')
         if isinstance(camera_id, bool) or not isinstance(camera_id, int):
             raise EventInputError("camera_id must be an integer")
+        if not 0 < camera_id < 2 ** 31:
+            raise EventInputError("camera %s does not exist" % camera_id)
         camera = self.env['face.camera'].sudo().with_context(active_test=False).browse(camera_id).exists()
         if not camera or camera.company_id not in self.env.companies:
             raise EventInputError("camera %s does not exist" % camera_id)
@@ -142,6 +145,8 @@ class FaceRecognitionEvent(models.Model):
         if raw.get('employee_id') not in (None, False):
             if isinstance(raw['employee_id'], bool) or not isinstance(raw['employee_id'], int):
                 raise EventInputError("employee_id must be an integer")
+            if not 0 < raw['employee_id'] < 2 ** 31:
+                raise EventInputError("employee %s does not exist" % raw['employee_id'])
             employee = employee.sudo().with_context(active_test=False).browse(raw['employee_id']).exists()
             if not employee:
                 raise EventInputError("employee %s does not exist" % raw['employee_id'])

@@ -1,10 +1,13 @@
 import base64
+import threading
 from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from face_attendance_daemon.engine import EngineError, enrol_image, get_encoder, vector_to_bytes
+from face_attendance_daemon.engine import (
+    EngineError, Gallery, enrol_image, get_encoder, vector_from_bytes, vector_to_bytes,
+)
 
 ORIGINS = [('upload', 'Upload'), ('webcam', 'Webcam'), ('api', 'API'), ('event', 'From an event')]
 
@@ -139,3 +142,43 @@ class FaceTemplateTombstone(models.Model):
     _log_access = True
 
     template_id = fields.Integer(required=True, index=True)
+
+
+# Galleries built in this Odoo process for /recognize, per database, encoder and companies; rebuilt
+# when the templates' fingerprint changes (count and id sums catch a rolled-back or replaced
+# template whose write date alone would not).
+_GALLERIES = {}
+_GALLERIES_LOCK = threading.Lock()
+
+
+class FaceTemplateGallery(models.AbstractModel):
+    _name = 'face.template.gallery'
+    _description = 'Face gallery for recognition inside Odoo'
+
+    @api.model
+    def get(self, encoder):
+        """An engine Gallery of the active templates of ``encoder`` in the user's companies.
+
+        Person keys are employee ids. Rebuilt only when templates changed.
+        """
+        companies = tuple(sorted(self.env.companies.ids))
+        self.env.cr.execute("""
+            SELECT count(t.id), sum(t.id), sum(t.employee_id), max(t.write_date), max(e.write_date)
+              FROM face_template t JOIN hr_employee e ON e.id = t.employee_id
+             WHERE t.active AND e.active AND t.encoder_name = %s AND t.encoder_version = %s
+               AND t.company_id IN %s""", [encoder.name, encoder.version, companies])
+        fingerprint = self.env.cr.fetchone()
+        cache_key = (self.env.cr.dbname, encoder.tag, companies)
+        with _GALLERIES_LOCK:
+            cached = _GALLERIES.get(cache_key)
+        if cached and cached[0] == fingerprint:
+            return cached[1]
+        templates = self.env['face.template'].sudo().search([
+            ('encoder_name', '=', encoder.name), ('encoder_version', '=', encoder.version),
+            ('company_id', 'in', list(companies)), ('employee_id.active', '=', True)])
+        gallery = Gallery(encoder)
+        gallery.replace((t.id, t.employee_id.id, vector_from_bytes(base64.b64decode(t.encoding)))
+                        for t in templates if t.encoding)
+        with _GALLERIES_LOCK:
+            _GALLERIES[cache_key] = (fingerprint, gallery)
+        return gallery

@@ -4,3 +4,7 @@ from . import test_security
 from . import test_crons
 from . import test_ingest_xmlrpc
 from . import test_api
+from . import test_api_attendance_reports
+from . import test_api_recognition
+from . import test_api_cameras
+from . import test_api_contract

@@ -1,9 +1,10 @@
 import base64
+import json
 import itertools
 import os
 from datetime import datetime
 
-from odoo.tests.common import TransactionCase, new_test_user
+from odoo.tests.common import HttpCase, TransactionCase, new_test_user
 
 _counter = itertools.count(1)
 
@@ -20,6 +21,11 @@ def faces_dir():
 
 def face_photo(person, number):
     with open(os.path.join(faces_dir(), 'known', person, '%s_%04d.jpg' % (person, number)), 'rb') as handle:
+        return handle.read()
+
+
+def stranger_photo(name):
+    with open(os.path.join(faces_dir(), 'unknown', '%s_0001.jpg' % name), 'rb') as handle:
         return handle.read()
 
 
@@ -63,3 +69,39 @@ class FaceAttendanceCase(TransactionCase):
 
     def spans(self, employee=None):
         return [(a.check_in, a.check_out or None) for a in self.attendances(employee)]
+
+
+class ApiCase(HttpCase):
+    """Calls the REST API over real HTTP with a manager's key."""
+
+    def setUp(self):
+        super().setUp()
+        self.manager = new_test_user(self.env, login='fa_api_manager',
+                                     groups='base.group_user,face_attendance.group_face_attendance_manager')
+        Key = self.env['face.api.key']
+        _key, self.secret = Key.generate('integration', self.manager, '*')
+        self.reader_key, self.reader_secret = Key.generate('reader', self.manager, 'person:read')
+
+    def api(self, method, path, body=None, key=None, bearer=False, raw=None, headers=None, files=None,
+            expect_json=True):
+        hdrs = dict(headers or {})
+        secret = self.secret if key is None else key
+        if secret:
+            hdrs['Authorization' if bearer else 'X-API-Key'] = ('Bearer %s' % secret) if bearer else secret
+        data = raw
+        if body is not None:
+            data = json.dumps(body)
+            hdrs['Content-Type'] = 'application/json'
+        response = self.opener.request(method, self.base_url() + '/api/v1' + path, data=data, headers=hdrs,
+                                       files=files, timeout=60)
+        if not expect_json:
+            return response, None
+        self.assertEqual(response.headers['Content-Type'].split(';')[0], 'application/json', response.text[:200])
+        return response, response.json()
+
+    def assertError(self, response, payload, status, code):
+        self.assertEqual(response.status_code, status, payload)
+        self.assertFalse(payload['success'])
+        self.assertEqual(payload['error']['code'], code)
+        self.assertTrue(payload['error']['message'])
+        self.assertTrue(payload['requestId'])

@@ -1,44 +1,14 @@
 import base64
-import json
 from datetime import datetime, timedelta
 
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import tagged
 
-from .common import face_photo
+from .common import ApiCase, face_photo
 
 
 @tagged('post_install', '-at_install', 'face_attendance')
-class TestRestApi(HttpCase):
+class TestRestApi(ApiCase):
     """The REST API over real HTTP, as other systems use it."""
-
-    def setUp(self):
-        super().setUp()
-        self.manager = new_test_user(self.env, login='fa_api_manager',
-                                     groups='base.group_user,face_attendance.group_face_attendance_manager')
-        Key = self.env['face.api.key']
-        _key, self.secret = Key.generate('integration', self.manager, '*')
-        self.reader_key, self.reader_secret = Key.generate('reader', self.manager, 'person:read')
-
-    def api(self, method, path, body=None, key=None, bearer=False, raw=None, headers=None, files=None):
-        hdrs = dict(headers or {})
-        secret = self.secret if key is None else key
-        if secret:
-            hdrs['Authorization' if bearer else 'X-API-Key'] = ('Bearer %s' % secret) if bearer else secret
-        data = raw
-        if body is not None:
-            data = json.dumps(body)
-            hdrs['Content-Type'] = 'application/json'
-        response = self.opener.request(method, self.base_url() + '/api/v1' + path, data=data, headers=hdrs,
-                                       files=files, timeout=60)
-        self.assertEqual(response.headers['Content-Type'].split(';')[0], 'application/json', response.text[:200])
-        return response, response.json()
-
-    def assertError(self, response, payload, status, code):
-        self.assertEqual(response.status_code, status, payload)
-        self.assertFalse(payload['success'])
-        self.assertEqual(payload['error']['code'], code)
-        self.assertTrue(payload['error']['message'])
-        self.assertTrue(payload['requestId'])
 
     def test_health_needs_no_key(self):
         response, payload = self.api('GET', '/health', key='')

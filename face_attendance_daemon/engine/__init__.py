@@ -13,3 +13,4 @@ from .registry import DEFAULT_ENCODER, ENCODERS, get_encoder  # noqa: F401
 from .enrol import EnrolmentResult, enrol_image  # noqa: F401
 from .match import Gallery, MatchResult  # noqa: F401
 from .codec import vector_from_bytes, vector_to_bytes  # noqa: F401
+from .identify import IdentifiedFace, identify_faces  # noqa: F401

@@ -1,0 +1,116 @@
+import uuid
+
+from odoo import fields, http
+from odoo.http import request
+
+from face_attendance_daemon.engine import EngineError, decode_image, identify_faces
+
+from .api_common import ApiError, api_route, audit, bad_request, expect, iso, json_body, ok
+from .api_persons import decode_image_field
+
+# Faces smaller than this are reported but not matched: too few pixels to tell people apart.
+RECOGNIZE_MIN_FACE = 32
+LIVE_DEFAULT, LIVE_MAX = 20, 200
+
+
+def live_dict(event, camera_names):
+    employee = event['employee_id']
+    return {
+        'id': event['id'], 'event_id': event['event_uid'], 'timestamp': iso(event['sighted_at']),
+        'camera_id': event['camera_id'] and event['camera_id'][0],
+        'camera_name': event['camera_id'] and camera_names.get(event['camera_id'][0]),
+        'employee_id': employee and employee[0], 'person_name': employee and employee[1],
+        'person_id': event.get('person_ref') or None,
+        'confidence': event['confidence'] if employee else None, 'outcome': event['outcome'],
+        'attendance_id': event['attendance_id'] and event['attendance_id'][0],
+        'has_snapshot': event['has_snapshot'],
+    }
+
+
+class FaceApiRecognition(http.Controller):
+
+    @api_route('/recognize', ['POST'], scope='recognize')
+    def recognize(self):
+        body = json_body(required=('image',), optional=('camera_id', 'mark_attendance'))
+        data = decode_image_field(body['image'])
+        mark = bool(expect(body, 'mark_attendance', bool))
+        camera_id = expect(body, 'camera_id', int)
+        key = request.face_api_key
+        camera = request.env['face.camera']
+        if camera_id is not None:
+            camera = camera.search([('id', '=', camera_id)])
+            if not camera:
+                raise ApiError(404, 'NOT_FOUND', 'Camera %s does not exist.' % camera_id)
+        if mark:
+            if not camera:
+                raise bad_request('mark_attendance needs a camera_id: the camera gives the direction.',
+                                  field='camera_id')
+            if not (key.has_scope('events:write') or key.has_scope('attendance:write')):
+                raise ApiError(403, 'FORBIDDEN', 'mark_attendance needs the scope events:write or attendance:write.',
+                               {'required_scope': 'events:write'})
+        config = request.env['face.attendance.config']
+        encoder = config.encoder()
+        try:
+            image = decode_image(data, max_bytes=config.get('max_image_bytes'))
+        except EngineError as error:
+            raise ApiError(413 if error.code == 'IMAGE_TOO_LARGE' else 422, error.code, error.message, error.details)
+        gallery = request.env['face.template.gallery'].get(encoder)
+        threshold = camera.match_threshold or config.match_threshold(encoder)
+        found = identify_faces(encoder, image, gallery, threshold, camera.min_face_size or RECOGNIZE_MIN_FACE)
+        employees = request.env['hr.employee'].sudo().browse([f.match.person_key for f in found if f.match.matched])
+        faces = []
+        for item in found:
+            employee = employees.browse(item.match.person_key) if item.match.matched else employees.browse()
+            x, y, width, height = item.box
+            faces.append({
+                'box': {'x': x, 'y': y, 'width': width, 'height': height},
+                'detector_score': round(float(item.face.score), 4),
+                'person_id': employee.person_ref or None if employee else None,
+                'employee_id': employee.id or None,
+                'name': employee.name or None if employee else None,
+                'distance': round(item.match.distance, 4) if gallery else None,
+                'confidence': round(item.match.confidence, 4) if employee else None,
+            })
+        if mark and faces:
+            now = fields.Datetime.now()
+            events = [{'event_id': 'recognize-%s' % uuid.uuid4().hex, 'timestamp': now.isoformat() + 'Z',
+                       'camera_id': camera.id, 'employee_id': face['employee_id'],
+                       'distance': face['distance'],
+                       'confidence': face['confidence'], 'encoder': encoder.tag} for face in faces]
+            Event = request.env['face.recognition.event'].with_context(face_api_scope_events=True)
+            answers = Event.ingest_events(events, source='recognize')
+            for face, answer in zip(faces, answers):
+                face.update(event_id=answer['event_id'], outcome=answer['outcome'],
+                            attendance_id=answer['attendance_id'] or None)
+            audit('recognize.mark', 'face.camera,%d' % camera.id, '%d face(s) recognised, events recorded' % len(faces))
+        return ok({'faces': faces, 'count': len(faces), 'encoder': encoder.tag,
+                   'image': {'width': int(image.shape[1]), 'height': int(image.shape[0])},
+                   'threshold': threshold, 'attendance_marked': bool(mark and faces)})
+
+    @api_route('/detections/live', ['GET'], scope='attendance:read')
+    def detections_live(self, **params):
+        """The latest sightings, newest first: one indexed query, no per-row ORM work."""
+        try:
+            limit = int(params.get('limit', LIVE_DEFAULT))
+        except (TypeError, ValueError):
+            raise bad_request('limit must be an integer.')
+        if not 1 <= limit <= LIVE_MAX:
+            raise bad_request('limit must be between 1 and %d.' % LIVE_MAX)
+        domain = []
+        camera_param = params.get('cameraId', params.get('camera_id'))
+        if camera_param not in (None, ''):
+            try:
+                domain.append(('camera_id', '=', int(camera_param)))
+            except (TypeError, ValueError):
+                raise bad_request('cameraId must be an integer.')
+        Event = request.env['face.recognition.event']
+        rows = Event.search_read(domain, ['event_uid', 'sighted_at', 'camera_id', 'employee_id', 'confidence',
+                                          'outcome', 'attendance_id', 'has_snapshot'],
+                                 limit=limit, order='sighted_at desc, id desc')
+        refs = dict(request.env['hr.employee'].with_context(active_test=False).browse(
+            {r['employee_id'][0] for r in rows if r['employee_id']}).mapped(lambda e: (e.id, e.person_ref)))
+        cameras = {r['camera_id'][0]: r['camera_id'][1] for r in rows if r['camera_id']}
+        for row in rows:
+            row['person_ref'] = row['employee_id'] and refs.get(row['employee_id'][0])
+        return ok({'detections': [live_dict(r, cameras) for r in rows], 'count': len(rows),
+                   'server_time': iso(fields.Datetime.now())})

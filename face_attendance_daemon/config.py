@@ -1,0 +1,224 @@
+"""The daemon's configuration: one TOML file plus FA_* environment overrides, checked up front.
+
+Every mistake is reported with the key it concerns and what is expected, all at once, so that an
+operator fixes a config file in one go.
+"""
+import os
+import socket
+import tomllib
+from dataclasses import dataclass, field, fields
+
+from .engine import ENCODERS
+
+
+class ConfigError(Exception):
+    def __init__(self, problems):
+        self.problems = list(problems)
+        super().__init__("invalid configuration:\n" + "\n".join("  - %s" % p for p in self.problems))
+
+
+@dataclass
+class OdooSettings:
+    url: str = "http://127.0.0.1:8069"
+    db: str = ""
+    login: str = ""
+    password: str = ""  # a password or an Odoo API key of the device user
+    timeout: float = 30.0
+
+
+@dataclass
+class DaemonSettings:
+    name: str = field(default_factory=socket.gethostname)
+    state_dir: str = "/var/lib/face-attendance"
+    log_level: str = "INFO"
+    health_host: str = "127.0.0.1"
+    health_port: int = 8765  # 0 turns the health endpoint off
+
+
+@dataclass
+class RecognitionSettings:
+    encoder: str = ""  # empty: the one Odoo says (Settings -> encoder)
+    threshold: float = 0.0  # 0: Odoo's match threshold, or the encoder's default
+    min_face_size: int = 40
+    vote_window: int = 5  # M: the last M frames of a track
+    vote_min: int = 3  # N: agreeing frames needed among them
+    max_track_age: float = 1.5  # seconds a track survives without a detection
+    process_fps: float = 8.0  # frames per second analysed per camera (0: every frame)
+    snapshots: bool = True
+    snapshot_max_bytes: int = 60_000
+    person_detection: bool = False
+    person_model: str = ""  # YOLO model file (.pt with ultralytics, or .onnx)
+    person_confidence: float = 0.4
+
+
+@dataclass
+class CaptureSettings:
+    reconnect_base: float = 1.0
+    reconnect_max: float = 60.0
+    file_realtime: bool = True  # video files play at their own speed; false: every frame, as fast as analysed
+    file_loop: bool = False  # play video files again when they end (demo)
+    # Sighting times in a video file are this Unix time plus the position in the video (0: when
+    # the file is opened). Fixed, a replayed file yields the very same events (same ids).
+    file_epoch: float = 0.0
+    stale_after: float = 2.0  # a frame older than this is not analysed
+
+
+@dataclass
+class DeliverySettings:
+    batch_size: int = 50
+    interval: float = 1.0  # seconds between delivery rounds when idle
+    retry_base: float = 1.0
+    retry_max: float = 300.0
+    breaker_failures: int = 5
+    breaker_reset: float = 30.0
+    outbox_max_mb: float = 500.0
+    keep_sent_hours: float = 24.0
+
+
+@dataclass
+class SyncSettings:
+    gallery_interval: float = 30.0
+    heartbeat_interval: float = 30.0
+    config_interval: float = 60.0
+
+
+@dataclass
+class Config:
+    odoo: OdooSettings = field(default_factory=OdooSettings)
+    daemon: DaemonSettings = field(default_factory=DaemonSettings)
+    recognition: RecognitionSettings = field(default_factory=RecognitionSettings)
+    capture: CaptureSettings = field(default_factory=CaptureSettings)
+    delivery: DeliverySettings = field(default_factory=DeliverySettings)
+    sync: SyncSettings = field(default_factory=SyncSettings)
+    # Cameras normally come from Odoo (those assigned to this daemon); local entries override
+    # a camera's source by id, e.g. to point it at a device path that only this host knows.
+    camera_sources: dict = field(default_factory=dict)
+    source_path: str = ""
+
+    @property
+    def outbox_path(self):
+        return os.path.join(self.daemon.state_dir, "outbox.sqlite3")
+
+
+SECTIONS = {"odoo": OdooSettings, "daemon": DaemonSettings, "recognition": RecognitionSettings,
+            "capture": CaptureSettings, "delivery": DeliverySettings, "sync": SyncSettings}
+
+
+def _coerce(value, kind, where, problems):
+    try:
+        if kind is bool:
+            if isinstance(value, bool):
+                return value
+            text = str(value).strip().lower()
+            if text in ("1", "true", "yes", "on"):
+                return True
+            if text in ("0", "false", "no", "off"):
+                return False
+            raise ValueError
+        if kind is int and isinstance(value, float) and not value.is_integer():
+            raise ValueError
+        if kind in (int, float) and isinstance(value, bool):
+            raise ValueError
+        return kind(value)
+    except (TypeError, ValueError):
+        problems.append("%s: expected %s, got %r" % (where, kind.__name__, value))
+        return None
+
+
+def load(path=None, environ=None):
+    """Read ``path`` (TOML), apply ``FA_<SECTION>_<KEY>`` environment overrides, validate."""
+    environ = os.environ if environ is None else environ
+    problems = []
+    raw = {}
+    if path:
+        try:
+            with open(path, "rb") as handle:
+                raw = tomllib.load(handle)
+        except FileNotFoundError:
+            raise ConfigError(["config file %s does not exist" % path])
+        except tomllib.TOMLDecodeError as error:
+            raise ConfigError(["config file %s is not valid TOML: %s" % (path, error)])
+    config = Config(source_path=os.path.abspath(path) if path else "")
+    for name in raw:
+        if name not in SECTIONS and name != "cameras":
+            problems.append("unknown section [%s] (known: %s, cameras)" % (name, ", ".join(SECTIONS)))
+    for section, kind in SECTIONS.items():
+        target = getattr(config, section)
+        given = raw.get(section, {})
+        if not isinstance(given, dict):
+            problems.append("[%s] must be a table" % section)
+            given = {}
+        known = {f.name: f for f in fields(kind)}
+        for key, value in given.items():
+            if key not in known:
+                problems.append("[%s] unknown key %r (known: %s)" % (section, key, ", ".join(known)))
+                continue
+            value = _coerce(value, type(getattr(target, key)), "[%s] %s" % (section, key), problems)
+            if value is not None:
+                setattr(target, key, value)
+        for key in known:
+            env_name = "FA_%s_%s" % (section.upper(), key.upper())
+            if env_name in environ:
+                value = _coerce(environ[env_name], type(getattr(target, key)), env_name, problems)
+                if value is not None:
+                    setattr(target, key, value)
+    cameras = raw.get("cameras", [])
+    if not isinstance(cameras, list):
+        problems.append("[[cameras]] must be an array of tables")
+        cameras = []
+    for index, camera in enumerate(cameras):
+        if not isinstance(camera, dict) or not isinstance(camera.get("id"), int) or not camera.get("source"):
+            problems.append("[[cameras]] entry %d needs an integer id (Odoo's camera id) and a source" % (index + 1))
+            continue
+        config.camera_sources[camera["id"]] = str(camera["source"])
+    problems += validate(config)
+    if problems:
+        raise ConfigError(problems)
+    return config
+
+
+def validate(config):
+    problems = []
+    odoo = config.odoo
+    if not odoo.url.startswith(("http://", "https://")):
+        problems.append("[odoo] url must start with http:// or https:// (got %r)" % odoo.url)
+    for key in ("db", "login", "password"):
+        if not getattr(odoo, key):
+            problems.append("[odoo] %s is required (or FA_ODOO_%s)" % (key, key.upper()))
+    if odoo.timeout <= 0:
+        problems.append("[odoo] timeout must be positive")
+    if not config.daemon.name.strip():
+        problems.append("[daemon] name cannot be empty")
+    if config.daemon.log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        problems.append("[daemon] log_level must be DEBUG, INFO, WARNING or ERROR")
+    if not 0 <= config.daemon.health_port <= 65535:
+        problems.append("[daemon] health_port must be between 0 and 65535")
+    rec = config.recognition
+    if rec.encoder and rec.encoder not in ENCODERS:
+        problems.append("[recognition] encoder must be one of %s (got %r)" % (", ".join(ENCODERS), rec.encoder))
+    if not 0 <= rec.threshold <= 2:
+        problems.append("[recognition] threshold is a distance between 0 and 2")
+    if rec.vote_window < 1 or not 1 <= rec.vote_min <= rec.vote_window:
+        problems.append("[recognition] needs 1 <= vote_min <= vote_window")
+    if rec.min_face_size < 8:
+        problems.append("[recognition] min_face_size must be at least 8 pixels")
+    if rec.process_fps < 0:
+        problems.append("[recognition] process_fps cannot be negative")
+    if rec.person_detection:
+        if not rec.person_model:
+            problems.append("[recognition] person_detection needs person_model (a YOLO .pt or .onnx file)")
+        elif not os.path.isfile(rec.person_model):
+            problems.append("[recognition] person_model %s does not exist" % rec.person_model)
+    delivery = config.delivery
+    if delivery.batch_size < 1 or delivery.batch_size > 1000:
+        problems.append("[delivery] batch_size must be between 1 and 1000")
+    if delivery.retry_base <= 0 or delivery.retry_max < delivery.retry_base:
+        problems.append("[delivery] needs 0 < retry_base <= retry_max")
+    if delivery.breaker_failures < 1:
+        problems.append("[delivery] breaker_failures must be at least 1")
+    if delivery.outbox_max_mb <= 0:
+        problems.append("[delivery] outbox_max_mb must be positive")
+    for key in ("gallery_interval", "heartbeat_interval", "config_interval"):
+        if getattr(config.sync, key) <= 0:
+            problems.append("[sync] %s must be positive" % key)
+    return problems

@@ -1,0 +1,33 @@
+"""The interface between the daemon and Odoo.
+
+XML-RPC is the one implemented (Odoo 18); a JSON-2 transport for Odoo 19 or a REST transport
+implements the same five methods and nothing else changes.
+"""
+
+
+class TransportError(Exception):
+    """Odoo could not be reached or answered with a temporary failure: try again later."""
+
+
+class PermanentError(TransportError):
+    """Odoo refused the call (bad credentials, access rights): retrying the same call cannot help."""
+
+
+class Transport:
+    def register(self, name, host, version, encoder):
+        """Announce the daemon; answer its configuration: daemon_id, encoder, match_threshold, cameras."""
+        raise NotImplementedError
+
+    def heartbeat(self, daemon_id, status, cameras):
+        raise NotImplementedError
+
+    def gallery(self, encoder_tag, since=None):
+        """Templates of ``encoder_tag``: {'templates': [...], 'removed': [ids], 'server_time': str}."""
+        raise NotImplementedError
+
+    def send_events(self, daemon_id, events):
+        """Deliver a batch; answer one result per event, in order (idempotent by event_id)."""
+        raise NotImplementedError
+
+    def describe(self):
+        return self.__class__.__name__

@@ -1,0 +1,135 @@
+"""A real Odoo server for the tests that cross process boundaries (REST clients, fuzzing, daemon).
+
+Databases are copied from a template that already has the addon installed (``createdb -T``, a
+file copy in PostgreSQL), so each test server starts from the same clean state in seconds.
+"""
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+import xmlrpc.client
+
+import psycopg2
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ODOO_SRC = os.environ.get("ODOO_SRC", "/opt/odoo-src")
+ARTIFACTS = os.path.join(ROOT, "test-artifacts")
+DATA_DIR = os.path.join(os.path.expanduser("~"), ".local", "share", "Odoo")
+PG = {
+    "host": os.environ.get("PGHOST", "127.0.0.1"),
+    "port": os.environ.get("PGPORT", "5432"),
+    "user": os.environ.get("FA_DB_USER", "face_attendance"),
+    "password": os.environ.get("FA_DB_PASSWORD", "face_attendance"),
+}
+
+
+def odoo_command(*args):
+    return [sys.executable, os.path.join(ODOO_SRC, "odoo-bin"),
+            "--addons-path=%s,%s,%s" % (os.path.join(ODOO_SRC, "odoo", "addons"), os.path.join(ODOO_SRC, "addons"), ROOT),
+            "--db_host=%s" % PG["host"], "--db_port=%s" % PG["port"], "--db_user=%s" % PG["user"],
+            "--db_password=%s" % PG["password"], "--data-dir=%s" % DATA_DIR, *args]
+
+
+def _connect(dbname="postgres"):
+    connection = psycopg2.connect(dbname=dbname, **PG)
+    connection.autocommit = True
+    return connection
+
+
+def _execute(*statements):
+    connection = _connect()
+    try:
+        with connection.cursor() as cursor:
+            for statement in statements:
+                cursor.execute(*statement)
+    finally:
+        connection.close()
+
+
+def drop_database(name):
+    _execute(("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", [name]),
+             ('DROP DATABASE IF EXISTS "%s"' % name,))
+    shutil.rmtree(os.path.join(DATA_DIR, "filestore", name), ignore_errors=True)
+
+
+def install_template(name, log_path):
+    """A database with face_attendance installed, made once per test session when none is given."""
+    drop_database(name)
+    with open(log_path, "ab") as log:
+        subprocess.run(odoo_command("-d", name, "-i", "face_attendance", "--stop-after-init", "--no-http",
+                                    "--log-level=warn"), stdout=log, stderr=subprocess.STDOUT, check=True)
+
+
+def clone_database(template, name):
+    drop_database(name)
+    _execute(('CREATE DATABASE "%s" TEMPLATE "%s"' % (name, template),))
+    source = os.path.join(DATA_DIR, "filestore", template)
+    if os.path.isdir(source):
+        shutil.copytree(source, os.path.join(DATA_DIR, "filestore", name))
+
+
+class OdooServer:
+    """``odoo-bin`` serving one database on 127.0.0.1, started and stopped by the tests."""
+
+    def __init__(self, db, port):
+        self.db, self.port = db, port
+        self.url = "http://127.0.0.1:%d" % port
+        self.log_path = os.path.join(ARTIFACTS, "odoo-server-%s.log" % db)
+        self.process = None
+
+    def start(self, timeout=120):
+        os.makedirs(ARTIFACTS, exist_ok=True)
+        log = open(self.log_path, "ab")
+        self.process = subprocess.Popen(
+            odoo_command("-d", self.db, "--db-filter=^%s$" % self.db, "--http-interface=127.0.0.1",
+                         "--http-port=%d" % self.port, "--workers=0", "--max-cron-threads=0", "--log-level=info"),
+            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        log.close()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError("Odoo exited with %s; see %s" % (self.process.returncode, self.log_path))
+            try:
+                with urllib.request.urlopen(self.url + "/api/v1/health", timeout=5) as answer:
+                    if answer.status == 200:
+                        return self
+            except OSError:
+                pass
+            time.sleep(0.5)
+        self.stop()
+        raise RuntimeError("Odoo did not answer on %s within %d s; see %s" % (self.url, timeout, self.log_path))
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+        self.process = None
+
+    def rpc(self, model, method, *args, login="admin", password="admin", **kwargs):
+        common = xmlrpc.client.ServerProxy(self.url + "/xmlrpc/2/common", allow_none=True)
+        user_id = common.authenticate(self.db, login, password, {})
+        if not user_id:
+            raise RuntimeError("cannot log in to %s as %s" % (self.db, login))
+        models = xmlrpc.client.ServerProxy(self.url + "/xmlrpc/2/object", allow_none=True)
+        return models.execute_kw(self.db, user_id, password, model, method, list(args), kwargs)
+
+    def create_api_key(self, name, scopes="*", login="admin", rate_limit=None):
+        """Through the documented command line (scripts/create_api_key.sh), which prints 'Key: ...'."""
+        env = dict(os.environ, FA_DB=self.db)
+        output = subprocess.run([os.path.join(ROOT, "scripts", "create_api_key.sh"), name, login, scopes],
+                                env=env, capture_output=True, text=True, timeout=180)
+        lines = [line for line in output.stdout.splitlines() if line.startswith("Key: ")]
+        if output.returncode or not lines:
+            raise RuntimeError("create_api_key.sh failed: %s %s" % (output.stdout, output.stderr))
+        secret = lines[0][len("Key: "):].strip()
+        if rate_limit is not None:
+            key_ids = self.rpc("face.api.key", "search", [("name", "=", name)])
+            self.rpc("face.api.key", "write", key_ids, {"rate_limit_per_minute": rate_limit})
+        return secret
