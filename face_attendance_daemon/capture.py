@@ -118,9 +118,11 @@ class CameraSource:
                     raise IOError("cannot open %s source %s" % (self.source_type, self._safe_source()))
                 attempt = 0
                 self._read_loop(capture)
-                if self.is_file and not self.settings.file_loop:
-                    self.finished.set()
-                    return
+                if self.is_file:
+                    if not self.settings.file_loop:
+                        self.finished.set()
+                        return
+                    continue  # played to the end: start again (finally releases it first)
             except Exception as error:  # a camera's trouble must stay with that camera
                 self.stats.errors += 1
                 self.stats.last_error = str(error)[:300]

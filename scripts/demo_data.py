@@ -25,9 +25,14 @@ for name, direction in (('Demo entrance', 'entry'), ('Demo exit', 'exit'), ('Dem
         Camera.create({'name': name, 'source_type': 'file', 'source': 'var/demo/%s.mp4' % direction,
                        'direction': direction, 'location': 'Demo'})
 
-if not env['res.users'].search([('login', '=', 'face-daemon')]):
-    env['res.users'].create({
+device = env['res.users'].search([('login', '=', 'face-daemon')], limit=1)
+if not device:
+    device = env['res.users'].create({
         'name': 'Face daemon', 'login': 'face-daemon', 'password': 'face-daemon-demo',
         'groups_id': [(6, 0, [env.ref('face_attendance.group_face_attendance_device').id])]})
+# The demo daemon (scripts/run.sh --demo starts it) serves the three demo cameras.
+daemon = env['face.daemon'].search([('name', '=', 'demo')], limit=1) or env['face.daemon'].create(
+    {'name': 'demo', 'user_id': device.id})
+Camera.search([('location', '=', 'Demo')]).write({'daemon_id': daemon.id})
 env.cr.commit()
 print('demo data ready')

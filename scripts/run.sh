@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The run command: set-up (idempotent), a database with the addon installed, Odoo on 127.0.0.1:8069.
 #   scripts/run.sh            serve the database "face_attendance" (created on first run)
-#   scripts/run.sh --demo     also enrol demo persons from ../shared/data/faces and add demo cameras
+#   scripts/run.sh --demo     also enrol demo persons from ../shared/data/faces, add demo cameras and
+#                             start a recognition daemon on demo videos made from their photos
 # Environment: FA_DB (database name), FA_HTTP_PORT (8069), ODOO_SRC, FA_VENV, FA_FACES_DIR.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
@@ -9,7 +10,7 @@ DEMO=0
 for arg in "$@"; do
     case "$arg" in
         --demo) DEMO=1 ;;
-        -h|--help) sed -n '2,6p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
         *) die "unknown option $arg (see --help)" ;;
     esac
 done
@@ -32,8 +33,42 @@ if [ "$DEMO" = 1 ]; then
     odoo_cmd shell -d "$DB" --no-http --log-level=warn < "$PROJECT_ROOT/scripts/demo_data.py"
 fi
 
-log "serving Odoo on http://127.0.0.1:$PORT (database $DB; Ctrl-C stops it)"
-exec "$FA_VENV/bin/python" "$ODOO_SRC/odoo-bin" \
-    --addons-path="$ODOO_SRC/odoo/addons,$ODOO_SRC/addons,$PROJECT_ROOT" \
-    --db_host="$PGHOST" --db_port="$PGPORT" --db_user="$FA_DB_USER" --db_password="$FA_DB_PASSWORD" \
-    -d "$DB" --db-filter="^$DB\$" --http-interface=127.0.0.1 --http-port="$PORT"
+ODOO=("$FA_VENV/bin/python" "$ODOO_SRC/odoo-bin"
+    --addons-path="$ODOO_SRC/odoo/addons,$ODOO_SRC/addons,$PROJECT_ROOT"
+    --db_host="$PGHOST" --db_port="$PGPORT" --db_user="$FA_DB_USER" --db_password="$FA_DB_PASSWORD"
+    -d "$DB" --db-filter="^$DB\$" --http-interface=127.0.0.1 --http-port="$PORT")
+
+if [ "$DEMO" != 1 ]; then
+    log "serving Odoo on http://127.0.0.1:$PORT (database $DB; Ctrl-C stops it)"
+    exec "${ODOO[@]}"
+fi
+
+# Demo: Odoo and a daemon watching the demo videos; Ctrl-C stops both.
+DEMO_DIR="$PROJECT_ROOT/var/demo"
+"$FA_VENV/bin/python" "$PROJECT_ROOT/scripts/demo_videos.py" "$DEMO_DIR"
+cat > "$DEMO_DIR/daemon.toml" <<TOML
+[odoo]
+url = "http://127.0.0.1:$PORT"
+db = "$DB"
+login = "face-daemon"
+password = "face-daemon-demo"
+
+[daemon]
+name = "demo"
+state_dir = "$DEMO_DIR/state"
+health_port = 8765
+
+[capture]
+file_loop = true
+TOML
+log "serving Odoo on http://127.0.0.1:$PORT (database $DB; Ctrl-C stops it and the daemon)"
+"${ODOO[@]}" &
+ODOO_PID=$!
+DAEMON_PID=""
+trap 'kill $DAEMON_PID $ODOO_PID 2>/dev/null; wait' INT TERM EXIT
+for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$PORT/api/v1/health" >/dev/null && break; sleep 1; done
+log "starting the demo daemon on $DEMO_DIR/*.mp4 (health: http://127.0.0.1:8765/health; log: $DEMO_DIR/daemon.log)"
+(cd "$PROJECT_ROOT" && exec "$FA_VENV/bin/face-attendance-daemon" run --config "$DEMO_DIR/daemon.toml") \
+    >> "$DEMO_DIR/daemon.log" 2>&1 &
+DAEMON_PID=$!
+wait "$ODOO_PID"

@@ -28,7 +28,7 @@ def test_schemathesis_fuzz(odoo_servers):
     report_dir = os.path.join(ARTIFACTS, "schemathesis")
     command = [binary, "run", server.url + "/api/v1/openapi.json", "--header", "X-API-Key: %s" % secret,
                "--checks", CHECKS, "--max-examples", os.environ.get("FA_FUZZ_EXAMPLES", "25"),
-               "--workers", "2", "--request-timeout", "60", "--seed", os.environ.get("FA_FUZZ_SEED", "20261121"),
+               "--workers", "1", "--request-timeout", "60", "--seed", os.environ.get("FA_FUZZ_SEED", "20261121"),
                "--generation-database", "none", "--no-color", "--suppress-health-check", "all",
                "--report", "junit", "--report-dir", report_dir]
     run = subprocess.run(command, capture_output=True, text=True, timeout=900)

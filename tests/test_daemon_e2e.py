@@ -6,11 +6,14 @@ the final records and the set of events must be exactly those of run 1.
 """
 import base64
 import calendar
+import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
+import urllib.request
 
 import pytest
 
@@ -126,6 +129,12 @@ def records(server):
     return rows, events
 
 
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 @pytest.fixture(scope="module")
 def epoch():
     return float(int(time.time()) - 300)
@@ -135,10 +144,25 @@ def test_daemon_end_to_end(odoo_servers, videos, faces_dir, tmp_path, epoch):
     server = odoo_servers("daemon")
     cameras = prepare(server, videos, faces_dir)
     config = str(tmp_path / "daemon.toml")
-    write_config(config, server, str(tmp_path / "state"), epoch)
+    health_port = free_port()
+    write_config(config, server, str(tmp_path / "state"), epoch, health_port=health_port)
     log_path = os.path.join(ARTIFACTS, "daemon-e2e-run1.log")
     process = start_daemon(config, log_path)
-    assert process.wait(timeout=600) == 0, open(log_path).read()[-3000:]
+    health, metrics = None, None
+    deadline = time.time() + 600
+    while process.poll() is None and time.time() < deadline:
+        try:
+            with urllib.request.urlopen("http://127.0.0.1:%d/health" % health_port, timeout=2) as answer:
+                health = json.loads(answer.read())
+            with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % health_port, timeout=2) as answer:
+                metrics = answer.read().decode()
+        except OSError:
+            pass
+        time.sleep(0.3)
+    assert process.wait(timeout=60) == 0, open(log_path).read()[-3000:]
+    # The local health endpoint answered while the daemon ran: cameras, outbox, delivery.
+    assert health and health["status"] in ("ok", "degraded") and len(health["cameras"]) == 3, health
+    assert "face_attendance_daemon_outbox_pending" in metrics
 
     rows, events = records(server)
     by_person = {}

@@ -2,7 +2,6 @@ import hashlib
 import hmac
 import secrets
 import time
-from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError

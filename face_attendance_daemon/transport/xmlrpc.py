@@ -10,26 +10,22 @@ from .base import PermanentError, Transport, TransportError
 _PERMANENT_FAULTS = ("AccessDenied", "AccessError", "ValidationError", "UserError", "MissingError")
 
 
-class _TimeoutTransport(xmlrpc.client.Transport):
-    def __init__(self, timeout, **kwargs):
-        super().__init__(**kwargs)
-        self._timeout = timeout
+def _with_timeout(base):
+    """xmlrpc.client's transports have no timeout: a hung Odoo would block a thread forever."""
+    class WithTimeout(base):
+        def __init__(self, timeout, **kwargs):
+            super().__init__(**kwargs)
+            self._timeout = timeout
 
-    def make_connection(self, host):
-        connection = super().make_connection(host)
-        connection.timeout = self._timeout
-        return connection
+        def make_connection(self, host):
+            connection = super().make_connection(host)
+            connection.timeout = self._timeout
+            return connection
+    return WithTimeout
 
 
-class _TimeoutSafeTransport(xmlrpc.client.SafeTransport):
-    def __init__(self, timeout, **kwargs):
-        super().__init__(**kwargs)
-        self._timeout = timeout
-
-    def make_connection(self, host):
-        connection = super().make_connection(host)
-        connection.timeout = self._timeout
-        return connection
+_TimeoutTransport = _with_timeout(xmlrpc.client.Transport)
+_TimeoutSafeTransport = _with_timeout(xmlrpc.client.SafeTransport)
 
 
 class XmlRpcTransport(Transport):
