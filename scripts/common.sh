@@ -130,6 +130,20 @@ odoo_cmd() {
         "$@"
 }
 
+# Browser tours need Debian's Chromium; PDF reports need wkhtmltopdf.
+ensure_browser_tools() {
+    local missing=()
+    command -v chromium >/dev/null || missing+=(chromium)
+    command -v wkhtmltopdf >/dev/null || missing+=(wkhtmltopdf)
+    [ ${#missing[@]} -eq 0 ] && return 0
+    log "installing ${missing[*]} from Debian (browser tours, PDF reports)"
+    [ "$(id -u)" = 0 ] || die "installing ${missing[*]} needs root (apt-get); install them and run again"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >/dev/null \
+        || { DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null && \
+             DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >/dev/null; } \
+        || die "could not install ${missing[*]}"
+}
+
 setup_all() {
     require_odoo_src
     ensure_postgres

@@ -7,3 +7,4 @@ from . import api_recognition
 from . import api_cameras
 from . import api_reports
 from . import api_openapi
+from . import backend_export

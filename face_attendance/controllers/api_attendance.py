@@ -41,6 +41,20 @@ CSV_COLUMNS = ('id', 'person_id', 'person_name', 'date', 'check_in', 'check_out'
                'worked_hours', 'status', 'source', 'marked_by', 'confidence', 'camera', 'auto_closed', 'timezone')
 
 
+def attendance_csv(attendances):
+    """UTF-8 CSV of attendance records, one row each, built in chunks to bound memory."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator='\r\n')
+    writer.writerow(CSV_COLUMNS)
+    ids = attendances.ids
+    for start in range(0, len(ids), 1000):
+        for attendance in attendances.browse(ids[start:start + 1000]):
+            row = attendance_dict(attendance)
+            writer.writerow(['' if row[c] is None else row[c] for c in CSV_COLUMNS])
+        attendances.invalidate_model()
+    return buffer.getvalue().encode('utf-8')
+
+
 def attendance_domain(params):
     """Filters shared by the list and the CSV export; dates are working days in each employee's zone."""
     domain = []
@@ -73,17 +87,9 @@ class FaceApiAttendance(http.Controller):
         """CSV of the list's filters, every matching row, oldest first, written in chunks."""
         domain = attendance_domain(params)
         Attendance = request.env['hr.attendance']
-        ids = Attendance.search(domain, order='check_in, id').ids
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator='\r\n')
-        writer.writerow(CSV_COLUMNS)
-        for start in range(0, len(ids), 1000):
-            for attendance in Attendance.browse(ids[start:start + 1000]):
-                row = attendance_dict(attendance)
-                writer.writerow(['' if row[c] is None else row[c] for c in CSV_COLUMNS])
-            Attendance.invalidate_model()
+        body = attendance_csv(Attendance.search(domain, order='check_in, id'))
         filename = 'attendance-%s-%s.csv' % (params.get('start_date') or 'all', params.get('end_date') or 'all')
-        return request.make_response(buffer.getvalue().encode('utf-8'), headers=[
+        return request.make_response(body, headers=[
             ('Content-Type', 'text/csv; charset=utf-8'),
             ('Content-Disposition', 'attachment; filename="%s"' % filename)])
 

@@ -1,5 +1,6 @@
 from . import face_config
 from . import face_system_log
+from . import face_device_alert
 from . import face_daemon
 from . import face_camera
 from . import face_template
@@ -10,3 +11,6 @@ from . import face_recognition_event
 from . import res_config_settings
 from . import face_api_key
 from . import face_daily_summary
+from . import face_unknown_group
+from . import face_live_monitor
+from . import hr_employee_enrol

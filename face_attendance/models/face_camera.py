@@ -10,7 +10,7 @@ DIRECTIONS = [('entry', 'Entry'), ('exit', 'Exit'), ('both', 'Both (CCTV)')]
 class FaceCamera(models.Model):
     _name = 'face.camera'
     _description = 'Camera'
-    _inherit = ['mail.thread']
+    _inherit = ['mail.thread', 'mail.activity.mixin', 'face.device.alert']
     _order = 'name'
 
     name = fields.Char(required=True, tracking=True)

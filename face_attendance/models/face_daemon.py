@@ -7,7 +7,7 @@ from odoo.exceptions import AccessError
 class FaceDaemon(models.Model):
     _name = 'face.daemon'
     _description = 'Face Recognition Daemon'
-    _inherit = ['mail.thread']
+    _inherit = ['mail.thread', 'mail.activity.mixin', 'face.device.alert']
     _order = 'name'
 
     name = fields.Char(required=True, tracking=True)

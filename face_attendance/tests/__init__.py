@@ -8,3 +8,5 @@ from . import test_api_attendance_reports
 from . import test_api_recognition
 from . import test_api_cameras
 from . import test_api_contract
+from . import test_hr_screens
+from . import test_tours

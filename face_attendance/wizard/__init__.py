@@ -1,1 +1,2 @@
 from . import face_enrol_wizard
+from . import face_attendance_report_wizard
