@@ -9,7 +9,7 @@ from odoo.addons.bus.websocket import WebsocketConnectionHandler
 from odoo.tests import HttpCase, tagged
 from odoo.tests.common import ChromeBrowser
 
-from .common import face_b64
+from .common import face_b64, face_photo
 
 SCREENSHOTS = os.environ.get('FA_SCREENSHOTS_DIR') or os.path.normpath(
     os.path.join(os.path.dirname(__file__), '..', '..', 'test-artifacts', 'screenshots'))
@@ -63,6 +63,38 @@ class TestTours(HttpCase):
         self.assertEqual(employee.face_count, 2)
         self.assertTrue(employee.face_consent)
         self.assertEqual(set(employee.face_template_ids.mapped('origin')), {'upload'})
+
+    def test_enrol_with_the_webcam(self):
+        """Chromium's fake camera plays a video of a real face: getUserMedia, capture, check, enrol."""
+        import cv2
+        import numpy
+        employee = self.env['hr.employee'].create({'name': 'Webcam Person', 'person_ref': 'TOUR-CAM'})
+        photo = cv2.imdecode(numpy.frombuffer(face_photo('Winona_Ryder', 2), numpy.uint8), cv2.IMREAD_COLOR)
+        frame = numpy.full((480, 640, 3), 120, numpy.uint8)
+        frame[40:440, 120:520] = cv2.resize(photo, (400, 400))
+        y4m = os.path.join(self.tmp_dir(), 'face.y4m')
+        with open(y4m, 'wb') as handle:
+            handle.write(b'YUV4MPEG2 W640 H480 F10:1 Ip A1:1 C420jpeg\n')
+            planes = cv2.cvtColor(frame, cv2.COLOR_BGR2YUV_I420).tobytes()
+            for _ in range(10):
+                handle.write(b'FRAME\n' + planes)
+        original = ChromeBrowser._spawn_chrome
+
+        def spawn(browser, cmd):
+            flags = ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
+                     '--use-file-for-fake-video-capture=%s' % y4m]
+            return original(browser, cmd[:-1] + flags + cmd[-1:])
+
+        with patch.object(ChromeBrowser, '_spawn_chrome', spawn):
+            self.start_tour_with_screenshots('/odoo/employees/%d' % employee.id, 'face_attendance_webcam_tour')
+        self.assertEqual(employee.face_count, 1)
+        self.assertEqual(employee.face_template_ids.origin, 'webcam')
+
+    def tmp_dir(self):
+        import tempfile
+        path = tempfile.mkdtemp(prefix='fa_tour_')
+        self.addCleanup(lambda: __import__('shutil').rmtree(path, ignore_errors=True))
+        return path
 
     def test_live_monitor_is_pushed(self):
         self.env['face.camera'].create({'name': 'Tour camera', 'source_type': 'file', 'source': 'x', 'direction': 'entry'})

@@ -59,11 +59,9 @@ export class FaceEnrolScreen extends Component {
         this.state.cameraError = "";
         try {
             this.stream = await navigator.mediaDevices.getUserMedia({ video: { width: 1280, height: 720 }, audio: false });
-            this.state.camera = true;
-            // The video element exists once the state change has rendered.
-            await new Promise((resolve) => requestAnimationFrame(resolve));
             this.video.el.srcObject = this.stream;
             await this.video.el.play();
+            this.state.camera = true;
         } catch (error) {
             this.state.cameraError = `The webcam is not available: ${error.message || error}`;
             this.state.camera = false;
@@ -74,6 +72,9 @@ export class FaceEnrolScreen extends Component {
         if (this.stream) {
             this.stream.getTracks().forEach((track) => track.stop());
             this.stream = null;
+        }
+        if (this.video.el) {
+            this.video.el.srcObject = null;
         }
         this.state.camera = false;
     }

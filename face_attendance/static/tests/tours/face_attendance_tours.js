@@ -49,6 +49,21 @@ registry.category("web_tour.tours").add("face_attendance_enrol_tour", {
     ],
 });
 
+registry.category("web_tour.tours").add("face_attendance_webcam_tour", {
+    steps: () => [
+        { content: "Open the Face Attendance tab", trigger: ".o_notebook a:contains(Face Attendance)", run: "click" },
+        { content: "Open the enrolment screen", trigger: "button[name=action_open_face_enrol]", run: "click" },
+        { content: "Start the webcam", trigger: ".o_face_enrol button:contains(Use the webcam)", run: "click" },
+        { content: "The camera streams", trigger: ".o_face_enrol video:visible", run: () => new Promise((r) => setTimeout(r, 1500)) },
+        { content: "Take a photo", trigger: ".o_face_enrol button:contains(Take photo)", run: "click" },
+        { content: "The photo is checked and accepted", trigger: ".o_face_enrol_photo .o_face_check_ok:contains(Face found)" },
+        screenshot("enrolment_webcam", ".o_face_enrol_submit:not([disabled])"),
+        pause(500),
+        { content: "Enrol", trigger: ".o_face_enrol_submit:not([disabled])", run: "click" },
+        { content: "Enrolled", trigger: ".o_face_enrol_count:contains(1 face(s))" },
+    ],
+});
+
 registry.category("web_tour.tours").add("face_attendance_live_monitor_tour", {
     steps: () => [
         { content: "The camera's tile", trigger: ".o_face_camera_tile:contains(Tour camera)" },
