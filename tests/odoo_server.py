@@ -74,8 +74,8 @@ def clone_database(template, name):
 class OdooServer:
     """``odoo-bin`` serving one database on 127.0.0.1, started and stopped by the tests."""
 
-    def __init__(self, db, port):
-        self.db, self.port = db, port
+    def __init__(self, db, port, workers=0):
+        self.db, self.port, self.workers = db, port, workers
         self.url = "http://127.0.0.1:%d" % port
         self.log_path = os.path.join(ARTIFACTS, "odoo-server-%s.log" % db)
         self.process = None
@@ -85,7 +85,8 @@ class OdooServer:
         log = open(self.log_path, "ab")
         self.process = subprocess.Popen(
             odoo_command("-d", self.db, "--db-filter=^%s$" % self.db, "--http-interface=127.0.0.1",
-                         "--http-port=%d" % self.port, "--workers=0", "--max-cron-threads=0", "--log-level=info"),
+                         "--http-port=%d" % self.port, "--workers=%d" % self.workers, "--max-cron-threads=0",
+                         "--log-level=info", "--limit-time-real=600", "--limit-time-cpu=600"),
             stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         log.close()
         deadline = time.monotonic() + timeout

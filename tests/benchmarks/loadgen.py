@@ -1,0 +1,55 @@
+"""Load generator, run as its own process: CONCURRENCY threads with keep-alive connections send GET
+PATH for SECONDS; prints one JSON line with p50, p95, requests per second and errors."""
+import http.client
+import json
+import sys
+import threading
+import time
+import urllib.parse
+
+
+def main(url, key, concurrency, seconds):
+    parsed = urllib.parse.urlsplit(url)
+    path = parsed.path + ("?" + parsed.query if parsed.query else "")
+    latencies, errors = [], [0]
+    lock = threading.Lock()
+    deadline = time.perf_counter() + seconds
+
+    def worker():
+        connection = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=60)
+        mine, failed = [], 0
+        while time.perf_counter() < deadline:
+            start = time.perf_counter()
+            try:
+                connection.request("GET", path, headers={"X-API-Key": key} if key else {})
+                response = connection.getresponse()
+                response.read()
+                if response.status != 200:
+                    failed += 1
+            except (OSError, http.client.HTTPException):
+                failed += 1
+                connection.close()
+                connection = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=60)
+                continue
+            mine.append(time.perf_counter() - start)
+        with lock:
+            latencies.extend(mine)
+            errors[0] += failed
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - started
+    latencies.sort()
+
+    def pct(q):
+        return round(1000 * latencies[min(len(latencies) - 1, int(q * len(latencies)))], 1) if latencies else None
+    print(json.dumps({"requests": len(latencies), "errors": errors[0], "rps": round(len(latencies) / wall, 1),
+                      "p50_ms": pct(0.50), "p95_ms": pct(0.95)}))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4]))
