@@ -25,7 +25,7 @@ SETTINGS = {
         "Face encoder used for new templates and by the daemons: 'sface' (default) or 'dlib'."),
     'match_threshold': (float, 0.0, 0.0, 2.0,
         "Largest distance at which a face is taken for an enrolled person; 0 uses the encoder's "
-        "measured default (sface 0.60, dlib 0.50)."),
+        "measured default (sface 0.50, dlib 0.50)."),
     'min_face_size': (int, 60, 16, 4096,
         "Smallest face, in pixels of its shorter side, accepted at enrolment."),
     'max_image_bytes': (int, 10 * 1024 * 1024, 1024, 100 * 1024 * 1024,

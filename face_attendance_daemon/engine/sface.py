@@ -20,9 +20,11 @@ class SFaceEncoder(Encoder):
     name = "sface"
     version = "2021dec-int8bq"
     dimension = 128
-    # Distance is 1 - cosine similarity; 0.60 is a cosine of 0.40, measured here to accept no wrong
-    # person and 0.5% of strangers on LFW.
-    default_threshold = 0.60
+    # Distance is 1 - cosine similarity. 0.50 (a cosine of 0.50): on the shared LFW set it accepts no
+    # stranger and no wrong person with 1 or 3 photos enrolled; 0.60 took 6% of strangers with 3
+    # enrolled (BENCHMARKS.md). A missed frame costs little (voting sees the next ones), a stranger's
+    # attendance does.
+    default_threshold = 0.50
 
     def __init__(self, score_threshold=0.75, nms_threshold=0.3):
         if int(cv2.__version__.split(".")[0]) >= 5:

@@ -12,9 +12,9 @@ from face_attendance_daemon.tools.video import Walker, build_video
 from face_attendance_daemon.track import Observation, Tracker
 from face_attendance_daemon.vote import Voter
 
-THRESHOLDS = {"sface": [0.50, 0.55, 0.60, 0.65], "dlib": [0.40, 0.45, 0.50, 0.55, 0.60],
+THRESHOLDS = {"sface": [0.45, 0.50, 0.55, 0.60, 0.65], "dlib": [0.40, 0.45, 0.50, 0.55, 0.60],
               "baseline": [0.50, 0.55, 0.60]}
-DEFAULT_THRESHOLD = {"sface": 0.60, "dlib": 0.50, "baseline": 0.60}
+DEFAULT_THRESHOLD = {"sface": 0.50, "dlib": 0.50, "baseline": 0.60}
 
 
 def load_photos(faces_dir):
@@ -136,21 +136,26 @@ def evaluate(name, encoder, known, strangers, enrolled_count, cache):
             "seconds": round(time.perf_counter() - started, 1)}
 
 
+def enrolled_gallery(engine, known, photos=3):
+    """A Gallery of photos 1..``photos`` of each known person (largest face of each photo)."""
+    entries = []
+    for index, person in enumerate(sorted(known)):
+        for number, path in enumerate(known[person][:photos]):
+            image = cv2.imread(path)
+            faces = engine.detect(image)
+            if faces:
+                entries.append(((index, number), person, engine.encode(image, max(faces, key=lambda f: f.size))))
+    gallery = Gallery(engine)
+    gallery.replace(entries)
+    return gallery
+
+
 def video_accuracy(faces_dir, known, strangers, encoder_name="sface", walkers_each=20):
     """Walkers (known people's photos 4-6 and strangers) through a video; attendance = a track's
     verdict. With voting (3 of 5 frames) and without (every frame decides)."""
     engine = get_encoder(encoder_name)
     identities = sorted(known)[:walkers_each]
-    gallery = Gallery(engine)
-    entries = []
-    for index, person in enumerate(sorted(known)):
-        for number, path in enumerate(known[person][:3]):
-            image = cv2.imread(path)
-            faces = engine.detect(image)
-            if faces:
-                face = max(faces, key=lambda f: f.box[2] * f.box[3])
-                entries.append(((index, number), person, engine.encode(image, face)))
-    gallery.replace(entries)
+    gallery = enrolled_gallery(engine, known)
     scenes = []
     for n, person in enumerate(identities):
         scenes.append((person, known[person][3 + n % 3]))

@@ -36,16 +36,9 @@ def _measure(function, frame, seconds):
 
 def pipeline(faces_dir, known, log, seconds=3.0):
     import face_recognition
+    from bench_accuracy import enrolled_gallery
     engine = get_encoder("sface")
-    gallery = Gallery(engine)
-    entries = []
-    for index, person in enumerate(sorted(known)):
-        for number, path in enumerate(known[person][:3]):
-            image = cv2.imread(path)
-            faces = engine.detect(image)
-            if faces:
-                entries.append(((index, number), person, engine.encode(image, max(faces, key=lambda f: f.size))))
-    gallery.replace(entries)
+    gallery = enrolled_gallery(engine, known)
     baseline_gallery = []
     people = sorted(known)
     photos = [known[p][3] for p in people[:3]]
@@ -54,10 +47,10 @@ def pipeline(faces_dir, known, log, seconds=3.0):
         return identify_faces(engine, frame, gallery, min_face_size=40)
 
     def baseline(frame):
-        rgb = frame[:, :, ::-1]
+        rgb = cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)
         boxes = face_recognition.face_locations(rgb, number_of_times_to_upsample=1, model="hog")
         vectors = face_recognition.face_encodings(rgb, known_face_locations=boxes)
-        return [face_recognition.face_distance(baseline_gallery, v) for v in vectors] if baseline_gallery else vectors
+        return [face_recognition.face_distance(baseline_gallery, v) for v in vectors] if len(baseline_gallery) else vectors
 
     for person in people:
         for path in known[person][:3]:

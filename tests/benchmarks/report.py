@@ -126,7 +126,17 @@ def verdicts(results):
     odoo = results.get("odoo")
     if odoo:
         live = [r for r in odoo["api"]["rows"] if "detections/live" in r["endpoint"]]
-        worst = max(r["p95_ms"] for r in live)
-        lines.append("- `/detections/live` p95 at the worst concurrency: %s ms: %s" % (
-            worst, "under the 200 ms target." if worst < 200 else "**misses the 200 ms target.**"))
+        for row in live:
+            lines.append("- `/detections/live` at concurrency %d: p95 %s ms, %s" % (
+                row["concurrency"], row["p95_ms"], "under the 200 ms target." if row["p95_ms"] < 200 else
+                "**misses the 200 ms target**: %.0f requests/s is what %d workers on %s cores serve, so %d "
+                "requests in flight wait about %.0f ms in line whatever the endpoint costs (one request alone: "
+                "%s ms)." % (row["rps"], odoo["api"]["server_workers"], results["machine"]["cores"],
+                             row["concurrency"], 1000.0 * row["concurrency"] / max(row["rps"], 1),
+                             live[0]["p50_ms"])))
+        dlib = [r for r in results["accuracy"]["identification"] if r["encoder"] == "dlib"]
+        accepted = max(row["strangers_accepted"] for r in dlib for row in r["rows"] if row["default"])
+        if accepted:
+            lines.append("- The `dlib` encoder at its 0.50 default still accepts up to %d stranger(s) of 200 "
+                         "(the baseline's 0.60: far more); sface, the default encoder, is the one to use." % accepted)
     return lines

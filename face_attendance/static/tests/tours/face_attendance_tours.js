@@ -13,6 +13,19 @@ function screenshot(name, trigger) {
     };
 }
 
+// Top menu section, then one of its entries.
+function openMenu(section, item) {
+    return [
+        { content: `${section} → ${item}`, trigger: `.o_menu_sections button:contains(${section}), .o_menu_sections a:contains(${section})`, run: "click" },
+        { trigger: `.dropdown-item:contains(${item})`, run: "click" },
+    ];
+}
+
+// What a screen must show, then its screenshot and a moment for the capture.
+function showScreen(name, trigger) {
+    return [{ content: name, trigger }, screenshot(name, trigger), pause(400)];
+}
+
 function pause(ms) {
     return { trigger: "body", content: "let the screen settle", run: () => new Promise((r) => setTimeout(r, ms)) };
 }
@@ -108,39 +121,20 @@ registry.category("web_tour.tours").add("face_attendance_unknown_tour", {
 
 registry.category("web_tour.tours").add("face_attendance_screens_tour", {
     steps: () => [
-        { content: "Persons kanban with face badges", trigger: ".o_kanban_record .badge:contains(face(s))" },
-        screenshot("persons", ".o_kanban_record .badge:contains(face(s))"),
-        pause(400),
-        { content: "Daily summary", trigger: ".o_menu_sections button:contains(Reports), .o_menu_sections a:contains(Reports)", run: "click" },
-        { trigger: ".dropdown-item:contains(Daily Summary)", run: "click" },
-        { content: "Summary figures", trigger: ".o_face_daily_summary .o_face_daily_details" },
-        screenshot("daily_summary", ".o_face_daily_summary"),
-        pause(400),
+        ...showScreen("persons", ".o_kanban_record .badge:contains(face(s))"),
+        ...openMenu("Reports", "Daily Summary"),
+        ...showScreen("daily_summary", ".o_face_daily_summary .o_face_daily_details"),
         { trigger: ".modal-footer button:contains(Close)", run: "click" },
-        { content: "Attendance sheet", trigger: ".o_menu_sections button:contains(Reports), .o_menu_sections a:contains(Reports)", run: "click" },
-        { trigger: ".dropdown-item:contains(Attendance Sheet)", run: "click" },
-        screenshot("attendance_sheet_wizard", ".modal button[name=action_print]"),
-        pause(400),
+        ...openMenu("Reports", "Attendance Sheet"),
+        ...showScreen("attendance_sheet_wizard", ".modal button[name=action_print]"),
         { trigger: ".modal-footer button:contains(Cancel)", run: "click" },
-        { content: "Analysis", trigger: ".o_menu_sections button:contains(Reports), .o_menu_sections a:contains(Reports)", run: "click" },
-        { trigger: ".dropdown-item:contains(Attendance Analysis)", run: "click" },
-        { content: "Pivot", trigger: ".o_pivot" },
-        screenshot("attendance_pivot", ".o_pivot"),
-        pause(400),
-        { content: "Cameras", trigger: ".o_menu_sections button:contains(Devices), .o_menu_sections a:contains(Devices)", run: "click" },
-        { trigger: ".dropdown-item:contains(Cameras)", run: "click" },
-        { content: "Camera list", trigger: ".o_list_view .o_data_row:contains(Screens camera)" },
-        screenshot("cameras", ".o_list_view .o_data_row"),
-        pause(400),
-        { content: "Daemons", trigger: ".o_menu_sections button:contains(Devices), .o_menu_sections a:contains(Devices)", run: "click" },
-        { trigger: ".dropdown-item:contains(Daemons)", run: "click" },
-        { content: "Daemon list", trigger: ".o_list_view .o_data_row:contains(screens-daemon)" },
-        screenshot("daemons", ".o_list_view .o_data_row"),
-        pause(400),
-        { content: "Settings", trigger: ".o_menu_sections button:contains(Configuration), .o_menu_sections a:contains(Configuration)", run: "click" },
-        { trigger: ".dropdown-item:contains(Settings)", run: "click" },
-        { content: "Settings page", trigger: ".o_setting_box, .o_settings_container, .o_setting_container" },
-        screenshot("settings", "body"),
-        pause(400),
+        ...openMenu("Reports", "Attendance Analysis"),
+        ...showScreen("attendance_pivot", ".o_pivot"),
+        ...openMenu("Devices", "Cameras"),
+        ...showScreen("cameras", ".o_list_view .o_data_row:contains(Screens camera)"),
+        ...openMenu("Devices", "Daemons"),
+        ...showScreen("daemons", ".o_list_view .o_data_row:contains(screens-daemon)"),
+        ...openMenu("Configuration", "Settings"),
+        ...showScreen("settings", ".o_setting_box, .o_settings_container, .o_setting_container"),
     ],
 });
