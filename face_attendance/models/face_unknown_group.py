@@ -1,6 +1,8 @@
 """The unknown-faces review queue: similar unknown snapshots grouped, then assigned or dismissed."""
 import base64
 
+import numpy as np
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
@@ -131,5 +133,4 @@ class FaceUnknownGroup(models.TransientModel):
 
 
 def _stack(vectors):
-    import numpy as np
     return np.ascontiguousarray(np.stack(vectors).astype(np.float32))
