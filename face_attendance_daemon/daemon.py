@@ -8,6 +8,7 @@ import time
 
 from . import __version__
 from .capture import CameraSource
+from .decide import iso_utc
 from .delivery import Delivery
 from .engine import get_encoder
 from .gallery_sync import GallerySync
@@ -146,8 +147,7 @@ class Daemon:
             stats = pipeline.source.stats
             cameras.append({"camera_id": camera_id, "fps": round(stats.fps, 2), "error_count": stats.errors,
                             "last_error": stats.last_error or "",
-                            "last_frame_at": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(stats.last_frame_at))
-                            if stats.last_frame_at else None})
+                            "last_frame_at": iso_utc(stats.last_frame_at) if stats.last_frame_at else None})
         status = self.status()
         status.pop("cameras")
         self.transport.heartbeat(self.remote["daemon_id"], status, cameras)

@@ -24,6 +24,11 @@ class GallerySync:
 
     def sync(self):
         answer = self.transport.gallery(self.encoder.tag, self._since)
+        if self._since and not answer.get("templates") and not answer.get("removed"):
+            # Nothing changed: keep the gallery as it is rather than rebuilding its matrix.
+            self._since = answer.get("server_time") or self._since
+            self.syncs += 1
+            return len(self.gallery)
         with self._lock:
             entries = dict(self._entries) if self._since else {}
             for template in answer.get("templates", []):

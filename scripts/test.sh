@@ -39,12 +39,12 @@ fi
 failed="$(echo "$summary" | sed -E 's/.*: ([0-9]+) failed, ([0-9]+) error\(s\) of ([0-9]+) tests.*/\1 \2 \3/')"
 read -r n_failed n_errors n_total <<< "$failed"
 n_bad=$((n_failed + n_errors))
-echo "odoo: $((n_total - n_bad)) passed, $n_bad failed"
 # Odoo skips browser tours when it cannot drive a browser: here that is a failure, not a pass.
 if grep -qE "skipped .*(Tour|tour)" "$ODOO_LOG"; then
     grep -E "skipped .*(Tour|tour)" "$ODOO_LOG" | head -n 5 >&2
     n_bad=$((n_bad + 1))
 fi
+echo "odoo: $((n_total - n_bad)) passed, $n_bad failed"
 if [ "$odoo_rc" -ne 0 ] || [ "$n_bad" -ne 0 ] || [ "$n_total" -eq 0 ]; then
     grep -E "^(FAIL|ERROR):|(ERROR|FAIL): " -A20 "$ODOO_LOG" | head -n 150 >&2 || true
     die "addon tests failed (rc=$odoo_rc, $n_bad failed of $n_total; full log: $ODOO_LOG)"

@@ -27,7 +27,7 @@ def attendance_dict(attendance):
         'id': attendance.id, 'person_id': employee.person_ref or None, 'person_name': employee.name,
         'check_in': iso(attendance.check_in), 'check_out': iso(attendance.check_out),
         'date': attendance.face_date.isoformat() if attendance.face_date else None,
-        'timezone': employee._get_tz(),
+        'timezone': request.env['face.recognition.event']._employee_tz(employee).zone,
         'duration_minutes': round((end - attendance.check_in).total_seconds() / 60.0, 1),
         'worked_hours': round(attendance.worked_hours, 4),
         'status': 'checked_out' if attendance.check_out else 'checked_in',

@@ -10,7 +10,6 @@ from .api_common import ApiError, api_route, audit, bad_request, expect, iso, js
 
 CAMERA_FIELDS = ('name', 'location', 'source_type', 'source', 'direction', 'enabled', 'daemon_id',
                  'match_threshold', 'min_face_size')
-SOURCE_READERS = 'face_attendance.group_face_attendance_manager,face_attendance.group_face_attendance_device'
 
 
 def camera_dict(camera):
@@ -23,7 +22,7 @@ def camera_dict(camera):
         'status': camera.status, 'fps': camera.fps, 'last_frame_at': iso(camera.last_frame_at),
         'error_count': camera.error_count, 'last_error': camera.last_error or None,
     }
-    if request.env.user.has_groups(SOURCE_READERS):
+    if request.env.user.has_groups(camera._fields['source'].groups):
         data['source'] = camera.source
     return data
 

@@ -19,7 +19,6 @@ _logger = logging.getLogger(__name__)
 
 API_VERSION = '1.0.0'
 BASE = '/api/v1'
-DEFAULT_MAX_BODY = 12 * 1024 * 1024
 MAX_ID = 2 ** 31 - 1  # PostgreSQL's integer: a larger id cannot exist
 
 

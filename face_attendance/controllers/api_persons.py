@@ -5,9 +5,9 @@ from odoo import http
 from odoo.exceptions import UserError
 from odoo.http import request
 
-from .api_common import ApiError, api_route, audit, bad_request, expect, iso, json_body, not_found, ok, paging
+from face_attendance_daemon.engine import EngineError
 
-PERSON_FIELDS = ('person_id', 'name', 'email', 'department', 'position')
+from .api_common import ApiError, api_route, audit, bad_request, expect, iso, json_body, not_found, ok, paging
 
 
 def person_dict(employee):
@@ -147,18 +147,19 @@ class FaceApiPersons(http.Controller):
             if origin not in ('api', 'webcam', 'upload'):
                 raise bad_request('origin must be api, webcam or upload.', field='origin')
         Template = request.env['face.template']
+        if force_update:
+            # Undone with the rest of the request (rollback) if the new image is refused below.
+            Template.with_context(active_test=False).search([('employee_id', '=', employee.id)]).unlink()
         try:
-            vals = Template._template_vals(base64.b64encode(data))
+            template = Template.create({'employee_id': employee.id, 'image': base64.b64encode(data), 'origin': origin})
         except UserError as error:
             cause = error.__cause__
-            code = getattr(cause, 'code', 'INVALID_IMAGE')
-            status = 413 if code == 'IMAGE_TOO_LARGE' else 422
-            raise ApiError(status, code, str(error.args[0]), getattr(cause, 'details', {}))
-        if force_update:
-            Template.with_context(active_test=False).search([('employee_id', '=', employee.id)]).unlink()
-        template = Template.create({'employee_id': employee.id, 'image': base64.b64encode(data), 'origin': origin})
+            if not isinstance(cause, EngineError):
+                raise
+            status = 413 if cause.code == 'IMAGE_TOO_LARGE' else 422
+            raise ApiError(status, cause.code, str(error.args[0]), cause.details)
         audit('face.register', 'face.template,%d' % template.id, 'Face registered for %s' % person_id,
-              {'face_size': vals['face_size'], 'force_update': force_update})
+              {'face_size': template.face_size, 'force_update': force_update})
         return ok({'person_id': person_id, 'face_id': template.id, 'total_faces': employee.face_count,
                    'quality': {'face_size': template.face_size, 'sharpness': round(template.sharpness, 1),
                                'detector_score': round(template.detector_score, 3)},

@@ -266,9 +266,8 @@ class FaceRecognitionEvent(models.Model):
     # ------------------------------------------------------------------ the rules, applied
     @api.model
     def _employee_tz(self, employee):
-        name = employee.tz or employee.resource_calendar_id.tz or employee.company_id.resource_calendar_id.tz or 'UTC'
         try:
-            return pytz.timezone(name)
+            return pytz.timezone(employee._get_tz())
         except pytz.UnknownTimeZoneError:
             return pytz.utc
 

@@ -4,7 +4,7 @@ import base64
 from odoo import _, api, models
 from odoo.exceptions import UserError
 
-from face_attendance_daemon.engine import EngineError, decode_image, identify_faces
+from face_attendance_daemon.engine import vector_from_bytes
 
 
 class HrEmployeeEnrol(models.Model):
@@ -24,17 +24,13 @@ class HrEmployeeEnrol(models.Model):
                   'detector_score': round(vals['detector_score'], 3), 'warnings': []}
         if vals['sharpness'] < 30:
             answer['warnings'].append(_("The photo looks blurred."))
+        # The photo's one face is already encoded above: match that vector, do not detect again.
         config = self.env['face.attendance.config']
         encoder = config.encoder()
-        gallery = self.env['face.template.gallery'].get(encoder)
-        try:
-            found = identify_faces(encoder, decode_image(base64.b64decode(image_b64)), gallery,
-                                   config.match_threshold(encoder))
-        except EngineError:
-            found = []
-        others = [f.match.person_key for f in found if f.match.matched and f.match.person_key != self.id]
-        if others:
-            other = self.browse(others[0]).sudo()
+        match = self.env['face.template.gallery'].get(encoder).match(
+            vector_from_bytes(base64.b64decode(vals['encoding'])), config.match_threshold(encoder))
+        if match.matched and match.person_key != self.id:
+            other = self.browse(match.person_key).sudo()
             answer['warnings'].append(_("This face already matches %s.", other.name))
             answer['duplicate_of'] = other.name
         answer['message'] = _("Face found: %(size)s px, sharpness %(sharp)s",

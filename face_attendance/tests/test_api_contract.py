@@ -1,3 +1,5 @@
+import base64
+
 from odoo.tests import tagged
 
 from .common import ApiCase
@@ -46,7 +48,6 @@ class TestApiContract(ApiCase):
         self.assertError(response, payload, 413, 'PAYLOAD_TOO_LARGE')
         # Under the body limit but over the image limit: the image is refused by size.
         self.api('POST', '/persons', {'person_id': 'BIG1', 'name': 'Big'})
-        import base64
         response, payload = self.api('POST', '/persons/BIG1/register-face', {'image': base64.b64encode(b'\xff\xd8' + b'0' * 5000).decode()})
         self.assertError(response, payload, 413, 'IMAGE_TOO_LARGE')
 

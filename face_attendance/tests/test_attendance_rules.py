@@ -136,7 +136,7 @@ class TestAttendanceRules(FaceAttendanceCase):
                (self.cam_entry, utc(19, 7)), (self.cam_entry, utc(19, 7, 3)), (self.cam_exit, utc(19, 11)),
                (self.cam_entry, utc(19, 12)), (self.cam_exit, utc(19, 16, 30)), (self.cam_exit, utc(19, 17)),
                (self.cam_both, utc(19, 23, 30)), (self.cam_both, utc(20, 8)), (self.cam_exit, utc(20, 9))]
-        live = self.ingest(*[self.event(cam, when, self.employee, uid='live-%02d' % i) for i, (cam, when) in enumerate(day)])
+        self.ingest(*[self.event(cam, when, self.employee, uid='live-%02d' % i) for i, (cam, when) in enumerate(day)])
         shuffled = list(enumerate(day))
         random.Random(7).shuffle(shuffled)
         replayed = {}
