@@ -15,7 +15,7 @@ def event_id(daemon_name, camera_id, track_id, verdict):
     """Derived from what was seen, not drawn at random: stored in the outbox and re-sent it is the
     same event, and a video analysed again after a crash yields the same ids, so Odoo keeps one."""
     seen = "%s|%s|%s|%s|%.3f" % (daemon_name, camera_id, track_id, verdict.person_key, verdict.first_seen)
-    return "%s-%s-%s" % (daemon_name, camera_id, hashlib.sha1(seen.encode()).hexdigest()[:24])
+    return "%s-%s-%s" % (daemon_name, camera_id, hashlib.sha1(seen.encode(), usedforsecurity=False).hexdigest()[:24])
 
 
 def make_event(daemon_name, camera_id, track, verdict, encoder_tag):

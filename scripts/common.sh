@@ -83,6 +83,20 @@ ensure_fuzz_venv() {
     echo "$stamp" > "$FA_FUZZ_VENV/.fa-stamp"
 }
 
+# The static security checkers (bandit, pylint-odoo) get a virtualenv of their own too: pylint's
+# and astroid's pins must not meet Odoo's.
+FA_LINT_VENV="${FA_LINT_VENV:-$HOME/.cache/face-attendance/lint-venv}"
+export FA_LINT_VENV
+ensure_lint_venv() {
+    local stamp
+    stamp="$( (cat "$PROJECT_ROOT/requirements-lint.txt"; "$PYTHON" --version) | sha256sum | cut -c1-16)"
+    [ -f "$FA_LINT_VENV/.fa-stamp" ] && [ "$(cat "$FA_LINT_VENV/.fa-stamp")" = "$stamp" ] && return 0
+    log "preparing the static checkers' environment in $FA_LINT_VENV"
+    [ -x "$FA_LINT_VENV/bin/python" ] || "$PYTHON" -m venv "$FA_LINT_VENV"
+    quiet_pip "$FA_LINT_VENV/bin/pip" install -q -r "$PROJECT_ROOT/requirements-lint.txt"
+    echo "$stamp" > "$FA_LINT_VENV/.fa-stamp"
+}
+
 pg_ready() { pg_isready -q -h "$PGHOST" -p "$PGPORT" 2>/dev/null; }
 
 # Runs SQL as the cluster's superuser, over the socket as the postgres OS user when we can.

@@ -13,8 +13,8 @@ user = env['res.users'].search([('login', '=', os.environ['FA_KEY_LOGIN'])], lim
 if not user:
     print('Error: no user with login %s' % os.environ['FA_KEY_LOGIN'])
 else:
-    key, secret = env['face.api.key'].generate(os.environ['FA_KEY_NAME'], user, os.environ['FA_KEY_SCOPES'])
-    env['face.system.log'].log('API key %s created from the command line' % key.name, category='api', action='key.create')
+    key, secret = env['face.api.key']._generate(os.environ['FA_KEY_NAME'], user, os.environ['FA_KEY_SCOPES'])
+    env['face.system.log']._log('API key %s created from the command line' % key.name, category='api', action='key.create')
     env.cr.commit()
     print('Key: %s' % secret)
 PY

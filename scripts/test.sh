@@ -6,6 +6,10 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 setup_all
 ensure_fuzz_venv
 ensure_browser_tools
+# Static security checks (bandit, pylint-odoo) first: a finding fails the command before the
+# long Odoo run.
+log "static security checks (bandit, pylint-odoo)"
+bash "$PROJECT_ROOT/scripts/security_lint.sh" || die "static security checks failed (findings above)"
 export FA_SCREENSHOTS_DIR="${FA_SCREENSHOTS_DIR:-$PROJECT_ROOT/test-artifacts/screenshots}"
 rm -rf "$FA_SCREENSHOTS_DIR"
 

@@ -1,15 +1,21 @@
 """The shared engine on real photos: both encoders, refusals, matching."""
 import glob
 import os
+import resource
+import struct
+import tracemalloc
+import zlib
 
+import cv2
 import numpy as np
 import pytest
 
 from face_attendance_daemon.engine import (
-    FaceTooSmall, Gallery, NoFaceFound, NotAnImage, SeveralFaces, decode_image, encode_jpeg, enrol_image,
-    get_encoder, vector_from_bytes, vector_to_bytes,
+    FaceTooSmall, Gallery, NoFaceFound, NotAnImage, SeveralFaces, check_image_header, decode_image, encode_jpeg,
+    enrol_image, get_encoder, image_dimensions, imageio, vector_from_bytes, vector_to_bytes,
 )
 from face_attendance_daemon.engine.errors import EngineError, ImageTooLarge
+from face_attendance_daemon.engine.image_header import MAX_PIXELS, MAX_SIDE
 
 PEOPLE = ["George_W_Bush", "Hugo_Chavez", "Kofi_Annan", "Jackie_Chan", "Gordon_Brown", "Winona_Ryder"]
 
@@ -100,3 +106,176 @@ def test_batch_matching_equals_single(photo):
     batch = gallery.match_many(queries)
     single = [gallery.match(q) for q in queries]
     assert [m.template_key for m in batch] == [m.template_key for m in single] == [3, 77, 420]
+
+
+# --- Hostile images: refused from the header alone, before OpenCV allocates anything -------------
+
+def _png_chunk(kind, payload):
+    return struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", zlib.crc32(kind + payload))
+
+
+def _png(width, height, rows=2):
+    """A well-formed PNG whose IHDR claims ``width`` x ``height``; its IDAT holds only a few rows."""
+    raw = (b"\x00" + bytes(3 * min(width, 64))) * rows
+    return (b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + _png_chunk(b"IDAT", zlib.compress(raw, 9)) + _png_chunk(b"IEND", b""))
+
+
+def _full_png(side):
+    """A complete, valid PNG of ``side`` x ``side`` black pixels: ~290 KB that decode to 300 MB at 10,000."""
+    packer = zlib.compressobj(9)
+    row = b"\x00" + bytes(3 * side)
+    idat = b"".join(packer.compress(row) for _ in range(side)) + packer.flush()
+    return (b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", struct.pack(">IIBBBBB", side, side, 8, 2, 0, 0, 0))
+            + _png_chunk(b"IDAT", idat) + _png_chunk(b"IEND", b""))
+
+
+def _patch_sof(jpeg, width, height):
+    """The JPEG with its SOF0 frame header claiming ``width`` x ``height``."""
+    jpeg = bytearray(jpeg)
+    at = jpeg.index(b"\xff\xc0")
+    struct.pack_into(">HH", jpeg, at + 5, height, width)
+    return bytes(jpeg)
+
+
+def _bmp(width, height, header_size=40):
+    if header_size == 12:
+        dib = struct.pack("<IHHHH", 12, width, height, 1, 24)
+    else:
+        dib = struct.pack("<IiiHHIIiiII", 40, width, height, 1, 24, 0, 0, 2835, 2835, 0, 0)
+    pixels = bytes(64)
+    return b"BM" + struct.pack("<IHHI", 14 + len(dib) + len(pixels), 0, 0, 14 + len(dib)) + dib + pixels
+
+
+def _webp_vp8x(width, height):
+    payload = struct.pack("<I", 0) + (width - 1).to_bytes(3, "little") + (height - 1).to_bytes(3, "little")
+    frame = b"VP8L" + struct.pack("<I", 5) + b"\x2f" + bytes(4) + b"\x00"
+    body = b"WEBP" + b"VP8X" + struct.pack("<I", len(payload)) + payload + frame
+    return b"RIFF" + struct.pack("<I", len(body)) + body
+
+
+def _with_exif_and_fill_bytes(jpeg, orientation=None):
+    """The JPEG with an EXIF APP1 segment (whose payload holds a fake 30000x30000 SOF0) right after
+    SOI, and fill bytes (extra 0xFF) before the next marker."""
+    entries = [struct.pack("<HHIHH", 0x0112, 3, 1, orientation, 0)] if orientation else []
+    tiff = b"II*\x00" + struct.pack("<IH", 8, len(entries)) + b"".join(entries) + struct.pack("<I", 0)
+    decoy = b"\xff\xc0\x00\x11\x08" + struct.pack(">HH", 30000, 30000) + b"\x03"
+    payload = b"Exif\x00\x00" + tiff + decoy
+    app1 = b"\xff\xe1" + struct.pack(">H", 2 + len(payload)) + payload
+    return jpeg[:2] + app1 + b"\xff\xff\xff" + jpeg[2:]
+
+
+@pytest.fixture
+def no_imdecode(monkeypatch):
+    """Fails the test if OpenCV is asked to decode anything."""
+    def refuse(*args, **kwargs):
+        raise AssertionError("cv2.imdecode was called on an image the header check should have refused")
+    monkeypatch.setattr(imageio.cv2, "imdecode", refuse)
+
+
+def test_hostile_headers_are_refused_before_decoding(photo, no_imdecode):
+    real = photo("Kofi_Annan", 1)
+    rng = np.random.default_rng(3)
+    ok, tiff = cv2.imencode(".tiff", np.zeros((8, 8, 3), np.uint8))
+    assert ok
+    too_large = {
+        "png 30000x30000": _png(30000, 30000),
+        "png 10000x10000, complete": _full_png(10000),
+        "png 2^31-1 wide": _png(2 ** 31 - 1, 1),
+        "png 0 pixels high": _png(100, 0),
+        "jpeg 30000x30000": _patch_sof(real, 30000, 30000),
+        "jpeg 65535x1": _patch_sof(real, 65535, 1),
+        "bmp 30000x30000": _bmp(30000, 30000),
+        "bmp 30000x30000 top-down": _bmp(30000, -30000),
+        "bmp core 65535x65535": _bmp(65535, 65535, header_size=12),
+        "webp vp8x 30000x30000": _webp_vp8x(30000, 30000),
+        "webp vp8x 2^24 x 2^24": _webp_vp8x(2 ** 24, 2 ** 24),
+        "gif 65535x65535": b"GIF89a" + struct.pack("<HH", 65535, 65535) + bytes(64),
+    }
+    not_images = {
+        "random bytes": rng.integers(0, 256, 4096, dtype=np.uint8).tobytes(),
+        "tiff": tiff.tobytes(),
+        "tiff header": b"II*\x00\x08\x00\x00\x00" + bytes(32),
+        "pgm": b"P5\n30000 30000\n255\n" + bytes(64),
+        "truncated png": _png(100, 100)[:20],
+        "truncated jpeg": real[:20],
+        "jpeg without frame header": b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9",
+        "truncated bmp": _bmp(100, 100)[:20],
+        "truncated webp": _webp_vp8x(100, 100)[:26],
+        "truncated gif": b"GIF89a\x10",
+        "jpeg of only comments": b"\xff\xd8" + b"\xff\xfe\x00\x02" * 250_000,
+        "text": "not bytes",
+    }
+    assert len(too_large["png 30000x30000"]) < 500
+    tracemalloc.start()
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    for name, data in too_large.items():
+        with pytest.raises(ImageTooLarge) as refused:
+            decode_image(data)
+        assert refused.value.code == "IMAGE_TOO_LARGE", name
+        assert refused.value.details["max_pixels"] == MAX_PIXELS, name
+        assert refused.value.details["max_side"] == MAX_SIDE, name
+        assert {"width", "height"} <= set(refused.value.details), name
+    for name, data in not_images.items():
+        with pytest.raises(NotAnImage) as refused:
+            decode_image(data)
+        assert refused.value.code == "NOT_AN_IMAGE", name
+    grown_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before  # kilobytes on Linux
+    _current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert grown_kb < 100 * 1024, "refusing the hostile images raised the peak RSS by %d MB" % (grown_kb // 1024)
+    assert peak < 20 * 1024 * 1024, "refusing the hostile images allocated %d MB in Python" % (peak >> 20)
+    with pytest.raises(ImageTooLarge) as refused:
+        check_image_header(too_large["png 30000x30000"])
+    assert refused.value.details["width"] == refused.value.details["height"] == 30000
+    with pytest.raises(NotAnImage, match="JPEG, PNG, BMP, WebP or GIF"):
+        check_image_header(not_images["tiff"])
+
+
+def test_header_limits_can_be_chosen():
+    assert check_image_header(_png(3000, 2000)) == ("PNG", 3000, 2000)
+    with pytest.raises(ImageTooLarge) as refused:
+        check_image_header(_png(3000, 2000), max_pixels=5_000_000)
+    assert refused.value.details["max_pixels"] == 5_000_000
+    with pytest.raises(ImageTooLarge):
+        check_image_header(_png(3000, 20), max_side=2000)
+    assert check_image_header(_bmp(30, -20)) == ("BMP", 30, 20)
+    assert check_image_header(_bmp(30, 20, header_size=12)) == ("BMP", 30, 20)
+
+
+def test_header_dimensions_of_real_photos_match_opencv(photo):
+    original = decode_image(photo("Kofi_Annan", 1))
+    # Not square, so that swapped width and height would show.
+    cropped = np.ascontiguousarray(original[10:240, 40:200])
+    bgra = cv2.cvtColor(cropped, cv2.COLOR_BGR2BGRA)
+    bgra[..., 3] = 200
+    encodings = {
+        "jpeg (LFW)": (photo("Kofi_Annan", 1), "JPEG"),
+        "jpeg (LFW, other)": (photo("Jackie_Chan", 2), "JPEG"),
+        "jpeg with exif and fill bytes": (_with_exif_and_fill_bytes(photo("Kofi_Annan", 1)), "JPEG"),
+        "png": (cv2.imencode(".png", cropped)[1].tobytes(), "PNG"),
+        "bmp": (cv2.imencode(".bmp", cropped)[1].tobytes(), "BMP"),
+        "webp lossy (VP8)": (cv2.imencode(".webp", cropped, [cv2.IMWRITE_WEBP_QUALITY, 80])[1].tobytes(), "WebP"),
+        "webp lossless (VP8L)": (cv2.imencode(".webp", cropped, [cv2.IMWRITE_WEBP_QUALITY, 101])[1].tobytes(), "WebP"),
+        "webp with alpha (VP8X)": (cv2.imencode(".webp", bgra, [cv2.IMWRITE_WEBP_QUALITY, 80])[1].tobytes(), "WebP"),
+        "gif": (cv2.imencode(".gif", cropped)[1].tobytes(), "GIF"),
+        "jpeg": (cv2.imencode(".jpg", cropped)[1].tobytes(), "JPEG"),
+        "progressive jpeg": (cv2.imencode(".jpg", cropped, [cv2.IMWRITE_JPEG_PROGRESSIVE, 1])[1].tobytes(), "JPEG"),
+    }
+    assert b"\xff\xc2" in encodings["progressive jpeg"][0] and b"\xff\xc0" not in encodings["progressive jpeg"][0]
+    assert encodings["webp lossy (VP8)"][0][12:16] == b"VP8 "
+    assert encodings["webp lossless (VP8L)"][0][12:16] == b"VP8L"
+    assert encodings["webp with alpha (VP8X)"][0][12:16] == b"VP8X"
+    top_down = bytearray(encodings["bmp"][0])
+    struct.pack_into("<i", top_down, 22, -struct.unpack_from("<i", top_down, 22)[0])
+    encodings["bmp top-down"] = (bytes(top_down), "BMP")
+    for name, (data, fmt) in encodings.items():
+        expected = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+        assert expected is not None, name
+        assert image_dimensions(data) == (fmt, expected.shape[1], expected.shape[0]), name
+        assert decode_image(data).shape == expected.shape, name
+    assert image_dimensions(encodings["png"][0])[1:] == (160, 230)
+    # OpenCV turns a photo by its EXIF orientation: the decoded sides are the header's, swapped.
+    turned = _with_exif_and_fill_bytes(encodings["jpeg"][0], orientation=6)
+    assert image_dimensions(turned) == ("JPEG", 160, 230)
+    assert decode_image(turned).shape == (160, 230, 3)

@@ -41,6 +41,19 @@ CSV_COLUMNS = ('id', 'person_id', 'person_name', 'date', 'check_in', 'check_out'
                'worked_hours', 'status', 'source', 'marked_by', 'confidence', 'camera', 'auto_closed', 'timezone')
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
+FORMULA_START = ('=', '+', '-', '@', '\t', '\r')
+
+
+def csv_cell(value):
+    """A CSV cell that no spreadsheet evaluates: text starting like a formula gets a leading quote."""
+    if value is None:
+        return ''
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
 def attendance_csv(attendances):
     """UTF-8 CSV of attendance records, one row each, built in chunks to bound memory."""
     buffer = io.StringIO()
@@ -50,7 +63,7 @@ def attendance_csv(attendances):
     for start in range(0, len(ids), 1000):
         for attendance in attendances.browse(ids[start:start + 1000]):
             row = attendance_dict(attendance)
-            writer.writerow(['' if row[c] is None else row[c] for c in CSV_COLUMNS])
+            writer.writerow([csv_cell(row[c]) for c in CSV_COLUMNS])
         attendances.invalidate_model()
     return buffer.getvalue().encode('utf-8')
 

@@ -3,8 +3,6 @@ import functools
 import json
 import logging
 import re
-import threading
-import time
 import uuid
 
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -14,6 +12,7 @@ from odoo.exceptions import AccessError, MissingError, UserError, ValidationErro
 from odoo.http import request
 
 from ..models.face_api_key import iso  # noqa: F401  (one date-time format for every answer)
+from ..models.ir_http import api_body_limit
 
 _logger = logging.getLogger(__name__)
 
@@ -81,29 +80,6 @@ def error_response(error, request_id):
                           'requestId': request_id}, status=error.status, headers=error.headers)
 
 
-class _RateLimiter:
-    """Per-key sliding one-minute window, per process: cheap and good enough against runaway clients."""
-
-    def __init__(self):
-        self._hits = {}
-        self._lock = threading.Lock()
-
-    def check(self, key_id, limit):
-        now = time.monotonic()
-        with self._lock:
-            window_start, count = self._hits.get(key_id, (now, 0))
-            if now - window_start >= 60:
-                window_start, count = now, 0
-            count += 1
-            self._hits[key_id] = (window_start, count)
-            if limit and count > limit:
-                return int(60 - (now - window_start)) + 1
-        return 0
-
-
-rate_limiter = _RateLimiter()
-
-
 def _api_key_from_headers():
     header = request.httprequest.headers
     secret = header.get('X-API-Key')
@@ -143,17 +119,16 @@ def api_route(path, methods, scope=None, public=False):
 
     def decorate(func):
         @http.route(BASE + path, type='http', auth='none', methods=methods, csrf=False, save_session=False,
-                    readonly=False)
+                    readonly=False, face_api=True)
         @functools.wraps(func)
         def wrapper(self, *args, **kwargs):
             request_id = uuid.uuid4().hex[:16]
             try:
                 if not request.db:
                     raise ApiError(503, 'SERVICE_UNAVAILABLE', 'No database is selected on this server.')
-                max_body = request.env['face.attendance.config'].sudo().get('max_image_bytes') * 4 // 3 + 65536
-                length = request.httprequest.content_length
-                if length is not None and length > max_body:
-                    raise ApiError(413, 'PAYLOAD_TOO_LARGE', 'The request body is %d bytes; the limit is %d.' % (length, max_body))
+                if getattr(request, 'face_body_too_large', False):
+                    raise ApiError(413, 'PAYLOAD_TOO_LARGE', 'The request body is larger than the limit of %d bytes.'
+                                   % api_body_limit(request.env))
                 if not public:
                     key = _authenticate(scope)
                     request.face_api_key = key
@@ -195,11 +170,11 @@ def _authenticate(scope):
     key, reason = request.env['face.api.key'].sudo()._authenticate(secret)
     if not key:
         raise ApiError(401, 'UNAUTHORIZED', reason, headers={'WWW-Authenticate': 'Bearer'})
-    retry_after = rate_limiter.check(key.id, key.rate_limit_per_minute)
+    retry_after = key._rate_limit_hit()
     if retry_after:
         raise ApiError(429, 'RATE_LIMITED', 'Too many requests for this key; retry in %d s.' % retry_after,
                        headers={'Retry-After': str(retry_after)})
-    if scope and not key.has_scope(scope):
+    if scope and not key._has_scope(scope):
         raise ApiError(403, 'FORBIDDEN', 'This key lacks the scope %r.' % scope, {'required_scope': scope})
     key._touch(client_address())
     # From here on the request acts as the key's user: their rights and record rules apply.
@@ -258,7 +233,7 @@ def paging(params, default_limit=100, max_limit=1000):
 def audit(action, object_ref, message, details=None):
     """Every call that changes data leaves a log line: key, user, action, object, address."""
     key = getattr(request, 'face_api_key', None)
-    request.env['face.system.log'].log(
+    request.env['face.system.log']._log(
         message, category='api', action=action, object_ref=object_ref, details=details,
-        address=client_address(), api_key_name=key and '%s (%s)' % (key.name, key.prefix))
+        api_key_name=key and '%s (%s)' % (key.name, key.prefix))
 

@@ -17,8 +17,9 @@ class FaceApiEvents(http.Controller):
             raise bad_request('Send {"events": [...]} with at least one event.')
         if len(events) > 1000:
             raise ApiError(413, 'PAYLOAD_TOO_LARGE', 'At most 1000 events per batch.')
-        Event = request.env['face.recognition.event'].with_context(face_api_scope_events=True)
-        answers = Event.ingest_events(events, source='api')
+        Event = request.env['face.recognition.event']
+        Event._check_sender()
+        answers = Event._ingest_events(events, 'api')
         for answer in answers:
             answer['event_id'] = answer['event_id'] or None
         created = sum(1 for a in answers if a['status'] == 'created')

@@ -95,7 +95,10 @@ class FaceApiPersons(http.Controller):
         person_id = expect(body, 'person_id', str, 64)
         if any(c.isspace() for c in person_id):
             raise bad_request('person_id cannot contain spaces.', field='person_id')
-        if request.env['hr.employee'].sudo().with_context(active_test=False).search_count([('person_ref', '=', person_id)]):
+        # Person IDs are unique per company: only the key's company is looked at, so the answer
+        # says nothing about people of other companies.
+        if request.env['hr.employee'].sudo().with_context(active_test=False).search_count(
+                [('person_ref', '=', person_id), ('company_id', '=', request.env.company.id)]):
             raise ApiError(409, 'CONFLICT', 'Person %s already exists.' % person_id, {'person_id': person_id})
         vals = self._values(body)
         vals['person_ref'] = person_id
@@ -124,6 +127,9 @@ class FaceApiPersons(http.Controller):
         if erase not in ('true', 'false', '1', '0'):
             raise bad_request('erase must be true or false.')
         if erase in ('true', '1'):
+            if not request.face_api_key._has_scope('face:write'):
+                raise ApiError(403, 'FORBIDDEN', "Erasing biometric data needs the scope 'face:write'.",
+                               {'required_scope': 'face:write'})
             employee.action_erase_biometric_data()
         employee.active = False
         audit('person.delete', 'hr.employee,%d' % employee.id, 'Person %s archived%s'

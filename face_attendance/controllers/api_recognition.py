@@ -45,22 +45,28 @@ class FaceApiRecognition(http.Controller):
             if not camera:
                 raise bad_request('mark_attendance needs a camera_id: the camera gives the direction.',
                                   field='camera_id')
-            if not (key.has_scope('events:write') or key.has_scope('attendance:write')):
+            if not (key._has_scope('events:write') or key._has_scope('attendance:write')):
                 raise ApiError(403, 'FORBIDDEN', 'mark_attendance needs the scope events:write or attendance:write.',
                                {'required_scope': 'events:write'})
+            request.env['face.recognition.event']._check_sender()
         config = request.env['face.attendance.config']
-        encoder = config.encoder()
+        encoder = config._encoder()
         try:
-            image = decode_image(data, max_bytes=config.get('max_image_bytes'))
+            image = decode_image(data, max_bytes=config._get('max_image_bytes'))
         except EngineError as error:
             raise ApiError(413 if error.code == 'IMAGE_TOO_LARGE' else 422, error.code, error.message, error.details)
-        gallery = request.env['face.template.gallery'].get(encoder)
-        threshold = camera.match_threshold or config.match_threshold(encoder)
+        gallery = request.env['face.template.gallery']._get(encoder)
+        threshold = camera.match_threshold or config._match_threshold(encoder)
         found = identify_faces(encoder, image, gallery, threshold, camera.min_face_size or RECOGNIZE_MIN_FACE)
-        employees = request.env['hr.employee'].sudo().browse([f.match.person_key for f in found if f.match.matched])
+        # Names and ids only of persons the key's user may read; a face that matches nobody (or
+        # nobody they may see) gets no distance, so that a stranger cannot climb towards a match.
+        matched_ids = [f.match.person_key for f in found if f.match.matched]
+        visible = request.env['hr.employee'].browse(matched_ids)._filtered_access('read') \
+            if request.env['hr.employee'].has_access('read') else request.env['hr.employee']
         faces = []
         for item in found:
-            employee = employees.browse(item.match.person_key) if item.match.matched else employees.browse()
+            seen = item.match.matched and item.match.person_key in visible.ids
+            employee = visible.browse(item.match.person_key) if seen else visible.browse()
             x, y, width, height = item.box
             faces.append({
                 'box': {'x': x, 'y': y, 'width': width, 'height': height},
@@ -68,7 +74,7 @@ class FaceApiRecognition(http.Controller):
                 'person_id': employee.person_ref or None if employee else None,
                 'employee_id': employee.id or None,
                 'name': employee.name or None if employee else None,
-                'distance': round(item.match.distance, 4) if gallery else None,
+                'distance': round(item.match.distance, 4) if employee else None,
                 'confidence': round(item.match.confidence, 4) if employee else None,
             })
         if mark and faces:
@@ -77,8 +83,8 @@ class FaceApiRecognition(http.Controller):
                        'camera_id': camera.id, 'employee_id': face['employee_id'],
                        'distance': face['distance'],
                        'confidence': face['confidence'], 'encoder': encoder.tag} for face in faces]
-            Event = request.env['face.recognition.event'].with_context(face_api_scope_events=True)
-            answers = Event.ingest_events(events, source='recognize')
+            Event = request.env['face.recognition.event']
+            answers = Event._ingest_events(events, 'recognize')
             for face, answer in zip(faces, answers):
                 face.update(event_id=answer['event_id'], outcome=answer['outcome'],
                             attendance_id=answer['attendance_id'] or None)

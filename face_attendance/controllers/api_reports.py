@@ -21,7 +21,7 @@ class FaceApiReports(http.Controller):
                 department_id = int(params['department_id'])
             except ValueError:
                 raise bad_request('department_id must be an integer.', field='department_id')
-        summary = request.env['face.attendance.daily.summary'].summarize(day, department_id=department_id)
+        summary = request.env['face.attendance.daily.summary']._summarize(day, department_id=department_id)
         return ok(summary_dict(summary))
 
     @api_route('/reports/daily-summary/<string:day>', ['GET'], scope='report:read')

@@ -70,8 +70,8 @@ class FaceApiSystem(http.Controller):
     @api_route('/config', ['GET'], scope='config:read')
     def config_get(self):
         config = request.env['face.attendance.config']
-        described = config.describe()
-        values = config.get_all()
+        described = config._describe()
+        values = config._get_all()
         return ok({'settings': [dict(described[key], key=key, value=values[key]) for key in sorted(described)]})
 
     @api_route('/config', ['POST'], scope='config:write')
@@ -82,8 +82,8 @@ class FaceApiSystem(http.Controller):
         config = request.env['face.attendance.config']
         if not request.env.user.has_group('face_attendance.group_face_attendance_manager'):
             raise ApiError(403, 'FORBIDDEN', "Only face attendance managers change settings.")
-        if body['key'] not in config.describe():
-            raise bad_request('Unknown setting %r.' % body['key'], known=sorted(config.describe()))
+        if body['key'] not in config._describe():
+            raise bad_request('Unknown setting %r.' % body['key'], known=sorted(config._describe()))
         try:
             value = config.set(body['key'], body['value'])
         except ValidationError as error:

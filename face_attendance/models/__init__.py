@@ -14,3 +14,5 @@ from . import face_daily_summary
 from . import face_unknown_group
 from . import face_live_monitor
 from . import hr_employee_enrol
+from . import ir_http
+from . import ir_websocket

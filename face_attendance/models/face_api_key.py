@@ -3,8 +3,10 @@ import hmac
 import secrets
 import time
 
-from odoo import _, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from psycopg2.extensions import ISOLATION_LEVEL_READ_COMMITTED
+
+from odoo import SUPERUSER_ID, _, api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 SCOPES = ('*', 'person:read', 'person:write', 'face:write', 'attendance:read', 'attendance:write',
           'report:read', 'config:read', 'config:write', 'logs:read', 'keys:read', 'events:write',
@@ -12,6 +14,7 @@ SCOPES = ('*', 'person:read', 'person:write', 'face:write', 'attendance:read', '
 KEY_PREFIX = 'fa'
 # Last use is written at most this often per key: authentication itself never writes.
 LAST_USE_INTERVAL = 300
+MANAGER = 'face_attendance.group_face_attendance_manager'
 _last_use_written = {}
 
 
@@ -20,7 +23,12 @@ def _hash(salt, secret):
 
 
 class FaceApiKey(models.Model):
-    """A REST API key. The secret is shown once at creation; only a salted hash is kept."""
+    """A REST API key. The secret is shown once at creation; only a salted hash is kept.
+
+    A key acts as its user and never with more rights than the manager who issued it: its user is
+    the issuer or a user whose groups and companies are all the issuer's. Who it acts as, its company,
+    its state and its secret's fields never change after creation; revocation is one-way.
+    """
     _name = 'face.api.key'
     _description = 'Face Attendance API Key'
     _order = 'create_date desc, id desc'
@@ -33,14 +41,28 @@ class FaceApiKey(models.Model):
     scopes = fields.Char(required=True, default='*',
                          help="Space-separated scopes: %s" % ' '.join(SCOPES))
     user_id = fields.Many2one('res.users', required=True, ondelete='cascade', default=lambda self: self.env.user,
+                              readonly=True,
                               help="The key acts as this user: their access rights and record rules apply.")
-    company_id = fields.Many2one('res.company', required=True, default=lambda self: self.env.company)
+    company_id = fields.Many2one('res.company', required=True, default=lambda self: self.env.company,
+                                 readonly=True)
     state = fields.Selection([('active', 'Active'), ('inactive', 'Inactive'), ('revoked', 'Revoked')],
-                             default='active', required=True)
+                             default='active', required=True, readonly=True)
     expires_at = fields.Datetime(string="Expires on")
     last_used_at = fields.Datetime(readonly=True)
     last_used_ip = fields.Char(readonly=True)
     rate_limit_per_minute = fields.Integer(default=600, help="Requests per minute before answering 429.")
+
+    _sql_constraints = [('prefix_uniq', 'unique(prefix)', 'Two API keys cannot share a prefix.')]
+
+    def _auto_init(self):
+        result = super()._auto_init()
+        # Request counts per key and minute, shared by every Odoo worker process. Unlogged: a
+        # crash may lose a minute of counts, never data; not an ORM model, so no RPC can reach it.
+        self.env.cr.execute("""
+            CREATE UNLOGGED TABLE IF NOT EXISTS face_api_rate_hit (
+                key_id integer NOT NULL, window_start bigint NOT NULL, hits integer NOT NULL,
+                PRIMARY KEY (key_id, window_start))""")
+        return result
 
     @api.constrains('scopes')
     def _check_scopes(self):
@@ -50,10 +72,71 @@ class FaceApiKey(models.Model):
                 raise ValidationError(_("Unknown scopes: %(bad)s. Known scopes: %(known)s",
                                         bad=' '.join(sorted(unknown)) or '(none given)', known=' '.join(SCOPES)))
 
+    @api.constrains('rate_limit_per_minute')
+    def _check_rate_limit(self):
+        for key in self:
+            if not 1 <= key.rate_limit_per_minute <= 100000:
+                raise ValidationError(_("The rate limit is between 1 and 100000 requests per minute."))
+
     @api.model
-    def generate(self, name, user, scopes='*', expires_at=None, company=None):
+    def _check_issuer(self, user, company):
+        """The issuing user (the real one, also under sudo) may hand ``user`` a key for ``company``."""
+        issuer = self.env.user
+        if self.env.uid == SUPERUSER_ID:
+            return  # server-side code (command line, crons)
+        if not (issuer.has_group(MANAGER) or issuer.has_group('base.group_system')):
+            raise AccessError(_("Only Face Attendance managers issue API keys."))
+        if company not in issuer.company_ids or company not in user.company_ids:
+            raise AccessError(_("An API key can only be issued for a company of both its issuer and its user."))
+        if user != issuer:
+            if user.share:
+                raise AccessError(_("API keys are not issued for portal or public users."))
+            if user.groups_id - issuer.groups_id:
+                raise AccessError(_("%(user)s has rights that %(issuer)s does not have: only they or an "
+                                    "administrator with those rights can issue them a key.",
+                                    user=user.name, issuer=issuer.name))
+            if user.company_ids - issuer.company_ids:
+                raise AccessError(_("%(user)s belongs to companies that %(issuer)s does not.",
+                                    user=user.name, issuer=issuer.name))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if not vals.get('key_hash') or not vals.get('salt') or not vals.get('prefix'):
+                raise UserError(_("API keys are created with the New API Key screen, which shows the secret once."))
+            user = self.env['res.users'].sudo().browse(vals.get('user_id') or self.env.uid)
+            company = self.env['res.company'].sudo().browse(vals.get('company_id') or self.env.company.id)
+            self._check_issuer(user, company)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self.check_access('write')
+        frozen = set(vals) & {'user_id', 'company_id', 'prefix', 'salt', 'key_hash', 'state'}
+        if frozen:
+            raise UserError(_("%s cannot be changed once a key exists: revoke it and create another.",
+                              ", ".join(sorted(frozen))))
+        if set(vals) & {'last_used_at', 'last_used_ip'} and not self.env.su:
+            raise AccessError(_("The last use of a key is recorded by the API itself."))
+        watched = sorted(set(vals) & {'scopes', 'expires_at', 'rate_limit_per_minute', 'name'})
+        before = {key.id: {name: str(key[name] or '') for name in watched} for key in self} if watched else {}
+        result = super().write(vals)
+        for key in self.filtered(lambda k: k.id in before):
+            changes = {name: [before[key.id][name], str(key[name] or '')] for name in watched
+                       if before[key.id][name] != str(key[name] or '')}
+            if changes:
+                self.env['face.system.log']._log(
+                    _("API key %(name)s changed: %(fields)s", name=key.name, fields=", ".join(sorted(changes))),
+                    category='api', action='key.update', object_ref='face.api.key,%d' % key.id,
+                    details=changes)
+        return result
+
+    @api.model
+    def _generate(self, name, user, scopes='*', expires_at=None, company=None):
         """Create a key; returns (record, secret). The secret is never stored."""
-        prefix = secrets.token_hex(4)
+        for _attempt in range(5):
+            prefix = secrets.token_hex(4)
+            if not self.sudo().search_count([('prefix', '=', prefix)]):
+                break
         secret_part = secrets.token_urlsafe(32)
         secret = '%s_%s_%s' % (KEY_PREFIX, prefix, secret_part)
         salt = secrets.token_hex(16)
@@ -61,7 +144,7 @@ class FaceApiKey(models.Model):
             'name': name, 'user_id': user.id, 'scopes': scopes, 'expires_at': expires_at,
             'company_id': (company or user.company_id).id, 'prefix': prefix, 'salt': salt,
             'key_hash': _hash(salt, secret)})
-        return record, secret
+        return record.sudo(False), secret
 
     @api.model
     def _authenticate(self, secret):
@@ -83,12 +166,42 @@ class FaceApiKey(models.Model):
             return None, _("The API key expired on %s.", key.expires_at)
         if not key.user_id.active:
             return None, _("The API key's user is archived.")
+        if key.company_id not in key.user_id.company_ids:
+            return None, _("The API key's user no longer belongs to its company.")
         return key, None
 
-    def has_scope(self, scope):
+    def _has_scope(self, scope):
         self.ensure_one()
         granted = set((self.scopes or '').split())
         return '*' in granted or scope in granted
+
+    def _rate_limit_hit(self):
+        """Count one request against this key's limit; seconds to wait when over it, else 0.
+
+        Counted in PostgreSQL, in a cursor of its own committed at once, so that every worker
+        process shares one count and a request that fails later still counts.
+        """
+        self.ensure_one()
+        now = time.time()
+        window = int(now // 60)
+        registry = self.env.registry
+        with registry.cursor() as cr:
+            if not registry.in_test_mode():
+                # One short statement per request: READ COMMITTED lets concurrent increments of
+                # the same row queue instead of failing with serialization errors.
+                cr.connection.set_isolation_level(ISOLATION_LEVEL_READ_COMMITTED)
+            cr.execute("""
+                INSERT INTO face_api_rate_hit (key_id, window_start, hits) VALUES (%s, %s, 1)
+                ON CONFLICT (key_id, window_start) DO UPDATE SET hits = face_api_rate_hit.hits + 1
+                RETURNING hits""", [self.id, window])
+            hits = cr.fetchone()[0]
+        if hits > self.rate_limit_per_minute:
+            return int((window + 1) * 60 - now) + 1
+        return 0
+
+    @api.autovacuum
+    def _gc_rate_hits(self):
+        self.env.cr.execute("DELETE FROM face_api_rate_hit WHERE window_start < %s", [int(time.time() // 60) - 2])
 
     def _touch(self, address):
         """Record last use, at most once per LAST_USE_INTERVAL per key and process."""
@@ -98,10 +211,22 @@ class FaceApiKey(models.Model):
         _last_use_written[self.id] = now
         self.sudo().write({'last_used_at': fields.Datetime.now(), 'last_used_ip': address})
 
+    def _check_manage(self):
+        if not (self.env.user.has_group(MANAGER) or self.env.user.has_group('base.group_system')):
+            raise AccessError(_("Only Face Attendance managers manage API keys."))
+        self.check_access('write')
+
     def action_revoke(self):
-        self.write({'state': 'revoked'})
-        self.env['face.system.log'].log(_("API key(s) revoked: %s", ', '.join(self.mapped('name'))),
-                                        category='api', action='key.revoke')
+        """Revoke for good: a revoked key never becomes active again."""
+        self._check_manage()
+        live = self.filtered(lambda k: k.state != 'revoked')
+        # The state is frozen for write(); this is the one way it changes.
+        super(FaceApiKey, live.sudo()).write({'state': 'revoked'})
+        if live:
+            self.env['face.system.log']._log(_("API key(s) revoked: %s", ', '.join(live.mapped('name'))),
+                                             category='api', action='key.revoke',
+                                             object_ref=','.join('face.api.key,%d' % k.id for k in live))
+        return True
 
     def _api_dict(self):
         self.ensure_one()
@@ -117,11 +242,14 @@ def iso(value):
 
 
 class FaceApiKeyWizard(models.TransientModel):
+    """Creates a key and shows its secret once: the secret is wiped from the database as soon as
+    the form that shows it has been read. Record rule: only its creator reads it."""
     _name = 'face.api.key.wizard'
     _description = 'Create an API key'
 
     name = fields.Char(required=True)
     user_id = fields.Many2one('res.users', required=True, default=lambda self: self.env.user)
+    company_id = fields.Many2one('res.company', required=True, default=lambda self: self.env.company)
     scopes = fields.Char(required=True, default='*')
     expires_at = fields.Datetime(string="Expires on")
     secret = fields.Char(readonly=True)
@@ -129,12 +257,23 @@ class FaceApiKeyWizard(models.TransientModel):
 
     def action_generate(self):
         self.ensure_one()
+        self.check_access('write')
         if self.key_id:
             raise UserError(_("This key was already created."))
-        key, secret = self.env['face.api.key'].generate(self.name, self.user_id, self.scopes, self.expires_at)
-        self.env['face.system.log'].log(_("API key %s created", key.name), category='api', action='key.create',
-                                        object_ref='face.api.key,%d' % key.id)
-        # The secret lives only in this transient record, which Odoo's vacuum deletes.
+        Key = self.env['face.api.key']
+        Key._check_issuer(self.user_id, self.company_id)
+        key, secret = Key._generate(self.name, self.user_id, self.scopes, self.expires_at, company=self.company_id)
+        self.env['face.system.log']._log(_("API key %s created", key.name), category='api', action='key.create',
+                                         object_ref='face.api.key,%d' % key.id,
+                                         details={'user': self.user_id.login, 'scopes': self.scopes})
         self.write({'secret': secret, 'key_id': key.id})
         return {'type': 'ir.actions.act_window', 'res_model': self._name, 'res_id': self.id,
                 'view_mode': 'form', 'target': 'new'}
+
+    def read(self, fields=None, load='_classic_read'):
+        result = super().read(fields, load)
+        shown = self.filtered(lambda w: w.secret) if not fields or 'secret' in fields else self.browse()
+        if shown:
+            # Shown once: the form has it now, the database no longer does.
+            shown.sudo().write({'secret': False})  # nosec B105  # wipes the shown secret, no password here
+        return result

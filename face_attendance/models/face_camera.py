@@ -57,7 +57,7 @@ class FaceCamera(models.Model):
 
     @api.depends('enabled', 'last_frame_at')
     def _compute_status(self):
-        limit = fields.Datetime.now() - timedelta(minutes=self.env['face.attendance.config'].get('camera_offline_minutes'))
+        limit = fields.Datetime.now() - timedelta(minutes=self.env['face.attendance.config']._get('camera_offline_minutes'))
         for camera in self:
             if not camera.enabled:
                 camera.status = 'disabled'
@@ -77,12 +77,16 @@ class FaceCamera(models.Model):
 
     def _update_live_status(self, item):
         vals = {}
-        if item.get('last_frame_at'):
-            vals['last_frame_at'] = fields.Datetime.to_datetime(item['last_frame_at'][:19].replace('T', ' '))
+        if isinstance(item.get('last_frame_at'), str):
+            try:
+                vals['last_frame_at'] = fields.Datetime.to_datetime(item['last_frame_at'][:19].replace('T', ' '))
+            except ValueError:
+                pass  # a bad figure from a daemon is dropped, the heartbeat still counts
         for key in ('fps', 'error_count'):
-            if isinstance(item.get(key), (int, float)):
-                vals[key] = item[key]
-        if 'last_error' in item:
+            value = item.get(key)
+            if isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value < 2 ** 31:
+                vals[key] = value
+        if isinstance(item.get('last_error'), (str, bool)) or item.get('last_error') is None and 'last_error' in item:
             vals['last_error'] = (item['last_error'] or '')[:500]
         if vals:
             self.sudo().write(vals)

@@ -4,9 +4,10 @@ Settings live in ir.config_parameter (as Odoo's own settings do). Everything tha
 them goes through this model so that the settings screen, the rules and the REST API agree.
 """
 from odoo import _, api, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 
 PREFIX = 'face_attendance.'
+MANAGER = 'face_attendance.group_face_attendance_manager'
 
 # key: (type, default, minimum, maximum, description)
 SETTINGS = {
@@ -96,11 +97,13 @@ def _parse(key, value):
 
 
 class FaceAttendanceConfig(models.AbstractModel):
+    """Settings access. Reading is internal (private methods); changing goes through ``set``, which
+    only Face Attendance managers and system administrators may call, and which logs every change."""
     _name = 'face.attendance.config'
     _description = 'Face Attendance Settings'
 
     @api.model
-    def get(self, key):
+    def _get(self, key):
         if key not in SETTINGS:
             raise ValidationError(_("Unknown setting %s.", key))
         raw = self.env['ir.config_parameter'].sudo().get_param(PREFIX + key)
@@ -111,31 +114,54 @@ class FaceAttendanceConfig(models.AbstractModel):
             return SETTINGS[key][1]
 
     @api.model
-    def get_all(self):
-        return {key: self.get(key) for key in SETTINGS}
+    def _get_all(self):
+        return {key: self._get(key) for key in SETTINGS}
+
+    @api.model
+    def _check_can_change(self):
+        """Settings hold for the whole database, so every company's attendance: administrators
+        change them, and Face Attendance managers who belong to every company."""
+        user = self.env.user
+        if self.env.su or user.has_group('base.group_system'):
+            return
+        if not user.has_group(MANAGER):
+            raise AccessError(_("Only Face Attendance managers and administrators change its settings."))
+        if self.env['res.company'].sudo().search_count([('id', 'not in', user.company_ids.ids)]):
+            raise AccessError(_("Face Attendance settings apply to every company: only a manager of all "
+                                "companies, or an administrator, changes them."))
 
     @api.model
     def set(self, key, value):
+        """Change one setting, validated against its type and bounds; the change is logged."""
+        self._check_can_change()
         if key not in SETTINGS:
             raise ValidationError(_("Unknown setting %(key)s; known settings: %(known)s.",
                                     key=key, known=", ".join(sorted(SETTINGS))))
         parsed = _parse(key, value)
-        self.env['ir.config_parameter'].sudo().set_param(PREFIX + key, str(parsed))
+        before = self._get(key)
+        params = self.env['ir.config_parameter'].sudo()
+        if params.get_param(PREFIX + key) != str(parsed):
+            params.set_param(PREFIX + key, str(parsed))
+        if before != parsed:
+            self.env['face.system.log']._log(
+                _("Setting %(key)s changed from %(old)s to %(new)s", key=key, old=before, new=parsed),
+                category='system', action='config.set', object_ref='setting,%s' % key,
+                details={'key': key, 'old': before, 'new': parsed})
         return parsed
 
     @api.model
-    def describe(self):
+    def _describe(self):
         return {key: {'type': spec[0].__name__, 'default': spec[1], 'min': spec[2], 'max': spec[3],
                       'description': spec[4], 'choices': list(CHOICES.get(key, ())) or None}
                 for key, spec in SETTINGS.items()}
 
     @api.model
-    def encoder(self):
+    def _encoder(self):
         """The encoder of the configured name, built once per process."""
         from face_attendance_daemon.engine import get_encoder
-        return get_encoder(self.get('encoder'))
+        return get_encoder(self._get('encoder'))
 
     @api.model
-    def match_threshold(self, encoder=None):
-        threshold = self.get('match_threshold')
-        return threshold or (encoder or self.encoder()).default_threshold
+    def _match_threshold(self, encoder=None):
+        threshold = self._get('match_threshold')
+        return threshold or (encoder or self._encoder()).default_threshold

@@ -1,7 +1,11 @@
 from datetime import timedelta
 
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, ValidationError
+
+
+MANAGER = 'face_attendance.group_face_attendance_manager'
+DEVICE = 'face_attendance.group_face_attendance_device'
 
 
 class FaceDaemon(models.Model):
@@ -35,7 +39,7 @@ class FaceDaemon(models.Model):
 
     @api.depends('last_heartbeat')
     def _compute_status(self):
-        limit = fields.Datetime.now() - timedelta(minutes=self.env['face.attendance.config'].get('camera_offline_minutes'))
+        limit = fields.Datetime.now() - timedelta(minutes=self.env['face.attendance.config']._get('camera_offline_minutes'))
         for daemon in self:
             if not daemon.last_heartbeat:
                 daemon.status = 'never'
@@ -43,24 +47,40 @@ class FaceDaemon(models.Model):
                 daemon.status = 'online' if daemon.last_heartbeat >= limit else 'offline'
 
     def _check_device_access(self):
+        """Devices and managers only; a device acts only on the daemons assigned to it, a manager on
+        those of their companies. Groups and assignments decide, never the caller's arguments."""
         user = self.env.user
-        if not (user.has_group('face_attendance.group_face_attendance_device')
-                or user.has_group('face_attendance.group_face_attendance_manager')):
+        is_manager = user.has_group(MANAGER)
+        if not self.env.su and not (is_manager or user.has_group(DEVICE)):
             raise AccessError(_("Only face attendance devices and managers may do this."))
         if self and not self.env.su:
-            for daemon in self:
-                if daemon.user_id and daemon.user_id != user and not user.has_group('face_attendance.group_face_attendance_manager'):
-                    raise AccessError(_("Daemon %s belongs to another user.", daemon.name))
+            self.check_access('read')
+            if not is_manager:
+                for daemon in self:
+                    if daemon.user_id != user:
+                        raise AccessError(_("Daemon %s is not assigned to you.", daemon.name))
 
     @api.model
     def daemon_register(self, name, host=None, version=None, encoder=None):
-        """Called by a daemon at start over XML-RPC: find (or create) its record, return its config."""
+        """Called by a daemon at start over XML-RPC: find its record (or create one assigned to the
+        caller), return its config. A record assigned to another user, or to nobody, is not taken."""
         self._check_device_access()
-        daemon = self.search([('name', '=', name), ('company_id', 'in', self.env.companies.ids)], limit=1)
+        if not isinstance(name, str) or not name.strip() or len(name) > 128:
+            raise ValidationError(_("A daemon name is a non-empty string of at most 128 characters."))
+        for label, value in (('host', host), ('version', version), ('encoder', encoder)):
+            if value not in (None, False) and (not isinstance(value, str) or len(value) > 256):
+                raise ValidationError(_("%s must be a string of at most 256 characters.", label))
+        name = name.strip()
+        daemon = self.sudo().search([('name', '=', name), ('company_id', 'in', self.env.companies.ids)], limit=1)
         if not daemon:
             daemon = self.sudo().create({'name': name, 'user_id': self.env.uid, 'company_id': self.env.company.id})
+            self.env['face.system.log']._log(_("Daemon %s registered", name), category='sync',
+                                             action='daemon.create', object_ref='face.daemon,%d' % daemon.id)
+        elif not daemon.user_id and not self.env.user.has_group(MANAGER):
+            raise AccessError(_("Daemon %s is assigned to no user: a manager assigns it first.", name))
+        daemon = daemon.sudo(False)
         daemon._check_device_access()
-        daemon.sudo().write({'host': host, 'version': version, 'encoder': encoder,
+        daemon.sudo().write({'host': host or False, 'version': version or False, 'encoder': encoder or False,
                              'last_heartbeat': fields.Datetime.now()})
         return daemon.daemon_config()
 
@@ -71,9 +91,9 @@ class FaceDaemon(models.Model):
         cameras = self.sudo().camera_ids.filtered('enabled')
         return {
             'daemon_id': self.id,
-            'encoder': config.get('encoder'),
-            'match_threshold': config.match_threshold(),
-            'duplicate_window_minutes': config.get('duplicate_window_minutes'),
+            'encoder': config._get('encoder'),
+            'match_threshold': config._match_threshold(),
+            'duplicate_window_minutes': config._get('duplicate_window_minutes'),
             'cameras': [camera._daemon_vals() for camera in cameras],
         }
 
@@ -81,6 +101,11 @@ class FaceDaemon(models.Model):
         """Called periodically by the daemon with its own and its cameras' figures."""
         self.ensure_one()
         self._check_device_access()
+        if status not in (None, False) and not isinstance(status, dict):
+            raise ValidationError(_("status must be an object."))
+        if cameras not in (None, False) and not (isinstance(cameras, list)
+                                                 and all(isinstance(item, dict) for item in cameras)):
+            raise ValidationError(_("cameras must be a list of objects."))
         now = fields.Datetime.now()
         self.sudo().write({'last_heartbeat': now, 'status_details': status or {}})
         for item in cameras or []:

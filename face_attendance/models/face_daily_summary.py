@@ -11,7 +11,7 @@ class FaceDailySummary(models.AbstractModel):
     _description = 'Face Attendance Daily Summary'
 
     @api.model
-    def summarize(self, day, department_id=None):
+    def _summarize(self, day, department_id=None):
         """Figures for ``day`` (a date) over the active employees the current user may read.
 
         Present: at least one attendance whose working day (``face_date``) is ``day``. Late: the
@@ -30,8 +30,8 @@ class FaceDailySummary(models.AbstractModel):
         for attendance in attendances:
             by_employee.setdefault(attendance.employee_id, self.env['hr.attendance'])
             by_employee[attendance.employee_id] |= attendance
-        start_hour = config.get('work_start_hour')
-        grace = timedelta(minutes=config.get('late_grace_minutes'))
+        start_hour = config._get('work_start_hour')
+        grace = timedelta(minutes=config._get('late_grace_minutes'))
         now = fields.Datetime.now()
         late, absent, durations = [], [], []
         for employee in employees:

@@ -32,13 +32,13 @@ class FaceDeviceAlert(models.AbstractModel):
 
     @api.model
     def _cron_alert_offline(self):
-        minutes = self.env['face.attendance.config'].get('camera_offline_minutes')
+        minutes = self.env['face.attendance.config']._get('camera_offline_minutes')
         cameras = self._check_offline('face.camera', _(
             "Camera %%(name)s has sent no frame for more than %s minutes.") % minutes)
         daemons = self._check_offline('face.daemon', _(
             "Daemon %%(name)s has sent no heartbeat for more than %s minutes.") % minutes)
         if cameras or daemons:
-            self.env['face.system.log'].log(
+            self.env['face.system.log']._log(
                 _("Offline alert: %s", ", ".join(cameras.mapped('name') + daemons.mapped('name'))),
                 level='warning', category='system', action='device.offline')
         return True

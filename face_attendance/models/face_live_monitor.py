@@ -1,7 +1,8 @@
 """Data for the live monitor screen: the latest sightings of each camera."""
 import pytz
 
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, ValidationError
 
 
 class FaceRecognitionEventLive(models.Model):
@@ -10,6 +11,10 @@ class FaceRecognitionEventLive(models.Model):
     @api.model
     def live_monitor_data(self, per_camera=6):
         """One tile per camera (enabled first), each with its latest sightings, newest first."""
+        if not self.env.user.has_group('face_attendance.group_face_attendance_user'):
+            raise AccessError(_("Only Face Attendance users open the live monitor."))
+        if isinstance(per_camera, bool) or not isinstance(per_camera, int) or not 1 <= per_camera <= 50:
+            raise ValidationError(_("per_camera is a number from 1 to 50."))
         tz = pytz.timezone(self.env.user.tz or 'UTC')
         can_see_snapshots = self.env.user.has_group('face_attendance.group_face_attendance_manager')
         tiles = []

@@ -8,6 +8,8 @@ import pytz
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
+from face_attendance_daemon.engine import EngineError, check_image_header
+
 from . import attendance_replay as rules
 
 _logger = logging.getLogger(__name__)
@@ -20,6 +22,14 @@ REPLAYED = ('pending', 'checked_in', 'checked_out', 'duplicate', 'error')
 ACCEPTED = ('checked_in', 'checked_out')
 MAX_BATCH = 1000
 MAX_SNAPSHOT_BYTES = 512 * 1024
+MANAGER = 'face_attendance.group_face_attendance_manager'
+DEVICE = 'face_attendance.group_face_attendance_device'
+
+
+def live_channel(company):
+    """The live monitor's bus channel: one per company, subscribed only by Face Attendance users
+    of that company (see ir.websocket)."""
+    return (company, 'face_attendance_live')
 
 
 class EventInputError(ValueError):
@@ -89,25 +99,43 @@ class FaceRecognitionEvent(models.Model):
 
     # ------------------------------------------------------------------ ingestion
     @api.model
-    def ingest_events(self, events, source='daemon', daemon_id=None):
+    def ingest_events(self, events, daemon_id=None):
         """Take a batch of events (list of dicts) and answer each one's outcome, in order.
 
-        Idempotent by ``event_id``: an id seen before is answered with its stored outcome and
-        changes nothing. Each event: ``event_id`` (str), ``timestamp`` (ISO 8601, UTC if no offset),
-        ``camera_id`` (int), and either ``employee_id`` (int) or ``person_id`` (str) or neither
-        (an unknown face); optional ``distance``, ``confidence``, ``track_id``, ``encoder``,
-        ``snapshot`` (base64 JPEG).
+        For daemons over RPC: the caller must be a Face Attendance device or manager; a device
+        sends events only for the cameras of its own daemons. Idempotent by ``event_id``: an id
+        seen before is answered with its stored outcome and changes nothing. Each event:
+        ``event_id`` (str), ``timestamp`` (ISO 8601, UTC if no offset), ``camera_id`` (int), and
+        either ``employee_id`` (int) or ``person_id`` (str) or neither (an unknown face); optional
+        ``distance``, ``confidence``, ``track_id``, ``encoder``, ``snapshot`` (base64 JPEG).
         """
+        self._check_sender()
+        daemon = self.env['face.daemon']
+        if daemon_id:
+            if isinstance(daemon_id, bool) or not isinstance(daemon_id, int):
+                raise ValidationError(_("daemon_id must be an integer."))
+            daemon = daemon.browse(daemon_id).exists()
+            if not daemon:
+                raise AccessError(_("Daemon %s does not exist or is not yours.", daemon_id))
+            daemon._check_device_access()
+        return self._ingest_events(events, 'daemon', daemon)
+
+    @api.model
+    def _check_sender(self):
+        """Who may record sightings: devices and managers. Privileges come from groups only."""
         user = self.env.user
-        if not (user.has_group('face_attendance.group_face_attendance_device')
-                or user.has_group('face_attendance.group_face_attendance_manager')
-                or self.env.context.get('face_api_scope_events')):
-            raise AccessError(_("Only face attendance devices and managers may send recognition events."))
+        if self.env.su or user.has_group(DEVICE) or user.has_group(MANAGER):
+            return
+        raise AccessError(_("Only face attendance devices and managers may send recognition events."))
+
+    @api.model
+    def _ingest_events(self, events, source, daemon=None):
+        """Ingestion proper, after the caller's right to send was checked (RPC or REST key)."""
         if not isinstance(events, (list, tuple)):
             raise ValidationError(_("Events must be a list."))
         if len(events) > MAX_BATCH:
             raise ValidationError(_("At most %s events per batch.", MAX_BATCH))
-        daemon = self.env['face.daemon'].browse(daemon_id).exists() if daemon_id else self.env['face.daemon']
+        daemon = daemon or self.env['face.daemon']
         answers = [None] * len(events)
         parsed = []
         for index, raw in enumerate(events):
@@ -119,6 +147,16 @@ class FaceRecognitionEvent(models.Model):
                 answers[index] = {'event_id': sent_id if isinstance(sent_id, str) else False, 'status': 'invalid',
                                   'outcome': 'rejected', 'message': str(error), 'attendance_id': False}
         return self.sudo()._ingest_parsed(parsed, answers, source, daemon)
+
+    @api.model
+    def _sendable_cameras(self):
+        """Cameras the current user may send events for: a device only its own daemons' cameras."""
+        Camera = self.env['face.camera'].sudo().with_context(active_test=False)
+        domain = [('company_id', 'in', self.env.companies.ids)]
+        user = self.env.user
+        if not self.env.su and not user.has_group(MANAGER):
+            domain.append(('daemon_id.user_id', '=', user.id))
+        return Camera, domain
 
     def _parse_event(self, raw):
         if not isinstance(raw, dict):
@@ -137,9 +175,10 @@ class FaceRecognitionEvent(models.Model):
             raise EventInputError("camera_id must be an integer")
         if not 0 < camera_id < 2 ** 31:
             raise EventInputError("camera %s does not exist" % camera_id)
-        camera = self.env['face.camera'].sudo().with_context(active_test=False).browse(camera_id).exists()
-        if not camera or camera.company_id not in self.env.companies:
-            raise EventInputError("camera %s does not exist" % camera_id)
+        Camera, domain = self._sendable_cameras()
+        camera = Camera.search(domain + [('id', '=', camera_id)])
+        if not camera:
+            raise EventInputError("camera %s does not exist or is not one of yours" % camera_id)
         vals.update(camera_id=camera.id, direction=camera.direction, company_id=camera.company_id.id)
         employee = self.env['hr.employee']
         if raw.get('employee_id') not in (None, False):
@@ -154,7 +193,7 @@ class FaceRecognitionEvent(models.Model):
             if not isinstance(raw['person_id'], str):
                 raise EventInputError("person_id must be a string")
             employee = employee.sudo().with_context(active_test=False).search(
-                [('person_ref', '=', raw['person_id'])], limit=1)
+                [('person_ref', '=', raw['person_id']), ('company_id', '=', camera.company_id.id)], limit=1)
             if not employee:
                 raise EventInputError("person %s does not exist" % raw['person_id'])
         if employee and employee.company_id and employee.company_id != camera.company_id:
@@ -184,7 +223,12 @@ class FaceRecognitionEvent(models.Model):
                 raise EventInputError("snapshot is not valid base64")
             if len(data) > MAX_SNAPSHOT_BYTES:
                 raise EventInputError("snapshot is larger than %d bytes" % MAX_SNAPSHOT_BYTES)
-            if not data.startswith((b'\xff\xd8', b'\x89PNG')):
+            try:
+                # From the header alone: a small file claiming a huge picture is never decoded.
+                kind, _width, _height = check_image_header(data)
+            except EngineError as error:
+                raise EventInputError("snapshot: %s" % error.message)
+            if kind not in ('JPEG', 'PNG'):
                 raise EventInputError("snapshot must be a JPEG or PNG image")
             vals['snapshot'] = snapshot
             vals['has_snapshot'] = True
@@ -195,8 +239,8 @@ class FaceRecognitionEvent(models.Model):
         # (no local named "uid": Odoo's _() reads the caller's locals to find the language)
         event_uids = [vals['event_uid'] for _i, vals in parsed]
         existing = {e.event_uid: e for e in self.search([('event_uid', 'in', event_uids)])} if event_uids else {}
-        horizon = fields.Datetime.now() + timedelta(seconds=config.get('future_tolerance_seconds'))
-        auto_mark = config.get('auto_mark')
+        horizon = fields.Datetime.now() + timedelta(seconds=config._get('future_tolerance_seconds'))
+        auto_mark = config._get('auto_mark')
         to_create, seen = [], set()
         for index, vals in parsed:
             event_uid = vals['event_uid']
@@ -228,8 +272,9 @@ class FaceRecognitionEvent(models.Model):
                 answers[index] = dict(event._answer(), status='exists')
             elif isinstance(answer, models.BaseModel):
                 answers[index] = dict(answer._answer(), status='created')
-        if created:
-            self.env['bus.bus']._sendone('face_attendance_live', 'face_attendance/events', {'event_ids': created.ids})
+        for company in created.company_id:
+            self.env['bus.bus']._sendone(live_channel(company), 'face_attendance/events',
+                                         {'event_ids': created.filtered(lambda e: e.company_id == company).ids})
         return answers
 
     def _create_idempotent(self, to_create, answers):
@@ -283,10 +328,10 @@ class FaceRecognitionEvent(models.Model):
     def _policy(self):
         config = self.env['face.attendance.config']
         return rules.Policy(
-            duplicate_window=timedelta(minutes=config.get('duplicate_window_minutes')),
-            forgotten_after=timedelta(hours=config.get('forgotten_checkout_hours')),
-            forgotten_rule=config.get('forgotten_checkout_rule'),
-            forgotten_fixed=timedelta(hours=config.get('forgotten_checkout_fixed_hours')))
+            duplicate_window=timedelta(minutes=config._get('duplicate_window_minutes')),
+            forgotten_after=timedelta(hours=config._get('forgotten_checkout_hours')),
+            forgotten_rule=config._get('forgotten_checkout_rule'),
+            forgotten_fixed=timedelta(hours=config._get('forgotten_checkout_fixed_hours')))
 
     @api.model
     def _rebuild_attendance(self, employee, since):
@@ -416,7 +461,7 @@ class FaceRecognitionEvent(models.Model):
     @api.model
     def _cron_close_forgotten_checkouts(self):
         """Close attendances opened by a camera and left open past the configured hours."""
-        limit = fields.Datetime.now() - timedelta(hours=self.env['face.attendance.config'].get('forgotten_checkout_hours'))
+        limit = fields.Datetime.now() - timedelta(hours=self.env['face.attendance.config']._get('forgotten_checkout_hours'))
         forgotten = self.env['hr.attendance'].sudo().search([
             ('check_out', '=', False), ('face_in_event_id', '!=', False), ('check_in', '<', limit)])
         for attendance in forgotten:
@@ -424,7 +469,7 @@ class FaceRecognitionEvent(models.Model):
             if not attendance.check_out:
                 _logger.warning("Forgotten check-out of attendance %s was not closed", attendance.id)
         if forgotten:
-            self.env['face.system.log'].log(
+            self.env['face.system.log']._log(
                 _("%s forgotten check-out(s) closed", len(forgotten)), category='attendance',
                 details={'attendance_ids': forgotten.ids}, action='cron.close_forgotten')
         return len(forgotten)
@@ -436,22 +481,22 @@ class FaceRecognitionEvent(models.Model):
         now = fields.Datetime.now()
         events = self.sudo()
         old_snapshots = events.search([('has_snapshot', '=', True),
-                                       ('sighted_at', '<', now - timedelta(days=config.get('snapshot_retention_days')))])
+                                       ('sighted_at', '<', now - timedelta(days=config._get('snapshot_retention_days')))])
         old_snapshots.write({'snapshot': False, 'has_snapshot': False})
         old_unknown = events.search([('outcome', '=', 'unknown'),
-                                     ('sighted_at', '<', now - timedelta(days=config.get('unknown_retention_days')))])
-        old_events = events.search([('sighted_at', '<', now - timedelta(days=config.get('event_retention_days')))])
+                                     ('sighted_at', '<', now - timedelta(days=config._get('unknown_retention_days')))])
+        old_events = events.search([('sighted_at', '<', now - timedelta(days=config._get('event_retention_days')))])
         # Attendances keep their times; only their links to the purged events go.
         doomed = old_unknown | old_events
         doomed.unlink()
         if old_snapshots or doomed:
-            self.env['face.system.log'].log(
+            self.env['face.system.log']._log(
                 _("Retention: %(snapshots)s snapshot(s) and %(events)s event(s) deleted",
                   snapshots=len(old_snapshots), events=len(doomed)),
                 category='system', action='cron.purge_retention')
         return {'snapshots': len(old_snapshots), 'events': len(doomed)}
 
-    def action_assign_to_employee(self, employee):
+    def _assign_to_employee(self, employee):
         """Unknown-face review: this event was ``employee``; decide attendance for it again."""
         employee.ensure_one()
         self.sudo().write({'employee_id': employee.id, 'outcome': 'pending', 'message': False})

@@ -3,12 +3,13 @@ import threading
 from datetime import timedelta
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 from face_attendance_daemon.engine import (
     EngineError, Gallery, enrol_image, get_encoder, vector_from_bytes, vector_to_bytes,
 )
 
+MANAGER = 'face_attendance.group_face_attendance_manager'
 ORIGINS = [('upload', 'Upload'), ('webcam', 'Webcam'), ('api', 'API'), ('event', 'From an event')]
 
 
@@ -21,8 +22,9 @@ class FaceTemplate(models.Model):
     employee_id = fields.Many2one('hr.employee', required=True, ondelete='cascade', index=True)
     company_id = fields.Many2one(related='employee_id.company_id', store=True, index=True)
     name = fields.Char(compute='_compute_name')
+    # Devices read encodings to match; the photos themselves are for managers only.
     image = fields.Image(required=True, attachment=True, max_width=1024, max_height=1024,
-                         verify_resolution=True, help="The photo the template was computed from.")
+                         verify_resolution=True, groups=MANAGER, help="The photo the template was computed from.")
     encoding = fields.Binary(attachment=False, readonly=True, help="float32 little-endian vector.")
     encoder_name = fields.Char(readonly=True, index=True)
     encoder_version = fields.Char(readonly=True)
@@ -42,14 +44,14 @@ class FaceTemplate(models.Model):
     def _template_vals(self, image_b64, encoder=None):
         """Engine figures for a base64 image, or a UserError saying why the image is refused."""
         config = self.env['face.attendance.config']
-        encoder = encoder or config.encoder()
+        encoder = encoder or config._encoder()
         try:
             data = base64.b64decode(image_b64, validate=True)
         except (ValueError, TypeError):
             raise UserError(_("The image is not valid base64 data."))
         try:
-            result = enrol_image(encoder, data, min_face_size=config.get('min_face_size'),
-                                 max_bytes=config.get('max_image_bytes'))
+            result = enrol_image(encoder, data, min_face_size=config._get('min_face_size'),
+                                 max_bytes=config._get('max_image_bytes'))
         except EngineError as error:
             raise UserError(error.message) from error
         return {
@@ -63,7 +65,7 @@ class FaceTemplate(models.Model):
         }
 
     def _check_consent(self, employees):
-        if self.env['face.attendance.config'].get('consent_required'):
+        if self.env['face.attendance.config']._get('consent_required'):
             missing = employees.filtered(lambda e: not e.face_consent)
             if missing:
                 raise UserError(_("Biometric consent is not recorded for %s: faces cannot be enrolled.",
@@ -71,7 +73,10 @@ class FaceTemplate(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        # Rights first: nobody gets the engine to work on a photo they may not enrol.
+        self.check_access('create')
         employees = self.env['hr.employee'].browse([v.get('employee_id') for v in vals_list if v.get('employee_id')])
+        employees.check_access('write')
         self._check_consent(employees)
         # Templates are computed at once: a refused image never becomes a record.
         for vals in vals_list:
@@ -80,6 +85,7 @@ class FaceTemplate(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
+        self.check_access('write')
         if vals.get('image'):
             vals = dict(vals, **self._template_vals(vals['image']))
         return super().write(vals)
@@ -90,9 +96,16 @@ class FaceTemplate(models.Model):
             if template.image and not template.encoding:
                 raise ValidationError(_("A face template needs its encoding."))
 
-    def action_reencode(self, encoder_name=None):
-        """Recompute templates from their stored images (after switching encoder): nothing is lost."""
-        encoder = get_encoder(encoder_name or self.env['face.attendance.config'].get('encoder'))
+    def action_reencode(self):
+        """Recompute templates from their stored images with the configured encoder (after switching
+        encoder): nothing is lost."""
+        if not self.env.user.has_group(MANAGER):
+            raise AccessError(_("Only Face Attendance managers re-encode face templates."))
+        self.check_access('write')
+        return self._reencode(self.env['face.attendance.config']._get('encoder'))
+
+    def _reencode(self, encoder_name):
+        encoder = get_encoder(encoder_name)
         for template in self.with_context(active_test=False):
             template.write(template._template_vals(template.image, encoder=encoder))
         return True
@@ -106,6 +119,10 @@ class FaceTemplate(models.Model):
         """
         daemon_model = self.env['face.daemon']
         daemon_model._check_device_access()
+        if not isinstance(encoder_tag, str) or len(encoder_tag) > 128:
+            raise ValidationError(_("encoder_tag is a string such as sface:1."))
+        if since not in (None, False) and not isinstance(since, str):
+            raise ValidationError(_("since is a date-time string from a previous sync."))
         name, _sep, version = (encoder_tag or '').partition(':')
         # A transaction that started before this one but commits after it carries write dates
         # earlier than now: the next sync starts a margin back so that it cannot be missed
@@ -113,7 +130,10 @@ class FaceTemplate(models.Model):
         server_time = fields.Datetime.now() - timedelta(minutes=10)
         domain = [('encoder_name', '=', name), ('encoder_version', '=', version)]
         if since:
-            since_dt = fields.Datetime.to_datetime(since)
+            try:
+                since_dt = fields.Datetime.to_datetime(since)
+            except ValueError:
+                raise ValidationError(_("since is a date-time string from a previous sync."))
             domain = domain + ['|', ('write_date', '>=', since_dt), ('employee_id.write_date', '>=', since_dt)]
         records = self.sudo().with_context(active_test=False).search(
             domain + [('company_id', 'in', self.env.companies.ids)])
@@ -131,6 +151,7 @@ class FaceTemplate(models.Model):
         return result
 
     def unlink(self):
+        self.check_access('unlink')
         # Daemons learn about deleted templates from tombstones during incremental sync.
         self.env['face.template.tombstone'].sudo().create([{'template_id': t.id} for t in self])
         return super().unlink()
@@ -156,7 +177,7 @@ class FaceTemplateGallery(models.AbstractModel):
     _description = 'Face gallery for recognition inside Odoo'
 
     @api.model
-    def get(self, encoder):
+    def _get(self, encoder):
         """An engine Gallery of the active templates of ``encoder`` in the user's companies.
 
         Person keys are employee ids. Rebuilt only when templates changed.

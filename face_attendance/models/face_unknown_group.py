@@ -4,9 +4,11 @@ import base64
 import numpy as np
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 from face_attendance_daemon.engine import EngineError, decode_image, vector_from_bytes, vector_to_bytes
+
+MANAGER = 'face_attendance.group_face_attendance_manager'
 
 
 class FaceRecognitionEventReview(models.Model):
@@ -57,8 +59,14 @@ class FaceUnknownGroup(models.TransientModel):
                                    help="The group's snapshots become face templates of the person.")
 
     @api.model
+    def _check_manager(self):
+        if not self.env.user.has_group(MANAGER):
+            raise AccessError(_("Only Face Attendance managers review unknown faces."))
+
+    @api.model
     def action_open_queue(self):
         """Group the pending unknown sightings afresh and show the groups."""
+        self._check_manager()
         self.search([('create_uid', '=', self.env.uid)]).unlink()
         self._build_groups()
         return {
@@ -69,8 +77,8 @@ class FaceUnknownGroup(models.TransientModel):
     @api.model
     def _build_groups(self, limit=500):
         config = self.env['face.attendance.config']
-        encoder = config.encoder()
-        threshold = config.match_threshold(encoder)
+        encoder = config._encoder()
+        threshold = config._match_threshold(encoder)
         events = self.env['face.recognition.event'].search(
             [('outcome', '=', 'unknown'), ('review_state', '=', 'pending'), ('has_snapshot', '=', True)],
             order='sighted_at desc', limit=limit)
@@ -105,6 +113,8 @@ class FaceUnknownGroup(models.TransientModel):
         }
 
     def action_assign(self):
+        self._check_manager()
+        self.check_access('write')
         for group in self:
             if not group.employee_id:
                 raise UserError(_("Choose the person these sightings show."))
@@ -119,14 +129,17 @@ class FaceUnknownGroup(models.TransientModel):
                     except UserError:
                         continue  # a snapshot too small or blurred to enrol: the sighting still counts
             events.write({'review_state': 'assigned'})
-            events.action_assign_to_employee(group.employee_id)
-            self.env['face.system.log'].log(
+            group.employee_id.check_access('write')
+            events._assign_to_employee(group.employee_id)
+            self.env['face.system.log']._log(
                 _("%(count)s unknown sighting(s) assigned to %(name)s", count=len(events), name=group.employee_id.name),
                 category='attendance', action='unknown.assign', object_ref='hr.employee,%d' % group.employee_id.id)
         self.unlink()
         return self.action_open_queue()
 
     def action_dismiss(self):
+        self._check_manager()
+        self.check_access('write')
         self.event_ids.sudo().write({'review_state': 'dismissed'})
         self.unlink()
         return self.action_open_queue()

@@ -1,5 +1,5 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 
 MANAGER = 'face_attendance.group_face_attendance_manager'
 
@@ -19,7 +19,9 @@ class HrEmployee(models.Model):
                                            groups="hr.group_hr_user")
     face_event_ids = fields.One2many('face.recognition.event', 'employee_id', string="Recognition events")
 
-    _sql_constraints = [('person_ref_uniq', 'unique(person_ref)', 'This person ID is already used.')]
+    # Unique within a company: a person ID in use elsewhere neither blocks nor reveals anybody.
+    _sql_constraints = [('person_ref_uniq', 'unique(person_ref, company_id)',
+                         'This person ID is already used in this company.')]
 
     @api.depends('face_template_ids', 'face_template_ids.active')
     def _compute_face_status(self):
@@ -53,19 +55,49 @@ class HrEmployee(models.Model):
 
     def action_erase_biometric_data(self):
         """Erase templates, their images and every event snapshot of these persons, for good."""
-        self.env['face.template'].check_access('unlink')
-        templates = self.env['face.template'].sudo().with_context(active_test=False).search(
-            [('employee_id', 'in', self.ids)])
-        events = self.env['face.recognition.event'].sudo().search([('employee_id', 'in', self.ids)])
-        events.write({'snapshot': False})
-        templates.unlink()
-        self.env['face.system.log'].log(
+        if not self.env.user.has_group(MANAGER):
+            raise AccessError(_("Only Face Attendance managers erase biometric data."))
+        self.check_access('write')
+        self._erase_biometric_data()
+        self.env['face.system.log']._log(
             _("Biometric data erased for %s", ", ".join(self.mapped('name'))), category='system',
             action='person.erase', object_ref=','.join('hr.employee,%d' % e.id for e in self))
         return True
 
+    def _erase_biometric_data(self):
+        """Templates (tombstoned, so daemons drop them at their next sync), their photos, the
+        snapshots and snapshot vectors of the persons' sightings, and the enrolment photos waiting
+        in wizards; the attachments go through the ORM so their files are collected."""
+        if not self:
+            return
+        templates = self.env['face.template'].sudo().with_context(active_test=False).search(
+            [('employee_id', 'in', self.ids)])
+        events = self.env['face.recognition.event'].sudo().search([('employee_id', 'in', self.ids)])
+        events.filtered(lambda e: e.has_snapshot or e.snapshot_encoding).write(
+            {'snapshot': False, 'has_snapshot': False, 'snapshot_encoding': False})
+        templates.unlink()
+        self.env['face.enrol.wizard'].sudo().search([('employee_id', 'in', self.ids)]).unlink()
+        groups = self.env['face.unknown.group'].sudo().search([('event_ids', 'in', events.ids)]) if events else []
+        if groups:
+            groups.unlink()
+        self.env.cr.postcommit.add(self._collect_deleted_files)
+
+    def _collect_deleted_files(self):
+        """After commit, delete the files of the attachments just removed (Odoo otherwise waits for
+        its daily garbage collection)."""
+        with self.env.registry.cursor() as cr:
+            self.env(cr=cr, su=True)['ir.attachment']._gc_file_store()
+
+    def unlink(self):
+        self.check_access('unlink')
+        # The database would cascade templates and events without the ORM: no tombstones for the
+        # daemons and orphaned photo files. Erase first, through the ORM.
+        self.sudo()._erase_biometric_data()
+        self.env['face.recognition.event'].sudo().search([('employee_id', 'in', self.ids)]).unlink()
+        return super().unlink()
+
     def action_open_face_enrol_wizard(self):
-        self.ensure_one()
+        self._check_enrol_access()
         return {
             'type': 'ir.actions.act_window',
             'name': _("Enrol faces"),

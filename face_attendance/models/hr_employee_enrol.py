@@ -2,19 +2,32 @@
 import base64
 
 from odoo import _, api, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 from face_attendance_daemon.engine import vector_from_bytes
+
+MANAGER = 'face_attendance.group_face_attendance_manager'
+USER = 'face_attendance.group_face_attendance_user'
+MAX_PHOTOS = 20
 
 
 class HrEmployeeEnrol(models.Model):
     _inherit = 'hr.employee'
 
+    def _check_enrol_access(self):
+        """Enrolment is for Face Attendance managers, on persons of their companies."""
+        self.ensure_one()
+        if not self.env.user.has_group(MANAGER):
+            raise AccessError(_("Only Face Attendance managers enrol faces."))
+        self.check_access('write')
+        self.env['face.template'].check_access('create')
+
     def face_check_photo(self, image_b64):
         """Feedback on one photo before enrolling it: face found, size, sharpness, and whether it
         already matches somebody else's templates."""
-        self.ensure_one()
-        self.env['face.template'].check_access('create')
+        self._check_enrol_access()
+        if not isinstance(image_b64, str):
+            raise UserError(_("The photo must be sent as base64 text or a data URL."))
         image_b64 = _strip_data_url(image_b64)
         try:
             vals = self.env['face.template']._template_vals(image_b64)
@@ -26,58 +39,73 @@ class HrEmployeeEnrol(models.Model):
             answer['warnings'].append(_("The photo looks blurred."))
         # The photo's one face is already encoded above: match that vector, do not detect again.
         config = self.env['face.attendance.config']
-        encoder = config.encoder()
-        match = self.env['face.template.gallery'].get(encoder).match(
-            vector_from_bytes(base64.b64decode(vals['encoding'])), config.match_threshold(encoder))
+        encoder = config._encoder()
+        match = self.env['face.template.gallery']._get(encoder).match(
+            vector_from_bytes(base64.b64decode(vals['encoding'])), config._match_threshold(encoder))
         if match.matched and match.person_key != self.id:
-            other = self.browse(match.person_key).sudo()
-            answer['warnings'].append(_("This face already matches %s.", other.name))
-            answer['duplicate_of'] = other.name
+            # Named only when the manager may see that person (the gallery is their companies').
+            other = self.browse(match.person_key)._filtered_access('read')
+            name = other.name if other else _("another person")
+            answer['warnings'].append(_("This face already matches %s.", name))
+            answer['duplicate_of'] = name
         answer['message'] = _("Face found: %(size)s px, sharpness %(sharp)s",
                               size=answer['face_size'], sharp=answer['sharpness'])
         return answer
 
     def face_enrol_photos(self, images_b64, origin='upload', consent=False):
         """Enrol several photos at once; all or nothing. Returns the person's face count."""
-        self.ensure_one()
+        self._check_enrol_access()
         if origin not in ('upload', 'webcam'):
             raise UserError(_("Unknown origin %s.", origin))
-        if not images_b64:
+        if not images_b64 or not isinstance(images_b64, list) or not all(isinstance(i, str) for i in images_b64):
             raise UserError(_("Add at least one photo."))
+        if len(images_b64) > MAX_PHOTOS:
+            raise UserError(_("At most %s photos at once.", MAX_PHOTOS))
         if consent and not self.face_consent:
             self.face_consent = True
         templates = self.env['face.template'].create([
             {'employee_id': self.id, 'image': _strip_data_url(image), 'origin': origin} for image in images_b64])
-        self.env['face.system.log'].log(
+        self.env['face.system.log']._log(
             _("%(count)s face(s) enrolled for %(name)s", count=len(templates), name=self.name),
             category='system', action='face.enrol', object_ref='hr.employee,%d' % self.id)
         return {'face_count': self.face_count}
 
     def action_open_face_enrol(self):
         """The enrolment screen: several photos by upload or webcam, each checked at once."""
-        self.ensure_one()
+        self._check_enrol_access()
         return {'type': 'ir.actions.client', 'tag': 'face_attendance.enrol_faces', 'name': _("Enrol faces"),
                 'target': 'current', 'context': {'active_id': self.id}, 'params': {'employee_id': self.id}}
 
-    def action_face_attendances(self):
+    def _check_face_user(self):
         self.ensure_one()
+        if not self.env.user.has_group(USER):
+            raise AccessError(_("Only Face Attendance users open these lists."))
+        self.check_access('read')
+
+    def action_face_attendances(self):
+        self._check_face_user()
         action = self.env['ir.actions.act_window']._for_xml_id('face_attendance.hr_attendance_face_action')
         action.update(domain=[('employee_id', '=', self.id)], context={'default_employee_id': self.id},
                       name=_("Attendance of %s", self.name))
         return action
 
     def action_face_events(self):
-        self.ensure_one()
+        self._check_face_user()
         action = self.env['ir.actions.act_window']._for_xml_id('face_attendance.face_recognition_event_action')
         action.update(domain=[('employee_id', '=', self.id)], name=_("Sightings of %s", self.name), context={})
         return action
 
     @api.model
     def face_enrol_context(self, employee_id):
-        employee = self.browse(employee_id)
+        if isinstance(employee_id, bool) or not isinstance(employee_id, int):
+            raise UserError(_("employee_id must be an integer."))
+        employee = self.browse(employee_id).exists()
+        if not employee:
+            raise UserError(_("This person no longer exists."))
+        employee._check_enrol_access()
         return {'id': employee.id, 'name': employee.name, 'face_count': employee.face_count,
                 'consent': employee.face_consent,
-                'consent_required': self.env['face.attendance.config'].get('consent_required')}
+                'consent_required': self.env['face.attendance.config']._get('consent_required')}
 
 
 def _strip_data_url(value):

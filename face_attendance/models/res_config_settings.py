@@ -1,6 +1,14 @@
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError
 
 from .face_config import PREFIX, SETTINGS
+
+
+def _check_admin(env):
+    # Public over RPC, even on an empty recordset: the settings screen (of every app) is for
+    # administrators, as Odoo's own execute() requires.
+    if not (env.su or env.user.has_group('base.group_system')):
+        raise AccessError(_("Only administrators read or save the settings."))
 
 
 class ResConfigSettings(models.TransientModel):
@@ -50,14 +58,17 @@ class ResConfigSettings(models.TransientModel):
     # so that a default of True survives.
     @api.model
     def get_values(self):
+        _check_admin(self.env)
         res = super().get_values()
         config = self.env['face.attendance.config']
-        res.update(face_auto_mark=config.get('auto_mark'), face_consent_required=config.get('consent_required'))
+        res.update(face_auto_mark=config._get('auto_mark'), face_consent_required=config._get('consent_required'))
         return res
 
     def set_values(self):
-        super().set_values()
+        _check_admin(self.env)
+        self.ensure_one()
         config = self.env['face.attendance.config']
+        super().set_values()
         config.set('auto_mark', self.face_auto_mark)
         config.set('consent_required', self.face_consent_required)
         # Validate what the config_parameter fields wrote, with the same bounds as the API.

@@ -10,3 +10,4 @@ from . import test_api_cameras
 from . import test_api_contract
 from . import test_hr_screens
 from . import test_tours
+from . import test_adversarial_rpc

@@ -46,11 +46,13 @@ class FaceAttendanceCase(TransactionCase):
         cls.employee.resource_calendar_id.tz = 'Europe/Brussels'
         cls.other = cls.env['hr.employee'].create({
             'name': 'Bob Test', 'person_ref': 'EMP-BOB', 'tz': 'Europe/Brussels'})
-        Camera = cls.env['face.camera']
+        cls.device_user = new_test_user(cls.env, login='fa_device', groups='face_attendance.group_face_attendance_device')
+        # A device sends events only for the cameras of the daemons assigned to it.
+        cls.daemon = cls.env['face.daemon'].create({'name': 'test-daemon', 'user_id': cls.device_user.id})
+        Camera = cls.env['face.camera'].with_context(default_daemon_id=cls.daemon.id)
         cls.cam_entry = Camera.create({'name': 'Entry', 'source_type': 'file', 'source': '/dev/null', 'direction': 'entry'})
         cls.cam_exit = Camera.create({'name': 'Exit', 'source_type': 'file', 'source': '/dev/null', 'direction': 'exit'})
         cls.cam_both = Camera.create({'name': 'Hall', 'source_type': 'file', 'source': '/dev/null', 'direction': 'both'})
-        cls.device_user = new_test_user(cls.env, login='fa_device', groups='face_attendance.group_face_attendance_device')
         cls.config = cls.env['face.attendance.config']
 
     def event(self, camera, when, employee=None, uid=None, **extra):
@@ -79,8 +81,8 @@ class ApiCase(HttpCase):
         self.manager = new_test_user(self.env, login='fa_api_manager',
                                      groups='base.group_user,face_attendance.group_face_attendance_manager')
         Key = self.env['face.api.key']
-        _key, self.secret = Key.generate('integration', self.manager, '*')
-        self.reader_key, self.reader_secret = Key.generate('reader', self.manager, 'person:read')
+        _key, self.secret = Key._generate('integration', self.manager, '*')
+        self.reader_key, self.reader_secret = Key._generate('reader', self.manager, 'person:read')
 
     def api(self, method, path, body=None, key=None, bearer=False, raw=None, headers=None, files=None,
             expect_json=True):

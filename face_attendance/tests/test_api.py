@@ -94,8 +94,8 @@ class TestRestApi(ApiCase):
 
     def test_expired_and_revoked_keys(self):
         Key = self.env['face.api.key']
-        expired, expired_secret = Key.generate('old', self.manager, '*', expires_at=datetime.utcnow() - timedelta(days=1))
-        revoked, revoked_secret = Key.generate('gone', self.manager, '*')
+        expired, expired_secret = Key._generate('old', self.manager, '*', expires_at=datetime.utcnow() - timedelta(days=1))
+        revoked, revoked_secret = Key._generate('gone', self.manager, '*')
         revoked.action_revoke()
         for secret, word in ((expired_secret, 'expired'), (revoked_secret, 'revoked')):
             response, payload = self.api('GET', '/persons', key=secret)
@@ -103,7 +103,7 @@ class TestRestApi(ApiCase):
             self.assertIn(word, payload['error']['message'])
 
     def test_rate_limit(self):
-        key, secret = self.env['face.api.key'].generate('tight', self.manager, '*')
+        key, secret = self.env['face.api.key']._generate('tight', self.manager, '*')
         key.rate_limit_per_minute = 3
         statuses = [self.api('GET', '/persons', key=secret)[0] for _ in range(4)]
         self.assertEqual([r.status_code for r in statuses], [200, 200, 200, 429])

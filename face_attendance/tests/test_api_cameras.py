@@ -48,7 +48,7 @@ class TestApiCameras(ApiCase):
         self.env['face.camera'].create({'name': 'Secret cam', 'source_type': 'rtsp', 'source': 'rtsp://u:p@cam/1'})
         officer = new_test_user(self.env, login='fa_cam_officer',
                                 groups='base.group_user,face_attendance.group_face_attendance_user')
-        _key, secret = self.env['face.api.key'].generate('viewer', officer, 'camera:read camera:write')
+        _key, secret = self.env['face.api.key']._generate('viewer', officer, 'camera:read camera:write')
         response, payload = self.api('GET', '/cameras', key=secret)
         self.assertTrue(payload['data']['cameras'])
         self.assertNotIn('rtsp://u:p@cam/1', response.text)

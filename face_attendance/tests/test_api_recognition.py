@@ -69,7 +69,7 @@ class TestApiRecognition(ApiCase):
         self.assertError(response, payload, 422, 'NOT_AN_IMAGE')
         response, payload = self.recognize(face_photo('Kofi_Annan', 4), camera_id=999999)
         self.assertError(response, payload, 404, 'NOT_FOUND')
-        _key, recognize_only = self.env['face.api.key'].generate('recognizer', self.manager, 'recognize')
+        _key, recognize_only = self.env['face.api.key']._generate('recognizer', self.manager, 'recognize')
         response, payload = self.api('POST', '/recognize', {'image': face_b64('Kofi_Annan', 4).decode(),
                                                             'camera_id': self.camera.id, 'mark_attendance': True},
                                      key=recognize_only)

@@ -228,6 +228,6 @@ class TestAttendanceRules(FaceAttendanceCase):
     def test_assigning_an_unknown_event_decides_its_attendance(self):
         answers = self.ingest(self.event(self.cam_entry, utc(20, 7), None))
         event = self.env['face.recognition.event'].search([('event_uid', '=', answers[0]['event_id'])])
-        event.action_assign_to_employee(self.employee)
+        event._assign_to_employee(self.employee)
         self.assertEqual(event.outcome, 'checked_in')
         self.assertEqual(self.spans(), [(utc(20, 7), None)])

@@ -15,7 +15,9 @@ class TestIngestOverXmlRpc(HttpCase):
                                     groups='face_attendance.group_face_attendance_device')
         self.employee = self.env['hr.employee'].create({'name': 'Rpc Person', 'person_ref': 'RPC1', 'tz': 'Asia/Tokyo'})
         self.env['face.template'].create({'employee_id': self.employee.id, 'image': face_b64('Hugo_Chavez', 1)})
-        self.camera = self.env['face.camera'].create({'name': 'Rpc cam', 'source_type': 'file', 'source': 'v.mp4', 'direction': 'entry'})
+        daemon = self.env['face.daemon'].create({'name': 'rpc-daemon', 'user_id': self.device.id})
+        self.camera = self.env['face.camera'].create({'name': 'Rpc cam', 'source_type': 'file', 'source': 'v.mp4',
+                                                     'direction': 'entry', 'daemon_id': daemon.id})
 
     def call(self, model, method, *args):
         uid = self.xmlrpc_common.authenticate(self.env.cr.dbname, 'fa_rpc_device', 'fa_rpc_device_pw', {})

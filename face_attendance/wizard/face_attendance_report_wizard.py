@@ -3,7 +3,13 @@ from datetime import timedelta
 import pytz
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
+
+
+def _check_face_user(wizard):
+    if not wizard.env.user.has_group('face_attendance.group_face_attendance_user'):
+        raise AccessError(_("Only Face Attendance users open attendance reports."))
+    wizard.check_access('read')
 
 
 class FaceDailySummaryWizard(models.TransientModel):
@@ -27,7 +33,7 @@ class FaceDailySummaryWizard(models.TransientModel):
     def _compute_summary(self):
         Summary = self.env['face.attendance.daily.summary']
         for wizard in self:
-            data = Summary.summarize(wizard.date or fields.Date.context_today(wizard), wizard.department_id.id or None)
+            data = Summary._summarize(wizard.date or fields.Date.context_today(wizard), wizard.department_id.id or None)
             wizard.update({key: data[key] for key in ('total_persons', 'present_count', 'late_count', 'absent_count',
                                                       'open_count', 'avg_duration_hours')})
             wizard.earliest_checkin = data['earliest_checkin']
@@ -36,6 +42,7 @@ class FaceDailySummaryWizard(models.TransientModel):
 
     def action_attendances(self):
         self.ensure_one()
+        _check_face_user(self)
         action = self.env['ir.actions.act_window']._for_xml_id('face_attendance.hr_attendance_face_action')
         action['domain'] = [('face_date', '=', self.date)] + (
             [('employee_id.department_id', 'child_of', self.department_id.id)] if self.department_id else [])
@@ -53,6 +60,7 @@ class FaceAttendanceSheetWizard(models.TransientModel):
 
     def _check_period(self):
         self.ensure_one()
+        _check_face_user(self)
         if self.date_to < self.date_from:
             raise UserError(_("The period ends before it starts."))
 

@@ -13,12 +13,14 @@ class FaceEnrolWizard(models.TransientModel):
     line_ids = fields.One2many('face.enrol.wizard.line', 'wizard_id', string="Photos")
 
     def _compute_consent_required(self):
-        required = self.env['face.attendance.config'].get('consent_required')
+        required = self.env['face.attendance.config']._get('consent_required')
         for wizard in self:
             wizard.consent_required = required and not wizard.employee_id.face_consent
 
     def action_enrol(self):
         self.ensure_one()
+        self.check_access('write')
+        self.employee_id._check_enrol_access()
         if not self.line_ids:
             raise UserError(_("Add at least one photo."))
         if self.consent_given and not self.employee_id.face_consent:
@@ -26,9 +28,11 @@ class FaceEnrolWizard(models.TransientModel):
         templates = self.env['face.template'].create([
             {'employee_id': self.employee_id.id, 'image': line.image, 'origin': self.origin}
             for line in self.line_ids])
-        self.env['face.system.log'].log(
+        self.env['face.system.log']._log(
             _("%(count)s face(s) enrolled for %(name)s", count=len(templates), name=self.employee_id.name),
             category='system', action='face.enrol', object_ref='hr.employee,%d' % self.employee_id.id)
+        # The photos now live in the templates only: none stays behind in the wizard.
+        self.line_ids.unlink()
         return {'type': 'ir.actions.act_window_close'}
 
 

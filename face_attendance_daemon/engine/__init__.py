@@ -8,6 +8,7 @@ from .errors import (  # noqa: F401
     EngineError, EngineUnavailable, FaceTooSmall, ImageTooLarge, NoFaceFound, NotAnImage, SeveralFaces,
 )
 from .base import DetectedFace, Encoder  # noqa: F401
+from .image_header import check_image_header, image_dimensions  # noqa: F401
 from .imageio import decode_image, encode_jpeg  # noqa: F401
 from .registry import DEFAULT_ENCODER, ENCODERS, get_encoder  # noqa: F401
 from .enrol import EnrolmentResult, enrol_image  # noqa: F401

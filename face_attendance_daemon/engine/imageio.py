@@ -3,28 +3,35 @@ import cv2
 import numpy as np
 
 from .errors import ImageTooLarge, NotAnImage
-
-# A decoded 8000x8000 image already weighs 192 MB; anything larger is refused before decoding.
-MAX_PIXELS = 64_000_000
+from .image_header import MAX_PIXELS, MAX_SIDE, check_image_header  # noqa: F401  (MAX_* kept importable here)
 
 
-def decode_image(data, max_bytes=None):
-    """Decode JPEG/PNG/BMP/WebP bytes into a BGR uint8 array, or raise NotAnImage/ImageTooLarge."""
+def decode_image(data, max_bytes=None, max_pixels=MAX_PIXELS, max_side=MAX_SIDE):
+    """Decode JPEG/PNG/BMP/WebP/GIF bytes into a BGR uint8 array, or raise NotAnImage/ImageTooLarge.
+
+    The header is checked before anything is decoded (``check_image_header``), so an image claiming
+    more than ``max_pixels`` pixels or a side over ``max_side`` is refused without allocating it, and
+    other formats OpenCV could decode (TIFF, OpenEXR, JPEG 2000, PxM, ...) are refused outright.
+    """
     if isinstance(data, str):
         raise NotAnImage("Expected image bytes, got text.")
-    if not data:
+    if data is None or len(data) == 0:
         raise NotAnImage("The image is empty.")
     if max_bytes and len(data) > max_bytes:
         raise ImageTooLarge("The image is %d bytes; the limit is %d bytes." % (len(data), max_bytes),
                             size=len(data), limit=max_bytes)
-    buffer = np.frombuffer(bytes(data), dtype=np.uint8)
+    data = bytes(data)
+    fmt, width, height = check_image_header(data, max_pixels=max_pixels, max_side=max_side)
+    buffer = np.frombuffer(data, dtype=np.uint8)
     # IMREAD_COLOR also turns greyscale photos (most of LFW) into 3 channels.
     image = cv2.imdecode(buffer, cv2.IMREAD_COLOR)
     if image is None or image.size == 0:
-        raise NotAnImage("The data is not an image in a format we can read (JPEG, PNG, BMP, WebP).")
-    if image.shape[0] * image.shape[1] > MAX_PIXELS:
-        raise ImageTooLarge("The image has %dx%d pixels; the limit is %d pixels."
-                            % (image.shape[1], image.shape[0], MAX_PIXELS))
+        raise NotAnImage("The data is not a valid %s image." % fmt, format=fmt)
+    if image.shape[:2] not in ((height, width), (width, height)):
+        # The decoder read another size than the header we checked (turning by the EXIF
+        # orientation may swap the sides): refuse rather than trust either.
+        raise NotAnImage("The %s image decodes to %dx%d pixels but its header claims %dx%d."
+                         % (fmt, image.shape[1], image.shape[0], width, height), format=fmt)
     return image
 
 

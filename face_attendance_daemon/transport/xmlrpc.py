@@ -2,7 +2,7 @@
 import http.client
 import socket
 import threading
-import xmlrpc.client
+import xmlrpc.client  # nosec B411  # answers come only from the configured Odoo; expat >= 2.4.1 refuses entity bombs
 
 from .base import PermanentError, Transport, TransportError
 
@@ -88,4 +88,4 @@ class XmlRpcTransport(Transport):
         return self.execute("face.template", "gallery_sync", encoder_tag, since)
 
     def send_events(self, daemon_id, events):
-        return self.execute("face.recognition.event", "ingest_events", events, "daemon", daemon_id)
+        return self.execute("face.recognition.event", "ingest_events", events, daemon_id)

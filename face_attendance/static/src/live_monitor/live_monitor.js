@@ -19,12 +19,13 @@ export class FaceLiveMonitor extends Component {
             this.state.pushes++;
             this.load();
         };
-        this.bus.addChannel("face_attendance_live");
+        // The server subscribes Face Attendance users to their companies' live channels
+        // (ir.websocket): the page only has to make sure the bus is running.
         this.bus.subscribe("face_attendance/events", this.onPush);
+        this.bus.start();
         onWillStart(() => this.load());
         onWillUnmount(() => {
             this.bus.unsubscribe("face_attendance/events", this.onPush);
-            this.bus.deleteChannel("face_attendance_live");
         });
     }
 
