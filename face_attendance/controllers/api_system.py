@@ -69,6 +69,8 @@ class FaceApiSystem(http.Controller):
 
     @api_route('/config', ['GET'], scope='config:read')
     def config_get(self):
+        if not request.env.user.has_group('face_attendance.group_face_attendance_user'):
+            raise ApiError(403, 'FORBIDDEN', "Only Face Attendance users read its settings.")
         config = request.env['face.attendance.config']
         described = config._describe()
         values = config._get_all()

@@ -18,6 +18,10 @@ MANAGER = 'face_attendance.group_face_attendance_manager'
 _last_use_written = {}
 
 
+def _clock():
+    return time.time()
+
+
 def _hash(salt, secret):
     return hashlib.sha256((salt + ':' + secret).encode()).hexdigest()
 
@@ -101,6 +105,8 @@ class FaceApiKey(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        if not self.env.su:
+            raise AccessError(_("API keys are created with the New API Key screen, which shows the secret once."))
         for vals in vals_list:
             if not vals.get('key_hash') or not vals.get('salt') or not vals.get('prefix'):
                 raise UserError(_("API keys are created with the New API Key screen, which shows the secret once."))
@@ -182,7 +188,7 @@ class FaceApiKey(models.Model):
         process shares one count and a request that fails later still counts.
         """
         self.ensure_one()
-        now = time.time()
+        now = _clock()
         window = int(now // 60)
         registry = self.env.registry
         with registry.cursor() as cr:
@@ -270,9 +276,10 @@ class FaceApiKeyWizard(models.TransientModel):
         return {'type': 'ir.actions.act_window', 'res_model': self._name, 'res_id': self.id,
                 'view_mode': 'form', 'target': 'new'}
 
-    def read(self, fields=None, load='_classic_read'):
-        result = super().read(fields, load)
-        shown = self.filtered(lambda w: w.secret) if not fields or 'secret' in fields else self.browse()
+    def _read_format(self, fnames, load='_classic_read'):
+        # Every way of reading (read, search_read, web_read) formats through here.
+        shown = self.filtered(lambda w: w.secret) if 'secret' in fnames else self.browse()
+        result = super()._read_format(fnames, load)
         if shown:
             # Shown once: the form has it now, the database no longer does.
             shown.sudo().write({'secret': False})  # nosec B105  # wipes the shown secret, no password here

@@ -12,6 +12,7 @@ class FaceCamera(models.Model):
     _description = 'Camera'
     _inherit = ['mail.thread', 'mail.activity.mixin', 'face.device.alert']
     _order = 'name'
+    _check_company_auto = True
 
     name = fields.Char(required=True, tracking=True)
     location = fields.Char()
@@ -23,7 +24,8 @@ class FaceCamera(models.Model):
     direction = fields.Selection(DIRECTIONS, required=True, default='both', tracking=True)
     enabled = fields.Boolean(default=True, tracking=True)
     active = fields.Boolean(default=True)
-    daemon_id = fields.Many2one('face.daemon', string="Daemon", ondelete='set null', tracking=True)
+    daemon_id = fields.Many2one('face.daemon', string="Daemon", ondelete='set null', tracking=True,
+                                check_company=True)
     company_id = fields.Many2one('res.company', required=True, default=lambda self: self.env.company, index=True)
     match_threshold = fields.Float(digits=(4, 3), help="0 uses the global match threshold.")
     min_face_size = fields.Integer(help="Smallest face to recognise, in pixels; 0 uses the daemon's default.")

@@ -3,8 +3,12 @@
 Settings live in ir.config_parameter (as Odoo's own settings do). Everything that reads or writes
 them goes through this model so that the settings screen, the rules and the REST API agree.
 """
+import logging
+
 from odoo import _, api, models
 from odoo.exceptions import AccessError, ValidationError
+
+_logger = logging.getLogger(__name__)
 
 PREFIX = 'face_attendance.'
 MANAGER = 'face_attendance.group_face_attendance_manager'
@@ -58,7 +62,26 @@ CHOICES = {
 }
 
 
+class _BadSetting(ValueError):
+    """A value that does not fit its setting: (problem, params); the message is only translated
+    when it is shown to somebody, never when a stored value is read."""
+
+
 def _parse(key, value):
+    try:
+        return _coerce(key, value)
+    except _BadSetting as error:
+        problem, params = error.args
+        if problem == 'type':
+            message = _("Setting %(key)s expects a %(kind)s, got %(value)r.", **params)
+        elif problem == 'range':
+            message = _("Setting %(key)s must be between %(low)s and %(high)s.", **params)
+        else:
+            message = _("Setting %(key)s must be one of %(choices)s.", **params)
+        raise ValidationError(message) from None
+
+
+def _coerce(key, value):
     kind, default, low, high, _doc = SETTINGS[key]
     if value is None or value == '':
         return default
@@ -85,14 +108,14 @@ def _parse(key, value):
                 raise ValueError(value)
             parsed = value.strip()
     except (TypeError, ValueError):
-        raise ValidationError(_("Setting %(key)s expects a %(kind)s, got %(value)r.",
-                                key=key, kind=kind.__name__, value=value))
+        raise _BadSetting('type',
+                          {'key': key, 'kind': kind.__name__, 'value': value})
     if low is not None and parsed < low or high is not None and parsed > high:
-        raise ValidationError(_("Setting %(key)s must be between %(low)s and %(high)s.",
-                                key=key, low=low, high=high))
+        raise _BadSetting('range',
+                          {'key': key, 'low': low, 'high': high})
     if key in CHOICES and parsed not in CHOICES[key]:
-        raise ValidationError(_("Setting %(key)s must be one of %(choices)s.",
-                                key=key, choices=", ".join(CHOICES[key])))
+        raise _BadSetting('choice',
+                          {'key': key, 'choices': ", ".join(CHOICES[key])})
     return parsed
 
 
@@ -108,9 +131,10 @@ class FaceAttendanceConfig(models.AbstractModel):
             raise ValidationError(_("Unknown setting %s.", key))
         raw = self.env['ir.config_parameter'].sudo().get_param(PREFIX + key)
         try:
-            return _parse(key, raw)
-        except ValidationError:
+            return _coerce(key, raw)
+        except _BadSetting:
             # A hand-edited bad value must not stop attendance: fall back to the default.
+            _logger.warning("Setting %s holds an invalid value %r: its default is used", key, raw)
             return SETTINGS[key][1]
 
     @api.model

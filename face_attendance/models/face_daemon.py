@@ -84,11 +84,17 @@ class FaceDaemon(models.Model):
                              'last_heartbeat': fields.Datetime.now()})
         return daemon.daemon_config()
 
+    def _own_cameras(self):
+        """The daemon's cameras of its own company: a camera of another company is never handed
+        to it, whoever assigned it."""
+        self.ensure_one()
+        return self.sudo().camera_ids.filtered(lambda camera: camera.company_id == self.sudo().company_id)
+
     def daemon_config(self):
         self.ensure_one()
         self._check_device_access()
         config = self.env['face.attendance.config']
-        cameras = self.sudo().camera_ids.filtered('enabled')
+        cameras = self._own_cameras().filtered('enabled')
         return {
             'daemon_id': self.id,
             'encoder': config._get('encoder'),
@@ -108,8 +114,9 @@ class FaceDaemon(models.Model):
             raise ValidationError(_("cameras must be a list of objects."))
         now = fields.Datetime.now()
         self.sudo().write({'last_heartbeat': now, 'status_details': status or {}})
+        own = self._own_cameras()
         for item in cameras or []:
-            camera = self.sudo().camera_ids.filtered(lambda c: c.id == item.get('camera_id'))
+            camera = own.filtered(lambda c: c.id == item.get('camera_id'))
             if camera:
                 camera._update_live_status(item)
         return True

@@ -3,7 +3,8 @@ from datetime import datetime, time, timedelta
 
 import pytz
 
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError
 
 
 class FaceDailySummary(models.AbstractModel):
@@ -20,6 +21,10 @@ class FaceDailySummary(models.AbstractModel):
         is a working day of the employee's calendar (Monday to Friday without a calendar) and
         not in the future.
         """
+        # It reads employees' private fields in Python (person IDs, calendars): Face Attendance
+        # users only, whatever else the caller may read.
+        if not (self.env.su or self.env.user.has_group('face_attendance.group_face_attendance_user')):
+            raise AccessError(_("Only Face Attendance users see attendance summaries."))
         config = self.env['face.attendance.config']
         Event = self.env['face.recognition.event']
         employee_domain = [('department_id', 'child_of', department_id)] if department_id else []

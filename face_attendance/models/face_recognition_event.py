@@ -95,7 +95,9 @@ class FaceRecognitionEvent(models.Model):
     attendance_id = fields.Many2one('hr.attendance', readonly=True, ondelete='set null')
     source = fields.Char(readonly=True, help="Who sent it: daemon, api, recognize.")
 
-    _sql_constraints = [('event_uid_uniq', 'unique(event_uid)', 'An event with this ID already exists.')]
+    # Unique per company: one company's senders can neither see nor block another's event ids.
+    _sql_constraints = [('event_uid_uniq', 'unique(event_uid, company_id)',
+                         'An event with this ID already exists.')]
 
     # ------------------------------------------------------------------ ingestion
     @api.model
@@ -237,17 +239,22 @@ class FaceRecognitionEvent(models.Model):
     def _ingest_parsed(self, parsed, answers, source, daemon):
         config = self.env['face.attendance.config']
         # (no local named "uid": Odoo's _() reads the caller's locals to find the language)
-        event_uids = [vals['event_uid'] for _i, vals in parsed]
-        existing = {e.event_uid: e for e in self.search([('event_uid', 'in', event_uids)])} if event_uids else {}
+        # An event is known by its sender's id within its camera's company.
+        keys = {(vals['event_uid'], vals['company_id']) for _i, vals in parsed}
+        existing = {}
+        if keys:
+            found = self.search([('event_uid', 'in', list({k[0] for k in keys})),
+                                 ('company_id', 'in', list({k[1] for k in keys}))])
+            existing = {(e.event_uid, e.company_id.id): e for e in found}
         horizon = fields.Datetime.now() + timedelta(seconds=config._get('future_tolerance_seconds'))
         auto_mark = config._get('auto_mark')
         to_create, seen = [], set()
         for index, vals in parsed:
-            event_uid = vals['event_uid']
-            if event_uid in existing or event_uid in seen:
-                answers[index] = ('exists', event_uid)
+            key = (vals['event_uid'], vals['company_id'])
+            if key in existing or key in seen:
+                answers[index] = ('exists', key)
                 continue
-            seen.add(event_uid)
+            seen.add(key)
             vals.update(source=source, daemon_id=daemon.id or False)
             if vals['sighted_at'] > horizon:
                 vals.update(outcome='rejected', message=_("The sighting time is in the future."))
@@ -268,7 +275,8 @@ class FaceRecognitionEvent(models.Model):
             self._rebuild_attendance(employee, min(pending.mapped('sighted_at')))
         for index, answer in enumerate(answers):
             if isinstance(answer, tuple):
-                event = existing.get(answer[1]) or self.search([('event_uid', '=', answer[1])], limit=1)
+                event = existing.get(answer[1]) or self.search(
+                    [('event_uid', '=', answer[1][0]), ('company_id', '=', answer[1][1])], limit=1)
                 answers[index] = dict(event._answer(), status='exists')
             elif isinstance(answer, models.BaseModel):
                 answers[index] = dict(answer._answer(), status='created')
@@ -294,7 +302,7 @@ class FaceRecognitionEvent(models.Model):
                 except Exception as inner:
                     if 'event_uid_uniq' not in str(inner):
                         raise
-                    answers[index] = ('exists', vals['event_uid'])
+                    answers[index] = ('exists', (vals['event_uid'], vals['company_id']))
                     continue
                 records |= record
                 answers[index] = record
@@ -499,6 +507,8 @@ class FaceRecognitionEvent(models.Model):
     def _assign_to_employee(self, employee):
         """Unknown-face review: this event was ``employee``; decide attendance for it again."""
         employee.ensure_one()
+        if not self:
+            return True
         self.sudo().write({'employee_id': employee.id, 'outcome': 'pending', 'message': False})
         self.sudo()._rebuild_attendance(employee, min(self.mapped('sighted_at')))
         return True

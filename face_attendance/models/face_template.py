@@ -10,6 +10,7 @@ from face_attendance_daemon.engine import (
 )
 
 MANAGER = 'face_attendance.group_face_attendance_manager'
+ENGINE_FIELDS = {'encoding', 'encoder_name', 'encoder_version', 'face_size', 'face_box', 'sharpness', 'detector_score'}
 ORIGINS = [('upload', 'Upload'), ('webcam', 'Webcam'), ('api', 'API'), ('event', 'From an event')]
 
 
@@ -78,14 +79,24 @@ class FaceTemplate(models.Model):
         employees = self.env['hr.employee'].browse([v.get('employee_id') for v in vals_list if v.get('employee_id')])
         employees.check_access('write')
         self._check_consent(employees)
-        # Templates are computed at once: a refused image never becomes a record.
+        # Templates are computed at once: a refused image never becomes a record, and the vector
+        # always comes from the photo.
         for vals in vals_list:
+            if not self.env.su and set(vals) & ENGINE_FIELDS:
+                raise AccessError(_("A face template's vector is computed from its photo."))
             if vals.get('image'):
                 vals.update(self._template_vals(vals['image']))
         return super().create(vals_list)
 
     def write(self, vals):
         self.check_access('write')
+        if not self.env.su:
+            # A template belongs to one person for good, and its vector always comes from its photo:
+            # moving it, or typing a vector in, would make someone else's face check them in.
+            fixed = set(vals) & ({'employee_id', 'source_event_id'} | ENGINE_FIELDS)
+            if fixed:
+                raise AccessError(_("%s of a face template cannot be changed: enrol a new photo instead.",
+                                    ", ".join(sorted(fixed))))
         if vals.get('image'):
             vals = dict(vals, **self._template_vals(vals['image']))
         return super().write(vals)

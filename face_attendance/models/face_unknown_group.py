@@ -128,7 +128,9 @@ class FaceUnknownGroup(models.TransientModel):
                         created |= self.env['face.template'].create(item)
                     except UserError:
                         continue  # a snapshot too small or blurred to enrol: the sighting still counts
-            events.write({'review_state': 'assigned'})
+            if not events:
+                continue
+            events.sudo().write({'review_state': 'assigned'})
             group.employee_id.check_access('write')
             events._assign_to_employee(group.employee_id)
             self.env['face.system.log']._log(

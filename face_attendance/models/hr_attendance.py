@@ -1,6 +1,11 @@
 import pytz
 
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError
+
+
+# Set only by the attendance rules (as superuser): a camera's evidence is never typed in.
+RULE_FIELDS = {'face_in_event_id', 'face_out_event_id', 'face_camera_id', 'face_confidence', 'face_auto_closed'}
 
 
 class HrAttendance(models.Model):
@@ -16,7 +21,9 @@ class HrAttendance(models.Model):
     face_confidence = fields.Float(string="Confidence", readonly=True, digits=(4, 3), aggregator='avg')
     face_auto_closed = fields.Boolean(string="Closed automatically", readonly=True,
                                       help="Closed by the forgotten check-out rule, not by a sighting.")
-    face_snapshot = fields.Image(related='face_in_event_id.snapshot', string="Snapshot", readonly=True)
+    # Read with the reader's rights (not as superuser): the event's company and groups apply.
+    face_snapshot = fields.Image(related='face_in_event_id.snapshot', string="Snapshot", readonly=True,
+                                 related_sudo=False)
     # Stored so that date filters (API, export, reports) page in SQL instead of converting every row.
     face_date = fields.Date(string="Working day", compute='_compute_face_date', store=True, index=True,
                             help="The day of the check-in in the employee's time zone.")
@@ -30,3 +37,14 @@ class HrAttendance(models.Model):
                 continue
             tz = Event._employee_tz(attendance.employee_id)
             attendance.face_date = pytz.utc.localize(attendance.check_in).astimezone(tz).date()
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su and any(RULE_FIELDS & set(vals) for vals in vals_list):
+            raise AccessError(_("Face recognition fields of an attendance are set by the cameras only."))
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not self.env.su and RULE_FIELDS & set(vals):
+            raise AccessError(_("Face recognition fields of an attendance are set by the cameras only."))
+        return super().write(vals)

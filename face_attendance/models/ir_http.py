@@ -30,7 +30,10 @@ class IrHttp(models.AbstractModel):
         within the limit becomes an ordinary one of known length.
         """
         httprequest = request.httprequest
-        environ = httprequest.environ
+        # Odoo keeps the WSGI environ private and shows a filtered copy (which its headers read):
+        # both must agree on the body's new shape.
+        environ = httprequest._HTTPRequest__environ
+        visible = httprequest.environ
         announced = environ.get('CONTENT_LENGTH')
         chunked = environ.get('HTTP_TRANSFER_ENCODING', '').lower() == 'chunked'
         request.face_body_too_large = False
@@ -55,7 +58,8 @@ class IrHttp(models.AbstractModel):
         if data is None:
             request.face_body_too_large = True
             data = b''
-        environ.pop('HTTP_TRANSFER_ENCODING', None)
+        for headers in (environ, visible):
+            headers.pop('HTTP_TRANSFER_ENCODING', None)
+            headers['CONTENT_LENGTH'] = str(len(data))
         environ.pop('wsgi.input_terminated', None)
         environ['wsgi.input'] = io.BytesIO(data)
-        environ['CONTENT_LENGTH'] = str(len(data))

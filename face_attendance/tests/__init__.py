@@ -11,3 +11,5 @@ from . import test_api_contract
 from . import test_hr_screens
 from . import test_tours
 from . import test_adversarial_rpc
+from . import test_api_security
+from . import test_security_data

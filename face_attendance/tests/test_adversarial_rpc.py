@@ -128,7 +128,6 @@ class TestAdversarialRpc(HttpCase):
             ('face.api.key', 'write'): ([self.admin_key.id], [{'scopes': '*', 'user_id': 2}], {}, nothing),
             ('face.api.key', 'action_revoke'): ([self.admin_key.id], [], {}, nothing),
             ('face.api.key.wizard', 'action_generate'): ([self.key_wizard.id], [], {}, nothing),
-            ('face.api.key.wizard', 'read'): ([self.key_wizard.id], [['secret']], {}, nothing),
             ('face.recognition.event', 'ingest_events'): (None, [[self.forged_event]], {}, ('device', 'other_manager')),
             ('face.recognition.event', 'live_monitor_data'): (None, [], {}, ('other_manager',)),
             ('face.template', 'create'): (None, [{'employee_id': employee, 'image': self.photo}], {}, nothing),
@@ -157,9 +156,16 @@ class TestAdversarialRpc(HttpCase):
             ('face.daily.summary.wizard', 'action_attendances'): ([self.summary_wizard.id], [], {}, nothing),
             ('face.attendance.sheet.wizard', 'action_print'): ([self.sheet_wizard.id], [], {}, nothing),
             ('face.attendance.sheet.wizard', 'action_export_csv'): ([self.sheet_wizard.id], [], {}, nothing),
+            ('hr.attendance', 'create'): (None, [{'employee_id': employee, 'check_in': '2026-01-05 08:00:00',
+                                                  'face_camera_id': camera, 'face_confidence': 0.99}], {}, nothing),
+            ('hr.attendance', 'write'): (self.seed_attendance().ids, [{'face_in_event_id': self.unknown_event.id}], {},
+                                         nothing),
             ('res.config.settings', 'get_values'): (None, [], {}, nothing),
             ('res.config.settings', 'set_values'): ([], [], {}, nothing),
         }
+
+    def seed_attendance(self):
+        return self.env['hr.attendance'].search([('employee_id', '=', self.employee.id)], limit=1)
 
     def any_log_ids(self):
         log = self.env['face.system.log'].sudo().search([], limit=1)
