@@ -54,7 +54,7 @@ class FaceApiKey(models.Model):
     expires_at = fields.Datetime(string="Expires on")
     last_used_at = fields.Datetime(readonly=True)
     last_used_ip = fields.Char(readonly=True)
-    rate_limit_per_minute = fields.Integer(default=600, help="Requests per minute before answering 429.")
+    rate_limit_per_minute = fields.Integer(default=600, help="Requests per minute before answering 429; 0: no limit.")
 
     _sql_constraints = [('prefix_uniq', 'unique(prefix)', 'Two API keys cannot share a prefix.')]
 
@@ -79,8 +79,8 @@ class FaceApiKey(models.Model):
     @api.constrains('rate_limit_per_minute')
     def _check_rate_limit(self):
         for key in self:
-            if not 1 <= key.rate_limit_per_minute <= 100000:
-                raise ValidationError(_("The rate limit is between 1 and 100000 requests per minute."))
+            if not 0 <= key.rate_limit_per_minute <= 100000:
+                raise ValidationError(_("The rate limit is between 0 (none) and 100000 requests per minute."))
 
     @api.model
     def _check_issuer(self, user, company):
@@ -201,7 +201,7 @@ class FaceApiKey(models.Model):
                 ON CONFLICT (key_id, window_start) DO UPDATE SET hits = face_api_rate_hit.hits + 1
                 RETURNING hits""", [self.id, window])
             hits = cr.fetchone()[0]
-        if hits > self.rate_limit_per_minute:
+        if self.rate_limit_per_minute and hits > self.rate_limit_per_minute:
             return int((window + 1) * 60 - now) + 1
         return 0
 

@@ -1,0 +1,46 @@
+"""A key's rate limit holds across Odoo's worker processes (prefork), not per process."""
+import os
+import re
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import requests
+
+from odoo_server import OdooServer, clone_database, drop_database
+
+LIMIT = 7
+REQUESTS = 24
+
+
+@pytest.fixture()
+def prefork_server(odoo_template):
+    db = "fa_e2e_prefork_%d" % os.getpid()
+    clone_database(odoo_template, db)
+    server = OdooServer(db, int(os.environ.get("FA_E2E_PORT", "8269")) + 20, workers=2).start()
+    yield server
+    server.stop()
+    drop_database(db)
+
+
+def test_rate_limit_is_shared_by_worker_processes(prefork_server):
+    server = prefork_server
+    secret = server.create_api_key("prefork limit", "person:read", rate_limit=LIMIT)
+
+    def call(_index):
+        # A new connection each time, sent concurrently, so that both workers take some.
+        answer = requests.get(server.url + "/api/v1/persons", headers={"X-API-Key": secret,
+                                                                       "Connection": "close"}, timeout=60)
+        return answer.status_code
+
+    # The limit counts per minute: keep the burst inside one minute.
+    while time.time() % 60 > 45:
+        time.sleep(0.5)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = list(pool.map(call, range(REQUESTS)))
+    assert statuses.count(200) == LIMIT, statuses
+    assert statuses.count(429) == REQUESTS - LIMIT, statuses
+    with open(server.log_path, encoding="utf-8", errors="replace") as handle:
+        pids = {match.group(1) for line in handle
+                if "GET /api/v1/persons" in line and (match := re.match(r"\S+ \S+ (\d+) ", line))}
+    assert len(pids) >= 2, "all requests were served by one process: %s" % pids
