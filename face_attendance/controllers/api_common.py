@@ -2,7 +2,9 @@
 import functools
 import json
 import logging
+import random
 import re
+import time
 import uuid
 
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -12,6 +14,7 @@ from odoo.exceptions import AccessError, MissingError, UserError, ValidationErro
 from odoo.http import request
 
 from ..models.face_api_key import iso  # noqa: F401  (one date-time format for every answer)
+from ..models.face_event_ingest import MAX_TRIES, RETRYABLE, IngestionBusy
 from ..models.ir_http import api_body_limit
 
 _logger = logging.getLogger(__name__)
@@ -123,6 +126,22 @@ def api_route(path, methods, scope=None, public=False):
         @functools.wraps(func)
         def wrapper(self, *args, **kwargs):
             request_id = uuid.uuid4().hex[:16]
+            # Conflicts with concurrent writers are retried here, in a fresh transaction, rather than
+            # by Odoo around the wrapper (which would answer an HTML 500 when its tries run out).
+            for attempt in range(1, MAX_TRIES + 1):
+                try:
+                    return serve(self, request_id, attempt, *args, **kwargs)
+                except RETRYABLE as error:
+                    request.env.cr.rollback()
+                    request.env.transaction.reset()
+                    if attempt == MAX_TRIES:
+                        _logger.warning("API %s %s: %s after %d tries (request %s)", request.httprequest.method,
+                                        path, type(error).__name__, attempt, request_id)
+                        return error_response(busy(), request_id)
+                    time.sleep(random.uniform(0, 0.05 * 2 ** attempt))
+            return error_response(busy(), request_id)
+
+        def serve(self, request_id, attempt, *args, **kwargs):
             try:
                 if not request.db:
                     raise ApiError(503, 'SERVICE_UNAVAILABLE', 'No database is selected on this server.')
@@ -130,14 +149,22 @@ def api_route(path, methods, scope=None, public=False):
                     raise ApiError(413, 'PAYLOAD_TOO_LARGE', 'The request body is larger than the limit of %d bytes.'
                                    % api_body_limit(request.env))
                 if not public:
-                    key = _authenticate(scope)
+                    key = _authenticate(scope, count=attempt == 1)
                     request.face_api_key = key
                 if _has_nul(kwargs) or _has_nul(dict(request.httprequest.args)):
                     raise bad_request('Parameters cannot contain NUL characters.')
                 for name, value in kwargs.items():
                     if isinstance(value, int) and not 0 < value <= MAX_ID:
                         raise ApiError(404, 'NOT_FOUND', '%s %d does not exist.' % (name, value))
-                return func(self, *args, **kwargs)
+                response = func(self, *args, **kwargs)
+                # Write now, inside the retry loop, not when Odoo flushes after the endpoint.
+                request.env.flush_all()
+                return response
+            except RETRYABLE:
+                raise
+            except IngestionBusy:
+                request.env.cr.rollback()
+                return error_response(busy(), request_id)
             except ApiError as error:
                 if request.db:
                     request.env.cr.rollback()
@@ -162,7 +189,12 @@ def api_route(path, methods, scope=None, public=False):
     return decorate
 
 
-def _authenticate(scope):
+def busy():
+    return ApiError(503, 'SERVICE_BUSY', 'The server is busy with concurrent writes: send the same request again '
+                    'shortly (it is safe: events are idempotent by event_id).', headers={'Retry-After': '2'})
+
+
+def _authenticate(scope, count=True):
     secret = _api_key_from_headers()
     if not secret:
         raise ApiError(401, 'UNAUTHORIZED', 'Send an API key as "X-API-Key: <key>" or "Authorization: Bearer <key>".',
@@ -170,7 +202,7 @@ def _authenticate(scope):
     key, reason = request.env['face.api.key'].sudo()._authenticate(secret)
     if not key:
         raise ApiError(401, 'UNAUTHORIZED', reason, headers={'WWW-Authenticate': 'Bearer'})
-    retry_after = key._rate_limit_hit()
+    retry_after = key._rate_limit_hit() if count else 0
     if retry_after:
         raise ApiError(429, 'RATE_LIMITED', 'Too many requests for this key; retry in %d s.' % retry_after,
                        headers={'Retry-After': str(retry_after)})

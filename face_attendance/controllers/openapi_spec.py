@@ -68,7 +68,7 @@ def operation(summary, tag, scope, ok_status, data_schema, parameters=(), body=N
               ok_content=None, description=None):
     responses = {str(ok_status): {'description': 'Success',
                                   'content': ok_content or json_content(envelope(data_schema))}}
-    statuses = ['400', '401', '403', '404', '413', '422', '429', '500'] if scope else ['500']
+    statuses = ['400', '401', '403', '404', '413', '422', '429', '500', '503'] if scope else ['500']
     for status in sorted(set(statuses) | set(extra_errors)):
         responses[status] = {'$ref': '#/components/responses/E%s' % status}
     op = {'summary': summary, 'tags': [tag], 'parameters': list(parameters), 'responses': responses}
@@ -329,8 +329,10 @@ def build_openapi(server_url, version):
     responses = {'E%s' % status: {'description': text, 'content': json_content(ref('Error'))}
                  for status, text in dict(ERROR_STATUSES, **{
                      '409': 'Conflict with the current state (existing id, already checked in/out)',
-                     '503': 'The database is unavailable'}).items()}
+                     '503': 'Busy with concurrent writes, or the database is unavailable: retry after '
+                            'Retry-After seconds'}).items()}
     responses['E429']['headers'] = {'Retry-After': {'schema': s('integer'), 'description': 'Seconds to wait'}}
+    responses['E503']['headers'] = {'Retry-After': {'schema': s('integer'), 'description': 'Seconds to wait'}}
     return {
         'openapi': '3.0.3',
         'info': {'title': 'Face Attendance API', 'version': version,

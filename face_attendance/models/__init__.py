@@ -8,6 +8,7 @@ from . import hr_employee
 from . import hr_attendance
 from . import attendance_replay
 from . import face_recognition_event
+from . import face_event_ingest
 from . import res_config_settings
 from . import face_api_key
 from . import face_daily_summary

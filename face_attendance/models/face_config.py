@@ -130,6 +130,8 @@ class FaceAttendanceConfig(models.AbstractModel):
         if key not in SETTINGS:
             raise ValidationError(_("Unknown setting %s.", key))
         raw = self.env['ir.config_parameter'].sudo().get_param(PREFIX + key)
+        if raw in (None, False, ''):
+            return SETTINGS[key][1]  # never set: the default, quietly
         try:
             return _coerce(key, raw)
         except _BadSetting:

@@ -1,0 +1,472 @@
+"""Ingestion of recognition events: parse and validate a batch, lock what it touches in one order,
+insert it idempotently, replay each affected person's days with the rules of attendance_replay.py and
+write the attendances; in a transaction of its own, retried on concurrency errors."""
+import base64
+import binascii
+import logging
+import random
+import time
+import zlib
+from datetime import timedelta
+
+from psycopg2 import errors as pg_errors
+from psycopg2.extensions import ISOLATION_LEVEL_READ_COMMITTED
+
+import odoo
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, ValidationError
+
+from face_attendance_daemon.engine import EngineError, check_image_header
+
+from . import attendance_replay as rules
+from .face_recognition_event import (
+    ACCEPTED, DEVICE, MANAGER, MAX_BATCH, MAX_SNAPSHOT_BYTES, REPLAYED, EventInputError, live_channel,
+    parse_timestamp,
+)
+
+_logger = logging.getLogger(__name__)
+
+# Advisory lock namespaces (pg_advisory_xact_lock(namespace, key)): every writer of a person's
+# attendance takes the person's lock, every ingestion the locks of its event ids; always persons
+# first, then events, each in ascending order, so that no two transactions wait for each other.
+LOCK_PERSON = 0x46410001
+LOCK_EVENT = 0x46410002
+# Concurrency errors are retried in a fresh transaction this many times before the caller is told
+# to come back later (REST: 503 with Retry-After; XML-RPC: a fault the daemon retries).
+MAX_TRIES = 5
+RETRYABLE = (pg_errors.SerializationFailure, pg_errors.DeadlockDetected, pg_errors.LockNotAvailable)
+
+
+class IngestionBusy(Exception):
+    """The database stayed too busy for this batch: nothing of it was kept; send it again."""
+
+    retry_after = 2
+
+
+def _changed_values(record, vals):
+    changed = {}
+    for key, value in vals.items():
+        current = record[key]
+        if isinstance(current, models.BaseModel):
+            current = current.id or False
+        if current != value:
+            changed[key] = value
+    return changed
+
+
+def _event_key(event_uid, company_id):
+    """An int4 lock key for an event id in a company (collisions only serialise two batches)."""
+    return zlib.crc32(('%s\x00%s' % (company_id, event_uid)).encode()) - 2 ** 31
+
+
+class FaceRecognitionEventIngest(models.Model):
+    _inherit = 'face.recognition.event'
+
+    # ------------------------------------------------------------------ ingestion
+    @api.model
+    def ingest_events(self, events, daemon_id=None):
+        """Take a batch of events (list of dicts) and answer each one's outcome, in order.
+
+        For daemons over RPC: the caller must be a Face Attendance device or manager; a device
+        sends events only for the cameras of its own daemons. Idempotent by ``event_id``: an id
+        seen before is answered with its stored outcome and changes nothing. Each event:
+        ``event_id`` (str), ``timestamp`` (ISO 8601, UTC if no offset), ``camera_id`` (int), and
+        either ``employee_id`` (int) or ``person_id`` (str) or neither (an unknown face); optional
+        ``distance``, ``confidence``, ``track_id``, ``encoder``, ``snapshot`` (base64 JPEG).
+        """
+        self._check_sender()
+        daemon = self.env['face.daemon']
+        if daemon_id:
+            if isinstance(daemon_id, bool) or not isinstance(daemon_id, int):
+                raise ValidationError(_("daemon_id must be an integer."))
+            daemon = daemon.browse(daemon_id).exists()
+            if not daemon:
+                raise AccessError(_("Daemon %s does not exist or is not yours.", daemon_id))
+            daemon._check_device_access()
+        return self._ingest_events(events, 'daemon', daemon)
+
+    @api.model
+    def _check_sender(self):
+        """Who may record sightings: devices and managers. Privileges come from groups only."""
+        user = self.env.user
+        if self.env.su or user.has_group(DEVICE) or user.has_group(MANAGER):
+            return
+        raise AccessError(_("Only face attendance devices and managers may send recognition events."))
+
+    @api.model
+    def _ingest_events(self, events, source, daemon=None):
+        """Ingestion proper, after the caller's right to send was checked (RPC or REST key)."""
+        if not isinstance(events, (list, tuple)):
+            raise ValidationError(_("Events must be a list."))
+        if len(events) > MAX_BATCH:
+            raise ValidationError(_("At most %s events per batch.", MAX_BATCH))
+        daemon = daemon or self.env['face.daemon']
+        answers = [None] * len(events)
+        parsed = []
+        lookups = self._lookups(events)
+        for index, raw in enumerate(events):
+            try:
+                parsed.append((index, self._parse_event(raw, lookups)))
+            except EventInputError as error:
+                sent_id = raw.get('event_id') if isinstance(raw, dict) else None
+                # False, not None: the answer goes back over XML-RPC, which cannot carry None.
+                answers[index] = {'event_id': sent_id if isinstance(sent_id, str) else False, 'status': 'invalid',
+                                  'outcome': 'rejected', 'message': str(error), 'attendance_id': False}
+        if not parsed:
+            return answers
+        return self._in_own_transaction(parsed, answers, source, daemon.id or False)
+
+    def _in_own_transaction(self, parsed, answers, source, daemon_id):
+        """Run the writing part in a READ COMMITTED transaction of its own, committed at once.
+
+        Under Odoo's REPEATABLE READ, a batch that waited for another's lock would still read the
+        world as it was before that batch committed, and fail on its rows; committed reads after
+        ordered locks see it. Concurrency errors (which the lock order should prevent) are retried
+        with backoff; when they persist, IngestionBusy tells the caller to try later.
+        """
+        registry = self.env.registry
+        if registry.in_test_mode() or odoo.modules.module.current_test:
+            # Tests run in one transaction that is never committed: no second connection here.
+            with self.env.cr.savepoint():
+                return self.sudo()._ingest_parsed(parsed, list(answers), source, daemon_id)
+        for attempt in range(1, MAX_TRIES + 1):
+            try:
+                with registry.cursor() as cr:
+                    cr.connection.set_isolation_level(ISOLATION_LEVEL_READ_COMMITTED)
+                    cr.execute("SET LOCAL lock_timeout = '20s'")
+                    env = self.env(cr=cr, su=True)
+                    return env[self._name]._ingest_parsed(parsed, list(answers), source, daemon_id)
+            except RETRYABLE as error:
+                if attempt == MAX_TRIES:
+                    _logger.warning("Ingestion of %d event(s) gave up after %d tries: %s", len(parsed), attempt, error)
+                    raise IngestionBusy(_("The database is busy: send these events again later.")) from error
+                wait = random.uniform(0, 0.05 * 2 ** attempt)
+                _logger.info("Ingestion retried in %.3f s after %s", wait, type(error).__name__)
+                time.sleep(wait)
+        raise IngestionBusy(_("The database is busy: send these events again later."))
+
+    @api.model
+    def _sendable_cameras(self):
+        """Cameras the current user may send events for: a device only its own daemons' cameras."""
+        Camera = self.env['face.camera'].sudo().with_context(active_test=False)
+        domain = [('company_id', 'in', self.env.companies.ids)]
+        user = self.env.user
+        if not self.env.su and not user.has_group(MANAGER):
+            domain.append(('daemon_id.user_id', '=', user.id))
+        return Camera, domain
+
+    def _lookups(self, events):
+        """The cameras and persons a batch names, read in three queries rather than per event."""
+        items = [raw for raw in events if isinstance(raw, dict)]
+
+        def valid_ids(key):
+            return {raw.get(key) for raw in items
+                    if isinstance(raw.get(key), int) and not isinstance(raw.get(key), bool) and 0 < raw.get(key) < 2 ** 31}
+        Camera, domain = self._sendable_cameras()
+        camera_ids = valid_ids('camera_id')
+        cameras = {c.id: c for c in Camera.search(domain + [('id', 'in', list(camera_ids))])} if camera_ids else {}
+        Employee = self.env['hr.employee'].sudo().with_context(active_test=False)
+        employee_ids = valid_ids('employee_id')
+        employees = {e.id: e for e in Employee.browse(list(employee_ids)).exists()} if employee_ids else {}
+        refs = {raw.get('person_id') for raw in items if isinstance(raw.get('person_id'), str) and raw.get('person_id')}
+        by_ref = {}
+        if refs:
+            companies = {c.company_id.id for c in cameras.values()}
+            for employee in Employee.search([('person_ref', 'in', list(refs)), ('company_id', 'in', list(companies))]):
+                by_ref[(employee.person_ref, employee.company_id.id)] = employee
+        return {'cameras': cameras, 'employees': employees, 'by_ref': by_ref}
+
+    def _parse_event(self, raw, lookups):
+        if not isinstance(raw, dict):
+            raise EventInputError("each event must be an object")
+        known = {'event_id', 'timestamp', 'camera_id', 'employee_id', 'person_id', 'distance', 'confidence',
+                 'track_id', 'encoder', 'snapshot'}
+        unknown = set(raw) - known
+        if unknown:
+            raise EventInputError("unknown fields: %s" % ", ".join(sorted(map(str, unknown))))
+        event_uid = raw.get('event_id')
+        if not isinstance(event_uid, str) or not event_uid.strip() or len(event_uid) > 128:
+            raise EventInputError("event_id must be a non-empty string of at most 128 characters")
+        vals = {'event_uid': event_uid.strip(), 'sighted_at': parse_timestamp(raw.get('timestamp'))}
+        camera_id = raw.get('camera_id')
+        if isinstance(camera_id, bool) or not isinstance(camera_id, int):
+            raise EventInputError("camera_id must be an integer")
+        if not 0 < camera_id < 2 ** 31:
+            raise EventInputError("camera %s does not exist" % camera_id)
+        camera = lookups['cameras'].get(camera_id)
+        if not camera:
+            raise EventInputError("camera %s does not exist or is not one of yours" % camera_id)
+        vals.update(camera_id=camera.id, direction=camera.direction, company_id=camera.company_id.id)
+        employee = self.env['hr.employee']
+        if raw.get('employee_id') not in (None, False):
+            if isinstance(raw['employee_id'], bool) or not isinstance(raw['employee_id'], int):
+                raise EventInputError("employee_id must be an integer")
+            if not 0 < raw['employee_id'] < 2 ** 31:
+                raise EventInputError("employee %s does not exist" % raw['employee_id'])
+            employee = lookups['employees'].get(raw['employee_id'])
+            if not employee:
+                raise EventInputError("employee %s does not exist" % raw['employee_id'])
+        elif raw.get('person_id') not in (None, False, ''):
+            if not isinstance(raw['person_id'], str):
+                raise EventInputError("person_id must be a string")
+            employee = lookups['by_ref'].get((raw['person_id'], camera.company_id.id))
+            if not employee:
+                raise EventInputError("person %s does not exist" % raw['person_id'])
+        if employee and employee.company_id != camera.company_id:
+            raise EventInputError("the person and the camera belong to different companies")
+        vals['employee_id'] = employee.id if employee else False
+        for key in ('distance', 'confidence'):
+            value = raw.get(key)
+            if value is not None:
+                if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
+                    raise EventInputError("%s must be a number" % key)
+                vals[key] = float(value)
+        if vals.get('confidence') is not None and not 0.0 <= vals['confidence'] <= 1.0:
+            raise EventInputError("confidence must be between 0 and 1")
+        for key in ('track_id', 'encoder'):
+            value = raw.get(key)
+            if value is not None:
+                if not isinstance(value, (str, int)) or isinstance(value, bool):
+                    raise EventInputError("%s must be a string" % key)
+                vals[key] = str(value)[:128]
+        snapshot = raw.get('snapshot')
+        if snapshot:
+            if not isinstance(snapshot, str):
+                raise EventInputError("snapshot must be base64 text")
+            try:
+                data = base64.b64decode(snapshot, validate=True)
+            except (binascii.Error, ValueError):
+                raise EventInputError("snapshot is not valid base64")
+            if len(data) > MAX_SNAPSHOT_BYTES:
+                raise EventInputError("snapshot is larger than %d bytes" % MAX_SNAPSHOT_BYTES)
+            try:
+                # From the header alone: a small file claiming a huge picture is never decoded.
+                kind, _width, _height = check_image_header(data)
+            except EngineError as error:
+                raise EventInputError("snapshot: %s" % error.message)
+            if kind not in ('JPEG', 'PNG'):
+                raise EventInputError("snapshot must be a JPEG or PNG image")
+            vals['snapshot'] = snapshot
+            vals['has_snapshot'] = True
+        return vals
+
+    def _ingest_parsed(self, parsed, answers, source, daemon_id):
+        """Lock, insert, replay, write: the batch's one transaction. ``parsed`` is not modified."""
+        parsed = [(index, dict(vals)) for index, vals in parsed]
+        config = self.env['face.attendance.config']
+        # (no local named "uid": Odoo's _() reads the caller's locals to find the language)
+        # An event is known by its sender's id within its camera's company.
+        keys = {(vals['event_uid'], vals['company_id']) for _i, vals in parsed}
+        self._lock_persons({vals['employee_id'] for _i, vals in parsed if vals['employee_id']})
+        self._lock(LOCK_EVENT, {_event_key(*key) for key in keys})
+        existing = {}
+        if keys:
+            found = self.search([('event_uid', 'in', list({k[0] for k in keys})),
+                                 ('company_id', 'in', list({k[1] for k in keys}))])
+            existing = {(e.event_uid, e.company_id.id): e for e in found}
+        horizon = fields.Datetime.now() + timedelta(seconds=config._get('future_tolerance_seconds'))
+        auto_mark = config._get('auto_mark')
+        to_create, seen = [], set()
+        for index, vals in parsed:
+            key = (vals['event_uid'], vals['company_id'])
+            if key in existing or key in seen:
+                answers[index] = ('exists', key)
+                continue
+            seen.add(key)
+            vals.update(source=source, daemon_id=daemon_id)
+            if vals['sighted_at'] > horizon:
+                vals.update(outcome='rejected', message=_("The sighting time is in the future."))
+            elif not vals['employee_id']:
+                vals.update(outcome='unknown', message=_("Face not recognised."))
+            elif not auto_mark:
+                vals.update(outcome='rejected', message=_("Automatic attendance marking is off."))
+            to_create.append((index, vals))
+        created = self._create_idempotent(to_create, answers)
+        employees = created.filtered(lambda e: e.outcome == 'pending').employee_id
+        for employee in employees.sorted('id'):
+            pending = created.filtered(lambda e: e.employee_id == employee and e.outcome == 'pending')
+            self._rebuild_attendance(employee, min(pending.mapped('sighted_at')))
+        for index, answer in enumerate(answers):
+            if isinstance(answer, tuple):
+                event = existing.get(answer[1]) or self.search(
+                    [('event_uid', '=', answer[1][0]), ('company_id', '=', answer[1][1])], limit=1)
+                answers[index] = dict(event._answer(), status='exists')
+            elif isinstance(answer, models.BaseModel):
+                answers[index] = dict(answer._answer(), status='created')
+        for company in created.company_id:
+            self.env['bus.bus']._sendone(live_channel(company), 'face_attendance/events',
+                                         {'event_ids': created.filtered(lambda e: e.company_id == company).ids})
+        return answers
+
+    def _lock_persons(self, employee_ids):
+        """Take the locks of these persons' attendance (held until the transaction ends)."""
+        self._lock(LOCK_PERSON, set(employee_ids))
+
+    def _lock(self, namespace, keys):
+        if keys:
+            # The subquery's order is the order the locks are taken in.
+            self.env.cr.execute("""
+                SELECT count(pg_advisory_xact_lock(%s, key))
+                  FROM (SELECT unnest(%s::int[]) AS key ORDER BY 1) AS ordered""", [namespace, sorted(keys)])
+
+    def _create_idempotent(self, to_create, answers):
+        if not to_create:
+            return self.browse()
+        try:
+            with self.env.cr.savepoint():
+                records = self.create([vals for _i, vals in to_create])
+        except Exception as error:  # a concurrent batch created some of the same ids
+            if 'event_uid_uniq' not in str(error):
+                raise
+            records = self.browse()
+            for index, vals in to_create:
+                try:
+                    with self.env.cr.savepoint():
+                        record = self.create(vals)
+                except Exception as inner:
+                    if 'event_uid_uniq' not in str(inner):
+                        raise
+                    answers[index] = ('exists', (vals['event_uid'], vals['company_id']))
+                    continue
+                records |= record
+                answers[index] = record
+            return records
+        for (index, _vals), record in zip(to_create, records):
+            answers[index] = record
+        return records
+
+    @api.model
+    def _policy(self):
+        config = self.env['face.attendance.config']
+        return rules.Policy(
+            duplicate_window=timedelta(minutes=config._get('duplicate_window_minutes')),
+            forgotten_after=timedelta(hours=config._get('forgotten_checkout_hours')),
+            forgotten_rule=config._get('forgotten_checkout_rule'),
+            forgotten_fixed=timedelta(hours=config._get('forgotten_checkout_fixed_hours')))
+
+    @api.model
+    def _rebuild_attendance(self, employee, since):
+        """Decide again every sighting of ``employee`` from the working day of ``since`` on.
+
+        Live events only touch today's attendance; a late event (replayed after an outage)
+        rewrites the days it belongs to, so the result never depends on arrival order.
+        """
+        Attendance = self.env['hr.attendance'].sudo()
+        tz = self._employee_tz(employee)
+        anchor = self._day_start_utc(tz, self._working_day(tz, since))
+        spanning = Attendance.search([('employee_id', '=', employee.id), ('check_in', '<', anchor),
+                                      '|', ('check_out', '=', False), ('check_out', '>=', anchor)],
+                                     order='check_in', limit=1)
+        if spanning:
+            anchor = spanning.check_in
+        events = self.search([('employee_id', '=', employee.id), ('sighted_at', '>=', anchor),
+                              ('outcome', 'in', REPLAYED)], order='sighted_at, event_uid, id')
+        previous = self.search([('employee_id', '=', employee.id), ('sighted_at', '<', anchor),
+                                ('outcome', 'in', ACCEPTED)], order='sighted_at desc', limit=1)
+        own = Attendance.search([('employee_id', '=', employee.id), ('check_in', '>=', anchor),
+                                 ('face_in_event_id', '!=', False)], order='check_in, id')
+        others = Attendance.search([('employee_id', '=', employee.id), ('face_in_event_id', '=', False),
+                                    '|', ('check_out', '=', False), ('check_out', '>=', anchor)], order='check_in')
+        externals = []
+        for attendance in others:
+            closed_by_camera = attendance.face_out_event_id and attendance.face_out_event_id.sighted_at >= anchor
+            externals.append(rules.Span(
+                check_in=attendance.check_in, record=attendance,
+                fixed_check_out=None if closed_by_camera else (attendance.check_out or None)))
+        sightings = [rules.Sighting(key=e.id, at=e.sighted_at, direction=e.direction or 'both',
+                                    day=self._working_day(tz, e.sighted_at)) for e in events]
+        result = rules.replay(sightings, self._policy(), fields.Datetime.now(),
+                              last_accepted_at=previous.sighted_at if previous else None, externals=externals)
+        span_records = self._apply_spans(employee, result, own, events)
+        self._apply_outcomes(events, result, span_records)
+
+    def _span_vals(self, employee, span, events_by_id):
+        in_event = events_by_id.get(span.in_key)
+        vals = {
+            'employee_id': employee.id,
+            'check_in': span.check_in,
+            'check_out': span.check_out or False,
+            'in_mode': 'face',
+            'out_mode': 'auto_check_out' if span.auto_closed else ('face' if span.out_key else 'manual'),
+            'face_in_event_id': span.in_key,
+            'face_out_event_id': span.out_key or False,
+            'face_camera_id': in_event.camera_id.id if in_event else False,
+            'face_confidence': in_event.confidence if in_event else 0.0,
+            'face_auto_closed': span.auto_closed,
+        }
+        return vals
+
+    def _apply_spans(self, employee, result, own, events):
+        """Make the attendances match the rules' spans, updating records in place where possible."""
+        Attendance = self.env['hr.attendance'].sudo().with_context(face_attendance_rules=True)
+        events_by_id = {e.id: e for e in events}
+        wanted = [self._span_vals(employee, span, events_by_id) for span in result.spans]
+        records = {}
+        try:
+            with self.env.cr.savepoint():
+                surplus = own[len(wanted):]
+                if surplus:
+                    surplus.with_context(face_attendance_rules=True).unlink()
+                for position, vals in enumerate(wanted):
+                    if position < len(own):
+                        record = own[position].with_context(face_attendance_rules=True)
+                        changed = _changed_values(record, vals)
+                        if changed:
+                            record.write(changed)
+                    else:
+                        record = Attendance.create(vals)
+                    records[id(result.spans[position])] = record
+                self._apply_externals(result, events_by_id)
+                self.env.flush_all()
+        except ValidationError as error:
+            # Odoo's own rules (no overlap, one open attendance) refused the in-place update,
+            # typically because of an attendance entered by hand: build span by span instead.
+            _logger.info("Attendance of %s rebuilt span by span: %s", employee.name, error)
+            records = {}
+            with self.env.cr.savepoint():
+                own.exists().with_context(face_attendance_rules=True).unlink()
+            for span, vals in zip(result.spans, wanted):
+                try:
+                    with self.env.cr.savepoint():
+                        records[id(span)] = Attendance.create(vals)
+                        self.env.flush_all()
+                except ValidationError as inner:
+                    result.outcomes[span.in_key] = (rules.ERROR, str(inner.args[0] if inner.args else inner), None)
+                    if span.out_key:
+                        result.outcomes[span.out_key] = (rules.ERROR, str(inner.args[0] if inner.args else inner), None)
+            try:
+                with self.env.cr.savepoint():
+                    self._apply_externals(result, events_by_id)
+                    self.env.flush_all()
+            except ValidationError as inner:
+                for span in result.externals:
+                    if span.out_key:
+                        result.outcomes[span.out_key] = (rules.ERROR, str(inner.args[0] if inner.args else inner), None)
+        for span in result.externals:
+            records[id(span)] = span.record
+        return records
+
+    def _apply_externals(self, result, events_by_id):
+        for span in result.externals:
+            record = span.record.with_context(face_attendance_rules=True)
+            if span.fixed_check_out is not None:
+                continue
+            check_out = span.check_out or False
+            out_event = span.out_key or False
+            if record.check_out != check_out or record.face_out_event_id.id != out_event:
+                vals = {'check_out': check_out, 'face_out_event_id': out_event}
+                if out_event:
+                    vals['out_mode'] = 'face'
+                record.write(vals)
+
+    def _apply_outcomes(self, events, result, span_records):
+        # Events that end with the same outcome, message and attendance are written together.
+        changes = {}
+        for event in events:
+            kind, message, span = result.outcomes.get(event.id, ('error', _("Not decided."), None))
+            attendance = span_records.get(id(span)) if span is not None else False
+            vals = (kind, message or False, attendance.id if attendance else False)
+            if (event.outcome, event.message or False, event.attendance_id.id) != vals:
+                changes.setdefault(vals, []).append(event.id)
+        for (kind, message, attendance_id), ids in changes.items():
+            self.browse(ids).write({'outcome': kind, 'message': message, 'attendance_id': attendance_id})
