@@ -14,6 +14,7 @@ from psycopg2.extensions import ISOLATION_LEVEL_READ_COMMITTED
 
 import odoo
 from odoo import _, api, fields, models
+from odoo.osv import expression
 from odoo.exceptions import AccessError, ValidationError
 
 from face_attendance_daemon.engine import EngineError, check_image_header
@@ -52,6 +53,14 @@ def _changed_values(record, vals):
         if current != value:
             changed[key] = value
     return changed
+
+
+def _group(records):
+    """Records by their employee id, in their order."""
+    ids = {}
+    for record in records:
+        ids.setdefault(record.employee_id.id, []).append(record.id)
+    return {employee_id: records.browse(record_ids) for employee_id, record_ids in ids.items()}
 
 
 def _event_key(event_uid, company_id):
@@ -282,10 +291,11 @@ class FaceRecognitionEventIngest(models.Model):
                 vals.update(outcome='rejected', message=_("Automatic attendance marking is off."))
             to_create.append((index, vals))
         created = self._create_idempotent(to_create, answers)
-        employees = created.filtered(lambda e: e.outcome == 'pending').employee_id
-        for employee in employees.sorted('id'):
-            pending = created.filtered(lambda e: e.employee_id == employee and e.outcome == 'pending')
-            self._rebuild_attendance(employee, min(pending.mapped('sighted_at')))
+        pending = created.filtered(lambda e: e.outcome == 'pending')
+        starts = {}
+        for event in pending:
+            starts[event.employee_id] = min(starts.get(event.employee_id, event.sighted_at), event.sighted_at)
+        self._rebuild_attendances(starts)
         for index, answer in enumerate(answers):
             if isinstance(answer, tuple):
                 event = existing.get(answer[1]) or self.search(
@@ -346,39 +356,77 @@ class FaceRecognitionEventIngest(models.Model):
 
     @api.model
     def _rebuild_attendance(self, employee, since):
-        """Decide again every sighting of ``employee`` from the working day of ``since`` on.
+        """Decide again every sighting of ``employee`` from the working day of ``since`` on."""
+        self._rebuild_attendances({employee: since})
 
-        Live events only touch today's attendance; a late event (replayed after an outage)
-        rewrites the days it belongs to, so the result never depends on arrival order.
+    @api.model
+    def _rebuild_attendances(self, starts):
+        """Decide again every sighting of each employee from the working day of their ``since`` on.
+
+        ``starts`` maps employees to the time of their earliest new sighting. Live events only touch
+        today's attendance; a late event (replayed after an outage) rewrites the days it belongs to,
+        so the result never depends on arrival order. What the rules need is read in a handful of
+        queries for all the persons together; each person's result is then written on its own, so
+        that Odoo's constraints refusing one person's change leave the others' standing.
         """
+        if not starts:
+            return
         Attendance = self.env['hr.attendance'].sudo()
-        tz = self._employee_tz(employee)
-        anchor = self._day_start_utc(tz, self._working_day(tz, since))
-        spanning = Attendance.search([('employee_id', '=', employee.id), ('check_in', '<', anchor),
-                                      '|', ('check_out', '=', False), ('check_out', '>=', anchor)],
-                                     order='check_in', limit=1)
-        if spanning:
-            anchor = spanning.check_in
-        events = self.search([('employee_id', '=', employee.id), ('sighted_at', '>=', anchor),
-                              ('outcome', 'in', REPLAYED)], order='sighted_at, event_uid, id')
-        previous = self.search([('employee_id', '=', employee.id), ('sighted_at', '<', anchor),
-                                ('outcome', 'in', ACCEPTED)], order='sighted_at desc', limit=1)
-        own = Attendance.search([('employee_id', '=', employee.id), ('check_in', '>=', anchor),
-                                 ('face_in_event_id', '!=', False)], order='check_in, id')
-        others = Attendance.search([('employee_id', '=', employee.id), ('face_in_event_id', '=', False),
-                                    '|', ('check_out', '=', False), ('check_out', '>=', anchor)], order='check_in')
-        externals = []
-        for attendance in others:
-            closed_by_camera = attendance.face_out_event_id and attendance.face_out_event_id.sighted_at >= anchor
-            externals.append(rules.Span(
-                check_in=attendance.check_in, record=attendance,
-                fixed_check_out=None if closed_by_camera else (attendance.check_out or None)))
-        sightings = [rules.Sighting(key=e.id, at=e.sighted_at, direction=e.direction or 'both',
-                                    day=self._working_day(tz, e.sighted_at)) for e in events]
-        result = rules.replay(sightings, self._policy(), fields.Datetime.now(),
-                              last_accepted_at=previous.sighted_at if previous else None, externals=externals)
-        span_records = self._apply_spans(employee, result, own, events)
-        self._apply_outcomes(events, result, span_records)
+        zones = {employee: self._employee_tz(employee) for employee in starts}
+        anchors = {employee.id: self._day_start_utc(zones[employee], self._working_day(zones[employee], since))
+                   for employee, since in starts.items()}
+        self.env.flush_all()
+        # An attendance still open, or closed after the anchor, moves the anchor back to its check-in.
+        for employee_id, check_in in self._per_person_sql("""
+                SELECT DISTINCT ON (a.employee_id) a.employee_id, a.check_in
+                  FROM hr_attendance a JOIN anchors v ON v.employee_id = a.employee_id
+                 WHERE a.check_in < v.anchor AND (a.check_out IS NULL OR a.check_out >= v.anchor)
+              ORDER BY a.employee_id, a.check_in""", anchors):
+            anchors[employee_id] = check_in
+        previous = dict(self._per_person_sql("""
+                SELECT DISTINCT ON (e.employee_id) e.employee_id, e.sighted_at
+                  FROM face_recognition_event e JOIN anchors v ON v.employee_id = e.employee_id
+                 WHERE e.sighted_at < v.anchor AND e.outcome IN %(accepted)s
+              ORDER BY e.employee_id, e.sighted_at DESC""", anchors, accepted=ACCEPTED))
+
+        def since_anchor(field):
+            return expression.OR([[('employee_id', '=', employee_id), (field, '>=', anchor)]
+                                  for employee_id, anchor in anchors.items()])
+        events = self.search(expression.AND([since_anchor('sighted_at'), [('outcome', 'in', REPLAYED)]]),
+                             order='sighted_at, event_uid, id')
+        own = Attendance.search(expression.AND([since_anchor('check_in'), [('face_in_event_id', '!=', False)]]),
+                                order='check_in, id')
+        others = Attendance.search(expression.AND([
+            [('employee_id', 'in', list(anchors)), ('face_in_event_id', '=', False)],
+            expression.OR([[('employee_id', '=', employee_id), '|', ('check_out', '=', False),
+                            ('check_out', '>=', anchor)] for employee_id, anchor in anchors.items()])]),
+            order='check_in')
+        policy, now = self._policy(), fields.Datetime.now()
+        events_of, own_of, others_of = _group(events), _group(own), _group(others)
+        for employee in sorted(starts, key=lambda e: e.id):
+            anchor, tz = anchors[employee.id], zones[employee]
+            mine = events_of.get(employee.id, self.browse())
+            own_spans = own_of.get(employee.id, Attendance)
+            external_records = others_of.get(employee.id, Attendance)
+            externals = []
+            for attendance in external_records:
+                closed_by_camera = attendance.face_out_event_id and attendance.face_out_event_id.sighted_at >= anchor
+                externals.append(rules.Span(
+                    check_in=attendance.check_in, record=attendance,
+                    fixed_check_out=None if closed_by_camera else (attendance.check_out or None)))
+            sightings = [rules.Sighting(key=e.id, at=e.sighted_at, direction=e.direction or 'both',
+                                        day=self._working_day(tz, e.sighted_at)) for e in mine]
+            result = rules.replay(sightings, policy, now, last_accepted_at=previous.get(employee.id),
+                                  externals=externals)
+            span_records = self._apply_spans(employee, result, own_spans, mine)
+            self._apply_outcomes(mine, result, span_records)
+
+    def _per_person_sql(self, query, anchors, **params):
+        """Rows of ``query``, which joins the per-person table ``anchors(employee_id, anchor)``."""
+        self.env.cr.execute(
+            "WITH anchors(employee_id, anchor) AS (SELECT * FROM unnest(%(ids)s::int[], %(times)s::timestamp[])) "
+            + query, dict(params, ids=list(anchors), times=list(anchors.values())))
+        return self.env.cr.fetchall()
 
     def _span_vals(self, employee, span, events_by_id):
         in_event = events_by_id.get(span.in_key)
@@ -398,7 +446,9 @@ class FaceRecognitionEventIngest(models.Model):
 
     def _apply_spans(self, employee, result, own, events):
         """Make the attendances match the rules' spans, updating records in place where possible."""
-        Attendance = self.env['hr.attendance'].sudo().with_context(face_attendance_rules=True)
+        # Camera-made attendances carry their evidence in the events: no chatter tracking per write.
+        Attendance = self.env['hr.attendance'].sudo().with_context(face_attendance_rules=True,
+                                                                   tracking_disable=True)
         events_by_id = {e.id: e for e in events}
         wanted = [self._span_vals(employee, span, events_by_id) for span in result.spans]
         records = {}
@@ -406,10 +456,10 @@ class FaceRecognitionEventIngest(models.Model):
             with self.env.cr.savepoint():
                 surplus = own[len(wanted):]
                 if surplus:
-                    surplus.with_context(face_attendance_rules=True).unlink()
+                    surplus.with_context(face_attendance_rules=True, tracking_disable=True).unlink()
                 for position, vals in enumerate(wanted):
                     if position < len(own):
-                        record = own[position].with_context(face_attendance_rules=True)
+                        record = own[position].with_context(face_attendance_rules=True, tracking_disable=True)
                         changed = _changed_values(record, vals)
                         if changed:
                             record.write(changed)
@@ -417,19 +467,19 @@ class FaceRecognitionEventIngest(models.Model):
                         record = Attendance.create(vals)
                     records[id(result.spans[position])] = record
                 self._apply_externals(result, events_by_id)
-                self.env.flush_all()
+                Attendance.env.flush_all()
         except ValidationError as error:
             # Odoo's own rules (no overlap, one open attendance) refused the in-place update,
             # typically because of an attendance entered by hand: build span by span instead.
             _logger.info("Attendance of %s rebuilt span by span: %s", employee.name, error)
             records = {}
             with self.env.cr.savepoint():
-                own.exists().with_context(face_attendance_rules=True).unlink()
+                own.exists().with_context(face_attendance_rules=True, tracking_disable=True).unlink()
             for span, vals in zip(result.spans, wanted):
                 try:
                     with self.env.cr.savepoint():
                         records[id(span)] = Attendance.create(vals)
-                        self.env.flush_all()
+                        Attendance.env.flush_all()
                 except ValidationError as inner:
                     result.outcomes[span.in_key] = (rules.ERROR, str(inner.args[0] if inner.args else inner), None)
                     if span.out_key:
@@ -437,7 +487,7 @@ class FaceRecognitionEventIngest(models.Model):
             try:
                 with self.env.cr.savepoint():
                     self._apply_externals(result, events_by_id)
-                    self.env.flush_all()
+                    Attendance.env.flush_all()
             except ValidationError as inner:
                 for span in result.externals:
                     if span.out_key:
@@ -448,7 +498,7 @@ class FaceRecognitionEventIngest(models.Model):
 
     def _apply_externals(self, result, events_by_id):
         for span in result.externals:
-            record = span.record.with_context(face_attendance_rules=True)
+            record = span.record.with_context(face_attendance_rules=True, tracking_disable=True)
             if span.fixed_check_out is not None:
                 continue
             check_out = span.check_out or False

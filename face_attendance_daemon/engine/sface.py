@@ -1,5 +1,6 @@
 """The default encoder: OpenCV's YuNet detector and SFace recognizer (int8 ONNX models)."""
-import threading
+import queue
+from contextlib import contextmanager
 
 import cv2
 import numpy as np
@@ -33,23 +34,30 @@ class SFaceEncoder(Encoder):
         self.nms_threshold = nms_threshold
         self.detector_path = package_file(MODEL_PACKAGE, *DETECTOR_FILE)
         self.recognizer_path = package_file(MODEL_PACKAGE, *RECOGNIZER_FILE)
-        # OpenCV's DNN objects are not thread-safe: Odoo's workers and the daemon's cameras each
-        # get their own pair.
-        self._local = threading.local()
+        # OpenCV's DNN objects are not thread-safe, and loading a pair costs ~200 ms: pairs are
+        # lent out one caller at a time and kept for the next, so a process builds as many as it
+        # has concurrent callers (one per Odoo worker process, one per camera thread) and no more,
+        # however many short-lived request threads come and go.
+        self._idle = queue.LifoQueue()
 
+    @contextmanager
     def _models(self):
-        local = self._local
-        if not hasattr(local, "detector"):
-            local.detector = cv2.FaceDetectorYN.create(
-                self.detector_path, "", (320, 320), self.score_threshold, self.nms_threshold, 5000)
-            local.recognizer = cv2.FaceRecognizerSF.create(self.recognizer_path, "")
-        return local.detector, local.recognizer
+        try:
+            pair = self._idle.get_nowait()
+        except queue.Empty:
+            pair = (cv2.FaceDetectorYN.create(self.detector_path, "", (320, 320), self.score_threshold,
+                                              self.nms_threshold, 5000),
+                    cv2.FaceRecognizerSF.create(self.recognizer_path, ""))
+        try:
+            yield pair
+        finally:
+            self._idle.put(pair)
 
     def detect(self, image):
-        detector, _recognizer = self._models()
         height, width = image.shape[:2]
-        detector.setInputSize((width, height))
-        _ok, rows = detector.detect(image)
+        with self._models() as (detector, _recognizer):
+            detector.setInputSize((width, height))
+            _ok, rows = detector.detect(image)
         faces = []
         if rows is None:
             return faces
@@ -68,9 +76,9 @@ class SFaceEncoder(Encoder):
         return faces
 
     def encode(self, image, face):
-        _detector, recognizer = self._models()
-        aligned = recognizer.alignCrop(image, face.raw)
-        vector = recognizer.feature(aligned).reshape(-1).astype(np.float32)
+        with self._models() as (_detector, recognizer):
+            aligned = recognizer.alignCrop(image, face.raw)
+            vector = recognizer.feature(aligned).reshape(-1).astype(np.float32)
         norm = float(np.linalg.norm(vector))
         return vector / norm if norm > 0 else vector
 
