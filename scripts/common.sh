@@ -158,6 +158,61 @@ ensure_browser_tools() {
         || die "could not install ${missing[*]}"
 }
 
+# The run command's reverse proxy: Debian's nginx (the light build).
+ensure_nginx() {
+    command -v nginx >/dev/null && return 0
+    log "installing nginx from Debian (reverse proxy in front of Odoo's workers and its websocket process)"
+    [ "$(id -u)" = 0 ] || die "installing nginx needs root (apt-get); install it, or run with FA_WORKERS=0"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q nginx-light >/dev/null \
+        || { DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null && \
+             DEBIAN_FRONTEND=noninteractive apt-get install -y -q nginx-light >/dev/null; } \
+        || die "could not install nginx"
+}
+
+# start_proxy LISTEN_PORT ODOO_PORT GEVENT_PORT DIR: nginx in the foreground (PID in PROXY_PID), the
+# way Odoo's deployment guide sets it up: /websocket to the gevent process, the rest to the workers.
+start_proxy() {
+    local listen="$1" http="$2" gevent="$3" dir="$4"
+    mkdir -p "$dir/tmp"
+    cat > "$dir/nginx.conf" <<NGINX
+worker_processes 1;
+pid $dir/nginx.pid;
+error_log $dir/error.log warn;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    client_body_temp_path $dir/tmp/body;
+    proxy_temp_path $dir/tmp/proxy;
+    client_max_body_size 128m;
+    proxy_read_timeout 720s;
+    proxy_connect_timeout 720s;
+    proxy_send_timeout 720s;
+    map \$http_upgrade \$connection_upgrade { default upgrade; '' close; }
+    upstream odoo { server 127.0.0.1:$http; }
+    upstream odoochat { server 127.0.0.1:$gevent; }
+    server {
+        listen 127.0.0.1:$listen;
+        proxy_set_header X-Forwarded-Host \$http_host;
+        proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
+        proxy_set_header X-Forwarded-Proto \$scheme;
+        proxy_set_header X-Real-IP \$remote_addr;
+        location /websocket {
+            proxy_pass http://odoochat;
+            proxy_set_header Upgrade \$http_upgrade;
+            proxy_set_header Connection \$connection_upgrade;
+        }
+        location / {
+            proxy_pass http://odoo;
+            proxy_redirect off;
+        }
+    }
+}
+NGINX
+    nginx -t -c "$dir/nginx.conf" -p "$dir" >/dev/null 2>&1 || { nginx -t -c "$dir/nginx.conf" -p "$dir"; die "nginx refused its configuration"; }
+    nginx -c "$dir/nginx.conf" -p "$dir" -g 'daemon off;' &
+    PROXY_PID=$!
+}
+
 setup_all() {
     require_odoo_src
     ensure_postgres

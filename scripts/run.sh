@@ -3,14 +3,19 @@
 #   scripts/run.sh            serve the database "face_attendance" (created on first run)
 #   scripts/run.sh --demo     also enrol demo persons from ../shared/data/faces, add demo cameras and
 #                             start a recognition daemon on demo videos made from their photos
-# Environment: FA_DB (database name), FA_HTTP_PORT (8069), ODOO_SRC, FA_VENV, FA_FACES_DIR.
+# Environment: FA_DB (database name), FA_HTTP_PORT (8069), FA_WORKERS (Odoo worker processes; default
+# twice the cores; 0 = one threaded process, no proxy), ODOO_SRC, FA_VENV, FA_FACES_DIR.
+#
+# As in production, Odoo runs prefork workers behind a reverse proxy (Debian's nginx, installed when
+# missing): http://127.0.0.1:FA_HTTP_PORT goes to the workers, /websocket (the live monitor's bus) to
+# Odoo's gevent process.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 DEMO=0
 for arg in "$@"; do
     case "$arg" in
         --demo) DEMO=1 ;;
-        -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
         *) die "unknown option $arg (see --help)" ;;
     esac
 done
@@ -33,14 +38,32 @@ if [ "$DEMO" = 1 ]; then
     odoo_cmd shell -d "$DB" --no-http --log-level=warn < "$PROJECT_ROOT/scripts/demo_data.py"
 fi
 
+WORKERS="${FA_WORKERS:-$(( $(nproc) * 2 ))}"
 ODOO=("$FA_VENV/bin/python" "$ODOO_SRC/odoo-bin"
     --addons-path="$ODOO_SRC/odoo/addons,$ODOO_SRC/addons,$PROJECT_ROOT"
     --db_host="$PGHOST" --db_port="$PGPORT" --db_user="$FA_DB_USER" --db_password="$FA_DB_PASSWORD"
-    -d "$DB" --db-filter="^$DB\$" --http-interface=127.0.0.1 --http-port="$PORT")
-
+    -d "$DB" --db-filter="^$DB\$" --http-interface=127.0.0.1)
+PIDS=()
+trap 'kill "${PIDS[@]}" 2>/dev/null; wait' INT TERM EXIT
+if [ "$WORKERS" -gt 0 ]; then
+    ensure_nginx
+    ODOO_PORT="${FA_ODOO_PORT:-$((PORT + 1))}"
+    GEVENT_PORT="${FA_GEVENT_PORT:-8072}"
+    ODOO+=(--http-port="$ODOO_PORT" --gevent-port="$GEVENT_PORT" --workers="$WORKERS" --proxy-mode
+           --max-cron-threads=1 --limit-time-real=600 --limit-memory-soft=2147483648 --limit-memory-hard=2684354560)
+    start_proxy "$PORT" "$ODOO_PORT" "$GEVENT_PORT" "$PROJECT_ROOT/var/proxy"
+    PIDS+=("$PROXY_PID")
+    log "serving Odoo ($WORKERS workers) on http://127.0.0.1:$PORT through nginx (database $DB; Ctrl-C stops it)"
+else
+    ODOO+=(--http-port="$PORT")
+    log "serving Odoo (one threaded process) on http://127.0.0.1:$PORT (database $DB; Ctrl-C stops it)"
+fi
+"${ODOO[@]}" &
+ODOO_PID=$!
+PIDS+=("$ODOO_PID")
 if [ "$DEMO" != 1 ]; then
-    log "serving Odoo on http://127.0.0.1:$PORT (database $DB; Ctrl-C stops it)"
-    exec "${ODOO[@]}"
+    wait "$ODOO_PID"
+    exit
 fi
 
 # Demo: Odoo and a daemon watching the demo videos; Ctrl-C stops both.
@@ -61,14 +84,9 @@ health_port = 8765
 [capture]
 file_loop = true
 TOML
-log "serving Odoo on http://127.0.0.1:$PORT (database $DB; Ctrl-C stops it and the daemon)"
-"${ODOO[@]}" &
-ODOO_PID=$!
-DAEMON_PID=""
-trap 'kill $DAEMON_PID $ODOO_PID 2>/dev/null; wait' INT TERM EXIT
 for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$PORT/api/v1/health" >/dev/null && break; sleep 1; done
 log "starting the demo daemon on $DEMO_DIR/*.mp4 (health: http://127.0.0.1:8765/health; log: $DEMO_DIR/daemon.log)"
 (cd "$PROJECT_ROOT" && exec "$FA_VENV/bin/face-attendance-daemon" run --config "$DEMO_DIR/daemon.toml") \
     >> "$DEMO_DIR/daemon.log" 2>&1 &
-DAEMON_PID=$!
+PIDS+=($!)
 wait "$ODOO_PID"

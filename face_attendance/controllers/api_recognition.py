@@ -13,17 +13,15 @@ RECOGNIZE_MIN_FACE = 32
 LIVE_DEFAULT, LIVE_MAX = 20, 200
 
 
-def live_dict(event, camera_names):
+def live_dict(event, camera_names, people):
     employee = event['employee_id']
+    person_ref, name = people.get(employee, (None, None)) if employee else (None, None)
     return {
         'id': event['id'], 'event_id': event['event_uid'], 'timestamp': iso(event['sighted_at']),
-        'camera_id': event['camera_id'] and event['camera_id'][0],
-        'camera_name': event['camera_id'] and camera_names.get(event['camera_id'][0]),
-        'employee_id': employee and employee[0], 'person_name': employee and employee[1],
-        'person_id': event.get('person_ref') or None,
+        'camera_id': event['camera_id'] or None, 'camera_name': camera_names.get(event['camera_id']),
+        'employee_id': employee or None, 'person_name': name, 'person_id': person_ref,
         'confidence': event['confidence'] if employee else None, 'outcome': event['outcome'],
-        'attendance_id': event['attendance_id'] and event['attendance_id'][0],
-        'has_snapshot': event['has_snapshot'],
+        'attendance_id': event['attendance_id'] or None, 'has_snapshot': event['has_snapshot'],
     }
 
 
@@ -110,13 +108,14 @@ class FaceApiRecognition(http.Controller):
             except (TypeError, ValueError):
                 raise bad_request('cameraId must be an integer.')
         Event = request.env['face.recognition.event']
+        # Plain ids (load=None): no display names computed per row; names come in two reads.
         rows = Event.search_read(domain, ['event_uid', 'sighted_at', 'camera_id', 'employee_id', 'confidence',
                                           'outcome', 'attendance_id', 'has_snapshot'],
-                                 limit=limit, order='sighted_at desc, id desc')
-        refs = dict(request.env['hr.employee'].with_context(active_test=False).browse(
-            {r['employee_id'][0] for r in rows if r['employee_id']}).mapped(lambda e: (e.id, e.person_ref)))
-        cameras = {r['camera_id'][0]: r['camera_id'][1] for r in rows if r['camera_id']}
-        for row in rows:
-            row['person_ref'] = row['employee_id'] and refs.get(row['employee_id'][0])
-        return ok({'detections': [live_dict(r, cameras) for r in rows], 'count': len(rows),
+                                 limit=limit, order='sighted_at desc, id desc', load=None)
+        people = {row['id']: (row['person_ref'] or None, row['name']) for row in
+                  request.env['hr.employee'].with_context(active_test=False).browse(
+                      {r['employee_id'] for r in rows if r['employee_id']}).read(['person_ref', 'name'])}
+        cameras = {row['id']: row['name'] for row in request.env['face.camera'].with_context(active_test=False).browse(
+            {r['camera_id'] for r in rows if r['camera_id']}).read(['name'])}
+        return ok({'detections': [live_dict(r, cameras, people) for r in rows], 'count': len(rows),
                    'server_time': iso(fields.Datetime.now())})
