@@ -147,14 +147,18 @@ def api_load(server, secret, employee_ids, log, seconds=4.0):
     return {"rows": rows, "server_workers": server.workers, "seconds_per_run": seconds}
 
 
-def run(log, port=8369):
+def run(log, faces_dir, port=8369):
+    import bench_scale
     sys.path.insert(0, os.path.dirname(HERE))
     server = setup(log, port)
     try:
         secret = server.create_api_key("benchmark", "*", rate_limit=0)
         employee_ids, camera = seed(server)
         out = {"ingestion": ingestion(server, secret, employee_ids, camera, log)}
+        out["ingestion"]["scale"] = bench_scale.ingestion_scale(server, secret, employee_ids, camera, log)
+        out["recognize"] = bench_scale.recognize(server, secret, faces_dir, log)
         out["api"] = api_load(server, secret, employee_ids, log)
+        out["simulation"] = bench_scale.daemon_simulation(server, log)
         live = [r for r in out["api"]["rows"] if "detections/live" in r["endpoint"]]
         out["detections_live_target_met"] = all(r["p95_ms"] is not None and r["p95_ms"] < 200 for r in live)
         return out

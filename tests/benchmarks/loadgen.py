@@ -1,5 +1,6 @@
 """Load generator, run as its own process: CONCURRENCY threads with keep-alive connections send GET
-PATH for SECONDS; prints one JSON line with p50, p95, requests per second and errors."""
+PATH (or POST the JSON in BODY_FILE) for SECONDS; prints one JSON line with p50, p95, requests per
+second and errors."""
 import http.client
 import json
 import sys
@@ -8,7 +9,12 @@ import time
 import urllib.parse
 
 
-def main(url, key, concurrency, seconds):
+def main(url, key, concurrency, seconds, body_file=None):
+    body = open(body_file, "rb").read() if body_file else None
+    method = "POST" if body else "GET"
+    headers = {"X-API-Key": key} if key else {}
+    if body:
+        headers["Content-Type"] = "application/json"
     parsed = urllib.parse.urlsplit(url)
     path = parsed.path + ("?" + parsed.query if parsed.query else "")
     latencies, errors = [], [0]
@@ -21,7 +27,7 @@ def main(url, key, concurrency, seconds):
         while time.perf_counter() < deadline:
             start = time.perf_counter()
             try:
-                connection.request("GET", path, headers={"X-API-Key": key} if key else {})
+                connection.request(method, path, body=body, headers=headers)
                 response = connection.getresponse()
                 response.read()
                 if response.status != 200:
@@ -52,4 +58,4 @@ def main(url, key, concurrency, seconds):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4]))
+    main(sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4]), *sys.argv[5:6])

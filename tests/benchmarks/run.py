@@ -60,7 +60,7 @@ def main():
     results["pipeline"] = bench_pipeline.pipeline(args.faces, known, log)
     results["matching"] = bench_pipeline.matching(log)
     if not args.skip_odoo:
-        results["odoo"] = bench_odoo.run(log)
+        results["odoo"] = bench_odoo.run(log, args.faces)
     results["seconds"] = round(time.perf_counter() - started, 1)
     os.makedirs(os.path.dirname(args.json), exist_ok=True)
     with open(args.json, "w") as handle:
