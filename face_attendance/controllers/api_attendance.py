@@ -24,23 +24,27 @@ READ_FIELDS = ['employee_id', 'check_in', 'check_out', 'face_date', 'worked_hour
 
 def attendance_dicts(attendances):
     """check_in/check_out: ISO 8601 in UTC ("Z"); date: the working day in the employee's time zone."""
-    rows = attendances.read(READ_FIELDS)
+    # Plain ids (load=None): names are read once per person and camera, not formatted per row.
+    rows = attendances.read(READ_FIELDS, load=None)
     employees = attendances.env['hr.employee'].with_context(active_test=False).browse(
-        {row['employee_id'][0] for row in rows if row['employee_id']})
+        {row['employee_id'] for row in rows if row['employee_id']})
     Event = request.env['face.recognition.event']
-    people = {employee.id: (employee.person_ref or None, Event._employee_tz(employee).zone)
+    people = {employee.id: (employee.person_ref or None, employee.name, Event._employee_tz(employee).zone)
               for employee in employees}
+    # A camera's name as shown on an attendance the reader may read (Odoo's own many2one reading
+    # does the same): the camera record itself stays as protected as it is.
+    cameras = {row['id']: row['name'] for row in attendances.env['face.camera'].sudo().with_context(
+        active_test=False).browse({row['face_camera_id'] for row in rows if row['face_camera_id']}).read(['name'])}
     now = fields.Datetime.now()
-    return [_attendance_dict(row, people, now) for row in rows]
+    return [_attendance_dict(row, people, cameras, now) for row in rows]
 
 
 def attendance_dict(attendance):
     return attendance_dicts(attendance)[0]
 
 
-def _attendance_dict(row, people, now):
-    employee_id, name = row['employee_id'] or (False, '')
-    person_ref, zone = people.get(employee_id, (None, 'UTC'))
+def _attendance_dict(row, people, cameras, now):
+    person_ref, name, zone = people.get(row['employee_id'], (None, '', 'UTC'))
     in_mode = row['in_mode']
     source = in_mode if in_mode in ('face', 'manual', 'kiosk') else ('card' if in_mode == 'systray' else 'manual')
     end = row['check_out'] or now
@@ -54,7 +58,7 @@ def _attendance_dict(row, people, now):
         'status': 'checked_out' if row['check_out'] else 'checked_in',
         'source': source, 'confidence': row['face_confidence'] or None,
         'marked_by': 'auto' if in_mode == 'face' else 'manual',
-        'camera': row['face_camera_id'][1] if row['face_camera_id'] else None,
+        'camera': cameras.get(row['face_camera_id']),
         'auto_closed': row['face_auto_closed'],
     }
 

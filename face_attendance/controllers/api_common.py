@@ -2,9 +2,7 @@
 import functools
 import json
 import logging
-import random
 import re
-import time
 import uuid
 
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -14,7 +12,7 @@ from odoo.exceptions import AccessError, MissingError, UserError, ValidationErro
 from odoo.http import request
 
 from ..models.face_api_key import iso  # noqa: F401  (one date-time format for every answer)
-from ..models.face_event_ingest import MAX_TRIES, RETRYABLE, IngestionBusy
+from ..models.face_event_ingest import MAX_TRIES, RETRYABLE, IngestionBusy, retry_pause
 from ..models.ir_http import api_body_limit
 
 _logger = logging.getLogger(__name__)
@@ -138,7 +136,7 @@ def api_route(path, methods, scope=None, public=False):
                         _logger.warning("API %s %s: %s after %d tries (request %s)", request.httprequest.method,
                                         path, type(error).__name__, attempt, request_id)
                         return error_response(busy(), request_id)
-                    time.sleep(random.uniform(0, 0.05 * 2 ** attempt))
+                    retry_pause(attempt)
             return error_response(busy(), request_id)
 
         def serve(self, request_id, attempt, *args, **kwargs):

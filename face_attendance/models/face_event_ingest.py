@@ -38,6 +38,11 @@ MAX_TRIES = 5
 RETRYABLE = (pg_errors.SerializationFailure, pg_errors.DeadlockDetected, pg_errors.LockNotAvailable)
 
 
+def retry_pause(attempt):
+    """Sleep before another try: exponential with full jitter, so that colliding writers part."""
+    time.sleep(random.uniform(0, 0.05 * 2 ** attempt))  # nosec B311  # jitter, not a secret
+
+
 class IngestionBusy(Exception):
     """The database stayed too busy for this batch: nothing of it was kept; send it again."""
 
@@ -149,9 +154,8 @@ class FaceRecognitionEventIngest(models.Model):
                 if attempt == MAX_TRIES:
                     _logger.warning("Ingestion of %d event(s) gave up after %d tries: %s", len(parsed), attempt, error)
                     raise IngestionBusy(_("The database is busy: send these events again later.")) from error
-                wait = random.uniform(0, 0.05 * 2 ** attempt)
-                _logger.info("Ingestion retried in %.3f s after %s", wait, type(error).__name__)
-                time.sleep(wait)
+                _logger.info("Ingestion retried after %s", type(error).__name__)
+                retry_pause(attempt)
         raise IngestionBusy(_("The database is busy: send these events again later."))
 
     @api.model
@@ -378,12 +382,14 @@ class FaceRecognitionEventIngest(models.Model):
         self.env.flush_all()
         # An attendance still open, or closed after the anchor, moves the anchor back to its check-in.
         for employee_id, check_in in self._per_person_sql("""
+                WITH anchors(employee_id, anchor) AS (SELECT * FROM unnest(%(ids)s::int[], %(times)s::timestamp[]))
                 SELECT DISTINCT ON (a.employee_id) a.employee_id, a.check_in
                   FROM hr_attendance a JOIN anchors v ON v.employee_id = a.employee_id
                  WHERE a.check_in < v.anchor AND (a.check_out IS NULL OR a.check_out >= v.anchor)
               ORDER BY a.employee_id, a.check_in""", anchors):
             anchors[employee_id] = check_in
         previous = dict(self._per_person_sql("""
+                WITH anchors(employee_id, anchor) AS (SELECT * FROM unnest(%(ids)s::int[], %(times)s::timestamp[]))
                 SELECT DISTINCT ON (e.employee_id) e.employee_id, e.sighted_at
                   FROM face_recognition_event e JOIN anchors v ON v.employee_id = e.employee_id
                  WHERE e.sighted_at < v.anchor AND e.outcome IN %(accepted)s
@@ -422,10 +428,8 @@ class FaceRecognitionEventIngest(models.Model):
             self._apply_outcomes(mine, result, span_records)
 
     def _per_person_sql(self, query, anchors, **params):
-        """Rows of ``query``, which joins the per-person table ``anchors(employee_id, anchor)``."""
-        self.env.cr.execute(
-            "WITH anchors(employee_id, anchor) AS (SELECT * FROM unnest(%(ids)s::int[], %(times)s::timestamp[])) "
-            + query, dict(params, ids=list(anchors), times=list(anchors.values())))
+        """Rows of ``query``, whose table ``anchors(employee_id, anchor)`` is made of ``anchors``."""
+        self.env.cr.execute(query, dict(params, ids=list(anchors), times=list(anchors.values())))
         return self.env.cr.fetchall()
 
     def _span_vals(self, employee, span, events_by_id):
