@@ -257,7 +257,7 @@ class TestAdversarialRpc(HttpCase):
         self.assertFalse(self.foreign_daemon.host)
 
     def test_orm_writes_on_addon_models_are_refused(self):
-        """The ORM's own doors (create/write/unlink) on every addon model, as each role."""
+        """The ORM's own doors (create/write/unlink) on the addon's models, as each role."""
         targets = {
             'face.camera': (self.camera.id, {'source': 'rtsp://evil/'}),
             'face.daemon': (self.daemon.id, {'user_id': self.users['internal'].id}),
@@ -269,6 +269,19 @@ class TestAdversarialRpc(HttpCase):
             'hr.attendance': (self.env['hr.attendance'].search([('employee_id', '=', self.employee.id)], limit=1).id,
                               {'check_out': datetime.utcnow().strftime('%Y-%m-%d %H:%M:%S')}),
         }
+        tombstone = self.env['face.template.tombstone'].sudo().create({'template_id': 999999})
+        targets['face.template.tombstone'] = (tombstone.id, {'template_id': self.template.id})
+        # New records in company A (another company's manager may create in their own only).
+        creations = {
+            'face.camera': {'name': 'Planted cam', 'source_type': 'rtsp', 'source': 'rtsp://evil/',
+                            'company_id': self.company.id, 'daemon_id': self.daemon.id},
+            'face.daemon': {'name': 'planted', 'company_id': self.company.id, 'user_id': self.users['device'].id},
+            'face.recognition.event': {'event_uid': 'planted', 'sighted_at': '2026-01-05 08:00:00',
+                                       'employee_id': self.employee.id, 'company_id': self.company.id,
+                                       'outcome': 'checked_in'},
+            # A tombstone would make every daemon drop a live template.
+            'face.template.tombstone': {'template_id': self.template.id},
+        }
         for role in ROLES:
             for model, (record_id, vals) in targets.items():
                 if role == 'device' and model == 'face.daemon':
@@ -276,6 +289,9 @@ class TestAdversarialRpc(HttpCase):
                 for method, args in (('write', [vals]), ('unlink', [])):
                     with self.subTest(role=role, model=model, method=method):
                         self.assertRefused(role, (model, method), ([record_id], args, {}, ()), {})
+            for model, vals in creations.items():
+                with self.subTest(role=role, model=model, method='create'):
+                    self.assertRefused(role, (model, 'create'), (None, [vals], {}, ()), {})
 
     def test_settings_and_keys_as_a_manager_of_the_company(self):
         """What a manager may do is bounded too: keys never exceed the issuer's rights."""
