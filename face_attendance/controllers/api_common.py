@@ -137,7 +137,6 @@ def api_route(path, methods, scope=None, public=False):
                                         path, type(error).__name__, attempt, request_id)
                         return error_response(busy(), request_id)
                     retry_pause(attempt)
-            return error_response(busy(), request_id)
 
         def serve(self, request_id, attempt, *args, **kwargs):
             try:

@@ -5,6 +5,7 @@ from odoo.exceptions import ValidationError
 from odoo.http import request
 
 from .api_common import API_VERSION, ApiError, api_route, audit, bad_request, iso, json_body, json_response, ok, paging
+from ..models.security_groups import MANAGER, USER
 
 _STARTED = time.time()
 
@@ -69,7 +70,7 @@ class FaceApiSystem(http.Controller):
 
     @api_route('/config', ['GET'], scope='config:read')
     def config_get(self):
-        if not request.env.user.has_group('face_attendance.group_face_attendance_user'):
+        if not request.env.user.has_group(USER):
             raise ApiError(403, 'FORBIDDEN', "Only Face Attendance users read its settings.")
         config = request.env['face.attendance.config']
         described = config._describe()
@@ -82,7 +83,7 @@ class FaceApiSystem(http.Controller):
         if not isinstance(body['key'], str):
             raise bad_request('key must be a string.')
         config = request.env['face.attendance.config']
-        if not request.env.user.has_group('face_attendance.group_face_attendance_manager'):
+        if not request.env.user.has_group(MANAGER):
             raise ApiError(403, 'FORBIDDEN', "Only face attendance managers change settings.")
         if body['key'] not in config._describe():
             raise bad_request('Unknown setting %r.' % body['key'], known=sorted(config._describe()))

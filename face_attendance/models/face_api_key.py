@@ -5,9 +5,11 @@ import time
 
 from psycopg2.extensions import ISOLATION_LEVEL_READ_COMMITTED
 
-import odoo
 from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+
+from .face_event_ingest import in_test_transaction
+from .security_groups import MANAGER
 
 SCOPES = ('*', 'person:read', 'person:write', 'face:write', 'attendance:read', 'attendance:write',
           'report:read', 'config:read', 'config:write', 'logs:read', 'keys:read', 'events:write',
@@ -15,7 +17,6 @@ SCOPES = ('*', 'person:read', 'person:write', 'face:write', 'attendance:read', '
 KEY_PREFIX = 'fa'
 # Last use is written at most this often per key: authentication itself never writes.
 LAST_USE_INTERVAL = 300
-MANAGER = 'face_attendance.group_face_attendance_manager'
 _last_use_written = {}
 
 
@@ -193,7 +194,7 @@ class FaceApiKey(models.Model):
         window = int(now // 60)
         registry = self.env.registry
         with registry.cursor() as cr:
-            if not (registry.in_test_mode() or odoo.modules.module.current_test):
+            if not in_test_transaction(registry):
                 # One short statement per request: READ COMMITTED lets concurrent increments of
                 # the same row queue instead of failing with serialization errors.
                 cr.connection.set_isolation_level(ISOLATION_LEVEL_READ_COMMITTED)
@@ -208,7 +209,7 @@ class FaceApiKey(models.Model):
 
     @api.autovacuum
     def _gc_rate_hits(self):
-        self.env.cr.execute("DELETE FROM face_api_rate_hit WHERE window_start < %s", [int(time.time() // 60) - 2])
+        self.env.cr.execute("DELETE FROM face_api_rate_hit WHERE window_start < %s", [int(_clock() // 60) - 2])
 
     def _touch(self, address):
         """Record last use, at most once per LAST_USE_INTERVAL per key and process."""

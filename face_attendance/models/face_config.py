@@ -8,10 +8,11 @@ import logging
 from odoo import _, api, models
 from odoo.exceptions import AccessError, ValidationError
 
+from .security_groups import MANAGER
+
 _logger = logging.getLogger(__name__)
 
 PREFIX = 'face_attendance.'
-MANAGER = 'face_attendance.group_face_attendance_manager'
 
 # key: (type, default, minimum, maximum, description)
 SETTINGS = {

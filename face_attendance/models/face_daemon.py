@@ -3,9 +3,9 @@ from datetime import timedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
+from .security_groups import DEVICE, MANAGER
 
-MANAGER = 'face_attendance.group_face_attendance_manager'
-DEVICE = 'face_attendance.group_face_attendance_device'
+
 
 
 class FaceDaemon(models.Model):

@@ -6,6 +6,8 @@ import pytz
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 
+from .security_groups import USER
+
 
 class FaceDailySummary(models.AbstractModel):
     _name = 'face.attendance.daily.summary'
@@ -23,7 +25,7 @@ class FaceDailySummary(models.AbstractModel):
         """
         # It reads employees' private fields in Python (person IDs, calendars): Face Attendance
         # users only, whatever else the caller may read.
-        if not (self.env.su or self.env.user.has_group('face_attendance.group_face_attendance_user')):
+        if not (self.env.su or self.env.user.has_group(USER)):
             raise AccessError(_("Only Face Attendance users see attendance summaries."))
         config = self.env['face.attendance.config']
         Event = self.env['face.recognition.event']

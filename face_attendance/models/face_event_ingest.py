@@ -21,9 +21,9 @@ from face_attendance_daemon.engine import EngineError, check_image_header
 
 from . import attendance_replay as rules
 from .face_recognition_event import (
-    ACCEPTED, DEVICE, MANAGER, MAX_BATCH, MAX_SNAPSHOT_BYTES, REPLAYED, EventInputError, live_channel,
-    parse_timestamp,
+    ACCEPTED, MAX_BATCH, MAX_SNAPSHOT_BYTES, REPLAYED, EventInputError, live_channel, parse_timestamp,
 )
+from .security_groups import DEVICE, MANAGER
 
 _logger = logging.getLogger(__name__)
 
@@ -38,6 +38,12 @@ MAX_TRIES = 5
 RETRYABLE = (pg_errors.SerializationFailure, pg_errors.DeadlockDetected, pg_errors.LockNotAvailable)
 
 
+def in_test_transaction(registry):
+    """Tests run in one transaction that is never committed: code that would open a second
+    connection and commit must stay in the current one."""
+    return registry.in_test_mode() or bool(odoo.modules.module.current_test)
+
+
 def retry_pause(attempt):
     """Sleep before another try: exponential with full jitter, so that colliding writers part."""
     time.sleep(random.uniform(0, 0.05 * 2 ** attempt))  # nosec B311  # jitter, not a secret
@@ -45,8 +51,6 @@ def retry_pause(attempt):
 
 class IngestionBusy(Exception):
     """The database stayed too busy for this batch: nothing of it was kept; send it again."""
-
-    retry_after = 2
 
 
 def _changed_values(record, vals):
@@ -139,8 +143,7 @@ class FaceRecognitionEventIngest(models.Model):
         with backoff; when they persist, IngestionBusy tells the caller to try later.
         """
         registry = self.env.registry
-        if registry.in_test_mode() or odoo.modules.module.current_test:
-            # Tests run in one transaction that is never committed: no second connection here.
+        if in_test_transaction(registry):
             with self.env.cr.savepoint():
                 return self.sudo()._ingest_parsed(parsed, list(answers), source, daemon_id)
         for attempt in range(1, MAX_TRIES + 1):
@@ -156,7 +159,6 @@ class FaceRecognitionEventIngest(models.Model):
                     raise IngestionBusy(_("The database is busy: send these events again later.")) from error
                 _logger.info("Ingestion retried after %s", type(error).__name__)
                 retry_pause(attempt)
-        raise IngestionBusy(_("The database is busy: send these events again later."))
 
     @api.model
     def _sendable_cameras(self):
@@ -451,8 +453,8 @@ class FaceRecognitionEventIngest(models.Model):
     def _apply_spans(self, employee, result, own, events):
         """Make the attendances match the rules' spans, updating records in place where possible."""
         # Camera-made attendances carry their evidence in the events: no chatter tracking per write.
-        Attendance = self.env['hr.attendance'].sudo().with_context(face_attendance_rules=True,
-                                                                   tracking_disable=True)
+        Attendance = self.env['hr.attendance'].sudo().with_context(tracking_disable=True)
+        own = own.with_env(Attendance.env)
         events_by_id = {e.id: e for e in events}
         wanted = [self._span_vals(employee, span, events_by_id) for span in result.spans]
         records = {}
@@ -460,17 +462,17 @@ class FaceRecognitionEventIngest(models.Model):
             with self.env.cr.savepoint():
                 surplus = own[len(wanted):]
                 if surplus:
-                    surplus.with_context(face_attendance_rules=True, tracking_disable=True).unlink()
+                    surplus.unlink()
                 for position, vals in enumerate(wanted):
                     if position < len(own):
-                        record = own[position].with_context(face_attendance_rules=True, tracking_disable=True)
+                        record = own[position]
                         changed = _changed_values(record, vals)
                         if changed:
                             record.write(changed)
                     else:
                         record = Attendance.create(vals)
                     records[id(result.spans[position])] = record
-                self._apply_externals(result, events_by_id)
+                self._apply_externals(result, Attendance.env)
                 Attendance.env.flush_all()
         except ValidationError as error:
             # Odoo's own rules (no overlap, one open attendance) refused the in-place update,
@@ -478,7 +480,7 @@ class FaceRecognitionEventIngest(models.Model):
             _logger.info("Attendance of %s rebuilt span by span: %s", employee.name, error)
             records = {}
             with self.env.cr.savepoint():
-                own.exists().with_context(face_attendance_rules=True, tracking_disable=True).unlink()
+                own.exists().unlink()
             for span, vals in zip(result.spans, wanted):
                 try:
                     with self.env.cr.savepoint():
@@ -490,7 +492,7 @@ class FaceRecognitionEventIngest(models.Model):
                         result.outcomes[span.out_key] = (rules.ERROR, str(inner.args[0] if inner.args else inner), None)
             try:
                 with self.env.cr.savepoint():
-                    self._apply_externals(result, events_by_id)
+                    self._apply_externals(result, Attendance.env)
                     Attendance.env.flush_all()
             except ValidationError as inner:
                 for span in result.externals:
@@ -500,9 +502,9 @@ class FaceRecognitionEventIngest(models.Model):
             records[id(span)] = span.record
         return records
 
-    def _apply_externals(self, result, events_by_id):
+    def _apply_externals(self, result, env):
         for span in result.externals:
-            record = span.record.with_context(face_attendance_rules=True, tracking_disable=True)
+            record = span.record.with_env(env)
             if span.fixed_check_out is not None:
                 continue
             check_out = span.check_out or False

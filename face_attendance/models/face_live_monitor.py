@@ -4,6 +4,8 @@ import pytz
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
+from .security_groups import MANAGER, USER
+
 
 class FaceRecognitionEventLive(models.Model):
     _inherit = 'face.recognition.event'
@@ -11,12 +13,12 @@ class FaceRecognitionEventLive(models.Model):
     @api.model
     def live_monitor_data(self, per_camera=6):
         """One tile per camera (enabled first), each with its latest sightings, newest first."""
-        if not self.env.user.has_group('face_attendance.group_face_attendance_user'):
+        if not self.env.user.has_group(USER):
             raise AccessError(_("Only Face Attendance users open the live monitor."))
         if isinstance(per_camera, bool) or not isinstance(per_camera, int) or not 1 <= per_camera <= 50:
             raise ValidationError(_("per_camera is a number from 1 to 50."))
         tz = pytz.timezone(self.env.user.tz or 'UTC')
-        can_see_snapshots = self.env.user.has_group('face_attendance.group_face_attendance_manager')
+        can_see_snapshots = self.env.user.has_group(MANAGER)
         tiles = []
         for camera in self.env['face.camera'].search([], order='enabled desc, name'):
             events = self.search([('camera_id', '=', camera.id)], limit=per_camera, order='sighted_at desc, id desc')

@@ -5,6 +5,8 @@ import pytz
 
 from odoo import _, api, fields, models
 
+from .security_groups import MANAGER
+
 _logger = logging.getLogger(__name__)
 
 OUTCOMES = [('pending', 'Pending'), ('checked_in', 'Checked in'), ('checked_out', 'Checked out'),
@@ -15,8 +17,6 @@ REPLAYED = ('pending', 'checked_in', 'checked_out', 'duplicate', 'error')
 ACCEPTED = ('checked_in', 'checked_out')
 MAX_BATCH = 1000
 MAX_SNAPSHOT_BYTES = 512 * 1024
-MANAGER = 'face_attendance.group_face_attendance_manager'
-DEVICE = 'face_attendance.group_face_attendance_device'
 
 
 def live_channel(company):
@@ -70,7 +70,7 @@ class FaceRecognitionEvent(models.Model):
     track_id = fields.Char(readonly=True)
     encoder = fields.Char(readonly=True)
     snapshot = fields.Image(attachment=True, readonly=True, max_width=640, max_height=640,
-                            groups='face_attendance.group_face_attendance_manager')
+                            groups=MANAGER)
     has_snapshot = fields.Boolean(readonly=True)
     outcome = fields.Selection(OUTCOMES, required=True, default='pending', readonly=True, index=True)
     message = fields.Char(readonly=True)

@@ -9,7 +9,8 @@ from face_attendance_daemon.engine import (
     EngineError, Gallery, enrol_image, get_encoder, vector_from_bytes, vector_to_bytes,
 )
 
-MANAGER = 'face_attendance.group_face_attendance_manager'
+from .security_groups import MANAGER
+
 ENGINE_FIELDS = {'encoding', 'encoder_name', 'encoder_version', 'face_size', 'face_box', 'sharpness', 'detector_score'}
 ORIGINS = [('upload', 'Upload'), ('webcam', 'Webcam'), ('api', 'API'), ('event', 'From an event')]
 

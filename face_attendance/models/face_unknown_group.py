@@ -8,7 +8,8 @@ from odoo.exceptions import AccessError, UserError
 
 from face_attendance_daemon.engine import EngineError, decode_image, vector_from_bytes, vector_to_bytes
 
-MANAGER = 'face_attendance.group_face_attendance_manager'
+from .security_groups import MANAGER
+
 
 
 class FaceRecognitionEventReview(models.Model):
@@ -18,7 +19,7 @@ class FaceRecognitionEventReview(models.Model):
                                     default='pending', index=True, readonly=True)
     # The snapshot's face vector, computed once when the review queue first groups it.
     snapshot_encoding = fields.Binary(attachment=False, readonly=True,
-                                      groups='face_attendance.group_face_attendance_manager')
+                                      groups=MANAGER)
 
     def _snapshot_vector(self, encoder):
         """The largest face of the snapshot as a vector, or None when none is found."""

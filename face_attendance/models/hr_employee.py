@@ -1,7 +1,8 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
-MANAGER = 'face_attendance.group_face_attendance_manager'
+from .security_groups import MANAGER
+
 
 
 class HrEmployee(models.Model):

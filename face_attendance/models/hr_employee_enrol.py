@@ -6,8 +6,8 @@ from odoo.exceptions import AccessError, UserError
 
 from face_attendance_daemon.engine import vector_from_bytes
 
-MANAGER = 'face_attendance.group_face_attendance_manager'
-USER = 'face_attendance.group_face_attendance_user'
+from .security_groups import MANAGER, USER
+
 MAX_PHOTOS = 20
 
 

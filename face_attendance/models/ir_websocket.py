@@ -1,6 +1,7 @@
 from odoo import models
 
 from .face_recognition_event import live_channel
+from .security_groups import USER
 
 LIVE = 'face_attendance_live'
 
@@ -14,6 +15,6 @@ class IrWebsocket(models.AbstractModel):
         channels = [channel for channel in channels if channel != LIVE]
         channels = super()._build_bus_channel_list(channels)
         user = self.env.user
-        if user and not user._is_public() and user.has_group('face_attendance.group_face_attendance_user'):
+        if user and not user._is_public() and user.has_group(USER):
             channels.extend(live_channel(company) for company in user.company_ids)
         return channels

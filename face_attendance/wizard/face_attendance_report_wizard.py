@@ -5,9 +5,11 @@ import pytz
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from ..models.security_groups import USER
+
 
 def _check_face_user(wizard):
-    if not wizard.env.user.has_group('face_attendance.group_face_attendance_user'):
+    if not wizard.env.user.has_group(USER):
         raise AccessError(_("Only Face Attendance users open attendance reports."))
     wizard.check_access('read')
 
