@@ -44,3 +44,25 @@ def test_rate_limit_is_shared_by_worker_processes(prefork_server):
         pids = {match.group(1) for line in handle
                 if "GET /api/v1/persons" in line and (match := re.match(r"\S+ \S+ (\d+) ", line))}
     assert len(pids) >= 2, "all requests were served by one process: %s" % pids
+
+
+def test_key_changes_reach_every_worker_at_once(prefork_server):
+    # Workers keep what authentication needs of a key in memory: a revocation or a narrower
+    # scope must still hold from the next request on, whichever worker serves it.
+    server = prefork_server
+    secret = server.create_api_key("prefork cache", "person:read attendance:read", rate_limit=0)
+    key_id = server.rpc("face.api.key", "search", [("name", "=", "prefork cache")])[0]
+
+    def burst(path):
+        def call(_index):
+            return requests.get(server.url + path, headers={"X-API-Key": secret, "Connection": "close"},
+                                timeout=60).status_code
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            return list(pool.map(call, range(16)))
+
+    assert set(burst("/api/v1/attendance")) == {200}
+    server.rpc("face.api.key", "write", [key_id], {"scopes": "person:read"})
+    assert set(burst("/api/v1/attendance")) == {403}
+    assert set(burst("/api/v1/persons")) == {200}
+    server.rpc("face.api.key", "action_revoke", [key_id])
+    assert set(burst("/api/v1/persons")) == {401}

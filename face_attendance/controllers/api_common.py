@@ -207,7 +207,8 @@ def _authenticate(scope, count=True):
         raise ApiError(403, 'FORBIDDEN', 'This key lacks the scope %r.' % scope, {'required_scope': scope})
     key._touch(client_address())
     # From here on the request acts as the key's user: their rights and record rules apply.
-    request.update_env(user=key.user_id.id, context=dict(request.env.context, allowed_company_ids=[key.company_id.id]))
+    _scopes, _limit, user_id, company_id = key._grant(key.id)
+    request.update_env(user=user_id, context=dict(request.env.context, allowed_company_ids=[company_id]))
     return key
 
 

@@ -1,11 +1,13 @@
 import hashlib
 import hmac
+import os
 import secrets
+import threading
 import time
 
-from psycopg2.extensions import ISOLATION_LEVEL_READ_COMMITTED
+import psycopg2
 
-from odoo import SUPERUSER_ID, _, api, fields, models
+from odoo import SUPERUSER_ID, _, api, fields, models, sql_db, tools
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from .face_event_ingest import in_test_transaction
@@ -22,6 +24,36 @@ _last_use_written = {}
 
 def _clock():
     return time.time()
+
+
+# One autocommit connection per worker process (and database) counts rate-limit hits: a single
+# statement committed at once, shared by every worker through PostgreSQL, without borrowing, resetting
+# and committing a pooled cursor on each request.
+_hit_connections = {}
+_hit_lock = threading.Lock()
+HIT_SQL = """
+    INSERT INTO face_api_rate_hit (key_id, window_start, hits) VALUES (%s, %s, 1)
+    ON CONFLICT (key_id, window_start) DO UPDATE SET hits = face_api_rate_hit.hits + 1
+    RETURNING hits"""
+
+
+def _count_hit(db_name, key_id, window):
+    with _hit_lock:
+        for attempt in (1, 2):
+            slot = (os.getpid(), db_name)  # a forked worker never uses its parent's connection
+            connection = _hit_connections.get(slot)
+            try:
+                if connection is None or connection.closed:
+                    _dsn_db, info = sql_db.connection_info_for(db_name)
+                    connection = _hit_connections[slot] = psycopg2.connect(**info)
+                    connection.autocommit = True
+                with connection.cursor() as cr:
+                    cr.execute(HIT_SQL, [key_id, window])
+                    return cr.fetchone()[0]
+            except (psycopg2.OperationalError, psycopg2.InterfaceError):
+                _hit_connections.pop(slot, None)
+                if attempt == 2:
+                    raise
 
 
 def _hash(salt, secret):
@@ -115,7 +147,9 @@ class FaceApiKey(models.Model):
             user = self.env['res.users'].sudo().browse(vals.get('user_id') or self.env.uid)
             company = self.env['res.company'].sudo().browse(vals.get('company_id') or self.env.company.id)
             self._check_issuer(user, company)
-        return super().create(vals_list)
+        records = super().create(vals_list)
+        self.env.registry.clear_cache()  # _lookup may remember that this prefix was unknown
+        return records
 
     def write(self, vals):
         self.check_access('write')
@@ -128,6 +162,8 @@ class FaceApiKey(models.Model):
         watched = sorted(set(vals) & {'scopes', 'expires_at', 'rate_limit_per_minute', 'name'})
         before = {key.id: {name: str(key[name] or '') for name in watched} for key in self} if watched else {}
         result = super().write(vals)
+        if False:
+            self.env.registry.clear_cache()  # _lookup, _grant
         for key in self.filtered(lambda k: k.id in before):
             changes = {name: [before[key.id][name], str(key[name] or '')] for name in watched
                        if before[key.id][name] != str(key[name] or '')}
@@ -136,6 +172,11 @@ class FaceApiKey(models.Model):
                     _("API key %(name)s changed: %(fields)s", name=key.name, fields=", ".join(sorted(changes))),
                     category='api', action='key.update', object_ref='face.api.key,%d' % key.id,
                     details=changes)
+        return result
+
+    def unlink(self):
+        result = super().unlink()
+        self.env.registry.clear_cache()  # _lookup
         return result
 
     @api.model
@@ -160,50 +201,73 @@ class FaceApiKey(models.Model):
         parts = (secret or '').split('_', 2)
         if len(parts) != 3 or parts[0] != KEY_PREFIX or len(parts[1]) != 8:
             return None, _("The API key is malformed.")
-        key = self.sudo().search([('prefix', '=', parts[1])], limit=1)
+        found = self._lookup(parts[1])
         # Compare even when no key matched, so that timing does not tell which prefixes exist.
-        expected = key.key_hash if key else _hash('x', 'y')
-        salt = key.salt if key else 'x'
-        if not hmac.compare_digest(expected, _hash(salt, secret)) or not key:
+        key_id, key_hash, salt, state, expires_at, user_id, company_id = found or (0, _hash('x', 'y'), 'x', 0, 0, 0, 0)
+        if not hmac.compare_digest(key_hash, _hash(salt, secret)) or not found:
             return None, _("The API key is not valid.")
-        if key.state == 'revoked':
+        if state == 'revoked':
             return None, _("The API key was revoked.")
-        if key.state != 'active':
+        if state != 'active':
             return None, _("The API key is inactive.")
-        if key.expires_at and key.expires_at < fields.Datetime.now():
-            return None, _("The API key expired on %s.", key.expires_at)
-        if not key.user_id.active:
+        if expires_at and expires_at < fields.Datetime.now():
+            return None, _("The API key expired on %s.", expires_at)
+        # The user's state is read each time (it is not the key's to cache), in one small query.
+        self.env.cr.execute("""
+            SELECT u.active, EXISTS (SELECT 1 FROM res_company_users_rel r WHERE r.user_id = u.id AND r.cid = %s)
+              FROM res_users u WHERE u.id = %s""", [company_id, user_id])
+        active, member = self.env.cr.fetchone() or (False, False)
+        if not active:
             return None, _("The API key's user is archived.")
-        if key.company_id not in key.user_id.company_ids:
+        if not member:
             return None, _("The API key's user no longer belongs to its company.")
-        return key, None
+        return self.sudo().browse(key_id), None
+
+    @api.model
+    @tools.ormcache('prefix')
+    def _lookup(self, prefix):
+        """What authentication needs of the key with this prefix, kept per worker process until a
+        key is created, changed, revoked or deleted (the registry's cache invalidation reaches
+        every worker before its next request)."""
+        self.env.cr.execute("""
+            SELECT id, key_hash, salt, state, expires_at, user_id, company_id
+              FROM face_api_key WHERE prefix = %s""", [prefix])
+        row = self.env.cr.fetchone()
+        return tuple(row) if row else None
 
     def _has_scope(self, scope):
         self.ensure_one()
-        granted = set((self.scopes or '').split())
+        granted = self._grant(self.id)[0]
         return '*' in granted or scope in granted
+
+    @api.model
+    @tools.ormcache('key_id')
+    def _grant(self, key_id):
+        """(scopes, requests per minute, user id, company id) of a key, kept per worker process
+        like _lookup."""
+        self.env.cr.execute("""SELECT scopes, rate_limit_per_minute, user_id, company_id
+                                 FROM face_api_key WHERE id = %s""", [key_id])
+        scopes, limit, user_id, company_id = self.env.cr.fetchone() or ('', 0, False, False)
+        return frozenset((scopes or '').split()), limit or 0, user_id, company_id
 
     def _rate_limit_hit(self):
         """Count one request against this key's limit; seconds to wait when over it, else 0.
 
-        Counted in PostgreSQL, in a cursor of its own committed at once, so that every worker
-        process shares one count and a request that fails later still counts.
+        Counted in PostgreSQL and committed at once, so that every worker process shares one
+        count and a request that fails later still counts.
         """
         self.ensure_one()
         now = _clock()
         window = int(now // 60)
         registry = self.env.registry
-        with registry.cursor() as cr:
-            if not in_test_transaction(registry):
-                # One short statement per request: READ COMMITTED lets concurrent increments of
-                # the same row queue instead of failing with serialization errors.
-                cr.connection.set_isolation_level(ISOLATION_LEVEL_READ_COMMITTED)
-            cr.execute("""
-                INSERT INTO face_api_rate_hit (key_id, window_start, hits) VALUES (%s, %s, 1)
-                ON CONFLICT (key_id, window_start) DO UPDATE SET hits = face_api_rate_hit.hits + 1
-                RETURNING hits""", [self.id, window])
-            hits = cr.fetchone()[0]
-        if self.rate_limit_per_minute and hits > self.rate_limit_per_minute:
+        if in_test_transaction(registry):
+            # Tests never commit: the count lives in their transaction.
+            self.env.cr.execute(HIT_SQL, [self.id, window])
+            hits = self.env.cr.fetchone()[0]
+        else:
+            hits = _count_hit(registry.db_name, self.id, window)
+        limit = self._grant(self.id)[1]
+        if limit and hits > limit:
             return int((window + 1) * 60 - now) + 1
         return 0
 
@@ -230,6 +294,7 @@ class FaceApiKey(models.Model):
         live = self.filtered(lambda k: k.state != 'revoked')
         # The state is frozen for write(); this is the one way it changes.
         super(FaceApiKey, live.sudo()).write({'state': 'revoked'})
+        self.env.registry.clear_cache()  # _lookup: refused by every worker from its next request on
         if live:
             self.env['face.system.log']._log(_("API key(s) revoked: %s", ', '.join(live.mapped('name'))),
                                              category='api', action='key.revoke',

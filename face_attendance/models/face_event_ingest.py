@@ -20,6 +20,7 @@ from odoo.exceptions import AccessError, ValidationError
 from face_attendance_daemon.engine import EngineError, check_image_header
 
 from . import attendance_replay as rules
+from .hr_attendance import overtime_once
 from .face_recognition_event import (
     ACCEPTED, MAX_BATCH, MAX_SNAPSHOT_BYTES, REPLAYED, EventInputError, live_channel, parse_timestamp,
 )
@@ -411,13 +412,12 @@ class FaceRecognitionEventIngest(models.Model):
             order='check_in')
         policy, now = self._policy(), fields.Datetime.now()
         events_of, own_of, others_of = _group(events), _group(own), _group(others)
+        plans = []
         for employee in sorted(starts, key=lambda e: e.id):
             anchor, tz = anchors[employee.id], zones[employee]
             mine = events_of.get(employee.id, self.browse())
-            own_spans = own_of.get(employee.id, Attendance)
-            external_records = others_of.get(employee.id, Attendance)
             externals = []
-            for attendance in external_records:
+            for attendance in others_of.get(employee.id, Attendance):
                 closed_by_camera = attendance.face_out_event_id and attendance.face_out_event_id.sighted_at >= anchor
                 externals.append(rules.Span(
                     check_in=attendance.check_in, record=attendance,
@@ -426,8 +426,9 @@ class FaceRecognitionEventIngest(models.Model):
                                         day=self._working_day(tz, e.sighted_at)) for e in mine]
             result = rules.replay(sightings, policy, now, last_accepted_at=previous.get(employee.id),
                                   externals=externals)
-            span_records = self._apply_spans(employee, result, own_spans, mine)
-            self._apply_outcomes(mine, result, span_records)
+            plans.append((employee, result, own_of.get(employee.id, Attendance), mine))
+        span_records = self._apply_all_spans(plans)
+        self._apply_outcomes(events, [result for _e, result, _o, _m in plans], span_records)
 
     def _per_person_sql(self, query, anchors, **params):
         """Rows of ``query``, whose table ``anchors(employee_id, anchor)`` is made of ``anchors``."""
@@ -449,6 +450,49 @@ class FaceRecognitionEventIngest(models.Model):
             'face_auto_closed': span.auto_closed,
         }
         return vals
+
+    def _apply_all_spans(self, plans):
+        """Write every person's spans together: one create for all new attendances, Odoo's overtime
+        updated once for the batch. Should Odoo's constraints refuse any of it (typically because
+        of an attendance entered by hand), the batch is undone and each person written on their own,
+        so that one person's conflict leaves the others' attendance standing."""
+        Attendance = self.env['hr.attendance'].sudo().with_context(tracking_disable=True)
+        records, surplus, writes, creates = {}, Attendance, [], []
+        for employee, result, own, events in plans:
+            own = own.with_env(Attendance.env)
+            events_by_id = {e.id: e for e in events}
+            wanted = [self._span_vals(employee, span, events_by_id) for span in result.spans]
+            surplus |= own[len(wanted):]
+            for position, (span, vals) in enumerate(zip(result.spans, wanted)):
+                if position < len(own):
+                    records[id(span)] = own[position]
+                    changed = _changed_values(own[position], vals)
+                    if changed:
+                        writes.append((own[position], changed))
+                else:
+                    creates.append((span, vals))
+            for span in result.externals:
+                records[id(span)] = span.record
+        try:
+            with self.env.cr.savepoint():
+                with overtime_once(Attendance):
+                    if surplus:
+                        surplus.unlink()
+                    for record, changed in writes:
+                        record.write(changed)
+                    created = Attendance.create([vals for _span, vals in creates]) if creates else Attendance
+                    for (span, _vals), record in zip(creates, created):
+                        records[id(span)] = record
+                    for _employee, result, _own, _events in plans:
+                        self._apply_externals(result, Attendance.env)
+                Attendance.env.flush_all()
+            return records
+        except ValidationError as error:
+            _logger.info("Attendances of %d person(s) written one person at a time: %s", len(plans), error)
+        records = {}
+        for employee, result, own, events in plans:
+            records.update(self._apply_spans(employee, result, own.exists(), events))
+        return records
 
     def _apply_spans(self, employee, result, own, events):
         """Make the attendances match the rules' spans, updating records in place where possible."""
@@ -515,11 +559,14 @@ class FaceRecognitionEventIngest(models.Model):
                     vals['out_mode'] = 'face'
                 record.write(vals)
 
-    def _apply_outcomes(self, events, result, span_records):
+    def _apply_outcomes(self, events, results, span_records):
         # Events that end with the same outcome, message and attendance are written together.
+        outcomes = {}
+        for result in results:
+            outcomes.update(result.outcomes)
         changes = {}
         for event in events:
-            kind, message, span = result.outcomes.get(event.id, ('error', _("Not decided."), None))
+            kind, message, span = outcomes.get(event.id, ('error', _("Not decided."), None))
             attendance = span_records.get(id(span)) if span is not None else False
             vals = (kind, message or False, attendance.id if attendance else False)
             if (event.outcome, event.message or False, event.attendance_id.id) != vals:

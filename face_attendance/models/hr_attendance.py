@@ -1,3 +1,6 @@
+import contextlib
+import contextvars
+
 import pytz
 
 from odoo import _, api, fields, models
@@ -7,6 +10,37 @@ from odoo.tools.sql import create_index
 
 # Set only by the attendance rules (as superuser): a camera's evidence is never typed in.
 RULE_FIELDS = {'face_in_event_id', 'face_out_event_id', 'face_camera_id', 'face_confidence', 'face_auto_closed'}
+
+
+# Set by ingestion (never by a caller's context) while it writes many persons' attendances: Odoo's
+# overtime update is then run once for the whole batch instead of once per create/write/unlink.
+_DEFERRED_OVERTIME = contextvars.ContextVar('face_attendance_deferred_overtime', default=None)
+
+
+@contextlib.contextmanager
+def overtime_once(attendance_model):
+    """Within this block, hr.attendance's overtime updates are collected and run once at its end
+    (on this cursor only). Odoo 18 passes {employee: dates}, Odoo 19 a domain; either is computed
+    when the write happens, as Odoo would, and merged."""
+    calls = []
+    token = _DEFERRED_OVERTIME.set((attendance_model.env.cr, calls))
+    try:
+        yield
+    finally:
+        _DEFERRED_OVERTIME.reset(token)
+    # Not reached when the block raised: its writes are rolled back with their savepoint.
+    if calls:
+        records = attendance_model.browse([r for recs, _scope in calls for r in recs.ids]).exists()
+        scopes = [scope for _recs, scope in calls]
+        if all(isinstance(scope, dict) for scope in scopes):
+            merged = {}
+            for scope in scopes:
+                for employee, dates in scope.items():
+                    merged.setdefault(employee, set()).update(dates)
+        else:
+            from odoo.fields import Domain  # Odoo 19
+            merged = Domain.OR(scopes)
+        records._update_overtime(merged)
 
 
 class HrAttendance(models.Model):
@@ -46,6 +80,18 @@ class HrAttendance(models.Model):
         create_index(self.env.cr, 'hr_attendance_check_in_id_desc_index', self._table,
                      ['check_in DESC', 'id DESC'])
         return result
+
+    def _update_overtime(self, *args, **kwargs):
+        deferred = _DEFERRED_OVERTIME.get()
+        if deferred is None or deferred[0] is not self.env.cr or kwargs or len(args) > 1:
+            return super()._update_overtime(*args, **kwargs)
+        scope = args[0] if args else None
+        if not scope:
+            # What Odoo computes from the records themselves, taken now, before later writes move them.
+            scope = (self._get_overtimes_to_update_domain() if hasattr(self, '_get_overtimes_to_update_domain')
+                     else self._get_attendances_dates())
+        deferred[1].append((self, scope))
+        return None
 
     @api.model_create_multi
     def create(self, vals_list):

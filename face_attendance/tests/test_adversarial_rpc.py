@@ -127,6 +127,7 @@ class TestAdversarialRpc(HttpCase):
                                                   'salt': 'x', 'key_hash': 'y'}], {}, nothing),
             ('face.api.key', 'write'): ([self.admin_key.id], [{'scopes': '*', 'user_id': 2}], {}, nothing),
             ('face.api.key', 'action_revoke'): ([self.admin_key.id], [], {}, nothing),
+            ('face.api.key', 'unlink'): ([self.admin_key.id], [], {}, nothing),
             ('face.api.key.wizard', 'action_generate'): ([self.key_wizard.id], [], {}, nothing),
             ('face.recognition.event', 'ingest_events'): (None, [[self.forged_event]], {}, ('device', 'other_manager')),
             ('face.recognition.event', 'live_monitor_data'): (None, [], {}, ('other_manager',)),

@@ -213,6 +213,43 @@ class TestAttendanceRules(FaceAttendanceCase):
         self.assertEqual([a['outcome'] for a in answers], ['error', 'error'])
         self.assertEqual(len(self.attendances()), 1)
 
+    def test_one_persons_conflict_leaves_the_others_in_the_batch_written(self):
+        # The batch is written together; Odoo refusing Ada's spans (a hand-entered overlap) must
+        # not cost Bob his attendance.
+        self.env['hr.attendance'].create({'employee_id': self.employee.id, 'check_in': utc(20, 10), 'check_out': utc(20, 11)})
+        answers = self.ingest(self.event(self.cam_both, utc(20, 7), self.employee),
+                              self.event(self.cam_entry, utc(20, 7, 30), self.other),
+                              self.event(self.cam_both, utc(20, 16), self.employee),
+                              self.event(self.cam_exit, utc(20, 17), self.other))
+        self.assertEqual([a['outcome'] for a in answers], ['error', 'checked_in', 'error', 'checked_out'])
+        self.assertEqual(self.spans(self.other), [(utc(20, 7, 30), utc(20, 17))])
+        self.assertEqual(len(self.attendances()), 1)
+
+    def test_overtime_of_a_batch_is_odoos_own(self):
+        # Overtime is updated once per batch: it must equal what Odoo computes when the same
+        # attendances are entered one by one.
+        self.env.company.write({'overtime_company_threshold': 0, 'overtime_employee_threshold': 0})
+        carol = self.env['hr.employee'].create({'name': 'Carol Test', 'tz': 'Europe/Brussels',
+                                                 'resource_calendar_id': self.employee.resource_calendar_id.id})
+        days = [(19, 6, 18), (20, 5, 17)]  # Monday and Tuesday, 12 h each (8 h planned)
+        events = []
+        for day, start, end in days:
+            events += [self.event(self.cam_entry, utc(day, start), self.employee), self.event(self.cam_exit, utc(day, end), self.employee),
+                       self.event(self.cam_entry, utc(day, start), self.other), self.event(self.cam_exit, utc(day, end), self.other)]
+            self.env['hr.attendance'].create({'employee_id': carol.id, 'check_in': utc(day, start), 'check_out': utc(day, end)})
+        random.Random(7).shuffle(events)
+        self.ingest(*events)
+        Overtime = self.env['hr.attendance.overtime'].sudo()
+
+        def overtime(employee):
+            return sorted((o.date, round(o.duration, 2)) for o in Overtime.search([('employee_id', '=', employee.id)]))
+        expected = overtime(carol)
+        self.assertTrue(expected and all(duration > 0 for _date, duration in expected), expected)
+        self.assertEqual(overtime(self.employee), expected)
+        self.assertEqual(overtime(self.other), expected)
+        self.assertEqual([round(a.overtime_hours, 2) for a in self.attendances()],
+                         [round(a.overtime_hours, 2) for a in self.attendances(carol)])
+
     def test_auto_mark_off_records_without_attendance(self):
         self.config.set('auto_mark', False)
         answers = self.ingest(self.event(self.cam_entry, utc(20, 7), self.employee))

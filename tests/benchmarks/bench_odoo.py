@@ -28,7 +28,8 @@ def setup(log, port):
     db = "fa_bench_%d" % os.getpid()
     log("odoo: installing the addon in %s" % db)
     install_template(db, os.path.join(ARTIFACTS, "benchmark-odoo-install.log"))
-    server = OdooServer(db, port, workers=2).start()
+    # What scripts/run.sh serves by default: twice the cores.
+    server = OdooServer(db, port, workers=int(os.environ.get("FA_WORKERS") or 2 * os.cpu_count())).start()
     return server
 
 

@@ -1,6 +1,7 @@
 """Load generator, run as its own process: CONCURRENCY threads with keep-alive connections send GET
-PATH (or POST the JSON in BODY_FILE) for SECONDS; prints one JSON line with p50, p95, requests per
-second and errors."""
+PATH (or POST the JSON in BODY_FILE) for SECONDS, after WARMUP seconds (default 1) whose requests are
+not counted (every worker process has loaded what it keeps: engine models, caches); prints one JSON
+line with p50, p95, requests per second and errors."""
 import http.client
 import json
 import sys
@@ -9,7 +10,7 @@ import time
 import urllib.parse
 
 
-def main(url, key, concurrency, seconds, body_file=None):
+def main(url, key, concurrency, seconds, body_file=None, warmup=1.0):
     body = open(body_file, "rb").read() if body_file else None
     method = "POST" if body else "GET"
     headers = {"X-API-Key": key} if key else {}
@@ -19,7 +20,8 @@ def main(url, key, concurrency, seconds, body_file=None):
     path = parsed.path + ("?" + parsed.query if parsed.query else "")
     latencies, errors = [], [0]
     lock = threading.Lock()
-    deadline = time.perf_counter() + seconds
+    measured_from = time.perf_counter() + warmup
+    deadline = measured_from + seconds
 
     def worker():
         connection = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=60)
@@ -30,25 +32,25 @@ def main(url, key, concurrency, seconds, body_file=None):
                 connection.request(method, path, body=body, headers=headers)
                 response = connection.getresponse()
                 response.read()
-                if response.status != 200:
+                if response.status != 200 and start >= measured_from:
                     failed += 1
             except (OSError, http.client.HTTPException):
-                failed += 1
+                failed += start >= measured_from
                 connection.close()
                 connection = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=60)
                 continue
-            mine.append(time.perf_counter() - start)
+            if start >= measured_from:
+                mine.append(time.perf_counter() - start)
         with lock:
             latencies.extend(mine)
             errors[0] += failed
 
-    started = time.perf_counter()
     threads = [threading.Thread(target=worker) for _ in range(concurrency)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    wall = time.perf_counter() - started
+    wall = time.perf_counter() - measured_from
     latencies.sort()
 
     def pct(q):
@@ -58,4 +60,5 @@ def main(url, key, concurrency, seconds, body_file=None):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4]), *sys.argv[5:6])
+    main(sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4]), sys.argv[5] if len(sys.argv) > 5 else None,
+         *[float(v) for v in sys.argv[6:7]])

@@ -84,8 +84,8 @@ def markdown(results):
         rows = [[r["path"], r["batch"], r["events"], r["events_per_s"], r["call_p50_ms"], r["call_p95_ms"]] for r in ing["rows"]]
         lat = ing["sighting_to_attendance"]
         out += ["## 4. Ingestion into Odoo", "",
-                "Odoo 18 with 2 workers on this machine; events for 200 persons on a CCTV camera, each "
-                "decided and written through the ORM.", "",
+                "Odoo 18 with %d workers on this machine (the run command's default); events for 200 persons on a CCTV camera, each "
+                "decided and written through the ORM." % odoo["api"]["server_workers"], "",
                 _table(["path", "batch", "events", "events/s", "call p50 ms", "call p95 ms"], rows), "",
                 "Sighting to `hr.attendance` row (one event per call): p50 %s ms, p95 %s ms. %s" % (
                     lat["p50_ms"], lat["p95_ms"], ing["note"]), ""]
