@@ -1,6 +1,6 @@
 {
     'name': 'Face Attendance',
-    'version': '18.0.1.0.0',
+    'version': '1.0.0',  # Odoo prefixes its series (18.0 or 19.0): one manifest serves both
     'category': 'Human Resources/Attendances',
     'summary': 'Attendance from face recognition: cameras, daemons, enrolment, recognition events',
     'description': """
@@ -36,6 +36,7 @@ working day, replay after outages).
         'wizard/face_attendance_report_wizard_views.xml',
         'report/face_attendance_reports.xml',
         'views/face_attendance_menus.xml',
+        'data/face_attendance_setup.xml',
     ],
     'assets': {
         'web.assets_backend': [

@@ -3,16 +3,20 @@
 set -euo pipefail
 
 PROJECT_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-ODOO_SRC="${ODOO_SRC:-/opt/odoo-src}"
+# Odoo 18.0's source (ODOO_SRC) and 19.0's (ODOO19_SRC); use_odoo picks one of them.
+ODOO18_SRC="${ODOO_SRC:-/opt/odoo-src}"
+ODOO19_SRC="${ODOO19_SRC:-/opt/odoo19-src}"
 PYTHON="${PYTHON:-python3}"
-# The virtualenv lives outside the checkout so that fresh clones (CI) reuse it.
-FA_VENV="${FA_VENV:-$HOME/.cache/face-attendance/venv}"
+# The virtualenvs (one per Odoo version: their requirements differ) live outside the checkout so
+# that fresh clones (CI) reuse them.
+FA_VENV18="${FA_VENV:-$HOME/.cache/face-attendance/venv}"
+FA_VENV19="${FA_VENV19:-$HOME/.cache/face-attendance/venv19}"
 PGHOST="${PGHOST:-127.0.0.1}"
 PGPORT="${PGPORT:-5432}"
 # Odoo refuses to run as the "postgres" role: it gets a role of its own.
 FA_DB_USER="${FA_DB_USER:-face_attendance}"
 FA_DB_PASSWORD="${FA_DB_PASSWORD:-face_attendance}"
-export ODOO_SRC PGHOST PGPORT FA_DB_USER FA_DB_PASSWORD
+export PGHOST PGPORT FA_DB_USER FA_DB_PASSWORD ODOO19_SRC
 
 # pip.conf on some machines names local indexes that may be absent: keep their warnings out.
 quiet_pip() {
@@ -25,13 +29,25 @@ quiet_pip() {
 log() { printf '\033[1m[face-attendance]\033[0m %s\n' "$*" >&2; }
 die() { printf '\033[1;31m[face-attendance] error:\033[0m %s\n' "$*" >&2; exit 1; }
 
+# use_odoo 18|19: the Odoo version the following commands set up, serve and test
+# (ODOO_SRC, FA_VENV and FA_ODOO_MAJOR are exported for the Python side).
+use_odoo() {
+    case "$1" in
+        18) ODOO_SRC="$ODOO18_SRC"; FA_VENV="$FA_VENV18"; ODOO_SRC_VAR=ODOO_SRC ;;
+        19) ODOO_SRC="$ODOO19_SRC"; FA_VENV="$FA_VENV19"; ODOO_SRC_VAR=ODOO19_SRC ;;
+        *) die "unknown Odoo version '$1': 18 or 19" ;;
+    esac
+    FA_ODOO_MAJOR="$1"
+    export ODOO_SRC FA_VENV FA_ODOO_MAJOR
+}
+
 require_odoo_src() {
     if [ ! -f "$ODOO_SRC/odoo-bin" ] || [ ! -d "$ODOO_SRC/odoo/addons/base" ] || [ ! -d "$ODOO_SRC/addons/hr_attendance" ]; then
-        die "Odoo 18.0's source was not found at ODOO_SRC=$ODOO_SRC (expected odoo-bin, odoo/ and addons/ there).
-Put a copy of Odoo 18.0 there (see README.md, 'Getting Odoo 18') or point ODOO_SRC at one."
+        die "Odoo $FA_ODOO_MAJOR.0's source was not found at $ODOO_SRC_VAR=$ODOO_SRC (expected odoo-bin, odoo/ and addons/ there).
+Put a copy of Odoo $FA_ODOO_MAJOR.0 there (see README.md, 'Getting Odoo') or point $ODOO_SRC_VAR at one; FA_ODOO_VERSIONS=18 or 19 uses only one version."
     fi
-    grep -q "version_info = (18, 0" "$ODOO_SRC/odoo/release.py" \
-        || die "ODOO_SRC=$ODOO_SRC is not Odoo 18.0 (odoo/release.py says otherwise)."
+    grep -q "version_info = ($FA_ODOO_MAJOR, 0" "$ODOO_SRC/odoo/release.py" \
+        || die "$ODOO_SRC_VAR=$ODOO_SRC is not Odoo $FA_ODOO_MAJOR.0 (odoo/release.py says otherwise)."
 }
 
 # The venv is rebuilt only when one of the requirement files changed.
@@ -212,6 +228,12 @@ NGINX
     nginx -c "$dir/nginx.conf" -p "$dir" -g 'daemon off;' &
     PROXY_PID=$!
 }
+
+# The version the run command serves (FA_ODOO_VERSION) and the ones the test command tests
+# (FA_ODOO_VERSIONS, in that order).
+FA_ODOO_VERSION="${FA_ODOO_VERSION:-18}"
+FA_ODOO_VERSIONS="${FA_ODOO_VERSIONS:-18 19}"
+use_odoo "$FA_ODOO_VERSION"
 
 setup_all() {
     require_odoo_src

@@ -3,6 +3,8 @@
 import base64
 import os
 
+from odoo.addons.face_attendance.models.odoo_compat import USER_GROUPS
+
 FACES = os.environ.get('FA_FACES_DIR', '')
 PEOPLE = ['George_W_Bush', 'Hugo_Chavez', 'Kofi_Annan', 'Jackie_Chan', 'Winona_Ryder', 'Gordon_Brown']
 
@@ -29,7 +31,7 @@ device = env['res.users'].search([('login', '=', 'face-daemon')], limit=1)
 if not device:
     device = env['res.users'].create({
         'name': 'Face daemon', 'login': 'face-daemon', 'password': 'face-daemon-demo',
-        'groups_id': [(6, 0, [env.ref('face_attendance.group_face_attendance_device').id])]})
+        USER_GROUPS: [(6, 0, [env.ref('face_attendance.group_face_attendance_device').id])]})
 # The demo daemon (scripts/run.sh --demo starts it) serves the three demo cameras.
 daemon = env['face.daemon'].search([('name', '=', 'demo')], limit=1) or env['face.daemon'].create(
     {'name': 'demo', 'user_id': device.id})

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # The run command: set-up (idempotent), a database with the addon installed, Odoo on 127.0.0.1:8069.
-#   scripts/run.sh            serve the database "face_attendance" (created on first run)
+#   scripts/run.sh            serve the database "face_attendance" (created on first run) with Odoo 18
+#   FA_ODOO_VERSION=19 scripts/run.sh    the same with Odoo 19 (database "face_attendance19")
 #   scripts/run.sh --demo     also enrol demo persons from ../shared/data/faces, add demo cameras and
 #                             start a recognition daemon on demo videos made from their photos
 # Environment: FA_DB (database name), FA_HTTP_PORT (8069), FA_WORKERS (Odoo worker processes; default
-# twice the cores; 0 = one threaded process, no proxy), ODOO_SRC, FA_VENV, FA_FACES_DIR.
+# twice the cores; 0 = one threaded process, no proxy), FA_ODOO_VERSION (18 or 19), ODOO_SRC (18.0's
+# source), ODOO19_SRC (19.0's), FA_FACES_DIR.
 #
 # As in production, Odoo runs prefork workers behind a reverse proxy (Debian's nginx, installed when
 # missing): http://127.0.0.1:FA_HTTP_PORT goes to the workers, /websocket (the live monitor's bus) to
@@ -15,13 +17,14 @@ DEMO=0
 for arg in "$@"; do
     case "$arg" in
         --demo) DEMO=1 ;;
-        -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
         *) die "unknown option $arg (see --help)" ;;
     esac
 done
 
 setup_all
-DB="${FA_DB:-face_attendance}"
+# A database belongs to one Odoo version: 19 gets its own by default.
+DB="${FA_DB:-face_attendance$([ "$FA_ODOO_MAJOR" = 18 ] || echo "$FA_ODOO_MAJOR")}"
 PORT="${FA_HTTP_PORT:-8069}"
 
 if ! psql -h "$PGHOST" -p "$PGPORT" -U "$FA_DB_USER" -d postgres -qtAc "SELECT 1 FROM pg_database WHERE datname = '$DB'" | grep -q 1; then

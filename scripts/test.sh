@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
-# The test command: set-up (idempotent), a fresh test database, the addon's tests with Odoo's own
-# hr_attendance tests, then the rest of the project's tests. Exits non-zero on any failure.
+# The test command: set-up (idempotent), then for each Odoo version (FA_ODOO_VERSIONS, default
+# "18 19") a fresh test database, the addon's tests with Odoo's own hr_attendance tests, and the
+# rest of the project's tests against servers of that version. Exits non-zero on any failure.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
-setup_all
+for version in $FA_ODOO_VERSIONS; do
+    use_odoo "$version"
+    require_odoo_src
+done
+ensure_postgres
 ensure_fuzz_venv
 ensure_browser_tools
 # Static security checks (bandit, pylint-odoo) first: a finding fails the command before the
@@ -13,52 +18,66 @@ bash "$PROJECT_ROOT/scripts/security_lint.sh" || die "static security checks fai
 export FA_SCREENSHOTS_DIR="${FA_SCREENSHOTS_DIR:-$PROJECT_ROOT/test-artifacts/screenshots}"
 rm -rf "$FA_SCREENSHOTS_DIR"
 
-TEST_DB="${FA_TEST_DB:-fa_test_$$}"
-TEST_HTTP_PORT="${FA_TEST_HTTP_PORT:-8169}"
 ARTIFACTS="$PROJECT_ROOT/test-artifacts"
 mkdir -p "$ARTIFACTS"
-ODOO_LOG="$ARTIFACTS/odoo-tests.log"
 export FA_FACES_DIR="${FA_FACES_DIR:-$PROJECT_ROOT/../shared/data/faces}"
 [ -d "$FA_FACES_DIR/known" ] || die "the face photos were not found at FA_FACES_DIR=$FA_FACES_DIR"
-
-cleanup() { dropdb -h "$PGHOST" -p "$PGPORT" -U "$FA_DB_USER" --if-exists "$TEST_DB" 2>/dev/null || true; }
+TEST_DB=""
+cleanup() { [ -z "$TEST_DB" ] || dropdb -h "$PGHOST" -p "$PGPORT" -U "$FA_DB_USER" --if-exists "$TEST_DB" 2>/dev/null || true; }
 trap cleanup EXIT
-cleanup
+SUMMARY=()
 
-log "addon tests on a fresh database $TEST_DB (face_attendance + Odoo's hr_attendance tests)"
-set +e
-odoo_cmd -d "$TEST_DB" -i face_attendance,hr_attendance --test-enable \
-    --test-tags "/face_attendance,/hr_attendance" --stop-after-init \
-    --http-interface=127.0.0.1 --http-port="$TEST_HTTP_PORT" --workers=0 --max-cron-threads=0 \
-    --log-level=test --logfile= > "$ODOO_LOG" 2>&1
-odoo_rc=$?
-set -e
-# Odoo's runner prints one line per test class and a final count; show the essentials.
-grep -E "(ERROR|FAIL):|odoo.tests.result|tests? .*queries|Ran [0-9]+ test" "$ODOO_LOG" | sed 's/^[0-9-]* [0-9:,]* [0-9]* //' | tail -n 40 || true
-summary="$(grep -E "odoo.tests.result: [0-9]+ failed, [0-9]+ error\(s\) of [0-9]+ tests" "$ODOO_LOG" | tail -n1 || true)"
-if [ -z "$summary" ]; then
-    grep -E "ERROR|Traceback" -A5 "$ODOO_LOG" | head -n 60 >&2 || true
-    die "Odoo did not report a test result (see $ODOO_LOG)"
-fi
-failed="$(echo "$summary" | sed -E 's/.*: ([0-9]+) failed, ([0-9]+) error\(s\) of ([0-9]+) tests.*/\1 \2 \3/')"
-read -r n_failed n_errors n_total <<< "$failed"
-n_bad=$((n_failed + n_errors))
-# Odoo skips browser tours when it cannot drive a browser: here that is a failure, not a pass.
-if grep -qE "skipped .*(Tour|tour)" "$ODOO_LOG"; then
-    grep -E "skipped .*(Tour|tour)" "$ODOO_LOG" | head -n 5 >&2
-    n_bad=$((n_bad + 1))
-fi
-echo "odoo: $((n_total - n_bad)) passed, $n_bad failed"
-if [ "$odoo_rc" -ne 0 ] || [ "$n_bad" -ne 0 ] || [ "$n_total" -eq 0 ]; then
-    grep -E "^(FAIL|ERROR):|(ERROR|FAIL): " -A20 "$ODOO_LOG" | head -n 150 >&2 || true
-    die "addon tests failed (rc=$odoo_rc, $n_bad failed of $n_total; full log: $ODOO_LOG)"
-fi
+# test_version 18|19: the whole suite on one Odoo version; a failure stops the command.
+test_version() {
+    use_odoo "$1"
+    ensure_venv
+    TEST_DB="${FA_TEST_DB:-fa_test_$$}_$1"
+    local port="${FA_TEST_HTTP_PORT:-8169}" odoo_log="$ARTIFACTS/odoo$1-tests.log"
+    cleanup
+    log "Odoo $1: addon tests on a fresh database $TEST_DB (face_attendance + Odoo's hr_attendance tests)"
+    set +e
+    odoo_cmd -d "$TEST_DB" -i face_attendance,hr_attendance --test-enable \
+        --test-tags "/face_attendance,/hr_attendance" --stop-after-init \
+        --http-interface=127.0.0.1 --http-port="$port" --workers=0 --max-cron-threads=0 \
+        --log-level=test --logfile= > "$odoo_log" 2>&1
+    local odoo_rc=$?
+    set -e
+    # Odoo's runner prints one line per test class and a final count; show the essentials.
+    grep -E "(ERROR|FAIL):|odoo.tests.result|tests? .*queries|Ran [0-9]+ test" "$odoo_log" | sed 's/^[0-9-]* [0-9:,]* [0-9]* //' | tail -n 40 || true
+    local summary
+    summary="$(grep -E "odoo.tests.result: [0-9]+ failed, [0-9]+ error\(s\) of [0-9]+ tests" "$odoo_log" | tail -n1 || true)"
+    if [ -z "$summary" ]; then
+        grep -E "ERROR|Traceback" -A5 "$odoo_log" | head -n 60 >&2 || true
+        die "Odoo $1 did not report a test result (see $odoo_log)"
+    fi
+    local n_failed n_errors n_total n_bad
+    read -r n_failed n_errors n_total <<< "$(echo "$summary" | sed -E 's/.*: ([0-9]+) failed, ([0-9]+) error\(s\) of ([0-9]+) tests.*/\1 \2 \3/')"
+    n_bad=$((n_failed + n_errors))
+    # Odoo skips browser tours when it cannot drive a browser: here that is a failure, not a pass.
+    if grep -qE "skipped .*(Tour|tour)" "$odoo_log"; then
+        grep -E "skipped .*(Tour|tour)" "$odoo_log" | head -n 5 >&2
+        n_bad=$((n_bad + 1))
+    fi
+    echo "odoo $1: $((n_total - n_bad)) passed, $n_bad failed"
+    if [ "$odoo_rc" -ne 0 ] || [ "$n_bad" -ne 0 ] || [ "$n_total" -eq 0 ]; then
+        grep -E "^(FAIL|ERROR):|(ERROR|FAIL): " -A20 "$odoo_log" | head -n 150 >&2 || true
+        die "Odoo $1: addon tests failed (rc=$odoo_rc, $n_bad failed of $n_total; full log: $odoo_log)"
+    fi
 
-log "project tests (engine, daemon, end to end)"
-set +e
-# The servers these tests start run on copies of the database the addon tests just used.
-FA_TEMPLATE_DB="$TEST_DB" "$FA_VENV/bin/python" -m pytest -q -p no:cacheprovider "$PROJECT_ROOT/tests"
-py_rc=$?
-set -e
-[ "$py_rc" -eq 0 ] || die "project tests failed (pytest rc=$py_rc)"
+    log "Odoo $1: project tests (engine, daemon, end to end)"
+    local report="$ARTIFACTS/pytest-odoo$1.txt" py_rc
+    set +e
+    # The servers these tests start run on copies of the database the addon tests just used.
+    FA_TEMPLATE_DB="$TEST_DB" "$FA_VENV/bin/python" -m pytest -q -p no:cacheprovider "$PROJECT_ROOT/tests" 2>&1 | tee "$report"
+    py_rc=${PIPESTATUS[0]}
+    set -e
+    [ "$py_rc" -eq 0 ] || die "Odoo $1: project tests failed (pytest rc=$py_rc)"
+    cleanup
+    SUMMARY+=("Odoo $1: addon $((n_total - n_bad)) passed; project $(grep -Eo "[0-9]+ passed[^=]*" "$report" | tail -n1)")
+}
+
+for version in $FA_ODOO_VERSIONS; do
+    test_version "$version"
+done
+printf '%s\n' "${SUMMARY[@]}"
 log "all tests passed"

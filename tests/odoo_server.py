@@ -121,6 +121,13 @@ class OdooServer:
         models = xmlrpc.client.ServerProxy(self.url + "/xmlrpc/2/object", allow_none=True)
         return models.execute_kw(self.db, user_id, password, model, method, list(args), kwargs)
 
+    def create_user(self, name, login, password, group_xmlids):
+        """A user in the given groups (by XML id), whatever the Odoo version calls users' groups."""
+        groups = [self.rpc("ir.model.data", "check_object_reference", *xmlid.split("."))[1] for xmlid in group_xmlids]
+        field = "group_ids" if "group_ids" in self.rpc("res.users", "fields_get", [], attributes=["type"]) else "groups_id"
+        return self.rpc("res.users", "create", {"name": name, "login": login, "password": password,
+                                                field: [(6, 0, groups)]})
+
     def create_api_key(self, name, scopes="*", login="admin", rate_limit=None):
         """Through the documented command line (scripts/create_api_key.sh), which prints 'Key: ...'."""
         env = dict(os.environ, FA_DB=self.db)

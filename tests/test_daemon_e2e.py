@@ -55,9 +55,7 @@ def videos(faces_dir, tmp_path_factory):
 def prepare(server, videos, faces_dir):
     """Persons enrolled from photos 1-3, a device user, a daemon and its three file cameras."""
     server.rpc("face.attendance.config", "set", "duplicate_window_minutes", 0)
-    group = server.rpc("ir.model.data", "check_object_reference", "face_attendance", "group_face_attendance_device")[1]
-    user_id = server.rpc("res.users", "create", {"name": "E2E daemon", "login": DEVICE_LOGIN,
-                                                 "password": DEVICE_PASSWORD, "groups_id": [(6, 0, [group])]})
+    user_id = server.create_user("E2E daemon", DEVICE_LOGIN, DEVICE_PASSWORD, ["face_attendance.group_face_attendance_device"])
     for ref, folder in KNOWN.items():
         employee_id = server.rpc("hr.employee", "create", {"name": folder.replace("_", " "), "person_ref": ref, "tz": "UTC"})
         for number in (1, 2, 3):
@@ -212,4 +210,7 @@ def test_daemon_end_to_end(odoo_servers, videos, faces_dir, tmp_path, epoch):
     assert sorted(e["event_uid"] for e in events2) == sorted(e["event_uid"] for e in events)
     with open(log2) as handle:
         text = handle.read()
-    assert "cannot register with Odoo" in text and "delivery failed" in text
+    # The outage was noticed and said: the restarted daemon could not register, and the first one
+    # failed to deliver or to sync (which one depends on whether a sighting fell in the outage).
+    assert "cannot register with Odoo" in text, text[-3000:]
+    assert "delivery failed" in text or "sync with Odoo failed" in text, text[-3000:]

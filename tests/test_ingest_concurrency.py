@@ -36,9 +36,7 @@ def two_servers(odoo_template):
 def prepare(server):
     """The same people, cameras and device in both databases (created in the same order: same ids)."""
     server.rpc("face.attendance.config", "set", "duplicate_window_minutes", 2)
-    group = server.rpc("ir.model.data", "check_object_reference", "face_attendance", "group_face_attendance_device")[1]
-    device = server.rpc("res.users", "create", {"name": "CC daemon", "login": DEVICE_LOGIN, "password": DEVICE_PASSWORD,
-                                                "groups_id": [(6, 0, [group])]})
+    device = server.create_user("CC daemon", DEVICE_LOGIN, DEVICE_PASSWORD, ["face_attendance.group_face_attendance_device"])
     daemon = server.rpc("face.daemon", "create", {"name": "cc", "user_id": device})
     cameras = {direction: server.rpc("face.camera", "create", {
         "name": "CC %s" % direction, "source_type": "file", "source": "x", "direction": direction, "daemon_id": daemon})

@@ -7,11 +7,12 @@ import time
 
 import psycopg2
 
-from odoo import SUPERUSER_ID, _, api, fields, models, sql_db, tools
+from odoo import SUPERUSER_ID, api, fields, models, sql_db, tools
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from .face_event_ingest import in_test_transaction
 from .security_groups import MANAGER
+from .odoo_compat import USER_ALL_GROUPS, unique
 
 SCOPES = ('*', 'person:read', 'person:write', 'face:write', 'attendance:read', 'attendance:write',
           'report:read', 'config:read', 'config:write', 'logs:read', 'keys:read', 'events:write',
@@ -60,6 +61,7 @@ def _hash(salt, secret):
     return hashlib.sha256((salt + ':' + secret).encode()).hexdigest()
 
 
+@unique('prefix_uniq', 'unique(prefix)', 'Two API keys cannot share a prefix.')
 class FaceApiKey(models.Model):
     """A REST API key. The secret is shown once at creation; only a salted hash is kept.
 
@@ -90,8 +92,6 @@ class FaceApiKey(models.Model):
     last_used_ip = fields.Char(readonly=True)
     rate_limit_per_minute = fields.Integer(default=600, help="Requests per minute before answering 429; 0: no limit.")
 
-    _sql_constraints = [('prefix_uniq', 'unique(prefix)', 'Two API keys cannot share a prefix.')]
-
     def _auto_init(self):
         result = super()._auto_init()
         # Request counts per key and minute, shared by every Odoo worker process. Unlogged: a
@@ -107,14 +107,14 @@ class FaceApiKey(models.Model):
         for key in self:
             unknown = set((key.scopes or '').split()) - set(SCOPES)
             if unknown or not (key.scopes or '').split():
-                raise ValidationError(_("Unknown scopes: %(bad)s. Known scopes: %(known)s",
+                raise ValidationError(self.env._("Unknown scopes: %(bad)s. Known scopes: %(known)s",
                                         bad=' '.join(sorted(unknown)) or '(none given)', known=' '.join(SCOPES)))
 
     @api.constrains('rate_limit_per_minute')
     def _check_rate_limit(self):
         for key in self:
             if not 0 <= key.rate_limit_per_minute <= 100000:
-                raise ValidationError(_("The rate limit is between 0 (none) and 100000 requests per minute."))
+                raise ValidationError(self.env._("The rate limit is between 0 (none) and 100000 requests per minute."))
 
     @api.model
     def _check_issuer(self, user, company):
@@ -123,27 +123,27 @@ class FaceApiKey(models.Model):
         if self.env.uid == SUPERUSER_ID:
             return  # server-side code (command line, crons)
         if not (issuer.has_group(MANAGER) or issuer.has_group('base.group_system')):
-            raise AccessError(_("Only Face Attendance managers issue API keys."))
+            raise AccessError(self.env._("Only Face Attendance managers issue API keys."))
         if company not in issuer.company_ids or company not in user.company_ids:
-            raise AccessError(_("An API key can only be issued for a company of both its issuer and its user."))
+            raise AccessError(self.env._("An API key can only be issued for a company of both its issuer and its user."))
         if user != issuer:
             if user.share:
-                raise AccessError(_("API keys are not issued for portal or public users."))
-            if user.groups_id - issuer.groups_id:
-                raise AccessError(_("%(user)s has rights that %(issuer)s does not have: only they or an "
+                raise AccessError(self.env._("API keys are not issued for portal or public users."))
+            if user[USER_ALL_GROUPS] - issuer[USER_ALL_GROUPS]:
+                raise AccessError(self.env._("%(user)s has rights that %(issuer)s does not have: only they or an "
                                     "administrator with those rights can issue them a key.",
                                     user=user.name, issuer=issuer.name))
             if user.company_ids - issuer.company_ids:
-                raise AccessError(_("%(user)s belongs to companies that %(issuer)s does not.",
+                raise AccessError(self.env._("%(user)s belongs to companies that %(issuer)s does not.",
                                     user=user.name, issuer=issuer.name))
 
     @api.model_create_multi
     def create(self, vals_list):
         if not self.env.su:
-            raise AccessError(_("API keys are created with the New API Key screen, which shows the secret once."))
+            raise AccessError(self.env._("API keys are created with the New API Key screen, which shows the secret once."))
         for vals in vals_list:
             if not vals.get('key_hash') or not vals.get('salt') or not vals.get('prefix'):
-                raise UserError(_("API keys are created with the New API Key screen, which shows the secret once."))
+                raise UserError(self.env._("API keys are created with the New API Key screen, which shows the secret once."))
             user = self.env['res.users'].sudo().browse(vals.get('user_id') or self.env.uid)
             company = self.env['res.company'].sudo().browse(vals.get('company_id') or self.env.company.id)
             self._check_issuer(user, company)
@@ -155,21 +155,21 @@ class FaceApiKey(models.Model):
         self.check_access('write')
         frozen = set(vals) & {'user_id', 'company_id', 'prefix', 'salt', 'key_hash', 'state'}
         if frozen:
-            raise UserError(_("%s cannot be changed once a key exists: revoke it and create another.",
+            raise UserError(self.env._("%s cannot be changed once a key exists: revoke it and create another.",
                               ", ".join(sorted(frozen))))
         if set(vals) & {'last_used_at', 'last_used_ip'} and not self.env.su:
-            raise AccessError(_("The last use of a key is recorded by the API itself."))
+            raise AccessError(self.env._("The last use of a key is recorded by the API itself."))
         watched = sorted(set(vals) & {'scopes', 'expires_at', 'rate_limit_per_minute', 'name'})
         before = {key.id: {name: str(key[name] or '') for name in watched} for key in self} if watched else {}
         result = super().write(vals)
-        if False:
+        if set(vals) & {'expires_at', 'scopes', 'rate_limit_per_minute'}:
             self.env.registry.clear_cache()  # _lookup, _grant
         for key in self.filtered(lambda k: k.id in before):
             changes = {name: [before[key.id][name], str(key[name] or '')] for name in watched
                        if before[key.id][name] != str(key[name] or '')}
             if changes:
                 self.env['face.system.log']._log(
-                    _("API key %(name)s changed: %(fields)s", name=key.name, fields=", ".join(sorted(changes))),
+                    self.env._("API key %(name)s changed: %(fields)s", name=key.name, fields=", ".join(sorted(changes))),
                     category='api', action='key.update', object_ref='face.api.key,%d' % key.id,
                     details=changes)
         return result
@@ -200,27 +200,27 @@ class FaceApiKey(models.Model):
         """The active key matching ``secret``, or (None, reason)."""
         parts = (secret or '').split('_', 2)
         if len(parts) != 3 or parts[0] != KEY_PREFIX or len(parts[1]) != 8:
-            return None, _("The API key is malformed.")
+            return None, self.env._("The API key is malformed.")
         found = self._lookup(parts[1])
         # Compare even when no key matched, so that timing does not tell which prefixes exist.
         key_id, key_hash, salt, state, expires_at, user_id, company_id = found or (0, _hash('x', 'y'), 'x', 0, 0, 0, 0)
         if not hmac.compare_digest(key_hash, _hash(salt, secret)) or not found:
-            return None, _("The API key is not valid.")
+            return None, self.env._("The API key is not valid.")
         if state == 'revoked':
-            return None, _("The API key was revoked.")
+            return None, self.env._("The API key was revoked.")
         if state != 'active':
-            return None, _("The API key is inactive.")
+            return None, self.env._("The API key is inactive.")
         if expires_at and expires_at < fields.Datetime.now():
-            return None, _("The API key expired on %s.", expires_at)
+            return None, self.env._("The API key expired on %s.", expires_at)
         # The user's state is read each time (it is not the key's to cache), in one small query.
         self.env.cr.execute("""
             SELECT u.active, EXISTS (SELECT 1 FROM res_company_users_rel r WHERE r.user_id = u.id AND r.cid = %s)
               FROM res_users u WHERE u.id = %s""", [company_id, user_id])
         active, member = self.env.cr.fetchone() or (False, False)
         if not active:
-            return None, _("The API key's user is archived.")
+            return None, self.env._("The API key's user is archived.")
         if not member:
-            return None, _("The API key's user no longer belongs to its company.")
+            return None, self.env._("The API key's user no longer belongs to its company.")
         return self.sudo().browse(key_id), None
 
     @api.model
@@ -285,7 +285,7 @@ class FaceApiKey(models.Model):
 
     def _check_manage(self):
         if not (self.env.user.has_group(MANAGER) or self.env.user.has_group('base.group_system')):
-            raise AccessError(_("Only Face Attendance managers manage API keys."))
+            raise AccessError(self.env._("Only Face Attendance managers manage API keys."))
         self.check_access('write')
 
     def action_revoke(self):
@@ -296,7 +296,7 @@ class FaceApiKey(models.Model):
         super(FaceApiKey, live.sudo()).write({'state': 'revoked'})
         self.env.registry.clear_cache()  # _lookup: refused by every worker from its next request on
         if live:
-            self.env['face.system.log']._log(_("API key(s) revoked: %s", ', '.join(live.mapped('name'))),
+            self.env['face.system.log']._log(self.env._("API key(s) revoked: %s", ', '.join(live.mapped('name'))),
                                              category='api', action='key.revoke',
                                              object_ref=','.join('face.api.key,%d' % k.id for k in live))
         return True
@@ -332,11 +332,11 @@ class FaceApiKeyWizard(models.TransientModel):
         self.ensure_one()
         self.check_access('write')
         if self.key_id:
-            raise UserError(_("This key was already created."))
+            raise UserError(self.env._("This key was already created."))
         Key = self.env['face.api.key']
         Key._check_issuer(self.user_id, self.company_id)
         key, secret = Key._generate(self.name, self.user_id, self.scopes, self.expires_at, company=self.company_id)
-        self.env['face.system.log']._log(_("API key %s created", key.name), category='api', action='key.create',
+        self.env['face.system.log']._log(self.env._("API key %s created", key.name), category='api', action='key.create',
                                          object_ref='face.api.key,%d' % key.id,
                                          details={'user': self.user_id.login, 'scopes': self.scopes})
         self.write({'secret': secret, 'key_id': key.id})

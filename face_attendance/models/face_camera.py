@@ -1,6 +1,6 @@
 from datetime import timedelta
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 SOURCE_TYPES = [('webcam', 'Webcam'), ('rtsp', 'RTSP'), ('http', 'HTTP / MJPEG'), ('file', 'Video file')]
@@ -43,19 +43,19 @@ class FaceCamera(models.Model):
         for camera in self.sudo():
             source = (camera.source or '').strip()
             if camera.source_type == 'webcam' and not source.isdigit():
-                raise ValidationError(_("A webcam source is the device index, e.g. 0."))
+                raise ValidationError(self.env._("A webcam source is the device index, e.g. 0."))
             if camera.source_type == 'rtsp' and not source.startswith(('rtsp://', 'rtsps://')):
-                raise ValidationError(_("An RTSP source starts with rtsp://."))
+                raise ValidationError(self.env._("An RTSP source starts with rtsp://."))
             if camera.source_type == 'http' and not source.startswith(('http://', 'https://')):
-                raise ValidationError(_("An HTTP source starts with http:// or https://."))
+                raise ValidationError(self.env._("An HTTP source starts with http:// or https://."))
 
     @api.constrains('match_threshold', 'min_face_size')
     def _check_thresholds(self):
         for camera in self:
             if camera.match_threshold < 0 or camera.match_threshold > 2:
-                raise ValidationError(_("The match threshold is a distance between 0 and 2."))
+                raise ValidationError(self.env._("The match threshold is a distance between 0 and 2."))
             if camera.min_face_size < 0:
-                raise ValidationError(_("The minimum face size cannot be negative."))
+                raise ValidationError(self.env._("The minimum face size cannot be negative."))
 
     @api.depends('enabled', 'last_frame_at')
     def _compute_status(self):

@@ -5,10 +5,11 @@ them goes through this model so that the settings screen, the rules and the REST
 """
 import logging
 
-from odoo import _, api, models
+from odoo import api, models
 from odoo.exceptions import AccessError, ValidationError
 
-from .security_groups import MANAGER
+from .odoo_compat import setup_groups
+from .security_groups import DEVICE, MANAGER, USER
 
 _logger = logging.getLogger(__name__)
 
@@ -68,17 +69,17 @@ class _BadSetting(ValueError):
     when it is shown to somebody, never when a stored value is read."""
 
 
-def _parse(key, value):
+def _parse(env, key, value):
     try:
         return _coerce(key, value)
     except _BadSetting as error:
         problem, params = error.args
         if problem == 'type':
-            message = _("Setting %(key)s expects a %(kind)s, got %(value)r.", **params)
+            message = env._("Setting %(key)s expects a %(kind)s, got %(value)r.", **params)
         elif problem == 'range':
-            message = _("Setting %(key)s must be between %(low)s and %(high)s.", **params)
+            message = env._("Setting %(key)s must be between %(low)s and %(high)s.", **params)
         else:
-            message = _("Setting %(key)s must be one of %(choices)s.", **params)
+            message = env._("Setting %(key)s must be one of %(choices)s.", **params)
         raise ValidationError(message) from None
 
 
@@ -127,9 +128,20 @@ class FaceAttendanceConfig(models.AbstractModel):
     _description = 'Face Attendance Settings'
 
     @api.model
+    def _setup_groups(self):
+        """Called by data/face_attendance_setup.xml on install and update (not over RPC: private)."""
+        ref = self.env.ref
+        setup_groups(self.env, groups=ref(USER) | ref(MANAGER) | ref(DEVICE),
+                     category=ref('face_attendance.module_category_face_attendance'),
+                     privilege_xmlid='face_attendance.res_groups_privilege_face_attendance',
+                     privilege_name='Face Attendance', manager=ref(MANAGER), user=ref(USER),
+                     users=ref('base.user_root') | ref('base.user_admin'),
+                     actions=[ref('face_attendance.face_unknown_group_action')])
+
+    @api.model
     def _get(self, key):
         if key not in SETTINGS:
-            raise ValidationError(_("Unknown setting %s.", key))
+            raise ValidationError(self.env._("Unknown setting %s.", key))
         raw = self.env['ir.config_parameter'].sudo().get_param(PREFIX + key)
         if raw in (None, False, ''):
             return SETTINGS[key][1]  # never set: the default, quietly
@@ -152,9 +164,9 @@ class FaceAttendanceConfig(models.AbstractModel):
         if self.env.su or user.has_group('base.group_system'):
             return
         if not user.has_group(MANAGER):
-            raise AccessError(_("Only Face Attendance managers and administrators change its settings."))
+            raise AccessError(self.env._("Only Face Attendance managers and administrators change its settings."))
         if self.env['res.company'].sudo().search_count([('id', 'not in', user.company_ids.ids)]):
-            raise AccessError(_("Face Attendance settings apply to every company: only a manager of all "
+            raise AccessError(self.env._("Face Attendance settings apply to every company: only a manager of all "
                                 "companies, or an administrator, changes them."))
 
     @api.model
@@ -162,16 +174,16 @@ class FaceAttendanceConfig(models.AbstractModel):
         """Change one setting, validated against its type and bounds; the change is logged."""
         self._check_can_change()
         if key not in SETTINGS:
-            raise ValidationError(_("Unknown setting %(key)s; known settings: %(known)s.",
+            raise ValidationError(self.env._("Unknown setting %(key)s; known settings: %(known)s.",
                                     key=key, known=", ".join(sorted(SETTINGS))))
-        parsed = _parse(key, value)
+        parsed = _parse(self.env, key, value)
         before = self._get(key)
         params = self.env['ir.config_parameter'].sudo()
         if params.get_param(PREFIX + key) != str(parsed):
             params.set_param(PREFIX + key, str(parsed))
         if before != parsed:
             self.env['face.system.log']._log(
-                _("Setting %(key)s changed from %(old)s to %(new)s", key=key, old=before, new=parsed),
+                self.env._("Setting %(key)s changed from %(old)s to %(new)s", key=key, old=before, new=parsed),
                 category='system', action='config.set', object_ref='setting,%s' % key,
                 details={'key': key, 'old': before, 'new': parsed})
         return parsed

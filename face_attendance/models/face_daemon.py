@@ -1,13 +1,13 @@
 from datetime import timedelta
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
 from .security_groups import DEVICE, MANAGER
+from .odoo_compat import unique
 
 
-
-
+@unique('name_company_uniq', 'unique(name, company_id)', 'A daemon with this name already exists.')
 class FaceDaemon(models.Model):
     _name = 'face.daemon'
     _description = 'Face Recognition Daemon'
@@ -31,8 +31,6 @@ class FaceDaemon(models.Model):
                               compute='_compute_status')
     status_details = fields.Json(readonly=True)
 
-    _sql_constraints = [('name_company_uniq', 'unique(name, company_id)', 'A daemon with this name already exists.')]
-
     def _compute_camera_count(self):
         for daemon in self:
             daemon.camera_count = len(daemon.camera_ids)
@@ -52,13 +50,13 @@ class FaceDaemon(models.Model):
         user = self.env.user
         is_manager = user.has_group(MANAGER)
         if not self.env.su and not (is_manager or user.has_group(DEVICE)):
-            raise AccessError(_("Only face attendance devices and managers may do this."))
+            raise AccessError(self.env._("Only face attendance devices and managers may do this."))
         if self and not self.env.su:
             self.check_access('read')
             if not is_manager:
                 for daemon in self:
                     if daemon.user_id != user:
-                        raise AccessError(_("Daemon %s is not assigned to you.", daemon.name))
+                        raise AccessError(self.env._("Daemon %s is not assigned to you.", daemon.name))
 
     @api.model
     def daemon_register(self, name, host=None, version=None, encoder=None):
@@ -66,18 +64,18 @@ class FaceDaemon(models.Model):
         caller), return its config. A record assigned to another user, or to nobody, is not taken."""
         self._check_device_access()
         if not isinstance(name, str) or not name.strip() or len(name) > 128:
-            raise ValidationError(_("A daemon name is a non-empty string of at most 128 characters."))
+            raise ValidationError(self.env._("A daemon name is a non-empty string of at most 128 characters."))
         for label, value in (('host', host), ('version', version), ('encoder', encoder)):
             if value not in (None, False) and (not isinstance(value, str) or len(value) > 256):
-                raise ValidationError(_("%s must be a string of at most 256 characters.", label))
+                raise ValidationError(self.env._("%s must be a string of at most 256 characters.", label))
         name = name.strip()
         daemon = self.sudo().search([('name', '=', name), ('company_id', 'in', self.env.companies.ids)], limit=1)
         if not daemon:
             daemon = self.sudo().create({'name': name, 'user_id': self.env.uid, 'company_id': self.env.company.id})
-            self.env['face.system.log']._log(_("Daemon %s registered", name), category='sync',
+            self.env['face.system.log']._log(self.env._("Daemon %s registered", name), category='sync',
                                              action='daemon.create', object_ref='face.daemon,%d' % daemon.id)
         elif not daemon.user_id and not self.env.user.has_group(MANAGER):
-            raise AccessError(_("Daemon %s is assigned to no user: a manager assigns it first.", name))
+            raise AccessError(self.env._("Daemon %s is assigned to no user: a manager assigns it first.", name))
         daemon = daemon.sudo(False)
         daemon._check_device_access()
         daemon.sudo().write({'host': host or False, 'version': version or False, 'encoder': encoder or False,
@@ -108,10 +106,10 @@ class FaceDaemon(models.Model):
         self.ensure_one()
         self._check_device_access()
         if status not in (None, False) and not isinstance(status, dict):
-            raise ValidationError(_("status must be an object."))
+            raise ValidationError(self.env._("status must be an object."))
         if cameras not in (None, False) and not (isinstance(cameras, list)
                                                  and all(isinstance(item, dict) for item in cameras)):
-            raise ValidationError(_("cameras must be a list of objects."))
+            raise ValidationError(self.env._("cameras must be a list of objects."))
         now = fields.Datetime.now()
         self.sudo().write({'last_heartbeat': now, 'status_details': status or {}})
         own = self._own_cameras()

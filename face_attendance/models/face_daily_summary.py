@@ -3,7 +3,7 @@ from datetime import datetime, time, timedelta
 
 import pytz
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError
 
 from .security_groups import USER
@@ -26,7 +26,7 @@ class FaceDailySummary(models.AbstractModel):
         # It reads employees' private fields in Python (person IDs, calendars): Face Attendance
         # users only, whatever else the caller may read.
         if not (self.env.su or self.env.user.has_group(USER)):
-            raise AccessError(_("Only Face Attendance users see attendance summaries."))
+            raise AccessError(self.env._("Only Face Attendance users see attendance summaries."))
         config = self.env['face.attendance.config']
         Event = self.env['face.recognition.event']
         employee_domain = [('department_id', 'child_of', department_id)] if department_id else []

@@ -1,5 +1,7 @@
 """Alerts to the managers when a camera or a daemon stays offline past the configured threshold."""
-from odoo import _, api, fields, models
+from odoo import api, fields, models
+
+from .odoo_compat import group_users
 
 
 class FaceDeviceAlert(models.AbstractModel):
@@ -10,13 +12,13 @@ class FaceDeviceAlert(models.AbstractModel):
                                                          "come back since.")
 
     def _alert_managers(self, body):
-        managers = self.env.ref('face_attendance.group_face_attendance_manager').sudo().users
+        managers = group_users(self.env.ref('face_attendance.group_face_attendance_manager').sudo())
         partners = managers.filtered(lambda u: not u.share).partner_id
         for record in self:
             record.sudo().message_post(body=body % {'name': record.name}, partner_ids=partners.ids,
                                        message_type='comment', subtype_xmlid='mail.mt_comment')
             record.sudo().activity_schedule(
-                'mail.mail_activity_data_todo', summary=_("%s is offline", record.name),
+                'mail.mail_activity_data_todo', summary=self.env._("%s is offline", record.name),
                 user_id=(managers[:1] or self.env.user).id)
 
     @api.model
@@ -33,12 +35,12 @@ class FaceDeviceAlert(models.AbstractModel):
     @api.model
     def _cron_alert_offline(self):
         minutes = self.env['face.attendance.config']._get('camera_offline_minutes')
-        cameras = self._check_offline('face.camera', _(
+        cameras = self._check_offline('face.camera', self.env._(
             "Camera %%(name)s has sent no frame for more than %s minutes.") % minutes)
-        daemons = self._check_offline('face.daemon', _(
+        daemons = self._check_offline('face.daemon', self.env._(
             "Daemon %%(name)s has sent no heartbeat for more than %s minutes.") % minutes)
         if cameras or daemons:
             self.env['face.system.log']._log(
-                _("Offline alert: %s", ", ".join(cameras.mapped('name') + daemons.mapped('name'))),
+                self.env._("Offline alert: %s", ", ".join(cameras.mapped('name') + daemons.mapped('name'))),
                 level='warning', category='system', action='device.offline')
         return True

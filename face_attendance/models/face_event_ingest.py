@@ -13,14 +13,14 @@ from psycopg2 import errors as pg_errors
 from psycopg2.extensions import ISOLATION_LEVEL_READ_COMMITTED
 
 import odoo
-from odoo import _, api, fields, models
-from odoo.osv import expression
+from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
 from face_attendance_daemon.engine import EngineError, check_image_header
 
 from . import attendance_replay as rules
 from .hr_attendance import overtime_once
+from .odoo_compat import domain_and, domain_or, registry_in_test_mode
 from .face_recognition_event import (
     ACCEPTED, MAX_BATCH, MAX_SNAPSHOT_BYTES, REPLAYED, EventInputError, live_channel, parse_timestamp,
 )
@@ -42,7 +42,7 @@ RETRYABLE = (pg_errors.SerializationFailure, pg_errors.DeadlockDetected, pg_erro
 def in_test_transaction(registry):
     """Tests run in one transaction that is never committed: code that would open a second
     connection and commit must stay in the current one."""
-    return registry.in_test_mode() or bool(odoo.modules.module.current_test)
+    return registry_in_test_mode(registry) or bool(odoo.modules.module.current_test)
 
 
 def retry_pause(attempt):
@@ -97,10 +97,10 @@ class FaceRecognitionEventIngest(models.Model):
         daemon = self.env['face.daemon']
         if daemon_id:
             if isinstance(daemon_id, bool) or not isinstance(daemon_id, int):
-                raise ValidationError(_("daemon_id must be an integer."))
+                raise ValidationError(self.env._("daemon_id must be an integer."))
             daemon = daemon.browse(daemon_id).exists()
             if not daemon:
-                raise AccessError(_("Daemon %s does not exist or is not yours.", daemon_id))
+                raise AccessError(self.env._("Daemon %s does not exist or is not yours.", daemon_id))
             daemon._check_device_access()
         return self._ingest_events(events, 'daemon', daemon)
 
@@ -110,15 +110,15 @@ class FaceRecognitionEventIngest(models.Model):
         user = self.env.user
         if self.env.su or user.has_group(DEVICE) or user.has_group(MANAGER):
             return
-        raise AccessError(_("Only face attendance devices and managers may send recognition events."))
+        raise AccessError(self.env._("Only face attendance devices and managers may send recognition events."))
 
     @api.model
     def _ingest_events(self, events, source, daemon=None):
         """Ingestion proper, after the caller's right to send was checked (RPC or REST key)."""
         if not isinstance(events, (list, tuple)):
-            raise ValidationError(_("Events must be a list."))
+            raise ValidationError(self.env._("Events must be a list."))
         if len(events) > MAX_BATCH:
-            raise ValidationError(_("At most %s events per batch.", MAX_BATCH))
+            raise ValidationError(self.env._("At most %s events per batch.", MAX_BATCH))
         daemon = daemon or self.env['face.daemon']
         answers = [None] * len(events)
         parsed = []
@@ -157,7 +157,7 @@ class FaceRecognitionEventIngest(models.Model):
             except RETRYABLE as error:
                 if attempt == MAX_TRIES:
                     _logger.warning("Ingestion of %d event(s) gave up after %d tries: %s", len(parsed), attempt, error)
-                    raise IngestionBusy(_("The database is busy: send these events again later.")) from error
+                    raise IngestionBusy(self.env._("The database is busy: send these events again later.")) from error
                 _logger.info("Ingestion retried after %s", type(error).__name__)
                 retry_pause(attempt)
 
@@ -291,11 +291,11 @@ class FaceRecognitionEventIngest(models.Model):
             seen.add(key)
             vals.update(source=source, daemon_id=daemon_id)
             if vals['sighted_at'] > horizon:
-                vals.update(outcome='rejected', message=_("The sighting time is in the future."))
+                vals.update(outcome='rejected', message=self.env._("The sighting time is in the future."))
             elif not vals['employee_id']:
-                vals.update(outcome='unknown', message=_("Face not recognised."))
+                vals.update(outcome='unknown', message=self.env._("Face not recognised."))
             elif not auto_mark:
-                vals.update(outcome='rejected', message=_("Automatic attendance marking is off."))
+                vals.update(outcome='rejected', message=self.env._("Automatic attendance marking is off."))
             to_create.append((index, vals))
         created = self._create_idempotent(to_create, answers)
         pending = created.filtered(lambda e: e.outcome == 'pending')
@@ -399,15 +399,15 @@ class FaceRecognitionEventIngest(models.Model):
               ORDER BY e.employee_id, e.sighted_at DESC""", anchors, accepted=ACCEPTED))
 
         def since_anchor(field):
-            return expression.OR([[('employee_id', '=', employee_id), (field, '>=', anchor)]
+            return domain_or([[('employee_id', '=', employee_id), (field, '>=', anchor)]
                                   for employee_id, anchor in anchors.items()])
-        events = self.search(expression.AND([since_anchor('sighted_at'), [('outcome', 'in', REPLAYED)]]),
+        events = self.search(domain_and([since_anchor('sighted_at'), [('outcome', 'in', REPLAYED)]]),
                              order='sighted_at, event_uid, id')
-        own = Attendance.search(expression.AND([since_anchor('check_in'), [('face_in_event_id', '!=', False)]]),
+        own = Attendance.search(domain_and([since_anchor('check_in'), [('face_in_event_id', '!=', False)]]),
                                 order='check_in, id')
-        others = Attendance.search(expression.AND([
+        others = Attendance.search(domain_and([
             [('employee_id', 'in', list(anchors)), ('face_in_event_id', '=', False)],
-            expression.OR([[('employee_id', '=', employee_id), '|', ('check_out', '=', False),
+            domain_or([[('employee_id', '=', employee_id), '|', ('check_out', '=', False),
                             ('check_out', '>=', anchor)] for employee_id, anchor in anchors.items()])]),
             order='check_in')
         policy, now = self._policy(), fields.Datetime.now()
@@ -566,7 +566,7 @@ class FaceRecognitionEventIngest(models.Model):
             outcomes.update(result.outcomes)
         changes = {}
         for event in events:
-            kind, message, span = outcomes.get(event.id, ('error', _("Not decided."), None))
+            kind, message, span = outcomes.get(event.id, ('error', self.env._("Not decided."), None))
             attendance = span_records.get(id(span)) if span is not None else False
             vals = (kind, message or False, attendance.id if attendance else False)
             if (event.outcome, event.message or False, event.attendance_id.id) != vals:

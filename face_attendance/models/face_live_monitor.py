@@ -1,7 +1,7 @@
 """Data for the live monitor screen: the latest sightings of each camera."""
 import pytz
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
 from .security_groups import MANAGER, USER
@@ -14,9 +14,9 @@ class FaceRecognitionEventLive(models.Model):
     def live_monitor_data(self, per_camera=6):
         """One tile per camera (enabled first), each with its latest sightings, newest first."""
         if not self.env.user.has_group(USER):
-            raise AccessError(_("Only Face Attendance users open the live monitor."))
+            raise AccessError(self.env._("Only Face Attendance users open the live monitor."))
         if isinstance(per_camera, bool) or not isinstance(per_camera, int) or not 1 <= per_camera <= 50:
-            raise ValidationError(_("per_camera is a number from 1 to 50."))
+            raise ValidationError(self.env._("per_camera is a number from 1 to 50."))
         tz = pytz.timezone(self.env.user.tz or 'UTC')
         can_see_snapshots = self.env.user.has_group(MANAGER)
         tiles = []

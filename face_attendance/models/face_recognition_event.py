@@ -3,9 +3,10 @@ from datetime import datetime, time, timedelta, timezone
 
 import pytz
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 
 from .security_groups import MANAGER
+from .odoo_compat import unique
 
 _logger = logging.getLogger(__name__)
 
@@ -47,6 +48,8 @@ def parse_timestamp(value):
     return moment.replace(microsecond=0)
 
 
+# Unique per company: one company's senders can neither see nor block another's event ids.
+@unique('event_uid_uniq', 'unique(event_uid, company_id)', 'An event with this ID already exists.')
 class FaceRecognitionEvent(models.Model):
     """A sighting reported by a daemon or a detection provider: the audit trail of attendance."""
     _name = 'face.recognition.event'
@@ -76,10 +79,6 @@ class FaceRecognitionEvent(models.Model):
     message = fields.Char(readonly=True)
     attendance_id = fields.Many2one('hr.attendance', readonly=True, ondelete='set null')
     source = fields.Char(readonly=True, help="Who sent it: daemon, api, recognize.")
-
-    # Unique per company: one company's senders can neither see nor block another's event ids.
-    _sql_constraints = [('event_uid_uniq', 'unique(event_uid, company_id)',
-                         'An event with this ID already exists.')]
 
     def _answer(self):
         self.ensure_one()
@@ -116,7 +115,7 @@ class FaceRecognitionEvent(models.Model):
                 _logger.warning("Forgotten check-out of attendance %s was not closed", attendance.id)
         if forgotten:
             self.env['face.system.log']._log(
-                _("%s forgotten check-out(s) closed", len(forgotten)), category='attendance',
+                self.env._("%s forgotten check-out(s) closed", len(forgotten)), category='attendance',
                 details={'attendance_ids': forgotten.ids}, action='cron.close_forgotten')
         return len(forgotten)
 
@@ -137,7 +136,7 @@ class FaceRecognitionEvent(models.Model):
         doomed.unlink()
         if old_snapshots or doomed:
             self.env['face.system.log']._log(
-                _("Retention: %(snapshots)s snapshot(s) and %(events)s event(s) deleted",
+                self.env._("Retention: %(snapshots)s snapshot(s) and %(events)s event(s) deleted",
                   snapshots=len(old_snapshots), events=len(doomed)),
                 category='system', action='cron.purge_retention')
         return {'snapshots': len(old_snapshots), 'events': len(doomed)}

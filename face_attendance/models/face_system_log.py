@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.http import request
 
@@ -44,15 +44,15 @@ class FaceSystemLog(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         if not self.env.su:
-            raise AccessError(_("System log lines are written by Face Attendance itself."))
+            raise AccessError(self.env._("System log lines are written by Face Attendance itself."))
         return super().create(vals_list)
 
     def write(self, vals):
         if not self.env.su:
-            raise AccessError(_("System log lines cannot be changed."))
+            raise AccessError(self.env._("System log lines cannot be changed."))
         return super().write(vals)
 
     def unlink(self):
         if not self.env.su:
-            raise AccessError(_("System log lines cannot be deleted."))
+            raise AccessError(self.env._("System log lines cannot be deleted."))
         return super().unlink()

@@ -2,7 +2,7 @@ import base64
 import threading
 from datetime import timedelta
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from face_attendance_daemon.engine import (
@@ -40,7 +40,7 @@ class FaceTemplate(models.Model):
 
     def _compute_name(self):
         for template in self:
-            template.name = _("%(person)s face #%(id)s", person=template.employee_id.name, id=template.id or '')
+            template.name = self.env._("%(person)s face #%(id)s", person=template.employee_id.name, id=template.id or '')
 
     @api.model
     def _template_vals(self, image_b64, encoder=None):
@@ -50,7 +50,7 @@ class FaceTemplate(models.Model):
         try:
             data = base64.b64decode(image_b64, validate=True)
         except (ValueError, TypeError):
-            raise UserError(_("The image is not valid base64 data."))
+            raise UserError(self.env._("The image is not valid base64 data."))
         try:
             result = enrol_image(encoder, data, min_face_size=config._get('min_face_size'),
                                  max_bytes=config._get('max_image_bytes'))
@@ -70,7 +70,7 @@ class FaceTemplate(models.Model):
         if self.env['face.attendance.config']._get('consent_required'):
             missing = employees.filtered(lambda e: not e.face_consent)
             if missing:
-                raise UserError(_("Biometric consent is not recorded for %s: faces cannot be enrolled.",
+                raise UserError(self.env._("Biometric consent is not recorded for %s: faces cannot be enrolled.",
                                   ", ".join(missing.mapped('name'))))
 
     @api.model_create_multi
@@ -84,7 +84,7 @@ class FaceTemplate(models.Model):
         # always comes from the photo.
         for vals in vals_list:
             if not self.env.su and set(vals) & ENGINE_FIELDS:
-                raise AccessError(_("A face template's vector is computed from its photo."))
+                raise AccessError(self.env._("A face template's vector is computed from its photo."))
             if vals.get('image'):
                 vals.update(self._template_vals(vals['image']))
         return super().create(vals_list)
@@ -96,7 +96,7 @@ class FaceTemplate(models.Model):
             # moving it, or typing a vector in, would make someone else's face check them in.
             fixed = set(vals) & ({'employee_id', 'source_event_id'} | ENGINE_FIELDS)
             if fixed:
-                raise AccessError(_("%s of a face template cannot be changed: enrol a new photo instead.",
+                raise AccessError(self.env._("%s of a face template cannot be changed: enrol a new photo instead.",
                                     ", ".join(sorted(fixed))))
         if vals.get('image'):
             vals = dict(vals, **self._template_vals(vals['image']))
@@ -106,13 +106,13 @@ class FaceTemplate(models.Model):
     def _check_encoded(self):
         for template in self:
             if template.image and not template.encoding:
-                raise ValidationError(_("A face template needs its encoding."))
+                raise ValidationError(self.env._("A face template needs its encoding."))
 
     def action_reencode(self):
         """Recompute templates from their stored images with the configured encoder (after switching
         encoder): nothing is lost."""
         if not self.env.user.has_group(MANAGER):
-            raise AccessError(_("Only Face Attendance managers re-encode face templates."))
+            raise AccessError(self.env._("Only Face Attendance managers re-encode face templates."))
         self.check_access('write')
         return self._reencode(self.env['face.attendance.config']._get('encoder'))
 
@@ -132,9 +132,9 @@ class FaceTemplate(models.Model):
         daemon_model = self.env['face.daemon']
         daemon_model._check_device_access()
         if not isinstance(encoder_tag, str) or len(encoder_tag) > 128:
-            raise ValidationError(_("encoder_tag is a string such as sface:1."))
+            raise ValidationError(self.env._("encoder_tag is a string such as sface:1."))
         if since not in (None, False) and not isinstance(since, str):
-            raise ValidationError(_("since is a date-time string from a previous sync."))
+            raise ValidationError(self.env._("since is a date-time string from a previous sync."))
         name, _sep, version = (encoder_tag or '').partition(':')
         # A transaction that started before this one but commits after it carries write dates
         # earlier than now: the next sync starts a margin back so that it cannot be missed
@@ -145,7 +145,7 @@ class FaceTemplate(models.Model):
             try:
                 since_dt = fields.Datetime.to_datetime(since)
             except ValueError:
-                raise ValidationError(_("since is a date-time string from a previous sync."))
+                raise ValidationError(self.env._("since is a date-time string from a previous sync."))
             domain = domain + ['|', ('write_date', '>=', since_dt), ('employee_id.write_date', '>=', since_dt)]
         records = self.sudo().with_context(active_test=False).search(
             domain + [('company_id', 'in', self.env.companies.ids)])

@@ -3,7 +3,7 @@ import base64
 
 import numpy as np
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from face_attendance_daemon.engine import EngineError, decode_image, vector_from_bytes, vector_to_bytes
@@ -50,7 +50,7 @@ class FaceUnknownGroup(models.TransientModel):
     _order = 'event_count desc, last_seen desc'
 
     event_ids = fields.Many2many('face.recognition.event', string="Sightings")
-    event_count = fields.Integer(string="Sightings", readonly=True)
+    event_count = fields.Integer(string="Number of sightings", readonly=True)
     first_seen = fields.Datetime(readonly=True)
     last_seen = fields.Datetime(readonly=True)
     camera_names = fields.Char(string="Cameras", readonly=True)
@@ -62,7 +62,7 @@ class FaceUnknownGroup(models.TransientModel):
     @api.model
     def _check_manager(self):
         if not self.env.user.has_group(MANAGER):
-            raise AccessError(_("Only Face Attendance managers review unknown faces."))
+            raise AccessError(self.env._("Only Face Attendance managers review unknown faces."))
 
     @api.model
     def action_open_queue(self):
@@ -71,7 +71,7 @@ class FaceUnknownGroup(models.TransientModel):
         self.search([('create_uid', '=', self.env.uid)]).unlink()
         self._build_groups()
         return {
-            'type': 'ir.actions.act_window', 'name': _("Unknown Faces to Review"), 'res_model': self._name,
+            'type': 'ir.actions.act_window', 'name': self.env._("Unknown Faces to Review"), 'res_model': self._name,
             'view_mode': 'kanban,form', 'domain': [('create_uid', '=', self.env.uid)], 'target': 'current',
         }
 
@@ -118,7 +118,7 @@ class FaceUnknownGroup(models.TransientModel):
         self.check_access('write')
         for group in self:
             if not group.employee_id:
-                raise UserError(_("Choose the person these sightings show."))
+                raise UserError(self.env._("Choose the person these sightings show."))
             events = group.event_ids.filtered(lambda e: e.outcome == 'unknown')
             if group.add_templates:
                 vals = [{'employee_id': group.employee_id.id, 'image': event.snapshot, 'origin': 'event',
@@ -135,7 +135,7 @@ class FaceUnknownGroup(models.TransientModel):
             group.employee_id.check_access('write')
             events._assign_to_employee(group.employee_id)
             self.env['face.system.log']._log(
-                _("%(count)s unknown sighting(s) assigned to %(name)s", count=len(events), name=group.employee_id.name),
+                self.env._("%(count)s unknown sighting(s) assigned to %(name)s", count=len(events), name=group.employee_id.name),
                 category='attendance', action='unknown.assign', object_ref='hr.employee,%d' % group.employee_id.id)
         self.unlink()
         return self.action_open_queue()

@@ -3,9 +3,11 @@ import contextvars
 
 import pytz
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools.sql import create_index
+
+from .odoo_compat import domain_or
 
 
 # Set only by the attendance rules (as superuser): a camera's evidence is never typed in.
@@ -38,8 +40,7 @@ def overtime_once(attendance_model):
                 for employee, dates in scope.items():
                     merged.setdefault(employee, set()).update(dates)
         else:
-            from odoo.fields import Domain  # Odoo 19
-            merged = Domain.OR(scopes)
+            merged = domain_or(scopes)  # Odoo 19's domains
         records._update_overtime(merged)
 
 
@@ -96,10 +97,10 @@ class HrAttendance(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         if not self.env.su and any(RULE_FIELDS & set(vals) for vals in vals_list):
-            raise AccessError(_("Face recognition fields of an attendance are set by the cameras only."))
+            raise AccessError(self.env._("Face recognition fields of an attendance are set by the cameras only."))
         return super().create(vals_list)
 
     def write(self, vals):
         if not self.env.su and RULE_FIELDS & set(vals):
-            raise AccessError(_("Face recognition fields of an attendance are set by the cameras only."))
+            raise AccessError(self.env._("Face recognition fields of an attendance are set by the cameras only."))
         return super().write(vals)

@@ -1,10 +1,12 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
 from .security_groups import MANAGER
+from .odoo_compat import unique
 
 
-
+# A person ID is unique within a company: one in use elsewhere neither blocks nor reveals anybody.
+@unique('person_ref_uniq', 'unique(person_ref, company_id)', 'This person ID is already used in this company.')
 class HrEmployee(models.Model):
     _inherit = 'hr.employee'
 
@@ -20,10 +22,6 @@ class HrEmployee(models.Model):
                                            groups="hr.group_hr_user")
     face_event_ids = fields.One2many('face.recognition.event', 'employee_id', string="Recognition events")
 
-    # Unique within a company: a person ID in use elsewhere neither blocks nor reveals anybody.
-    _sql_constraints = [('person_ref_uniq', 'unique(person_ref, company_id)',
-                         'This person ID is already used in this company.')]
-
     @api.depends('face_template_ids', 'face_template_ids.active')
     def _compute_face_status(self):
         counts = dict(self.env['face.template'].sudo()._read_group(
@@ -38,7 +36,7 @@ class HrEmployee(models.Model):
         for employee in self:
             ref = employee.person_ref
             if ref and (ref != ref.strip() or len(ref) > 64 or any(c.isspace() for c in ref)):
-                raise ValidationError(_("A person ID has no spaces and at most 64 characters."))
+                raise ValidationError(self.env._("A person ID has no spaces and at most 64 characters."))
 
     def _face_consent_vals(self, vals):
         if 'face_consent' in vals:
@@ -57,11 +55,11 @@ class HrEmployee(models.Model):
     def action_erase_biometric_data(self):
         """Erase templates, their images and every event snapshot of these persons, for good."""
         if not self.env.user.has_group(MANAGER):
-            raise AccessError(_("Only Face Attendance managers erase biometric data."))
+            raise AccessError(self.env._("Only Face Attendance managers erase biometric data."))
         self.check_access('write')
         self._erase_biometric_data()
         self.env['face.system.log']._log(
-            _("Biometric data erased for %s", ", ".join(self.mapped('name'))), category='system',
+            self.env._("Biometric data erased for %s", ", ".join(self.mapped('name'))), category='system',
             action='person.erase', object_ref=','.join('hr.employee,%d' % e.id for e in self))
         return True
 
@@ -101,7 +99,7 @@ class HrEmployee(models.Model):
         self._check_enrol_access()
         return {
             'type': 'ir.actions.act_window',
-            'name': _("Enrol faces"),
+            'name': self.env._("Enrol faces"),
             'res_model': 'face.enrol.wizard',
             'view_mode': 'form',
             'target': 'new',

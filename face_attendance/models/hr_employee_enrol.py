@@ -1,7 +1,7 @@
 """What the enrolment screen (upload or webcam) calls: instant feedback per photo, then enrolment."""
 import base64
 
-from odoo import _, api, models
+from odoo import api, models
 from odoo.exceptions import AccessError, UserError
 
 from face_attendance_daemon.engine import vector_from_bytes
@@ -18,7 +18,7 @@ class HrEmployeeEnrol(models.Model):
         """Enrolment is for Face Attendance managers, on persons of their companies."""
         self.ensure_one()
         if not self.env.user.has_group(MANAGER):
-            raise AccessError(_("Only Face Attendance managers enrol faces."))
+            raise AccessError(self.env._("Only Face Attendance managers enrol faces."))
         self.check_access('write')
         self.env['face.template'].check_access('create')
 
@@ -27,7 +27,7 @@ class HrEmployeeEnrol(models.Model):
         already matches somebody else's templates."""
         self._check_enrol_access()
         if not isinstance(image_b64, str):
-            raise UserError(_("The photo must be sent as base64 text or a data URL."))
+            raise UserError(self.env._("The photo must be sent as base64 text or a data URL."))
         image_b64 = _strip_data_url(image_b64)
         try:
             vals = self.env['face.template']._template_vals(image_b64)
@@ -36,7 +36,7 @@ class HrEmployeeEnrol(models.Model):
         answer = {'ok': True, 'face_size': vals['face_size'], 'sharpness': round(vals['sharpness'], 1),
                   'detector_score': round(vals['detector_score'], 3), 'warnings': []}
         if vals['sharpness'] < 30:
-            answer['warnings'].append(_("The photo looks blurred."))
+            answer['warnings'].append(self.env._("The photo looks blurred."))
         # The photo's one face is already encoded above: match that vector, do not detect again.
         config = self.env['face.attendance.config']
         encoder = config._encoder()
@@ -45,10 +45,10 @@ class HrEmployeeEnrol(models.Model):
         if match.matched and match.person_key != self.id:
             # Named only when the manager may see that person (the gallery is their companies').
             other = self.browse(match.person_key)._filtered_access('read')
-            name = other.name if other else _("another person")
-            answer['warnings'].append(_("This face already matches %s.", name))
+            name = other.name if other else self.env._("another person")
+            answer['warnings'].append(self.env._("This face already matches %s.", name))
             answer['duplicate_of'] = name
-        answer['message'] = _("Face found: %(size)s px, sharpness %(sharp)s",
+        answer['message'] = self.env._("Face found: %(size)s px, sharpness %(sharp)s",
                               size=answer['face_size'], sharp=answer['sharpness'])
         return answer
 
@@ -56,52 +56,52 @@ class HrEmployeeEnrol(models.Model):
         """Enrol several photos at once; all or nothing. Returns the person's face count."""
         self._check_enrol_access()
         if origin not in ('upload', 'webcam'):
-            raise UserError(_("Unknown origin %s.", origin))
+            raise UserError(self.env._("Unknown origin %s.", origin))
         if not images_b64 or not isinstance(images_b64, list) or not all(isinstance(i, str) for i in images_b64):
-            raise UserError(_("Add at least one photo."))
+            raise UserError(self.env._("Add at least one photo."))
         if len(images_b64) > MAX_PHOTOS:
-            raise UserError(_("At most %s photos at once.", MAX_PHOTOS))
+            raise UserError(self.env._("At most %s photos at once.", MAX_PHOTOS))
         if consent and not self.face_consent:
             self.face_consent = True
         templates = self.env['face.template'].create([
             {'employee_id': self.id, 'image': _strip_data_url(image), 'origin': origin} for image in images_b64])
         self.env['face.system.log']._log(
-            _("%(count)s face(s) enrolled for %(name)s", count=len(templates), name=self.name),
+            self.env._("%(count)s face(s) enrolled for %(name)s", count=len(templates), name=self.name),
             category='system', action='face.enrol', object_ref='hr.employee,%d' % self.id)
         return {'face_count': self.face_count}
 
     def action_open_face_enrol(self):
         """The enrolment screen: several photos by upload or webcam, each checked at once."""
         self._check_enrol_access()
-        return {'type': 'ir.actions.client', 'tag': 'face_attendance.enrol_faces', 'name': _("Enrol faces"),
+        return {'type': 'ir.actions.client', 'tag': 'face_attendance.enrol_faces', 'name': self.env._("Enrol faces"),
                 'target': 'current', 'context': {'active_id': self.id}, 'params': {'employee_id': self.id}}
 
     def _check_face_user(self):
         self.ensure_one()
         if not self.env.user.has_group(USER):
-            raise AccessError(_("Only Face Attendance users open these lists."))
+            raise AccessError(self.env._("Only Face Attendance users open these lists."))
         self.check_access('read')
 
     def action_face_attendances(self):
         self._check_face_user()
         action = self.env['ir.actions.act_window']._for_xml_id('face_attendance.hr_attendance_face_action')
         action.update(domain=[('employee_id', '=', self.id)], context={'default_employee_id': self.id},
-                      name=_("Attendance of %s", self.name))
+                      name=self.env._("Attendance of %s", self.name))
         return action
 
     def action_face_events(self):
         self._check_face_user()
         action = self.env['ir.actions.act_window']._for_xml_id('face_attendance.face_recognition_event_action')
-        action.update(domain=[('employee_id', '=', self.id)], name=_("Sightings of %s", self.name), context={})
+        action.update(domain=[('employee_id', '=', self.id)], name=self.env._("Sightings of %s", self.name), context={})
         return action
 
     @api.model
     def face_enrol_context(self, employee_id):
         if isinstance(employee_id, bool) or not isinstance(employee_id, int):
-            raise UserError(_("employee_id must be an integer."))
+            raise UserError(self.env._("employee_id must be an integer."))
         employee = self.browse(employee_id).exists()
         if not employee:
-            raise UserError(_("This person no longer exists."))
+            raise UserError(self.env._("This person no longer exists."))
         employee._check_enrol_access()
         return {'id': employee.id, 'name': employee.name, 'face_count': employee.face_count,
                 'consent': employee.face_consent,

@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError
 
 from .face_config import PREFIX, SETTINGS
@@ -8,7 +8,7 @@ def _check_admin(env):
     # Public over RPC, even on an empty recordset: the settings screen (of every app) is for
     # administrators, as Odoo's own execute() requires.
     if not (env.su or env.user.has_group('base.group_system')):
-        raise AccessError(_("Only administrators read or save the settings."))
+        raise AccessError(env._("Only administrators read or save the settings."))
 
 
 class ResConfigSettings(models.TransientModel):

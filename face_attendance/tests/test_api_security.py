@@ -15,7 +15,7 @@ from odoo.tests.common import TEST_CURSOR_COOKIE_NAME
 
 from odoo.addons.face_attendance.models.face_api_key import SCOPES
 
-from .common import ApiCase, face_b64, face_photo, stranger_photo
+from .common import ApiCase, face_b64, face_photo, release_test_lock, stranger_photo
 
 EXAMPLE_IDS = {'{person_id}': 'SEC-P1', '{face_id}': '1', '{attendance_id}': '1', '{camera_id}': '1',
                '{date}': '2026-11-20'}
@@ -164,12 +164,13 @@ class TestApiSecurity(ApiCase):
             connection.putheader('Content-Type', content_type)
             connection.putheader('Transfer-Encoding', 'chunked')
             connection.putheader('Cookie', '%s=%s' % (TEST_CURSOR_COOKIE_NAME, self.http_request_key))
-            connection.endheaders()
-            for chunk in chunks:
-                connection.send(b'%x\r\n%s\r\n' % (len(chunk), chunk))
-            connection.send(b'0\r\n\r\n')
-            response = connection.getresponse()
-            return response.status, response.read()
+            with release_test_lock():
+                connection.endheaders()
+                for chunk in chunks:
+                    connection.send(b'%x\r\n%s\r\n' % (len(chunk), chunk))
+                connection.send(b'0\r\n\r\n')
+                response = connection.getresponse()
+                return response.status, response.read()
         finally:
             connection.close()
 

@@ -2,7 +2,7 @@ from datetime import timedelta
 
 import pytz
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from ..models.security_groups import USER
@@ -10,7 +10,7 @@ from ..models.security_groups import USER
 
 def _check_face_user(wizard):
     if not wizard.env.user.has_group(USER):
-        raise AccessError(_("Only Face Attendance users open attendance reports."))
+        raise AccessError(wizard.env._("Only Face Attendance users open attendance reports."))
     wizard.check_access('read')
 
 
@@ -64,7 +64,7 @@ class FaceAttendanceSheetWizard(models.TransientModel):
         self.ensure_one()
         _check_face_user(self)
         if self.date_to < self.date_from:
-            raise UserError(_("The period ends before it starts."))
+            raise UserError(self.env._("The period ends before it starts."))
 
     def _domain(self):
         domain = [('face_date', '>=', self.date_from), ('face_date', '<=', self.date_to)]

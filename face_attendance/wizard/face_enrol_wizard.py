@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 
@@ -22,14 +22,14 @@ class FaceEnrolWizard(models.TransientModel):
         self.check_access('write')
         self.employee_id._check_enrol_access()
         if not self.line_ids:
-            raise UserError(_("Add at least one photo."))
+            raise UserError(self.env._("Add at least one photo."))
         if self.consent_given and not self.employee_id.face_consent:
             self.employee_id.face_consent = True
         templates = self.env['face.template'].create([
             {'employee_id': self.employee_id.id, 'image': line.image, 'origin': self.origin}
             for line in self.line_ids])
         self.env['face.system.log']._log(
-            _("%(count)s face(s) enrolled for %(name)s", count=len(templates), name=self.employee_id.name),
+            self.env._("%(count)s face(s) enrolled for %(name)s", count=len(templates), name=self.employee_id.name),
             category='system', action='face.enrol', object_ref='hr.employee,%d' % self.employee_id.id)
         # The photos now live in the templates only: none stays behind in the wizard.
         self.line_ids.unlink()
@@ -52,7 +52,7 @@ class FaceEnrolWizardLine(models.TransientModel):
                 continue
             try:
                 vals = self.env['face.template']._template_vals(line.image)
-                line.feedback = _("Face found: %(size)s px, sharpness %(sharp).0f",
+                line.feedback = self.env._("Face found: %(size)s px, sharpness %(sharp).0f",
                                   size=vals['face_size'], sharp=vals['sharpness'])
             except UserError as error:
                 line.feedback = str(error.args[0])

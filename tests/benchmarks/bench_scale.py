@@ -157,7 +157,6 @@ def _site(args):
 def daemon_simulation(server, log, sizes=(1, 2, 4, 8, 16, 32)):
     """N site daemons (processes) at once; the largest N whose sighting-to-attendance p95 stays under
     TARGET_P95_S. The call returns once the attendance rows are written."""
-    group = server.rpc("ir.model.data", "check_object_reference", "face_attendance", "group_face_attendance_device")[1]
     server.rpc("face.attendance.config", "set", "duplicate_window_minutes", 5)
     sites = []
     rows, held = [], 0
@@ -165,8 +164,7 @@ def daemon_simulation(server, log, sizes=(1, 2, 4, 8, 16, 32)):
         while len(sites) < size:
             n = len(sites)
             login = "sim-site-%d" % n
-            user = server.rpc("res.users", "create", {"name": "Site %d daemon" % n, "login": login, "password": login,
-                                                      "groups_id": [(6, 0, [group])]})
+            user = server.create_user("Site %d daemon" % n, login, login, ["face_attendance.group_face_attendance_device"])
             daemon = server.rpc("face.daemon", "create", {"name": "site-%d" % n, "user_id": user})
             camera = server.rpc("face.camera", "create", {"name": "Site %d hall" % n, "source_type": "file",
                                                            "source": "x", "direction": "both", "daemon_id": daemon})
