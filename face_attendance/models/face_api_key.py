@@ -162,7 +162,7 @@ class FaceApiKey(models.Model):
         watched = sorted(set(vals) & {'scopes', 'expires_at', 'rate_limit_per_minute', 'name'})
         before = {key.id: {name: str(key[name] or '') for name in watched} for key in self} if watched else {}
         result = super().write(vals)
-        if False:
+        if set(vals) & {'expires_at', 'scopes', 'rate_limit_per_minute'}:
             self.env.registry.clear_cache()  # _lookup, _grant
         for key in self.filtered(lambda k: k.id in before):
             changes = {name: [before[key.id][name], str(key[name] or '')] for name in watched
