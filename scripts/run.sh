@@ -42,10 +42,12 @@ if [ "$DEMO" = 1 ]; then
 fi
 
 WORKERS="${FA_WORKERS:-$(( $(nproc) * 2 ))}"
+# -d alone exposes this one database (a --db-filter would make Odoo list PostgreSQL's databases on
+# every request without a session, each API call); the database manager is off.
 ODOO=("$FA_VENV/bin/python" "$ODOO_SRC/odoo-bin"
     --addons-path="$ODOO_SRC/odoo/addons,$ODOO_SRC/addons,$PROJECT_ROOT"
     --db_host="$PGHOST" --db_port="$PGPORT" --db_user="$FA_DB_USER" --db_password="$FA_DB_PASSWORD"
-    -d "$DB" --db-filter="^$DB\$" --http-interface=127.0.0.1)
+    -d "$DB" --no-database-list --http-interface=127.0.0.1)
 PIDS=()
 trap 'kill "${PIDS[@]}" 2>/dev/null; wait' INT TERM EXIT
 if [ "$WORKERS" -gt 0 ]; then

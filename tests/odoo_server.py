@@ -84,7 +84,9 @@ class OdooServer:
         os.makedirs(ARTIFACTS, exist_ok=True)
         log = open(self.log_path, "ab")
         self.process = subprocess.Popen(
-            odoo_command("-d", self.db, "--db-filter=^%s$" % self.db, "--http-interface=127.0.0.1",
+            # As the run command serves: -d alone exposes that one database (a --db-filter would
+            # make Odoo list PostgreSQL's databases on every request that has no session).
+            odoo_command("-d", self.db, "--no-database-list", "--http-interface=127.0.0.1",
                          "--http-port=%d" % self.port, "--workers=%d" % self.workers, "--max-cron-threads=0",
                          "--log-level=info", "--limit-time-real=600", "--limit-time-cpu=600"),
             stdout=log, stderr=subprocess.STDOUT, start_new_session=True)

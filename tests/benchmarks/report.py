@@ -85,7 +85,9 @@ def markdown(results):
         lat = ing["sighting_to_attendance"]
         out += ["## 4. Ingestion into Odoo", "",
                 "Odoo 18 with %d workers on this machine (the run command's default); events for 200 persons on a CCTV camera, each "
-                "decided and written through the ORM." % odoo["api"]["server_workers"], "",
+                "decided and written through the ORM. In a batch where every event is a different person, each "
+                "event changes one attendance, and Odoo's own work per change (overtime, its overlap constraint, "
+                "worked hours) dominates the call; batches of a few persons (CCTV) share it." % odoo["api"]["server_workers"], "",
                 _table(["path", "batch", "events", "events/s", "call p50 ms", "call p95 ms"], rows), "",
                 "Sighting to `hr.attendance` row (one event per call): p50 %s ms, p95 %s ms. %s" % (
                     lat["p50_ms"], lat["p95_ms"], ing["note"]), ""]
@@ -184,8 +186,7 @@ def ingestion_verdicts(odoo):
     for row in scale:
         lines.append("- %s: %.0f events/s, %d failed call(s)%s" % (
             row["workload"], row["events_per_s"], row["errors"],
-            "; target 500: %s" % ("met" if row["events_per_s"] >= 500 else "**not met**") if "concurrent" in row["workload"]
-            else "."))
+            "; target 500: %s" % ("met." if row["events_per_s"] >= 500 else "**not met**.")))
     for row in odoo.get("recognize") or []:
         if row["concurrency"] == 1:
             lines.append("- `/recognize` (640x480, one face), alone: p95 %s ms (previous run: ~%.0f ms for a 250x250 "
