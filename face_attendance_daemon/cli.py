@@ -29,7 +29,9 @@ def check(config, out=sys.stdout):
     print("configuration: ok (%s)" % (config.source_path or "environment only"), file=out)
     try:
         version = transport.version()
-        print("odoo: %s reachable (server %s)" % (config.odoo.url, version.get("server_version")), file=out)
+        # describe() after the first call: with protocol auto it then names the protocol chosen.
+        print("odoo: %s reachable (server %s) over %s" % (config.odoo.url, version.get("server_version"),
+                                                          transport.describe()), file=out)
         remote = transport.register(config.daemon.name, "check", __version__, config.recognition.encoder or None)
     except TransportError as error:
         print("odoo: FAILED - %s" % error, file=out)
@@ -40,7 +42,11 @@ def check(config, out=sys.stdout):
     except EngineError as error:
         print("encoder %s: FAILED - %s" % (encoder_name, error), file=out)
         return 1
-    gallery = transport.gallery(encoder.tag)
+    try:
+        gallery = transport.gallery(encoder.tag)
+    except TransportError as error:
+        print("gallery: FAILED - %s" % error, file=out)
+        return 1
     print("daemon: %r is daemon #%s in Odoo; encoder %s; %d template(s) to match"
           % (config.daemon.name, remote["daemon_id"], encoder.tag, len(gallery.get("templates", []))), file=out)
     cameras = remote.get("cameras", [])

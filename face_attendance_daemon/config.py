@@ -4,6 +4,7 @@ Every mistake is reported with the key it concerns and what is expected, all at 
 operator fixes a config file in one go.
 """
 import os
+import re
 import socket
 import tomllib
 from dataclasses import dataclass, field, fields
@@ -17,12 +18,19 @@ class ConfigError(Exception):
         super().__init__("invalid configuration:\n" + "\n".join("  - %s" % p for p in self.problems))
 
 
+PROTOCOLS = ("auto", "json2", "xmlrpc")
+
+
 @dataclass
 class OdooSettings:
     url: str = "http://127.0.0.1:8069"
     db: str = ""
+    # auto: JSON-2 on Odoo 19+ (needs api_key), XML-RPC on 18 (needs login and password or api_key).
+    protocol: str = "auto"
     login: str = ""
-    password: str = ""  # a password or an Odoo API key of the device user
+    # Secrets stay out of repr(): a config printed in a traceback or a log must not leak them.
+    password: str = field(default="", repr=False)  # XML-RPC: a password or an API key of the device user
+    api_key: str = field(default="", repr=False)  # an Odoo API key of the device user (JSON-2, and XML-RPC)
     timeout: float = 30.0
 
 
@@ -100,6 +108,8 @@ class Config:
         return os.path.join(self.daemon.state_dir, "outbox.sqlite3")
 
 
+_SECRETS = {"odoo": ("password", "api_key")}
+_API_KEY = re.compile(r"[0-9a-f]{40}")
 SECTIONS = {"odoo": OdooSettings, "daemon": DaemonSettings, "recognition": RecognitionSettings,
             "capture": CaptureSettings, "delivery": DeliverySettings, "sync": SyncSettings}
 
@@ -158,6 +168,10 @@ def load(path=None, environ=None):
                 setattr(target, key, value)
         for key in known:
             env_name = "FA_%s_%s" % (section.upper(), key.upper())
+            # An empty secret in the environment (compose's ${FA_ODOO_API_KEY} when unset) must not
+            # erase the one in the file.
+            if key in _SECRETS.get(section, ()) and not environ.get(env_name):
+                continue
             if env_name in environ:
                 value = _coerce(environ[env_name], type(getattr(target, key)), env_name, problems)
                 if value is not None:
@@ -182,9 +196,7 @@ def validate(config):
     odoo = config.odoo
     if not odoo.url.startswith(("http://", "https://")):
         problems.append("[odoo] url must start with http:// or https:// (got %r)" % odoo.url)
-    for key in ("db", "login", "password"):
-        if not getattr(odoo, key):
-            problems.append("[odoo] %s is required (or FA_ODOO_%s)" % (key, key.upper()))
+    problems += _odoo_credentials(odoo)
     if odoo.timeout <= 0:
         problems.append("[odoo] timeout must be positive")
     if not config.daemon.name.strip():
@@ -221,4 +233,30 @@ def validate(config):
     for key in ("gallery_interval", "heartbeat_interval", "config_interval"):
         if getattr(config.sync, key) <= 0:
             problems.append("[sync] %s must be positive" % key)
+    return problems
+
+
+def _odoo_credentials(odoo):
+    """What each protocol needs. The secrets are never quoted back: the messages reach logs."""
+    problems = []
+    odoo.protocol = odoo.protocol.strip().lower()
+    odoo.api_key = odoo.api_key.strip()
+    if odoo.protocol not in PROTOCOLS:
+        return ["[odoo] protocol must be one of %s (got %r)" % (", ".join(PROTOCOLS), odoo.protocol)]
+    # JSON-2 finds the database from the X-Odoo-Database header, or the server's only/filtered one.
+    if not odoo.db and odoo.protocol != "json2":
+        problems.append("[odoo] db is required (or FA_ODOO_DB)")
+    if odoo.api_key and not _API_KEY.fullmatch(odoo.api_key):
+        problems.append("[odoo] api_key is not an Odoo API key (40 hexadecimal characters, made in Odoo: "
+                        "the device user's Preferences -> Account Security -> New API Key)")
+    if odoo.protocol == "json2" and not odoo.api_key:
+        problems.append("[odoo] protocol json2 needs api_key (or FA_ODOO_API_KEY): an Odoo API key of the device user")
+    if odoo.protocol == "xmlrpc":
+        if not odoo.login:
+            problems.append("[odoo] login is required for XML-RPC (or FA_ODOO_LOGIN)")
+        if not (odoo.password or odoo.api_key):
+            problems.append("[odoo] password is required for XML-RPC (or FA_ODOO_PASSWORD; an API key works too)")
+    if odoo.protocol == "auto" and not odoo.api_key and not (odoo.login and odoo.password):
+        problems.append("[odoo] api_key (or FA_ODOO_API_KEY) is required: an Odoo API key of the device user "
+                        "(JSON-2 on Odoo 19+); on Odoo 18, login with api_key or password works too")
     return problems

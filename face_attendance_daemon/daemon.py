@@ -15,14 +15,20 @@ from .gallery_sync import GallerySync
 from .health import HealthServer
 from .outbox import Outbox
 from .pipeline import CameraPipeline
-from .transport import PermanentError, TransportError, XmlRpcTransport
+from .transport import AutoTransport, Json2Transport, PermanentError, TransportError, XmlRpcTransport
 
 _logger = logging.getLogger("face_attendance_daemon")
 
 
 def make_transport(config):
+    """The transport [odoo] protocol names; "auto" asks the server at the first call (json2/xmlrpc)."""
     odoo = config.odoo
-    return XmlRpcTransport(odoo.url, odoo.db, odoo.login, odoo.password, odoo.timeout)
+    if odoo.protocol == "json2":
+        return Json2Transport(odoo.url, odoo.db, odoo.api_key, odoo.timeout)
+    if odoo.protocol == "xmlrpc":
+        # Odoo accepts an API key wherever XML-RPC takes a password.
+        return XmlRpcTransport(odoo.url, odoo.db, odoo.login, odoo.password or odoo.api_key, odoo.timeout)
+    return AutoTransport(odoo.url, odoo.db, odoo.login, odoo.password, odoo.api_key, odoo.timeout)
 
 
 class Daemon:

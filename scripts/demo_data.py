@@ -36,5 +36,15 @@ if not device:
 daemon = env['face.daemon'].search([('name', '=', 'demo')], limit=1) or env['face.daemon'].create(
     {'name': 'demo', 'user_id': device.id})
 Camera.search([('location', '=', 'Demo')]).write({'daemon_id': daemon.id})
+# The daemon signs in with an Odoo API key of its user (JSON-2 on Odoo 19, the XML-RPC password on
+# 18): made once, kept readable by this user only, never printed.
+key_file = os.environ.get('FA_DEMO_KEY_FILE')
+if key_file and not os.path.exists(key_file):
+    Keys = env['res.users.apikeys'].with_user(device).sudo()
+    Keys.search([('user_id', '=', device.id), ('name', '=', 'demo daemon')])._remove()
+    secret = Keys._generate(None, 'demo daemon', None)
+    os.makedirs(os.path.dirname(key_file), exist_ok=True)
+    with open(os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), 'w') as handle:
+        handle.write(secret)
 env.cr.commit()
 print('demo data ready')

@@ -38,6 +38,8 @@ fi
 if [ "$DEMO" = 1 ]; then
     export FA_FACES_DIR="${FA_FACES_DIR:-$PROJECT_ROOT/../shared/data/faces}"
     log "loading demo persons with faces from $FA_FACES_DIR"
+    # The demo daemon's Odoo API key, made by demo_data.py the first time (one per database).
+    export FA_DEMO_KEY_FILE="$PROJECT_ROOT/var/demo/$DB.api-key"
     odoo_cmd shell -d "$DB" --no-http --log-level=warn < "$PROJECT_ROOT/scripts/demo_data.py"
 fi
 
@@ -79,7 +81,7 @@ cat > "$DEMO_DIR/daemon.toml" <<TOML
 url = "http://127.0.0.1:$PORT"
 db = "$DB"
 login = "face-daemon"
-password = "face-daemon-demo"
+# api_key comes from FA_ODOO_API_KEY: JSON-2 on Odoo 19, XML-RPC on 18 ("auto")
 
 [daemon]
 name = "demo"
@@ -91,7 +93,8 @@ file_loop = true
 TOML
 for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$PORT/api/v1/health" >/dev/null && break; sleep 1; done
 log "starting the demo daemon on $DEMO_DIR/*.mp4 (health: http://127.0.0.1:8765/health; log: $DEMO_DIR/daemon.log)"
-(cd "$PROJECT_ROOT" && exec "$FA_VENV/bin/face-attendance-daemon" run --config "$DEMO_DIR/daemon.toml") \
+(cd "$PROJECT_ROOT" && FA_ODOO_API_KEY="$(cat "$FA_DEMO_KEY_FILE")" \
+    exec "$FA_VENV/bin/face-attendance-daemon" run --config "$DEMO_DIR/daemon.toml") \
     >> "$DEMO_DIR/daemon.log" 2>&1 &
 PIDS+=($!)
 wait "$ODOO_PID"

@@ -130,6 +130,32 @@ class OdooServer:
         return self.rpc("res.users", "create", {"name": name, "login": login, "password": password,
                                                 field: [(6, 0, groups)]})
 
+    def shell(self, script):
+        """Runs ``script`` in ``odoo-bin shell`` on this server's database (the ORM's own code paths)."""
+        command = odoo_command("-d", self.db, "--no-http", "--log-level=warn")
+        command.insert(2, "shell")  # odoo-bin's sub-command comes first
+        run = subprocess.run(command, input=script, capture_output=True, text=True, timeout=300)
+        if run.returncode:
+            raise RuntimeError("odoo-bin shell failed: %s" % run.stderr[-2000:])
+        return run.stdout
+
+    def create_user_api_keys(self, login, *names):
+        """Odoo API keys (res.users.apikeys) of user ``login``, as its Preferences make them: no
+        scope, so valid for JSON-2 and, as the password, for XML-RPC. On Odoo 18 and 19."""
+        output = self.shell((
+            "user = env['res.users'].search([('login', '=', %r)])\n"
+            "for name in %r:\n"
+            "    print('KEY', name, env['res.users.apikeys'].with_user(user).sudo()._generate(None, name, None))\n"
+            "env.cr.commit()\n") % (login, list(names)))
+        keys = dict(line.split()[1:] for line in output.splitlines() if line.startswith("KEY "))
+        if set(keys) != set(names):
+            raise RuntimeError("API keys were not created: %s" % output[-2000:])
+        return keys
+
+    def revoke_user_api_key(self, login, name):
+        self.shell(("env['res.users.apikeys'].search([('user_id.login', '=', %r), ('name', '=', %r)])._remove()\n"
+                    "env.cr.commit()\n") % (login, name))
+
     def create_api_key(self, name, scopes="*", login="admin", rate_limit=None):
         """Through the documented command line (scripts/create_api_key.sh), which prints 'Key: ...'."""
         env = dict(os.environ, FA_DB=self.db)

@@ -62,6 +62,9 @@ def prepare(server, videos, faces_dir):
             with open(os.path.join(faces_dir, "known", folder, "%s_%04d.jpg" % (folder, number)), "rb") as handle:
                 server.rpc("face.template", "create", {"employee_id": employee_id,
                                                        "image": base64.b64encode(handle.read()).decode()})
+    # The daemon authenticates with an Odoo API key of its user: JSON-2 on Odoo 19, the key as
+    # XML-RPC password on 18 (protocol "auto").
+    server.device_api_key = server.create_user_api_keys(DEVICE_LOGIN, "e2e")["e2e"]
     daemon_id = server.rpc("face.daemon", "create", {"name": "e2e", "user_id": user_id})
     cameras = {}
     for direction, path in videos.items():
@@ -78,7 +81,7 @@ def write_config(path, server, state_dir, epoch, health_port=0):
 url = "%s"
 db = "%s"
 login = "%s"
-password = "%s"
+api_key = "%s"
 timeout = 20
 
 [daemon]
@@ -104,7 +107,7 @@ breaker_reset = 1.0
 heartbeat_interval = 2
 gallery_interval = 5
 config_interval = 30
-""" % (server.url, server.db, DEVICE_LOGIN, DEVICE_PASSWORD, state_dir, health_port, epoch))
+""" % (server.url, server.db, DEVICE_LOGIN, server.device_api_key, state_dir, health_port, epoch))
 
 
 def start_daemon(config_path, log_path):
@@ -158,6 +161,11 @@ def test_daemon_end_to_end(odoo_servers, videos, faces_dir, tmp_path, epoch):
             pass
         time.sleep(0.3)
     assert process.wait(timeout=60) == 0, open(log_path).read()[-3000:]
+    # Odoo 19 is spoken to over JSON-2 (its XML-RPC is deprecated), 18 over XML-RPC.
+    with open(log_path) as handle:
+        started = [json.loads(line) for line in handle if '"daemon started"' in line]
+    expected = "auto -> json2" if int(os.environ.get("FA_ODOO_MAJOR", "18")) >= 19 else "auto -> xmlrpc"
+    assert started and started[0]["transport"].startswith(expected), started
     # The local health endpoint answered while the daemon ran: cameras, outbox, delivery.
     assert health and health["status"] in ("ok", "degraded") and len(health["cameras"]) == 3, health
     assert "face_attendance_daemon_outbox_pending" in metrics

@@ -13,3 +13,4 @@ from . import test_tours
 from . import test_adversarial_rpc
 from . import test_api_security
 from . import test_security_data
+from . import test_i18n

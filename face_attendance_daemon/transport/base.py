@@ -1,7 +1,8 @@
 """The interface between the daemon and Odoo.
 
-XML-RPC is the one implemented (Odoo 18); a JSON-2 transport for Odoo 19 or a REST transport
-implements the same five methods and nothing else changes.
+Implementations: JSON-2 (json2.py, Odoo 19 and later, authenticated by an API key), XML-RPC
+(xmlrpc.py, Odoo 18; deprecated by Odoo 19) and auto (auto.py, asks the server which of the two
+it speaks). Another one (REST) implements the same five methods and nothing else changes.
 """
 
 

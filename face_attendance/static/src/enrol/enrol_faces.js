@@ -1,5 +1,6 @@
 /** @odoo-module **/
 import { Component, onWillStart, onWillUnmount, useRef, useState } from "@odoo/owl";
+import { _t } from "@web/core/l10n/translation";
 import { registry } from "@web/core/registry";
 import { useService } from "@web/core/utils/hooks";
 
@@ -63,7 +64,7 @@ export class FaceEnrolScreen extends Component {
             await this.video.el.play();
             this.state.camera = true;
         } catch (error) {
-            this.state.cameraError = `The webcam is not available: ${error.message || error}`;
+            this.state.cameraError = _t("The webcam is not available: %s", error.message || error);
             this.state.camera = false;
         }
     }
@@ -94,7 +95,7 @@ export class FaceEnrolScreen extends Component {
 
     async enrol() {
         if (this.needsConsent && !this.state.consent) {
-            this.notification.add("Record the person's biometric consent first.", { type: "warning" });
+            this.notification.add(_t("Record the person's biometric consent first."), { type: "warning" });
             return;
         }
         const good = this.goodPhotos;
@@ -105,7 +106,8 @@ export class FaceEnrolScreen extends Component {
         try {
             const origin = good.every((p) => p.origin === "webcam") ? "webcam" : "upload";
             const result = await this.orm.call("hr.employee", "face_enrol_photos", [[this.employeeId], good.map((p) => p.dataUrl), origin, this.state.consent]);
-            this.notification.add(`${good.length} face(s) enrolled; ${this.state.person.name} now has ${result.face_count}.`, { type: "success" });
+            this.notification.add(_t("%(count)s face(s) enrolled; %(name)s now has %(total)s.", {
+                count: good.length, name: this.state.person.name, total: result.face_count}), { type: "success" });
             this.stopCamera();
             this.state.photos = [];
             this.state.person = await this.orm.call("hr.employee", "face_enrol_context", [this.employeeId]);
