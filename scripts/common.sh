@@ -4,19 +4,21 @@ set -euo pipefail
 
 PROJECT_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # Odoo 18.0's source (ODOO_SRC) and 19.0's (ODOO19_SRC); use_odoo picks one of them.
-ODOO18_SRC="${ODOO_SRC:-/opt/odoo-src}"
+# (ODOO18_SRC and FA_VENV18 are exported for the scripts the tests call: there ODOO_SRC and FA_VENV
+# may already name the other version.)
+ODOO18_SRC="${ODOO18_SRC:-${ODOO_SRC:-/opt/odoo-src}}"
 ODOO19_SRC="${ODOO19_SRC:-/opt/odoo19-src}"
 PYTHON="${PYTHON:-python3}"
 # The virtualenvs (one per Odoo version: their requirements differ) live outside the checkout so
 # that fresh clones (CI) reuse them.
-FA_VENV18="${FA_VENV:-$HOME/.cache/face-attendance/venv}"
+FA_VENV18="${FA_VENV18:-${FA_VENV:-$HOME/.cache/face-attendance/venv}}"
 FA_VENV19="${FA_VENV19:-$HOME/.cache/face-attendance/venv19}"
 PGHOST="${PGHOST:-127.0.0.1}"
 PGPORT="${PGPORT:-5432}"
 # Odoo refuses to run as the "postgres" role: it gets a role of its own.
 FA_DB_USER="${FA_DB_USER:-face_attendance}"
 FA_DB_PASSWORD="${FA_DB_PASSWORD:-face_attendance}"
-export PGHOST PGPORT FA_DB_USER FA_DB_PASSWORD ODOO19_SRC
+export PGHOST PGPORT FA_DB_USER FA_DB_PASSWORD ODOO18_SRC ODOO19_SRC FA_VENV18 FA_VENV19
 
 # pip.conf on some machines names local indexes that may be absent: keep their warnings out.
 quiet_pip() {
@@ -231,7 +233,8 @@ NGINX
 
 # The version the run command serves (FA_ODOO_VERSION) and the ones the test command tests
 # (FA_ODOO_VERSIONS, in that order).
-FA_ODOO_VERSION="${FA_ODOO_VERSION:-18}"
+# A script run by the tests of one version (create_api_key.sh) keeps to that version.
+FA_ODOO_VERSION="${FA_ODOO_VERSION:-${FA_ODOO_MAJOR:-18}}"
 FA_ODOO_VERSIONS="${FA_ODOO_VERSIONS:-18 19}"
 use_odoo "$FA_ODOO_VERSION"
 
