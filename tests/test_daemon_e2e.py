@@ -147,7 +147,13 @@ def test_daemon_end_to_end(odoo_servers, videos, faces_dir, tmp_path, epoch):
     config = str(tmp_path / "daemon.toml")
     health_port = free_port()
     write_config(config, server, str(tmp_path / "state"), epoch, health_port=health_port)
-    log_path = os.path.join(ARTIFACTS, "daemon-e2e-run1.log")
+    # One log per Odoo version (the test command runs this file once per version), fresh each run:
+    # the second daemon of run 2 appends to the first's log on purpose.
+    major = int(os.environ.get("FA_ODOO_MAJOR", "18"))
+    log_path = os.path.join(ARTIFACTS, "daemon-e2e-odoo%d-run1.log" % major)
+    for stale in (log_path, os.path.join(ARTIFACTS, "daemon-e2e-odoo%d-run2.log" % major)):
+        if os.path.exists(stale):
+            os.remove(stale)
     process = start_daemon(config, log_path)
     health, metrics = None, None
     deadline = time.time() + 600
@@ -164,7 +170,7 @@ def test_daemon_end_to_end(odoo_servers, videos, faces_dir, tmp_path, epoch):
     # Odoo 19 is spoken to over JSON-2 (its XML-RPC is deprecated), 18 over XML-RPC.
     with open(log_path) as handle:
         started = [json.loads(line) for line in handle if '"daemon started"' in line]
-    expected = "auto -> json2" if int(os.environ.get("FA_ODOO_MAJOR", "18")) >= 19 else "auto -> xmlrpc"
+    expected = "auto -> json2" if major >= 19 else "auto -> xmlrpc"
     assert started and started[0]["transport"].startswith(expected), started
     if expected == "auto -> json2":
         # Not one of the daemon's calls went to 19's deprecated XML-RPC (the test's own set-up does).
@@ -205,7 +211,7 @@ def test_daemon_end_to_end(odoo_servers, videos, faces_dir, tmp_path, epoch):
     prepare(server2, videos, faces_dir)
     config2 = str(tmp_path / "daemon2.toml")
     write_config(config2, server2, str(tmp_path / "state2"), epoch)
-    log2 = os.path.join(ARTIFACTS, "daemon-e2e-run2.log")
+    log2 = os.path.join(ARTIFACTS, "daemon-e2e-odoo%d-run2.log" % major)
     process = start_daemon(config2, log2)
     deadline = time.time() + 120
     while time.time() < deadline and not server2.rpc("face.recognition.event", "search_count", []):
