@@ -44,6 +44,13 @@ def test_rate_limit_is_shared_by_worker_processes(prefork_server):
         pids = {match.group(1) for line in handle
                 if "GET /api/v1/persons" in line and (match := re.match(r"\S+ \S+ (\d+) ", line))}
     assert len(pids) >= 2, "all requests were served by one process: %s" % pids
+    # Each worker recorded the key's last use on its own committed connection: no request of the
+    # burst met a serialization failure over it, and the use is visible.
+    with open(server.log_path, encoding="utf-8", errors="replace") as handle:
+        log = handle.read()
+    assert "could not serialize access" not in log
+    key = server.rpc("face.api.key", "search_read", [("name", "=", "prefork limit")], ["last_used_at", "last_used_ip"])
+    assert key[0]["last_used_at"] and key[0]["last_used_ip"] == "127.0.0.1", key
 
 
 def test_key_changes_reach_every_worker_at_once(prefork_server):

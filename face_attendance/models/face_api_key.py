@@ -27,32 +27,34 @@ def _clock():
     return time.time()
 
 
-# One autocommit connection per worker process (and database) counts rate-limit hits: a single
-# statement committed at once, shared by every worker through PostgreSQL, without borrowing, resetting
-# and committing a pooled cursor on each request.
-_hit_connections = {}
-_hit_lock = threading.Lock()
+# One autocommit connection per worker process (and database) for the API's own bookkeeping: each
+# statement commits at once and waits for a row lock instead of failing with a serialization error,
+# shared by every worker through PostgreSQL, without borrowing, resetting and committing a pooled
+# cursor on each request.
+_bookkeeping_connections = {}
+_bookkeeping_lock = threading.Lock()
 HIT_SQL = """
     INSERT INTO face_api_rate_hit (key_id, window_start, hits) VALUES (%s, %s, 1)
     ON CONFLICT (key_id, window_start) DO UPDATE SET hits = face_api_rate_hit.hits + 1
     RETURNING hits"""
+LAST_USE_SQL = "UPDATE face_api_key SET last_used_at = %s, last_used_ip = %s WHERE id = %s"
 
 
-def _count_hit(db_name, key_id, window):
-    with _hit_lock:
+def _bookkeeping(db_name, query, params, fetch=False):
+    with _bookkeeping_lock:
         for attempt in (1, 2):
             slot = (os.getpid(), db_name)  # a forked worker never uses its parent's connection
-            connection = _hit_connections.get(slot)
+            connection = _bookkeeping_connections.get(slot)
             try:
                 if connection is None or connection.closed:
                     _dsn_db, info = sql_db.connection_info_for(db_name)
-                    connection = _hit_connections[slot] = psycopg2.connect(**info)
+                    connection = _bookkeeping_connections[slot] = psycopg2.connect(**info)
                     connection.autocommit = True
                 with connection.cursor() as cr:
-                    cr.execute(HIT_SQL, [key_id, window])
-                    return cr.fetchone()[0]
+                    cr.execute(query, params)
+                    return cr.fetchone()[0] if fetch else None
             except (psycopg2.OperationalError, psycopg2.InterfaceError):
-                _hit_connections.pop(slot, None)
+                _bookkeeping_connections.pop(slot, None)
                 if attempt == 2:
                     raise
 
@@ -265,7 +267,7 @@ class FaceApiKey(models.Model):
             self.env.cr.execute(HIT_SQL, [self.id, window])
             hits = self.env.cr.fetchone()[0]
         else:
-            hits = _count_hit(registry.db_name, self.id, window)
+            hits = _bookkeeping(registry.db_name, HIT_SQL, [self.id, window], fetch=True)
         limit = self._grant(self.id)[1]
         if limit and hits > limit:
             return int((window + 1) * 60 - now) + 1
@@ -281,7 +283,12 @@ class FaceApiKey(models.Model):
         if now - _last_use_written.get(self.id, -LAST_USE_INTERVAL) < LAST_USE_INTERVAL:
             return
         _last_use_written[self.id] = now
-        self.sudo().write({'last_used_at': fields.Datetime.now(), 'last_used_ip': address})
+        if in_test_transaction(self.env.registry):
+            self.sudo().write({'last_used_at': fields.Datetime.now(), 'last_used_ip': address})
+        else:
+            # Committed at once, outside the request's transaction: two workers recording the same
+            # key's use at the same moment wait for each other instead of one failing.
+            _bookkeeping(self.env.registry.db_name, LAST_USE_SQL, [fields.Datetime.now(), address, self.id])
 
     def _check_manage(self):
         if not (self.env.user.has_group(MANAGER) or self.env.user.has_group('base.group_system')):
