@@ -1,4 +1,5 @@
 """Retry pacing for calls to Odoo: exponential backoff with jitter, and a circuit breaker."""
+
 import random
 import time
 

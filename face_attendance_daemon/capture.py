@@ -4,6 +4,7 @@ Live sources (webcam, RTSP, HTTP/MJPEG) are read as fast as they deliver and onl
 is kept, so a slow analysis never builds a backlog and one camera never waits for another. Video
 files play at their own speed (or, with ``file_realtime`` off, hand over every frame in turn).
 """
+
 import logging
 import threading
 import time
@@ -40,15 +41,26 @@ class CameraStats:
         now = time.time() if now is None else now
         self.frames_analysed += 1
         if self._last_analysed is not None and now > self._last_analysed:
-            self.fps = 0.8 * self.fps + 0.2 * (1.0 / (now - self._last_analysed)) if self.fps else 1.0 / (now - self._last_analysed)
+            self.fps = (
+                0.8 * self.fps + 0.2 * (1.0 / (now - self._last_analysed))
+                if self.fps
+                else 1.0 / (now - self._last_analysed)
+            )
         self._last_analysed = now
         self.latency_ms = 0.8 * self.latency_ms + 0.2 * max(0.0, (now - frame.captured_at) * 1000.0)
 
     def as_dict(self):
-        return {"frames_read": self.frames_read, "frames_analysed": self.frames_analysed,
-                "frames_dropped": self.frames_dropped, "errors": self.errors, "reconnects": self.reconnects,
-                "last_error": self.last_error, "last_frame_at": self.last_frame_at, "fps": round(self.fps, 2),
-                "latency_ms": round(self.latency_ms, 1)}
+        return {
+            "frames_read": self.frames_read,
+            "frames_analysed": self.frames_analysed,
+            "frames_dropped": self.frames_dropped,
+            "errors": self.errors,
+            "reconnects": self.reconnects,
+            "last_error": self.last_error,
+            "last_frame_at": self.last_frame_at,
+            "fps": round(self.fps, 2),
+            "latency_ms": round(self.latency_ms, 1),
+        }
 
 
 def open_capture(source_type, source):
@@ -115,7 +127,7 @@ class CameraSource:
             try:
                 capture = self.opener(self.source_type, self.source)
                 if capture is None or not capture.isOpened():
-                    raise IOError("cannot open %s source %s" % (self.source_type, self._safe_source()))
+                    raise OSError("cannot open %s source %s" % (self.source_type, self._safe_source()))
                 attempt = 0
                 self._read_loop(capture)
                 if self.is_file:
@@ -134,8 +146,10 @@ class CameraSource:
                 return
             attempt += 1
             self.stats.reconnects += 1
-            self._stop.wait(backoff_delay(attempt, self.settings.reconnect_base, self.settings.reconnect_max)
-                            + self.settings.reconnect_base / 2)
+            self._stop.wait(
+                backoff_delay(attempt, self.settings.reconnect_base, self.settings.reconnect_max)
+                + self.settings.reconnect_base / 2
+            )
 
     def _safe_source(self):
         # Stream URLs can carry credentials: never log them.
@@ -155,7 +169,7 @@ class CameraSource:
             if not ok or image is None:
                 if self.is_file:
                     return  # end of the video
-                raise IOError("the stream stopped delivering frames")
+                raise OSError("the stream stopped delivering frames")
             index += 1
             self.stats.frames_read += 1
             if self.is_file:

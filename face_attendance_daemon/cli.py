@@ -1,4 +1,5 @@
 """face-attendance-daemon run|check --config FILE (environment FA_<SECTION>_<KEY> overrides the file)."""
+
 import argparse
 import sys
 
@@ -9,14 +10,19 @@ def _parser():
     parser = argparse.ArgumentParser(prog="face-attendance-daemon", description=__doc__)
     parser.add_argument("--version", action="version", version=__version__)
     sub = parser.add_subparsers(dest="command", required=True)
-    for name, text in (("run", "recognise faces on the cameras assigned in Odoo and send events"),
-                       ("check", "validate the configuration, connect to Odoo and list the cameras")):
+    for name, text in (
+        ("run", "recognise faces on the cameras assigned in Odoo and send events"),
+        ("check", "validate the configuration, connect to Odoo and list the cameras"),
+    ):
         command = sub.add_parser(name, help=text)
         command.add_argument("-c", "--config", help="TOML configuration file (default: environment only)")
         if name == "run":
             command.add_argument("--check", action="store_true", help="same as the check command")
-            command.add_argument("--exit-when-files-end", action="store_true",
-                                 help="stop once every video-file camera is analysed and delivered (tests, demos)")
+            command.add_argument(
+                "--exit-when-files-end",
+                action="store_true",
+                help="stop once every video-file camera is analysed and delivered (tests, demos)",
+            )
     return parser
 
 
@@ -25,13 +31,17 @@ def check(config, out=sys.stdout):
     from .daemon import make_transport
     from .engine import EngineError, get_encoder
     from .transport import TransportError
+
     transport = make_transport(config)
     print("configuration: ok (%s)" % (config.source_path or "environment only"), file=out)
     try:
         version = transport.version()
         # describe() after the first call: with protocol auto it then names the protocol chosen.
-        print("odoo: %s reachable (server %s) over %s" % (config.odoo.url, version.get("server_version"),
-                                                          transport.describe()), file=out)
+        print(
+            "odoo: %s reachable (server %s) over %s"
+            % (config.odoo.url, version.get("server_version"), transport.describe()),
+            file=out,
+        )
         remote = transport.register(config.daemon.name, "check", __version__, config.recognition.encoder or None)
     except TransportError as error:
         print("odoo: FAILED - %s" % error, file=out)
@@ -47,16 +57,27 @@ def check(config, out=sys.stdout):
     except TransportError as error:
         print("gallery: FAILED - %s" % error, file=out)
         return 1
-    print("daemon: %r is daemon #%s in Odoo; encoder %s; %d template(s) to match"
-          % (config.daemon.name, remote["daemon_id"], encoder.tag, len(gallery.get("templates", []))), file=out)
+    print(
+        "daemon: %r is daemon #%s in Odoo; encoder %s; %d template(s) to match"
+        % (config.daemon.name, remote["daemon_id"], encoder.tag, len(gallery.get("templates", []))),
+        file=out,
+    )
     cameras = remote.get("cameras", [])
     if not cameras:
         print("cameras: none assigned to this daemon in Odoo (Face Attendance -> Devices -> Cameras)", file=out)
     for camera in cameras:
         source = config.camera_sources.get(camera["id"], camera["source"])
-        print("camera #%s %s: %s %s, direction %s" % (camera["id"], camera["name"], camera["source_type"],
-                                                     source if "@" not in str(source) else "(credentials hidden)",
-                                                     camera["direction"]), file=out)
+        print(
+            "camera #%s %s: %s %s, direction %s"
+            % (
+                camera["id"],
+                camera["name"],
+                camera["source_type"],
+                source if "@" not in str(source) else "(credentials hidden)",
+                camera["direction"],
+            ),
+            file=out,
+        )
     return 0
 
 
@@ -64,6 +85,7 @@ def main(argv=None):
     args = _parser().parse_args(argv)
     from . import logs
     from .config import ConfigError, load
+
     try:
         config = load(args.config)
     except ConfigError as error:
@@ -74,6 +96,7 @@ def main(argv=None):
     logs.setup(config.daemon.log_level)
     from .daemon import run
     from .transport import PermanentError
+
     try:
         return run(config, exit_when_files_end=args.exit_when_files_end)
     except PermanentError as error:

@@ -3,11 +3,13 @@
 Every mistake is reported with the key it concerns and what is expected, all at once, so that an
 operator fixes a config file in one go.
 """
+
 import os
 import re
 import socket
-import tomllib
 from dataclasses import dataclass, field, fields
+
+import tomllib
 
 from .engine import ENCODERS
 
@@ -110,8 +112,14 @@ class Config:
 
 _SECRETS = {"odoo": ("password", "api_key")}
 _API_KEY = re.compile(r"[0-9a-f]{40}")
-SECTIONS = {"odoo": OdooSettings, "daemon": DaemonSettings, "recognition": RecognitionSettings,
-            "capture": CaptureSettings, "delivery": DeliverySettings, "sync": SyncSettings}
+SECTIONS = {
+    "odoo": OdooSettings,
+    "daemon": DaemonSettings,
+    "recognition": RecognitionSettings,
+    "capture": CaptureSettings,
+    "delivery": DeliverySettings,
+    "sync": SyncSettings,
+}
 
 
 def _coerce(value, kind, where, problems):
@@ -135,7 +143,7 @@ def _coerce(value, kind, where, problems):
         return None
 
 
-def load(path=None, environ=None):
+def load(path=None, environ=None):  # noqa: C901  # one branch per source and type of a setting
     """Read ``path`` (TOML), apply ``FA_<SECTION>_<KEY>`` environment overrides, validate."""
     environ = os.environ if environ is None else environ
     problems = []
@@ -145,9 +153,9 @@ def load(path=None, environ=None):
             with open(path, "rb") as handle:
                 raw = tomllib.load(handle)
         except FileNotFoundError:
-            raise ConfigError(["config file %s does not exist" % path])
+            raise ConfigError(["config file %s does not exist" % path]) from None
         except tomllib.TOMLDecodeError as error:
-            raise ConfigError(["config file %s is not valid TOML: %s" % (path, error)])
+            raise ConfigError(["config file %s is not valid TOML: %s" % (path, error)]) from None
     config = Config(source_path=os.path.abspath(path) if path else "")
     for name in raw:
         if name not in SECTIONS and name != "cameras":
@@ -191,7 +199,7 @@ def load(path=None, environ=None):
     return config
 
 
-def validate(config):
+def validate(config):  # noqa: C901  # one check per setting, each with its message
     problems = []
     odoo = config.odoo
     if not odoo.url.startswith(("http://", "https://")):
@@ -247,8 +255,10 @@ def _odoo_credentials(odoo):
     if not odoo.db and odoo.protocol != "json2":
         problems.append("[odoo] db is required (or FA_ODOO_DB)")
     if odoo.api_key and not _API_KEY.fullmatch(odoo.api_key):
-        problems.append("[odoo] api_key is not an Odoo API key (40 hexadecimal characters, made in Odoo: "
-                        "the device user's Preferences -> Account Security -> New API Key)")
+        problems.append(
+            "[odoo] api_key is not an Odoo API key (40 hexadecimal characters, made in Odoo: "
+            "the device user's Preferences -> Account Security -> New API Key)"
+        )
     if odoo.protocol == "json2" and not odoo.api_key:
         problems.append("[odoo] protocol json2 needs api_key (or FA_ODOO_API_KEY): an Odoo API key of the device user")
     if odoo.protocol == "xmlrpc":
@@ -257,6 +267,8 @@ def _odoo_credentials(odoo):
         if not (odoo.password or odoo.api_key):
             problems.append("[odoo] password is required for XML-RPC (or FA_ODOO_PASSWORD; an API key works too)")
     if odoo.protocol == "auto" and not odoo.api_key and not (odoo.login and odoo.password):
-        problems.append("[odoo] api_key (or FA_ODOO_API_KEY) is required: an Odoo API key of the device user "
-                        "(JSON-2 on Odoo 19+); on Odoo 18, login with api_key or password works too")
+        problems.append(
+            "[odoo] api_key (or FA_ODOO_API_KEY) is required: an Odoo API key of the device user "
+            "(JSON-2 on Odoo 19+); on Odoo 18, login with api_key or password works too"
+        )
     return problems

@@ -1,4 +1,5 @@
 """The daemon: wires cameras, the gallery, the outbox and Odoo together, and stops cleanly."""
+
 import logging
 import os
 import signal
@@ -53,8 +54,9 @@ class Daemon:
         attempt = 0
         while not self.stop_event.is_set():
             try:
-                remote = self.transport.register(self.config.daemon.name, socket.gethostname(), __version__,
-                                                 self.config.recognition.encoder or None)
+                remote = self.transport.register(
+                    self.config.daemon.name, socket.gethostname(), __version__, self.config.recognition.encoder or None
+                )
                 return remote
             except PermanentError:
                 raise
@@ -76,21 +78,31 @@ class Daemon:
         self.gallery_sync.sync()
         if self.config.recognition.person_detection:
             from .person_detect import PersonDetector
-            self.person_detector = PersonDetector(self.config.recognition.person_model,
-                                                  self.config.recognition.person_confidence)
+
+            self.person_detector = PersonDetector(
+                self.config.recognition.person_model, self.config.recognition.person_confidence
+            )
         self.delivery = Delivery(self.outbox, self.transport, remote["daemon_id"], self.config.delivery)
-        _logger.info("daemon started", extra={
-            "daemon_id": remote["daemon_id"], "encoder": self.encoder.tag, "templates": len(self.gallery_sync.gallery),
-            "cameras": [c["id"] for c in remote.get("cameras", [])], "outbox_pending": self.outbox.pending_count(),
-            "transport": self.transport.describe()})
+        _logger.info(
+            "daemon started",
+            extra={
+                "daemon_id": remote["daemon_id"],
+                "encoder": self.encoder.tag,
+                "templates": len(self.gallery_sync.gallery),
+                "cameras": [c["id"] for c in remote.get("cameras", [])],
+                "outbox_pending": self.outbox.pending_count(),
+                "transport": self.transport.describe(),
+            },
+        )
         self._apply_cameras(remote.get("cameras", []))
-        for name, target in (("delivery", lambda: self.delivery.run(self.stop_event)),
-                             ("sync", self._sync_loop)):
+        for name, target in (("delivery", lambda: self.delivery.run(self.stop_event)), ("sync", self._sync_loop)):
             thread = threading.Thread(target=target, name=name, daemon=True)
             thread.start()
             self._threads.append(thread)
         if self.config.daemon.health_port:
-            self.health = HealthServer(self.config.daemon.health_host, self.config.daemon.health_port, self.status).start()
+            self.health = HealthServer(
+                self.config.daemon.health_host, self.config.daemon.health_port, self.status
+            ).start()
         return True
 
     def _apply_cameras(self, cameras):
@@ -115,11 +127,21 @@ class Daemon:
                 continue
             source = CameraSource(camera_id, camera["source_type"], camera["source"], self.config.capture)
             self.pipelines[camera_id] = CameraPipeline(
-                camera, source, self.encoder, self.gallery_sync, self.outbox, self.delivery.wake,
-                self.config.recognition, self.config.daemon.name, self.remote.get("match_threshold"),
-                self.person_detector).start()
-            _logger.info("camera started", extra={"camera_id": camera_id, "camera_name": camera.get("name"),
-                                                  "direction": camera.get("direction")})
+                camera,
+                source,
+                self.encoder,
+                self.gallery_sync,
+                self.outbox,
+                self.delivery.wake,
+                self.config.recognition,
+                self.config.daemon.name,
+                self.remote.get("match_threshold"),
+                self.person_detector,
+            ).start()
+            _logger.info(
+                "camera started",
+                extra={"camera_id": camera_id, "camera_name": camera.get("name"), "direction": camera.get("direction")},
+            )
 
     # ------------------------------------------------------------------ periodic work
     def _sync_loop(self):
@@ -137,8 +159,9 @@ class Daemon:
                     self.gallery_sync.sync()
                 if now >= next_config:
                     next_config = now + sync.config_interval
-                    self.remote = self.transport.register(self.config.daemon.name, socket.gethostname(), __version__,
-                                                          self.encoder.tag)
+                    self.remote = self.transport.register(
+                        self.config.daemon.name, socket.gethostname(), __version__, self.encoder.tag
+                    )
                     self._apply_cameras(self.remote.get("cameras", []))
                 self.outbox.prune_sent(self.config.delivery.keep_sent_hours * 3600)
             except TransportError as error:
@@ -151,27 +174,44 @@ class Daemon:
         cameras = []
         for camera_id, pipeline in self.pipelines.items():
             stats = pipeline.source.stats
-            cameras.append({"camera_id": camera_id, "fps": round(stats.fps, 2), "error_count": stats.errors,
-                            "last_error": stats.last_error or "",
-                            "last_frame_at": iso_utc(stats.last_frame_at) if stats.last_frame_at else None})
+            cameras.append(
+                {
+                    "camera_id": camera_id,
+                    "fps": round(stats.fps, 2),
+                    "error_count": stats.errors,
+                    "last_error": stats.last_error or "",
+                    "last_frame_at": iso_utc(stats.last_frame_at) if stats.last_frame_at else None,
+                }
+            )
         status = self.status()
         status.pop("cameras")
         self.transport.heartbeat(self.remote["daemon_id"], status, cameras)
 
     def status(self):
         outbox = self.outbox.stats()
-        cameras = [dict(pipeline.source.stats.as_dict(), camera_id=camera_id, events=pipeline.events,
-                        name=pipeline.camera.get("name"), direction=pipeline.camera.get("direction"))
-                   for camera_id, pipeline in self.pipelines.items()]
+        cameras = [
+            dict(
+                pipeline.source.stats.as_dict(),
+                camera_id=camera_id,
+                events=pipeline.events,
+                name=pipeline.camera.get("name"),
+                direction=pipeline.camera.get("direction"),
+            )
+            for camera_id, pipeline in self.pipelines.items()
+        ]
         breaker = self.delivery.breaker.state if self.delivery else "closed"
         return {
             "status": "degraded" if breaker != "closed" or any(c["errors"] and not c["fps"] for c in cameras) else "ok",
-            "version": __version__, "uptime_seconds": int(time.time() - self.started),
+            "version": __version__,
+            "uptime_seconds": int(time.time() - self.started),
             "encoder": self.encoder.tag if self.encoder else None,
             "gallery": {"templates": len(self.gallery_sync.gallery) if self.gallery_sync else 0},
             "outbox": outbox,
-            "delivery": {"delivered": self.delivery.delivered if self.delivery else 0, "breaker": breaker,
-                         "last_error": self.delivery.last_error if self.delivery else None},
+            "delivery": {
+                "delivered": self.delivery.delivered if self.delivery else 0,
+                "breaker": breaker,
+                "last_error": self.delivery.last_error if self.delivery else None,
+            },
             "cameras": cameras,
         }
 

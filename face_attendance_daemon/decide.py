@@ -1,5 +1,6 @@
 """From a verdict to the event Odoo receives: the daemon decides who and when, Odoo decides what
 it means for attendance (duplicate window, direction, working day)."""
+
 import base64
 import datetime
 import hashlib
@@ -38,7 +39,7 @@ def face_crop(image, box, margin=0.35):
     x, y, w, h = box
     pad_x, pad_y = int(w * margin), int(h * margin)
     top, left = max(0, y - pad_y), max(0, x - pad_x)
-    return image[top:y + h + pad_y, left:x + w + pad_x].copy()
+    return image[top : y + h + pad_y, left : x + w + pad_x].copy()
 
 
 def snapshot_b64(crop, max_bytes):

@@ -1,4 +1,5 @@
 """Moves events from the outbox to Odoo in batches, with backoff and a circuit breaker."""
+
 import logging
 import threading
 import time
@@ -37,18 +38,19 @@ class Delivery:
             self._failed(ids, error, permanent=isinstance(error, PermanentError))
             return 0
         answered = []
-        for event_id, result in zip(ids, results or []):
+        for event_id, result in zip(ids, results or [], strict=False):
             if isinstance(result, dict):
                 answered.append((event_id, result.get("outcome") or result.get("status")))
                 if result.get("status") == "invalid":
                     # Odoo keeps nothing of an invalid event: it is logged here, where its data is.
                     self.rejected += 1
-                    _logger.error("event refused by Odoo", extra={"event_id": event_id, "reason": result.get("message")})
+                    _logger.error(
+                        "event refused by Odoo", extra={"event_id": event_id, "reason": result.get("message")}
+                    )
         self.outbox.mark_sent(answered)
         self.breaker.success()
         if self.consecutive_failures:
-            _logger.info("Odoo reachable again; delivering the backlog",
-                         extra={"pending": self.outbox.pending_count()})
+            _logger.info("Odoo reachable again; delivering the backlog", extra={"pending": self.outbox.pending_count()})
             self.outbox.retry_now()
         self.consecutive_failures = 0
         self.delivered += len(answered)
@@ -61,9 +63,16 @@ class Delivery:
         delay = backoff_delay(self.consecutive_failures, self.settings.retry_base, self.settings.retry_max)
         self.outbox.mark_failed(ids, error, delay)
         self.last_error = str(error)
-        _logger.warning("delivery failed; retrying later", extra={
-            "error": str(error), "retry_in": round(delay, 1), "breaker": self.breaker.state,
-            "permanent": permanent, "events": len(ids)})
+        _logger.warning(
+            "delivery failed; retrying later",
+            extra={
+                "error": str(error),
+                "retry_in": round(delay, 1),
+                "breaker": self.breaker.state,
+                "permanent": permanent,
+                "events": len(ids),
+            },
+        )
 
     def run(self, stop):
         """Until ``stop`` is set: send while there is something due, else wait a little."""

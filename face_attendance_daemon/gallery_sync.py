@@ -1,4 +1,5 @@
 """Keeps the daemon's gallery equal to Odoo's templates of its encoder: full at start, then changes."""
+
 import base64
 import logging
 import threading
@@ -35,7 +36,9 @@ class GallerySync:
                 try:
                     vector = vector_from_bytes(base64.b64decode(template["encoding"]))
                 except (ValueError, KeyError, TypeError):
-                    _logger.warning("template with an unreadable encoding skipped", extra={"template_id": template.get("id")})
+                    _logger.warning(
+                        "template with an unreadable encoding skipped", extra={"template_id": template.get("id")}
+                    )
                     continue
                 if len(vector) != self.encoder.dimension:
                     continue

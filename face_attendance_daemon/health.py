@@ -1,4 +1,5 @@
 """Health and metrics on loopback: GET /health (JSON) and GET /metrics (Prometheus text)."""
+
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer

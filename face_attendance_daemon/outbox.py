@@ -4,6 +4,7 @@ An event leaves the outbox only when Odoo has answered for it (created or alread
 daemon killed at any point re-sends at most what it had not seen confirmed, and Odoo's event ids
 make that harmless. Disk use is bounded: snapshots are dropped first, events never.
 """
+
 import json
 import os
 import sqlite3
@@ -48,7 +49,8 @@ class Outbox:
         with self._lock:
             cursor = self._db.execute(
                 "INSERT OR IGNORE INTO events (event_id, payload, snapshot, created_at) VALUES (?, ?, ?, ?)",
-                (event["event_id"], json.dumps(event, separators=(",", ":")), snapshot, time.time()))
+                (event["event_id"], json.dumps(event, separators=(",", ":")), snapshot, time.time()),
+            )
             added = cursor.rowcount == 1
         if added and snapshot:
             self.enforce_limit()
@@ -60,7 +62,9 @@ class Outbox:
         with self._lock:
             rows = self._db.execute(
                 "SELECT payload, snapshot FROM events WHERE sent_at IS NULL AND next_attempt_at <= ? "
-                "ORDER BY seq LIMIT ?", (now, limit)).fetchall()
+                "ORDER BY seq LIMIT ?",
+                (now, limit),
+            ).fetchall()
         events = []
         for payload, snapshot in rows:
             event = json.loads(payload)
@@ -74,8 +78,10 @@ class Outbox:
         now = time.time()
         with self._lock:
             self._db.execute("BEGIN")
-            self._db.executemany("UPDATE events SET sent_at = ?, outcome = ?, snapshot = NULL WHERE event_id = ?",
-                                 [(now, outcome, event_id) for event_id, outcome in results])
+            self._db.executemany(
+                "UPDATE events SET sent_at = ?, outcome = ?, snapshot = NULL WHERE event_id = ?",
+                [(now, outcome, event_id) for event_id, outcome in results],
+            )
             self._db.execute("COMMIT")
 
     def mark_failed(self, event_ids, error, delay):
@@ -83,7 +89,8 @@ class Outbox:
             self._db.execute("BEGIN")
             self._db.executemany(
                 "UPDATE events SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE event_id = ?",
-                [(time.time() + delay, str(error)[:500], event_id) for event_id in event_ids])
+                [(time.time() + delay, str(error)[:500], event_id) for event_id in event_ids],
+            )
             self._db.execute("COMMIT")
 
     def retry_now(self):
@@ -98,10 +105,16 @@ class Outbox:
     def stats(self):
         with self._lock:
             pending, sent, oldest = self._db.execute(
-                "SELECT sum(sent_at IS NULL), sum(sent_at IS NOT NULL), min(CASE WHEN sent_at IS NULL THEN created_at END) "
-                "FROM events").fetchone()
-        return {"pending": pending or 0, "sent": sent or 0, "bytes": self.size_bytes(),
-                "oldest_pending_age": round(time.time() - oldest, 1) if oldest else 0.0}
+                "SELECT sum(sent_at IS NULL), sum(sent_at IS NOT NULL), "
+                "min(CASE WHEN sent_at IS NULL THEN created_at END) "
+                "FROM events"
+            ).fetchone()
+        return {
+            "pending": pending or 0,
+            "sent": sent or 0,
+            "bytes": self.size_bytes(),
+            "oldest_pending_age": round(time.time() - oldest, 1) if oldest else 0.0,
+        }
 
     def size_bytes(self):
         total = 0
@@ -114,7 +127,8 @@ class Outbox:
 
     def _payload_bytes(self):
         return self._db.execute(
-            "SELECT coalesce(sum(length(payload) + coalesce(length(snapshot), 0)), 0) FROM events").fetchone()[0]
+            "SELECT coalesce(sum(length(payload) + coalesce(length(snapshot), 0)), 0) FROM events"
+        ).fetchone()[0]
 
     def enforce_limit(self):
         """Over the limit: forget delivered events, then drop the oldest snapshots. Never an event."""
@@ -125,7 +139,8 @@ class Outbox:
             excess = self._payload_bytes() - self.max_bytes
             dropped = []
             for seq, size in self._db.execute(
-                    "SELECT seq, length(snapshot) FROM events WHERE snapshot IS NOT NULL ORDER BY seq"):
+                "SELECT seq, length(snapshot) FROM events WHERE snapshot IS NOT NULL ORDER BY seq"
+            ):
                 if excess <= 0:
                     break
                 dropped.append((seq,))
@@ -134,5 +149,6 @@ class Outbox:
 
     def prune_sent(self, older_than_seconds):
         with self._lock:
-            self._db.execute("DELETE FROM events WHERE sent_at IS NOT NULL AND sent_at < ?",
-                             (time.time() - older_than_seconds,))
+            self._db.execute(
+                "DELETE FROM events WHERE sent_at IS NOT NULL AND sent_at < ?", (time.time() - older_than_seconds,)
+            )

@@ -4,6 +4,7 @@ Off by default. With ultralytics installed and a ``.pt`` model, ultralytics runs
 YOLO export runs through OpenCV's dnn module. No model ships with the product: the operator
 provides one.
 """
+
 import os
 
 import cv2
@@ -21,7 +22,9 @@ class PersonDetector:
             try:
                 from ultralytics import YOLO
             except ImportError as error:
-                raise RuntimeError("a .pt person model needs the ultralytics package (pip install ultralytics)") from error
+                raise RuntimeError(
+                    "a .pt person model needs the ultralytics package (pip install ultralytics)"
+                ) from error
             self._ultralytics = YOLO(model_path)
         elif model_path.endswith(".onnx"):
             self._net = cv2.dnn.readNetFromONNX(model_path)
@@ -32,8 +35,10 @@ class PersonDetector:
         """(x, y, w, h) boxes of people (COCO class 0)."""
         if self._ultralytics is not None:
             result = self._ultralytics.predict(image, classes=[0], conf=self.confidence, verbose=False)[0]
-            return [tuple(int(v) for v in (x1, y1, x2 - x1, y2 - y1))
-                    for x1, y1, x2, y2 in result.boxes.xyxy.cpu().numpy().tolist()]
+            return [
+                tuple(int(v) for v in (x1, y1, x2 - x1, y2 - y1))
+                for x1, y1, x2, y2 in result.boxes.xyxy.cpu().numpy().tolist()
+            ]
         return self._detect_onnx(image)
 
     def _detect_onnx(self, image):
@@ -47,7 +52,9 @@ class PersonDetector:
         keep = scores >= self.confidence
         rows, scores = rows[keep], scores[keep]
         sx, sy = width / self.input_size, height / self.input_size
-        boxes = [[int((cx - w / 2) * sx), int((cy - h / 2) * sy), int(w * sx), int(h * sy)] for cx, cy, w, h in rows[:, :4]]
+        boxes = [
+            [int((cx - w / 2) * sx), int((cy - h / 2) * sy), int(w * sx), int(h * sy)] for cx, cy, w, h in rows[:, :4]
+        ]
         indices = cv2.dnn.NMSBoxes(boxes, scores.astype(np.float32).tolist(), self.confidence, 0.45)
         return [tuple(boxes[i]) for i in np.array(indices).flatten()]
 

@@ -1,4 +1,5 @@
 """One camera's analysis: frame -> (people) -> faces -> vectors -> matches -> tracks -> votes -> events."""
+
 import logging
 import threading
 import time
@@ -13,8 +14,19 @@ _logger = logging.getLogger(__name__)
 
 
 class CameraPipeline:
-    def __init__(self, camera, source, encoder, gallery_sync, outbox, on_event, settings, daemon_name,
-                 default_threshold, person_detector=None):
+    def __init__(
+        self,
+        camera,
+        source,
+        encoder,
+        gallery_sync,
+        outbox,
+        on_event,
+        settings,
+        daemon_name,
+        default_threshold,
+        person_detector=None,
+    ):
         self.camera = camera  # Odoo's camera dict: id, name, direction, match_threshold, min_face_size
         self.source = source
         self.encoder, self.gallery_sync, self.outbox = encoder, gallery_sync, outbox
@@ -85,10 +97,11 @@ class CameraPipeline:
     def process(self, frame):
         found = self.identify(frame.image)
         tracks = self.tracker.update([item.box for item in found], frame.captured_at)
-        for item, track in zip(found, tracks):
+        for item, track in zip(found, tracks, strict=False):
             match = item.match
-            observation = Observation(match.person_key, match.distance, match.confidence, frame.captured_at,
-                                      frame.index, item.box)
+            observation = Observation(
+                match.person_key, match.distance, match.confidence, frame.captured_at, frame.index, item.box
+            )
             if self.settings.snapshots and match.confidence > track.best_confidence:
                 track.best_confidence = match.confidence
                 track.best_crop = face_crop(frame.image, item.box)
@@ -102,8 +115,16 @@ class CameraPipeline:
         self.outbox.put(event, snapshot)
         self.events += 1
         names = self.gallery_sync.names.get(verdict.person_key, (None, None))
-        _logger.info("sighting", extra={"camera_id": self.camera["id"], "track_id": track.track_id,
-                                        "employee_id": event.get("employee_id"), "person": names[1],
-                                        "confidence": event.get("confidence"), "votes": verdict.votes,
-                                        "event_id": event["event_id"]})
+        _logger.info(
+            "sighting",
+            extra={
+                "camera_id": self.camera["id"],
+                "track_id": track.track_id,
+                "employee_id": event.get("employee_id"),
+                "person": names[1],
+                "confidence": event.get("confidence"),
+                "votes": verdict.votes,
+                "event_id": event["event_id"],
+            },
+        )
         self.on_event()

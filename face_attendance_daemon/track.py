@@ -1,4 +1,5 @@
 """Following faces from frame to frame, so that decisions are made per person in view, not per frame."""
+
 import itertools
 from collections import deque
 from dataclasses import dataclass, field
@@ -76,8 +77,7 @@ class Tracker:
         for b_index, box in enumerate(boxes):
             track = assigned.get(b_index)
             if track is None:
-                track = Track("%s-%d" % (self.prefix, next(self._ids)), box, now,
-                              history=deque(maxlen=self.history))
+                track = Track("%s-%d" % (self.prefix, next(self._ids)), box, now, history=deque(maxlen=self.history))
                 self.tracks.append(track)
             track.box, track.last_seen = box, now
             result.append(track)

@@ -1,4 +1,5 @@
 """Voting over a track's frames: one good frame is not enough to say who somebody is."""
+
 from collections import Counter
 from dataclasses import dataclass
 
@@ -22,7 +23,7 @@ class Voter:
 
     def observe(self, track, observation):
         track.history.append(observation)
-        recent = list(track.history)[-self.window:]
+        recent = list(track.history)[-self.window :]
         counts = Counter(o.person_key for o in recent)
         for person_key, votes in counts.most_common():
             if votes < self.need:
@@ -37,6 +38,12 @@ class Voter:
                 continue
             track.decided.add(person_key)
             agreeing = [o for o in recent if o.person_key == person_key]
-            return Verdict(person_key, min(o.at for o in agreeing), min(o.distance for o in agreeing),
-                           sum(o.confidence for o in agreeing) / len(agreeing), votes, len(recent))
+            return Verdict(
+                person_key,
+                min(o.at for o in agreeing),
+                min(o.distance for o in agreeing),
+                sum(o.confidence for o in agreeing) / len(agreeing),
+                votes,
+                len(recent),
+            )
         return None

@@ -1,5 +1,6 @@
 """Demo videos for scripts/run.sh --demo, made from the demo persons' photos 4+ (never the
 enrolment photos 1-3) and a stranger: var/demo/entry.mp4, exit.mp4 and both.mp4."""
+
 import os
 import sys
 
@@ -16,14 +17,20 @@ def known(name, number):
 
 scenes = {
     # George W Bush, Hugo Chavez and Kofi Annan come in...
-    "entry": [Walker(known("George_W_Bush", 4), 1, 4), Walker(known("Hugo_Chavez", 4), 5, 8),
-              Walker(known("Kofi_Annan", 4), 9, 12),
-              Walker(os.path.join(faces, "unknown", "Aaron_Pena_0001.jpg"), 13, 16)],
+    "entry": [
+        Walker(known("George_W_Bush", 4), 1, 4),
+        Walker(known("Hugo_Chavez", 4), 5, 8),
+        Walker(known("Kofi_Annan", 4), 9, 12),
+        Walker(os.path.join(faces, "unknown", "Aaron_Pena_0001.jpg"), 13, 16),
+    ],
     # ...and two of them leave.
     "exit": [Walker(known("George_W_Bush", 5), 3, 6), Walker(known("Hugo_Chavez", 5), 10, 13)],
     # The hall camera sees the others pass by.
-    "both": [Walker(known("Jackie_Chan", 4), 1, 4), Walker(known("Winona_Ryder", 4), 5, 8),
-             Walker(known("Gordon_Brown", 4), 9, 12)],
+    "both": [
+        Walker(known("Jackie_Chan", 4), 1, 4),
+        Walker(known("Winona_Ryder", 4), 5, 8),
+        Walker(known("Gordon_Brown", 4), 9, 12),
+    ],
 }
 for direction, walkers in scenes.items():
     path = os.path.join(out, "%s.mp4" % direction)

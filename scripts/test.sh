@@ -15,6 +15,10 @@ ensure_browser_tools
 # long Odoo run.
 log "static security checks (bandit, pylint-odoo)"
 bash "$PROJECT_ROOT/scripts/security_lint.sh" || die "static security checks failed (findings above)"
+log "pre-commit: ruff, ruff-format and pylint-odoo with OCA's configuration"
+if ! (cd "$PROJECT_ROOT" && "$FA_LINT_VENV/bin/pre-commit" run --all-files --show-diff-on-failure --color=never); then
+    die "pre-commit found problems (above); its fixes are in the working tree: review and commit them"
+fi
 export FA_SCREENSHOTS_DIR="${FA_SCREENSHOTS_DIR:-$PROJECT_ROOT/test-artifacts/screenshots}"
 rm -rf "$FA_SCREENSHOTS_DIR"
 

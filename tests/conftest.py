@@ -20,6 +20,7 @@ def photo(faces_dir):
     def load(person, number):
         with open(os.path.join(faces_dir, "known", person, "%s_%04d.jpg" % (person, number)), "rb") as handle:
             return handle.read()
+
     return load
 
 
@@ -27,6 +28,7 @@ def photo(faces_dir):
 def odoo_template():
     """A database with the addon installed: the test command's (FA_TEMPLATE_DB) or one made here."""
     from odoo_server import ARTIFACTS, drop_database, install_template
+
     given = os.environ.get("FA_TEMPLATE_DB")
     if given:
         yield given
@@ -42,6 +44,7 @@ def odoo_template():
 def odoo_servers(odoo_template):
     """Starts Odoo servers on copies of the template; each name gets its own database and port."""
     from odoo_server import OdooServer, clone_database, drop_database
+
     servers = {}
     base_port = int(os.environ.get("FA_E2E_PORT", "8269"))
 

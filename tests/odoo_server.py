@@ -3,6 +3,7 @@
 Databases are copied from a template that already has the addon installed (``createdb -T``, a
 file copy in PostgreSQL), so each test server starts from the same clean state in seconds.
 """
+
 import os
 import shutil
 import signal
@@ -27,10 +28,17 @@ PG = {
 
 
 def odoo_command(*args):
-    return [sys.executable, os.path.join(ODOO_SRC, "odoo-bin"),
-            "--addons-path=%s,%s,%s" % (os.path.join(ODOO_SRC, "odoo", "addons"), os.path.join(ODOO_SRC, "addons"), ROOT),
-            "--db_host=%s" % PG["host"], "--db_port=%s" % PG["port"], "--db_user=%s" % PG["user"],
-            "--db_password=%s" % PG["password"], "--data-dir=%s" % DATA_DIR, *args]
+    return [
+        sys.executable,
+        os.path.join(ODOO_SRC, "odoo-bin"),
+        "--addons-path=%s,%s,%s" % (os.path.join(ODOO_SRC, "odoo", "addons"), os.path.join(ODOO_SRC, "addons"), ROOT),
+        "--db_host=%s" % PG["host"],
+        "--db_port=%s" % PG["port"],
+        "--db_user=%s" % PG["user"],
+        "--db_password=%s" % PG["password"],
+        "--data-dir=%s" % DATA_DIR,
+        *args,
+    ]
 
 
 def _connect(dbname="postgres"):
@@ -50,8 +58,10 @@ def _execute(*statements):
 
 
 def drop_database(name):
-    _execute(("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", [name]),
-             ('DROP DATABASE IF EXISTS "%s"' % name,))
+    _execute(
+        ("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", [name]),
+        ('DROP DATABASE IF EXISTS "%s"' % name,),
+    )
     shutil.rmtree(os.path.join(DATA_DIR, "filestore", name), ignore_errors=True)
 
 
@@ -59,8 +69,12 @@ def install_template(name, log_path):
     """A database with face_attendance installed, made once per test session when none is given."""
     drop_database(name)
     with open(log_path, "ab") as log:
-        subprocess.run(odoo_command("-d", name, "-i", "face_attendance", "--stop-after-init", "--no-http",
-                                    "--log-level=warn"), stdout=log, stderr=subprocess.STDOUT, check=True)
+        subprocess.run(
+            odoo_command("-d", name, "-i", "face_attendance", "--stop-after-init", "--no-http", "--log-level=warn"),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            check=True,
+        )
 
 
 def clone_database(template, name):
@@ -86,10 +100,22 @@ class OdooServer:
         self.process = subprocess.Popen(
             # As the run command serves: -d alone exposes that one database (a --db-filter would
             # make Odoo list PostgreSQL's databases on every request that has no session).
-            odoo_command("-d", self.db, "--no-database-list", "--http-interface=127.0.0.1",
-                         "--http-port=%d" % self.port, "--workers=%d" % self.workers, "--max-cron-threads=0",
-                         "--log-level=info", "--limit-time-real=600", "--limit-time-cpu=600"),
-            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            odoo_command(
+                "-d",
+                self.db,
+                "--no-database-list",
+                "--http-interface=127.0.0.1",
+                "--http-port=%d" % self.port,
+                "--workers=%d" % self.workers,
+                "--max-cron-threads=0",
+                "--log-level=info",
+                "--limit-time-real=600",
+                "--limit-time-cpu=600",
+            ),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         log.close()
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -126,9 +152,12 @@ class OdooServer:
     def create_user(self, name, login, password, group_xmlids):
         """A user in the given groups (by XML id), whatever the Odoo version calls users' groups."""
         groups = [self.rpc("ir.model.data", "check_object_reference", *xmlid.split("."))[1] for xmlid in group_xmlids]
-        field = "group_ids" if "group_ids" in self.rpc("res.users", "fields_get", [], attributes=["type"]) else "groups_id"
-        return self.rpc("res.users", "create", {"name": name, "login": login, "password": password,
-                                                field: [(6, 0, groups)]})
+        field = (
+            "group_ids" if "group_ids" in self.rpc("res.users", "fields_get", [], attributes=["type"]) else "groups_id"
+        )
+        return self.rpc(
+            "res.users", "create", {"name": name, "login": login, "password": password, field: [(6, 0, groups)]}
+        )
 
     def shell(self, script):
         """Runs ``script`` in ``odoo-bin shell`` on this server's database (the ORM's own code paths)."""
@@ -142,29 +171,43 @@ class OdooServer:
     def create_user_api_keys(self, login, *names):
         """Odoo API keys (res.users.apikeys) of user ``login``, as its Preferences make them: no
         scope, so valid for JSON-2 and, as the password, for XML-RPC. On Odoo 18 and 19."""
-        output = self.shell((
-            "user = env['res.users'].search([('login', '=', %r)])\n"
-            "for name in %r:\n"
-            "    print('KEY', name, env['res.users.apikeys'].with_user(user).sudo()._generate(None, name, None))\n"
-            "env.cr.commit()\n") % (login, list(names)))
+        output = self.shell(
+            (
+                "user = env['res.users'].search([('login', '=', %r)])\n"
+                "for name in %r:\n"
+                "    print('KEY', name, env['res.users.apikeys'].with_user(user).sudo()._generate(None, name, None))\n"
+                "env.cr.commit()\n"
+            )
+            % (login, list(names))
+        )
         keys = dict(line.split()[1:] for line in output.splitlines() if line.startswith("KEY "))
         if set(keys) != set(names):
             raise RuntimeError("API keys were not created: %s" % output[-2000:])
         return keys
 
     def revoke_user_api_key(self, login, name):
-        self.shell(("env['res.users.apikeys'].search([('user_id.login', '=', %r), ('name', '=', %r)])._remove()\n"
-                    "env.cr.commit()\n") % (login, name))
+        self.shell(
+            (
+                "env['res.users.apikeys'].search([('user_id.login', '=', %r), ('name', '=', %r)])._remove()\n"
+                "env.cr.commit()\n"
+            )
+            % (login, name)
+        )
 
     def create_api_key(self, name, scopes="*", login="admin", rate_limit=None):
         """Through the documented command line (scripts/create_api_key.sh), which prints 'Key: ...'."""
         env = dict(os.environ, FA_DB=self.db)
-        output = subprocess.run([os.path.join(ROOT, "scripts", "create_api_key.sh"), name, login, scopes],
-                                env=env, capture_output=True, text=True, timeout=180)
+        output = subprocess.run(
+            [os.path.join(ROOT, "scripts", "create_api_key.sh"), name, login, scopes],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
         lines = [line for line in output.stdout.splitlines() if line.startswith("Key: ")]
         if output.returncode or not lines:
             raise RuntimeError("create_api_key.sh failed: %s %s" % (output.stdout, output.stderr))
-        secret = lines[0][len("Key: "):].strip()
+        secret = lines[0][len("Key: ") :].strip()
         if rate_limit is not None:
             key_ids = self.rpc("face.api.key", "search", [("name", "=", name)])
             self.rpc("face.api.key", "write", key_ids, {"rate_limit_per_minute": rate_limit})

@@ -3,20 +3,24 @@
 Runs in its own virtualenv (FA_FUZZ_VENV, made by the test command) so that its dependencies never
 touch Odoo's. Bounded: a fixed number of examples per operation and a hard time limit.
 """
+
 import os
 import subprocess
 
 import pytest
-
 from odoo_server import ARTIFACTS
 
 FUZZ_VENV = os.environ.get("FA_FUZZ_VENV", os.path.expanduser("~/.cache/face-attendance/fuzz-venv"))
-CHECKS = ("not_a_server_error,status_code_conformance,content_type_conformance,"
-          "response_headers_conformance,response_schema_conformance")
+CHECKS = (
+    "not_a_server_error,status_code_conformance,content_type_conformance,"
+    "response_headers_conformance,response_schema_conformance"
+)
 # Everything but changing settings: a fuzzer switching auto-mark off or the body limit down would
 # only test itself.
-FUZZ_SCOPES = ("person:read person:write face:write attendance:read attendance:write report:read config:read "
-               "logs:read keys:read events:write camera:read camera:write recognize")
+FUZZ_SCOPES = (
+    "person:read person:write face:write attendance:read attendance:write report:read config:read "
+    "logs:read keys:read events:write camera:read camera:write recognize"
+)
 
 
 def test_schemathesis_fuzz(odoo_servers):
@@ -26,11 +30,32 @@ def test_schemathesis_fuzz(odoo_servers):
     server = odoo_servers("fuzz")
     secret = server.create_api_key("fuzz", FUZZ_SCOPES, rate_limit=0)
     report_dir = os.path.join(ARTIFACTS, "schemathesis")
-    command = [binary, "run", server.url + "/api/v1/openapi.json", "--header", "X-API-Key: %s" % secret,
-               "--checks", CHECKS, "--max-examples", os.environ.get("FA_FUZZ_EXAMPLES", "25"),
-               "--workers", "1", "--request-timeout", "60", "--seed", os.environ.get("FA_FUZZ_SEED", "20261121"),
-               "--generation-database", "none", "--no-color", "--suppress-health-check", "all",
-               "--report", "junit", "--report-dir", report_dir]
+    command = [
+        binary,
+        "run",
+        server.url + "/api/v1/openapi.json",
+        "--header",
+        "X-API-Key: %s" % secret,
+        "--checks",
+        CHECKS,
+        "--max-examples",
+        os.environ.get("FA_FUZZ_EXAMPLES", "25"),
+        "--workers",
+        "1",
+        "--request-timeout",
+        "60",
+        "--seed",
+        os.environ.get("FA_FUZZ_SEED", "20261121"),
+        "--generation-database",
+        "none",
+        "--no-color",
+        "--suppress-health-check",
+        "all",
+        "--report",
+        "junit",
+        "--report-dir",
+        report_dir,
+    ]
     run = subprocess.run(command, capture_output=True, text=True, timeout=900)
     with open(os.path.join(ARTIFACTS, "schemathesis.log"), "w") as log:
         log.write(run.stdout + run.stderr)

@@ -4,6 +4,7 @@ Run 1 checks the attendance the videos must produce. Run 2 does the same on a fr
 database while Odoo is stopped and restarted and the daemon is killed with SIGKILL and restarted:
 the final records and the set of events must be exactly those of run 1.
 """
+
 import base64
 import calendar
 import json
@@ -16,9 +17,9 @@ import time
 import urllib.request
 
 import pytest
+from odoo_server import ARTIFACTS
 
 from face_attendance_daemon.tools.video import Walker, build_video
-from odoo_server import ARTIFACTS
 
 KNOWN = {"E2E001": "Kofi_Annan", "E2E002": "Jackie_Chan", "E2E003": "Winona_Ryder", "E2E004": "Hugo_Chavez"}
 STRANGERS = ("Aaron_Pena", "Adam_Mair", "Akmal_Taher")
@@ -38,11 +39,16 @@ def videos(faces_dir, tmp_path_factory):
         return os.path.join(faces_dir, "unknown", "%s_0001.jpg" % name)
 
     scenes = {
-        "entry": [Walker(known("Kofi_Annan", 4), 0.5, 3.0), Walker(known("Jackie_Chan", 4), 3.5, 6.0),
-                  Walker(stranger(STRANGERS[0]), 6.5, 9.0)],
-        "exit": [Walker(known("Kofi_Annan", 5), 9.5, 12.0),
-                 Walker(known("Jackie_Chan", 5), 12.5, 15.0, row=0.3, size=200),
-                 Walker(stranger(STRANGERS[1]), 12.5, 15.0, row=0.75, size=200)],
+        "entry": [
+            Walker(known("Kofi_Annan", 4), 0.5, 3.0),
+            Walker(known("Jackie_Chan", 4), 3.5, 6.0),
+            Walker(stranger(STRANGERS[0]), 6.5, 9.0),
+        ],
+        "exit": [
+            Walker(known("Kofi_Annan", 5), 9.5, 12.0),
+            Walker(known("Jackie_Chan", 5), 12.5, 15.0, row=0.3, size=200),
+            Walker(stranger(STRANGERS[1]), 12.5, 15.0, row=0.75, size=200),
+        ],
         "both": [Walker(known("Winona_Ryder", 4), 1.0, 4.0), Walker(stranger(STRANGERS[2]), 5.0, 8.0)],
     }
     paths = {}
@@ -55,28 +61,44 @@ def videos(faces_dir, tmp_path_factory):
 def prepare(server, videos, faces_dir):
     """Persons enrolled from photos 1-3, a device user, a daemon and its three file cameras."""
     server.rpc("face.attendance.config", "set", "duplicate_window_minutes", 0)
-    user_id = server.create_user("E2E daemon", DEVICE_LOGIN, DEVICE_PASSWORD, ["face_attendance.group_face_attendance_device"])
+    user_id = server.create_user(
+        "E2E daemon", DEVICE_LOGIN, DEVICE_PASSWORD, ["face_attendance.group_face_attendance_device"]
+    )
     for ref, folder in KNOWN.items():
-        employee_id = server.rpc("hr.employee", "create", {"name": folder.replace("_", " "), "person_ref": ref, "tz": "UTC"})
+        employee_id = server.rpc(
+            "hr.employee", "create", {"name": folder.replace("_", " "), "person_ref": ref, "tz": "UTC"}
+        )
         for number in (1, 2, 3):
             with open(os.path.join(faces_dir, "known", folder, "%s_%04d.jpg" % (folder, number)), "rb") as handle:
-                server.rpc("face.template", "create", {"employee_id": employee_id,
-                                                       "image": base64.b64encode(handle.read()).decode()})
+                server.rpc(
+                    "face.template",
+                    "create",
+                    {"employee_id": employee_id, "image": base64.b64encode(handle.read()).decode()},
+                )
     # The daemon authenticates with an Odoo API key of its user: JSON-2 on Odoo 19, the key as
     # XML-RPC password on 18 (protocol "auto").
     server.device_api_key = server.create_user_api_keys(DEVICE_LOGIN, "e2e")["e2e"]
     daemon_id = server.rpc("face.daemon", "create", {"name": "e2e", "user_id": user_id})
     cameras = {}
     for direction, path in videos.items():
-        cameras[direction] = server.rpc("face.camera", "create", {
-            "name": "E2E %s" % direction, "source_type": "file", "source": path, "direction": direction,
-            "daemon_id": daemon_id})
+        cameras[direction] = server.rpc(
+            "face.camera",
+            "create",
+            {
+                "name": "E2E %s" % direction,
+                "source_type": "file",
+                "source": path,
+                "direction": direction,
+                "daemon_id": daemon_id,
+            },
+        )
     return cameras
 
 
 def write_config(path, server, state_dir, epoch, health_port=0):
     with open(path, "w") as handle:
-        handle.write("""
+        handle.write(
+            """
 [odoo]
 url = "%s"
 db = "%s"
@@ -107,26 +129,40 @@ breaker_reset = 1.0
 heartbeat_interval = 2
 gallery_interval = 5
 config_interval = 30
-""" % (server.url, server.db, DEVICE_LOGIN, server.device_api_key, state_dir, health_port, epoch))
+"""
+            % (server.url, server.db, DEVICE_LOGIN, server.device_api_key, state_dir, health_port, epoch)
+        )
 
 
 def start_daemon(config_path, log_path):
     log = open(log_path, "ab")
-    process = subprocess.Popen([sys.executable, "-m", "face_attendance_daemon.cli", "run", "-c", config_path,
-                                "--exit-when-files-end"], stdout=log, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "face_attendance_daemon.cli", "run", "-c", config_path, "--exit-when-files-end"],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     log.close()
     return process
 
 
 def records(server):
-    attendances = server.rpc("hr.attendance", "search_read", [("employee_id.person_ref", "like", "E2E")],
-                             ["employee_id", "check_in", "check_out", "in_mode", "out_mode", "face_camera_id"],
-                             order="check_in")
-    refs = {e["id"]: e["person_ref"] for e in server.rpc("hr.employee", "search_read",
-                                                          [("person_ref", "like", "E2E")], ["person_ref"])}
-    events = server.rpc("face.recognition.event", "search_read", [], ["event_uid", "employee_id", "outcome",
-                                                                      "camera_id", "sighted_at"])
-    rows = [(refs[a["employee_id"][0]], a["check_in"], a["check_out"], a["in_mode"], a["out_mode"]) for a in attendances]
+    attendances = server.rpc(
+        "hr.attendance",
+        "search_read",
+        [("employee_id.person_ref", "like", "E2E")],
+        ["employee_id", "check_in", "check_out", "in_mode", "out_mode", "face_camera_id"],
+        order="check_in",
+    )
+    refs = {
+        e["id"]: e["person_ref"]
+        for e in server.rpc("hr.employee", "search_read", [("person_ref", "like", "E2E")], ["person_ref"])
+    }
+    events = server.rpc(
+        "face.recognition.event", "search_read", [], ["event_uid", "employee_id", "outcome", "camera_id", "sighted_at"]
+    )
+    rows = [
+        (refs[a["employee_id"][0]], a["check_in"], a["check_out"], a["in_mode"], a["out_mode"]) for a in attendances
+    ]
     return rows, events
 
 
@@ -175,8 +211,15 @@ def test_daemon_end_to_end(odoo_servers, videos, faces_dir, tmp_path, epoch):
     if expected == "auto -> json2":
         # Not one of the daemon's calls went to 19's deprecated XML-RPC (the test's own set-up does).
         with open(server.log_path, encoding="utf-8", errors="replace") as handle:
-            daemon_xmlrpc = [line for line in handle if "/xmlrpc" in line and any(
-                method in line for method in ("daemon_register", "daemon_heartbeat", "gallery_sync", "ingest_events"))]
+            daemon_xmlrpc = [
+                line
+                for line in handle
+                if "/xmlrpc" in line
+                and any(
+                    method in line
+                    for method in ("daemon_register", "daemon_heartbeat", "gallery_sync", "ingest_events")
+                )
+            ]
         assert not daemon_xmlrpc, daemon_xmlrpc[:3]
     # The local health endpoint answered while the daemon ran: cameras, outbox, delivery.
     assert health and health["status"] in ("ok", "degraded") and len(health["cameras"]) == 3, health

@@ -1,4 +1,5 @@
 """The daemon's stages one by one, on real photos with synthetic motion."""
+
 import os
 import random
 import subprocess
@@ -48,10 +49,10 @@ def moving_frames(photo_path, steps=12, size=(640, 480), second=None):
     for step in range(steps):
         frame = np.full((height, width, 3), 110, np.uint8)
         x = 10 + step * 25
-        frame[20:220, x:x + 200] = images[0]
+        frame[20:220, x : x + 200] = images[0]
         if second:
             x2 = width - 210 - step * 25
-            frame[260:460, x2:x2 + 200] = images[1]
+            frame[260:460, x2 : x2 + 200] = images[1]
         frames.append(frame)
     return frames
 
@@ -79,7 +80,7 @@ def test_tracker_follows_moving_faces(encoder, gallery, faces_dir):
     for index, frame in enumerate(frames):
         found = identify_faces(encoder, frame, gallery)
         assert len(found) == 2
-        for item, track in zip(found, tracker.update([f.box for f in found], now=index * 0.1)):
+        for item, track in zip(found, tracker.update([f.box for f in found], now=index * 0.1), strict=False):
             seen.setdefault(track.track_id, set()).add(item.match.person_key)
     # Two tracks, each following one person from start to end.
     assert sorted(seen.values(), key=str) == [{1}, {2}]
@@ -113,9 +114,13 @@ def test_voting_on_video_frames_rejects_a_single_lucky_frame(encoder, gallery, f
     verdicts = []
     for index, frame in enumerate(frames):
         found = identify_faces(encoder, frame, gallery)
-        for item, track in zip(found, tracker.update([f.box for f in found], index * 0.1)):
-            verdict = voter.observe(track, Observation(item.match.person_key, item.match.distance,
-                                                       item.match.confidence, index * 0.1, index, item.box))
+        for item, track in zip(found, tracker.update([f.box for f in found], index * 0.1), strict=False):
+            verdict = voter.observe(
+                track,
+                Observation(
+                    item.match.person_key, item.match.distance, item.match.confidence, index * 0.1, index, item.box
+                ),
+            )
             if verdict:
                 verdicts.append(verdict.person_key)
     assert verdicts == [None]
@@ -144,7 +149,8 @@ def test_outbox_keeps_events_across_a_kill(tmp_path):
         "box = Outbox(sys.argv[1])\n"
         "for i in range(200):\n"
         "    box.put({'event_id': 'e%d' % i, 'camera_id': 1})\n"
-        "os.kill(os.getpid(), 9)\n")
+        "os.kill(os.getpid(), 9)\n"
+    )
     process = subprocess.run([sys.executable, "-c", script, path])
     assert process.returncode == -9
     box = Outbox(path)
@@ -177,7 +183,7 @@ def test_outbox_bounds_disk_by_dropping_snapshots_never_events(tmp_path):
 def test_backoff_and_circuit_breaker():
     rng = random.Random(1)
     delays = [backoff_delay(n, 1.0, 60.0, rng) for n in range(12)]
-    assert all(0 <= d <= min(60.0, 2 ** n) for n, d in enumerate(delays))
+    assert all(0 <= d <= min(60.0, 2**n) for n, d in enumerate(delays))
     assert max(delays[8:]) <= 60.0
     now = [0.0]
     breaker = CircuitBreaker(failures=3, reset_after=10.0, clock=lambda: now[0])
@@ -197,13 +203,20 @@ def test_backoff_and_circuit_breaker():
 
 def test_config_errors_are_all_reported(tmp_path):
     path = tmp_path / "bad.toml"
-    path.write_text('[odoo]\nurl = "ftp://x"\ndb = "d"\nlogin = "l"\npassword = "p"\nport = 1\n'
-                    '[recognition]\nvote_min = 9\nvote_window = 3\nthreshold = "high"\n[colour]\n')
+    path.write_text(
+        '[odoo]\nurl = "ftp://x"\ndb = "d"\nlogin = "l"\npassword = "p"\nport = 1\n'
+        '[recognition]\nvote_min = 9\nvote_window = 3\nthreshold = "high"\n[colour]\n'
+    )
     with pytest.raises(ConfigError) as caught:
         load(str(path), environ={})
     text = str(caught.value)
-    for expected in ("url must start with http", "unknown key 'port'", "vote_min <= vote_window",
-                     "threshold: expected float", "unknown section [colour]"):
+    for expected in (
+        "url must start with http",
+        "unknown key 'port'",
+        "vote_min <= vote_window",
+        "threshold: expected float",
+        "unknown section [colour]",
+    ):
         assert expected in text
     with pytest.raises(ConfigError, match="not valid TOML"):
         path.write_text("[odoo\n")
@@ -220,8 +233,12 @@ def test_config_errors_are_all_reported(tmp_path):
 def test_cli_reports_config_errors(tmp_path):
     path = tmp_path / "c.toml"
     path.write_text('[odoo]\nurl = "http://127.0.0.1:1"\n')
-    run = subprocess.run([sys.executable, "-m", "face_attendance_daemon.cli", "check", "-c", str(path)],
-                         capture_output=True, text=True, env=dict(os.environ, FA_ODOO_DB=""))
+    run = subprocess.run(
+        [sys.executable, "-m", "face_attendance_daemon.cli", "check", "-c", str(path)],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, FA_ODOO_DB=""),
+    )
     assert run.returncode == 2
     assert "[odoo] db is required" in run.stderr
 

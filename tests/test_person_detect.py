@@ -4,6 +4,7 @@ No real YOLO weights can be downloaded here, so the test builds a tiny ONNX grap
 package) whose output has YOLOv8's layout and a known detection: what is tested is our loading,
 decoding, scaling, filtering, and the pipeline searching faces only inside people.
 """
+
 import os
 import types
 
@@ -19,7 +20,6 @@ from face_attendance_daemon.person_detect import PersonDetector, regions_for_fac
 from face_attendance_daemon.pipeline import CameraPipeline
 
 
-
 @pytest.fixture(scope="module")
 def yolo_model(tmp_path_factory):
     anchors = 100
@@ -30,16 +30,23 @@ def yolo_model(tmp_path_factory):
     output[0, 4, 1] = 0.1
     output[0, :4, 2] = [322, 302, 198, 396]  # the same person again: removed by NMS
     output[0, 4, 2] = 0.8
-    nodes = [helper.make_node("ReduceMean", ["images"], ["mean"], keepdims=1),
-             helper.make_node("Reshape", ["mean", "shape"], ["mean3"]),
-             helper.make_node("Mul", ["mean3", "zero"], ["nothing"]),
-             helper.make_node("Add", ["nothing", "detections"], ["output0"])]
+    nodes = [
+        helper.make_node("ReduceMean", ["images"], ["mean"], keepdims=1),
+        helper.make_node("Reshape", ["mean", "shape"], ["mean3"]),
+        helper.make_node("Mul", ["mean3", "zero"], ["nothing"]),
+        helper.make_node("Add", ["nothing", "detections"], ["output0"]),
+    ]
     graph = helper.make_graph(
-        nodes, "yolo_shaped", [helper.make_tensor_value_info("images", TensorProto.FLOAT, [1, 3, 640, 640])],
+        nodes,
+        "yolo_shaped",
+        [helper.make_tensor_value_info("images", TensorProto.FLOAT, [1, 3, 640, 640])],
         [helper.make_tensor_value_info("output0", TensorProto.FLOAT, [1, 84, anchors])],
-        initializer=[numpy_helper.from_array(np.array([1, 1, 1], np.int64), "shape"),
-                     numpy_helper.from_array(np.zeros((1, 1, 1), np.float32), "zero"),
-                     numpy_helper.from_array(output, "detections")])
+        initializer=[
+            numpy_helper.from_array(np.array([1, 1, 1], np.int64), "shape"),
+            numpy_helper.from_array(np.zeros((1, 1, 1), np.float32), "zero"),
+            numpy_helper.from_array(output, "detections"),
+        ],
+    )
     path = str(tmp_path_factory.mktemp("yolo") / "person.onnx")
     onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]), path)
     return path
@@ -57,20 +64,39 @@ def test_faces_are_searched_only_inside_people(yolo_model, photo, faces_dir):
     kofi = cv2.imdecode(np.frombuffer(photo("Kofi_Annan", 1), np.uint8), cv2.IMREAD_COLOR)
     gallery.replace([(1, 7, encoder.encode(kofi, encoder.detect(kofi)[0]))])
     frame = np.full((480, 640, 3), 100, np.uint8)
-    frame[55:255, 220:420] = cv2.resize(cv2.imdecode(np.frombuffer(photo("Kofi_Annan", 4), np.uint8),
-                                                     cv2.IMREAD_COLOR), (200, 200))
+    frame[55:255, 220:420] = cv2.resize(
+        cv2.imdecode(np.frombuffer(photo("Kofi_Annan", 4), np.uint8), cv2.IMREAD_COLOR), (200, 200)
+    )
     stranger = cv2.imread(os.path.join(faces_dir, "unknown", "Aaron_Pena_0001.jpg"))
     frame[270:470, 430:630] = cv2.resize(stranger, (200, 200))  # outside the person box
-    pipeline = CameraPipeline({"id": 1, "name": "wide"}, None, encoder, types.SimpleNamespace(gallery=gallery, names={}),
-                              None, lambda: None, RecognitionSettings(min_face_size=20), "t", 0.5,
-                              person_detector=PersonDetector(yolo_model))
+    pipeline = CameraPipeline(
+        {"id": 1, "name": "wide"},
+        None,
+        encoder,
+        types.SimpleNamespace(gallery=gallery, names={}),
+        None,
+        lambda: None,
+        RecognitionSettings(min_face_size=20),
+        "t",
+        0.5,
+        person_detector=PersonDetector(yolo_model),
+    )
     found = pipeline.identify(frame)
     assert len(found) == 1
     assert found[0].match.person_key == 7
     x, y, _w, _h = found[0].box
     assert 220 <= x < 420 and 55 <= y < 255  # mapped back to frame coordinates
-    without = CameraPipeline({"id": 1, "name": "wide"}, None, encoder, types.SimpleNamespace(gallery=gallery, names={}),
-                             None, lambda: None, RecognitionSettings(min_face_size=20), "t", 0.5)
+    without = CameraPipeline(
+        {"id": 1, "name": "wide"},
+        None,
+        encoder,
+        types.SimpleNamespace(gallery=gallery, names={}),
+        None,
+        lambda: None,
+        RecognitionSettings(min_face_size=20),
+        "t",
+        0.5,
+    )
     assert len(without.identify(frame)) == 2
     assert len(regions_for_faces(frame, [(220, 75, 200, 300)])) == 1
 

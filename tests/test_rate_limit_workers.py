@@ -1,4 +1,5 @@
 """A key's rate limit holds across Odoo's worker processes (prefork), not per process."""
+
 import os
 import re
 import time
@@ -6,7 +7,6 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
-
 from odoo_server import OdooServer, clone_database, drop_database
 
 LIMIT = 7
@@ -29,8 +29,9 @@ def test_rate_limit_is_shared_by_worker_processes(prefork_server):
 
     def call(_index):
         # A new connection each time, sent concurrently, so that both workers take some.
-        answer = requests.get(server.url + "/api/v1/persons", headers={"X-API-Key": secret,
-                                                                       "Connection": "close"}, timeout=60)
+        answer = requests.get(
+            server.url + "/api/v1/persons", headers={"X-API-Key": secret, "Connection": "close"}, timeout=60
+        )
         return answer.status_code
 
     # The limit counts per minute: keep the burst inside one minute.
@@ -41,8 +42,11 @@ def test_rate_limit_is_shared_by_worker_processes(prefork_server):
     assert statuses.count(200) == LIMIT, statuses
     assert statuses.count(429) == REQUESTS - LIMIT, statuses
     with open(server.log_path, encoding="utf-8", errors="replace") as handle:
-        pids = {match.group(1) for line in handle
-                if "GET /api/v1/persons" in line and (match := re.match(r"\S+ \S+ (\d+) ", line))}
+        pids = {
+            match.group(1)
+            for line in handle
+            if "GET /api/v1/persons" in line and (match := re.match(r"\S+ \S+ (\d+) ", line))
+        }
     assert len(pids) >= 2, "all requests were served by one process: %s" % pids
     # Each worker recorded the key's last use on its own committed connection: no request of the
     # burst met a serialization failure over it, and the use is visible.
@@ -62,8 +66,10 @@ def test_key_changes_reach_every_worker_at_once(prefork_server):
 
     def burst(path):
         def call(_index):
-            return requests.get(server.url + path, headers={"X-API-Key": secret, "Connection": "close"},
-                                timeout=60).status_code
+            return requests.get(
+                server.url + path, headers={"X-API-Key": secret, "Connection": "close"}, timeout=60
+            ).status_code
+
         with ThreadPoolExecutor(max_workers=8) as pool:
             return list(pool.map(call, range(16)))
 

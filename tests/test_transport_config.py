@@ -1,5 +1,6 @@
 """[odoo] protocol, api_key and the transport they make; no Odoo needed (the live half is in
 test_transport_json2.py). The key must never come back in a message, a repr or a description."""
+
 import os
 import socket
 import subprocess
@@ -55,7 +56,8 @@ def test_each_protocol_says_what_it_lacks_all_at_once(tmp_path):
     assert "api_key (or FA_ODOO_API_KEY) is required" in text
 
     assert problems(write(tmp_path, ['protocol = "grpc"', 'db = "d"'])) == [
-        "[odoo] protocol must be one of auto, json2, xmlrpc (got 'grpc')"]
+        "[odoo] protocol must be one of auto, json2, xmlrpc (got 'grpc')"
+    ]
 
 
 def test_a_malformed_key_is_refused_without_being_quoted(tmp_path):
@@ -66,14 +68,16 @@ def test_a_malformed_key_is_refused_without_being_quoted(tmp_path):
 
 
 def test_make_transport_follows_the_protocol(tmp_path):
-    json2 = load(write(tmp_path, ['protocol = "JSON2"', 'url = "https://odoo.example.com/"', 'api_key = "%s"' % KEY]),
-                 environ={})
+    json2 = load(
+        write(tmp_path, ['protocol = "JSON2"', 'url = "https://odoo.example.com/"', 'api_key = "%s"' % KEY]), environ={}
+    )
     transport = make_transport(json2)
     assert json2.odoo.protocol == "json2" and isinstance(transport, Json2Transport)
     assert transport.url == "https://odoo.example.com" and transport.db == ""
 
-    xmlrpc = load(write(tmp_path, ['protocol = "xmlrpc"', 'db = "d"', 'login = "daemon"']),
-                  environ={"FA_ODOO_API_KEY": KEY})
+    xmlrpc = load(
+        write(tmp_path, ['protocol = "xmlrpc"', 'db = "d"', 'login = "daemon"']), environ={"FA_ODOO_API_KEY": KEY}
+    )
     transport = make_transport(xmlrpc)
     # Odoo takes an API key wherever XML-RPC wants a password.
     assert isinstance(transport, XmlRpcTransport) and transport._password == KEY
@@ -83,8 +87,9 @@ def test_make_transport_follows_the_protocol(tmp_path):
 
 
 def test_secrets_stay_out_of_reprs_descriptions_and_errors(tmp_path):
-    config = load(write(tmp_path, ['db = "d"', 'login = "daemon"', 'password = "secret-pw"', 'api_key = "%s"' % KEY]),
-                  environ={})
+    config = load(
+        write(tmp_path, ['db = "d"', 'login = "daemon"', 'password = "secret-pw"', 'api_key = "%s"' % KEY]), environ={}
+    )
     assert KEY not in repr(config) and "secret-pw" not in repr(config)
     for protocol in ("auto", "json2", "xmlrpc"):
         config.odoo.protocol = protocol
@@ -101,8 +106,13 @@ def free_port():
 
 def test_check_command_reports_an_unreachable_odoo_without_the_key(tmp_path):
     path = write(tmp_path, ['url = "http://127.0.0.1:%d"' % free_port(), 'protocol = "json2"', "timeout = 5"])
-    run = subprocess.run([sys.executable, "-m", "face_attendance_daemon.cli", "check", "-c", path],
-                         capture_output=True, text=True, timeout=60, env=dict(os.environ, FA_ODOO_API_KEY=KEY))
+    run = subprocess.run(
+        [sys.executable, "-m", "face_attendance_daemon.cli", "check", "-c", path],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=dict(os.environ, FA_ODOO_API_KEY=KEY),
+    )
     assert run.returncode == 1, run.stdout + run.stderr
     assert "odoo: FAILED - cannot reach Odoo at http://127.0.0.1:" in run.stdout
     assert KEY not in run.stdout + run.stderr

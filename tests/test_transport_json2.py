@@ -5,6 +5,7 @@ protocol ("auto") is tested on both versions. Run with ODOO_SRC at the Odoo unde
 version's virtualenv. The first tests need no Odoo: they give the transport the answers a proxy or
 an overloaded server gives, which a healthy Odoo cannot be made to produce on demand.
 """
+
 import base64
 import datetime
 import http.server
@@ -18,11 +19,16 @@ import threading
 import time
 
 import pytest
-
-from face_attendance_daemon.transport import (AutoTransport, Json2Transport, PermanentError, TransportError,
-                                              XmlRpcTransport)
-from face_attendance_daemon.transport.json2 import server_version
 from odoo_server import ODOO_SRC
+
+from face_attendance_daemon.transport import (
+    AutoTransport,
+    Json2Transport,
+    PermanentError,
+    TransportError,
+    XmlRpcTransport,
+)
+from face_attendance_daemon.transport.json2 import server_version
 
 DEVICE_GROUP = "face_attendance.group_face_attendance_device"
 DEVICE_LOGIN, DEVICE_PASSWORD = "json2-daemon", "json2-daemon-secret"
@@ -32,6 +38,7 @@ DEPRECATION = "are deprecated in Odoo 19"
 # ---------------------------------------------------------------------------------------- no Odoo
 class _Peer(http.server.BaseHTTPRequestHandler):
     """Answers ``POST /<status>`` with that status, as proxies and overloaded servers do."""
+
     protocol_version = "HTTP/1.1"
     close_after_answer = False
 
@@ -40,11 +47,15 @@ class _Peer(http.server.BaseHTTPRequestHandler):
         status = int(self.path.rsplit("/", 1)[1])
         body, kind = b"<html><body><h1>502 Bad Gateway</h1></body></html>", "text/html"
         if status == 200:  # what an Odoo 18 answers to a JSON POST on a path it does not know
-            body, kind = b'{"jsonrpc": "2.0", "id": null, "error": {"code": 404, "message": "404: Not Found"}}', \
-                "application/json"
+            body, kind = (
+                b'{"jsonrpc": "2.0", "id": null, "error": {"code": 404, "message": "404: Not Found"}}',
+                "application/json",
+            )
         elif status in (400, 413):
-            body, kind = b'{"name": "werkzeug.exceptions.BadRequest", "message": "no", "debug": "Traceback..."}', \
-                "application/json"
+            body, kind = (
+                b'{"name": "werkzeug.exceptions.BadRequest", "message": "no", "debug": "Traceback..."}',
+                "application/json",
+            )
         self.send_response(status)
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(body)))
@@ -88,7 +99,7 @@ def test_statuses_decide_between_retry_and_refusal(peer):
             transport.call("x", str(status))
     with pytest.raises(PermanentError, match="to https://odoo.example.com/: check \\[odoo\\] url"):
         transport.call("x", "302")
-    with pytest.raises(PermanentError, match="has no JSON-2 API .*protocol = \"xmlrpc\" or \"auto\""):
+    with pytest.raises(PermanentError, match='has no JSON-2 API .*protocol = "xmlrpc" or "auto"'):
         transport.call("x", "200")
 
 
@@ -124,8 +135,10 @@ def test_a_hung_or_absent_odoo_is_a_transport_error_within_the_timeout():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    for transport in (Json2Transport("http://127.0.0.1:%d" % port, "db", KEY, timeout=2),
-                      AutoTransport("http://127.0.0.1:%d" % port, "db", "", "", KEY, timeout=2)):
+    for transport in (
+        Json2Transport("http://127.0.0.1:%d" % port, "db", KEY, timeout=2),
+        AutoTransport("http://127.0.0.1:%d" % port, "db", "", "", KEY, timeout=2),
+    ):
         with pytest.raises(TransportError, match="cannot reach Odoo") as caught:
             transport.send_events(1, [])
         assert not isinstance(caught.value, PermanentError)
@@ -193,10 +206,20 @@ def log_since(server, offset):
 def test_register_heartbeat_gallery_and_events_round_trip_over_json2(odoo, device, json2_only, photo, daemon_logs):
     # Set-up as the administrator (over XML-RPC: the harness, not the daemon).
     employee = odoo.rpc("hr.employee", "create", {"name": "Kofi Annan", "person_ref": "J2001", "tz": "UTC"})
-    template = odoo.rpc("face.template", "create", {"employee_id": employee,
-                                                    "image": base64.b64encode(photo("Kofi_Annan", 1)).decode()})
-    camera = odoo.rpc("face.camera", "create", {"name": "J2 entry", "source_type": "file", "source": "x.mp4",
-                                                "direction": "entry", "daemon_id": device["daemon_id"]})
+    template = odoo.rpc(
+        "face.template", "create", {"employee_id": employee, "image": base64.b64encode(photo("Kofi_Annan", 1)).decode()}
+    )
+    camera = odoo.rpc(
+        "face.camera",
+        "create",
+        {
+            "name": "J2 entry",
+            "source_type": "file",
+            "source": "x.mp4",
+            "direction": "entry",
+            "daemon_id": device["daemon_id"],
+        },
+    )
     encoder = odoo.rpc("face.template", "read", [template], ["encoder_name", "encoder_version"])[0]
     encoder_tag = "%s:%s" % (encoder["encoder_name"], encoder["encoder_version"])
     key = device["keys"]["daemon"]
@@ -207,8 +230,14 @@ def test_register_heartbeat_gallery_and_events_round_trip_over_json2(odoo, devic
     assert remote["daemon_id"] == device["daemon_id"]
     assert [c["id"] for c in remote["cameras"]] == [camera]
     # (Odoo's own HTTP server closes every connection; behind a proxy the transport keeps it.)
-    assert transport.heartbeat(remote["daemon_id"], {"status": "ok"},
-                               [{"camera_id": camera, "fps": 7.5, "error_count": 0, "last_error": ""}]) is True
+    assert (
+        transport.heartbeat(
+            remote["daemon_id"],
+            {"status": "ok"},
+            [{"camera_id": camera, "fps": 7.5, "error_count": 0, "last_error": ""}],
+        )
+        is True
+    )
     gallery = transport.gallery(encoder_tag)
     assert [t["id"] for t in gallery["templates"]] == [template] and gallery["server_time"]
     assert transport.gallery(encoder_tag, gallery["server_time"])["removed"] == []
@@ -216,9 +245,19 @@ def test_register_heartbeat_gallery_and_events_round_trip_over_json2(odoo, devic
 
     sighted = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(minutes=3)
     sighted = sighted.strftime("%Y-%m-%dT%H:%M:%SZ")
-    events = [{"event_id": "j2-known", "timestamp": sighted, "camera_id": camera, "employee_id": employee,
-               "distance": 0.2, "confidence": 0.9, "track_id": "t1", "encoder": encoder_tag},
-              {"event_id": "j2-unknown", "timestamp": sighted, "camera_id": camera, "track_id": "t2"}]
+    events = [
+        {
+            "event_id": "j2-known",
+            "timestamp": sighted,
+            "camera_id": camera,
+            "employee_id": employee,
+            "distance": 0.2,
+            "confidence": 0.9,
+            "track_id": "t1",
+            "encoder": encoder_tag,
+        },
+        {"event_id": "j2-unknown", "timestamp": sighted, "camera_id": camera, "track_id": "t2"},
+    ]
     first = transport.send_events(remote["daemon_id"], events)
     assert [a["status"] for a in first] == ["created", "created"]
     assert first[0]["outcome"] == "checked_in" and first[0]["attendance_id"]
@@ -246,15 +285,23 @@ def test_refusals_are_permanent_with_odoos_message_and_never_the_key(odoo, devic
     wrong_key = Json2Transport(odoo.url, odoo.db, secrets.token_hex(20), 30)
     refusals = [  # (call, what the error says): Odoo's status, exception and message
         (lambda: transport.heartbeat(other_daemon, {}, []), "HTTP 403, AccessError"),
-        (lambda: transport.send_events(device["daemon_id"], "not a list"),
-         "HTTP 422, ValidationError): Events must be a list"),
-        (lambda: transport.call("face.no.such.model", "read"),
-         "HTTP 404, NotFound): the model 'face.no.such.model' does not exist"),
-        (lambda: transport.call("face.daemon", "daemon_register", name="x", colour="red"),
-         "HTTP 422, UnprocessableEntity"),
+        (
+            lambda: transport.send_events(device["daemon_id"], "not a list"),
+            "HTTP 422, ValidationError): Events must be a list",
+        ),
+        (
+            lambda: transport.call("face.no.such.model", "read"),
+            "HTTP 404, NotFound): the model 'face.no.such.model' does not exist",
+        ),
+        (
+            lambda: transport.call("face.daemon", "daemon_register", name="x", colour="red"),
+            "HTTP 422, UnprocessableEntity",
+        ),
         (lambda: wrong_key.register("json2-site", "h", "1", None), "refused the API key (HTTP 401"),
-        (lambda: Json2Transport(odoo.url, "fa_no_such_db", key, 30).register("json2-site", "h", "1", None),
-         "serves no database 'fa_no_such_db' (unknown, or refused by its dbfilter): check [odoo] db"),
+        (
+            lambda: Json2Transport(odoo.url, "fa_no_such_db", key, 30).register("json2-site", "h", "1", None),
+            "serves no database 'fa_no_such_db' (unknown, or refused by its dbfilter): check [odoo] db",
+        ),
     ]
     errors = []
     for call, expected in refusals:
@@ -295,17 +342,29 @@ def test_protocol_auto_picks_json2_on_19_and_xmlrpc_on_18(odoo, device, odoo_maj
 
     # The check command says which protocol it reached Odoo with, and never the key.
     config = tmp_path / "daemon.toml"
-    config.write_text('[odoo]\nurl = "%s"\ndb = "%s"\nlogin = "%s"\n[daemon]\nname = "json2-site"\n'
-                      % (odoo.url, odoo.db, DEVICE_LOGIN))
-    run = subprocess.run([sys.executable, "-m", "face_attendance_daemon.cli", "check", "-c", str(config)],
-                         capture_output=True, text=True, timeout=180, env=dict(os.environ, FA_ODOO_API_KEY=key))
+    config.write_text(
+        '[odoo]\nurl = "%s"\ndb = "%s"\nlogin = "%s"\n[daemon]\nname = "json2-site"\n'
+        % (odoo.url, odoo.db, DEVICE_LOGIN)
+    )
+    run = subprocess.run(
+        [sys.executable, "-m", "face_attendance_daemon.cli", "check", "-c", str(config)],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env=dict(os.environ, FA_ODOO_API_KEY=key),
+    )
     assert run.returncode == 0, run.stdout + run.stderr
     expected = "over auto -> %s %s" % ("json2" if odoo_major >= 19 else "xmlrpc", odoo.url)
     assert expected in run.stdout and "daemon: 'json2-site' is daemon #%d" % device["daemon_id"] in run.stdout
     assert key not in run.stdout + run.stderr
     config.write_text('[odoo]\nurl = "%s"\nprotocol = "json2"\n' % odoo.url)
-    run = subprocess.run([sys.executable, "-m", "face_attendance_daemon.cli", "check", "-c", str(config)],
-                         capture_output=True, text=True, timeout=180, env=dict(os.environ, FA_ODOO_API_KEY=key))
+    run = subprocess.run(
+        [sys.executable, "-m", "face_attendance_daemon.cli", "check", "-c", str(config)],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env=dict(os.environ, FA_ODOO_API_KEY=key),
+    )
     if odoo_major >= 19:  # one database served: JSON-2 needs no db
         assert run.returncode == 0 and "over json2 %s" % odoo.url in run.stdout, run.stdout + run.stderr
     else:

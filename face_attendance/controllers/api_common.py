@@ -1,4 +1,5 @@
 """What every REST endpoint shares: the envelope, errors, API-key authentication, scopes, paging."""
+
 import functools
 import json
 import logging
@@ -17,15 +18,15 @@ from ..models.ir_http import api_body_limit
 
 _logger = logging.getLogger(__name__)
 
-API_VERSION = '1.0.0'
-BASE = '/api/v1'
-MAX_ID = 2 ** 31 - 1  # PostgreSQL's integer: a larger id cannot exist
+API_VERSION = "1.0.0"
+BASE = "/api/v1"
+MAX_ID = 2**31 - 1  # PostgreSQL's integer: a larger id cannot exist
 
 
 def _has_nul(value):
     """PostgreSQL refuses NUL characters in text: such input is refused before it gets there."""
     if isinstance(value, str):
-        return '\x00' in value
+        return "\x00" in value
     if isinstance(value, dict):
         return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
     if isinstance(value, (list, tuple)):
@@ -34,7 +35,7 @@ def _has_nul(value):
 
 
 def _refuse_constant(name):
-    raise ValueError('%s is not a JSON number' % name)
+    raise ValueError("%s is not a JSON number" % name)
 
 
 def parse_json(raw):
@@ -42,9 +43,9 @@ def parse_json(raw):
     try:
         body = json.loads(raw, parse_constant=_refuse_constant)
     except (ValueError, UnicodeDecodeError, RecursionError) as error:
-        raise bad_request('The request body is not valid JSON: %s' % error)
+        raise bad_request("The request body is not valid JSON: %s" % error) from None
     if _has_nul(body):
-        raise bad_request('Text in the request body cannot contain NUL characters.')
+        raise bad_request("Text in the request body cannot contain NUL characters.")
     return body
 
 
@@ -57,36 +58,43 @@ class ApiError(Exception):
 
 
 def bad_request(message, **details):
-    return ApiError(400, 'VALIDATION_ERROR', message, details)
+    return ApiError(400, "VALIDATION_ERROR", message, details)
 
 
 def not_found(message):
-    return ApiError(404, 'NOT_FOUND', message)
+    return ApiError(404, "NOT_FOUND", message)
 
 
 def json_response(payload, status=200, headers=None):
     body = json.dumps(payload, default=str)
-    response = request.make_response(body, headers=[('Content-Type', 'application/json; charset=utf-8'),
-                                                    *(headers or {}).items()], status=status)
+    response = request.make_response(
+        body, headers=[("Content-Type", "application/json; charset=utf-8"), *(headers or {}).items()], status=status
+    )
     return response
 
 
 def ok(data, status=200):
-    return json_response({'success': True, 'data': data}, status=status)
+    return json_response({"success": True, "data": data}, status=status)
 
 
 def error_response(error, request_id):
-    return json_response({'success': False, 'error': {'code': error.code, 'message': error.message,
-                                                      'details': error.details},
-                          'requestId': request_id}, status=error.status, headers=error.headers)
+    return json_response(
+        {
+            "success": False,
+            "error": {"code": error.code, "message": error.message, "details": error.details},
+            "requestId": request_id,
+        },
+        status=error.status,
+        headers=error.headers,
+    )
 
 
 def _api_key_from_headers():
     header = request.httprequest.headers
-    secret = header.get('X-API-Key')
+    secret = header.get("X-API-Key")
     if not secret:
-        auth = header.get('Authorization', '')
-        if auth[:7].lower() == 'bearer ':
+        auth = header.get("Authorization", "")
+        if auth[:7].lower() == "bearer ":
             secret = auth[7:].strip()
     return secret
 
@@ -100,27 +108,35 @@ ROUTES = []
 
 
 def _path_pattern(path):
-    pattern = re.sub(r'<int:[^>]+>', '[0-9]+', re.escape(path).replace('\\<', '<').replace('\\>', '>'))
-    pattern = re.sub(r'<(string:)?[^>]+>', '[^/]+', pattern)
-    return re.compile('^%s$' % pattern)
+    pattern = re.sub(r"<int:[^>]+>", "[0-9]+", re.escape(path).replace("\\<", "<").replace("\\>", ">"))
+    pattern = re.sub(r"<(string:)?[^>]+>", "[^/]+", pattern)
+    return re.compile("^%s$" % pattern)
 
 
 def allowed_methods(path):
     return sorted({m for pattern, methods in ROUTES if pattern.match(path) for m in methods})
 
 
-def api_route(path, methods, scope=None, public=False):
+def api_route(path, methods, scope=None, public=False):  # noqa: C901  # one branch per error kind: the table of answers
     """Declare an endpoint: routing, authentication, scope check, and errors as JSON envelopes.
 
     Every route gets a read-write cursor: recording a key's last use (at most every few minutes)
     is a write, and a read-only cursor would make Odoo replay the whole request.
     """
-    if '<path:' not in path:
+    if "<path:" not in path:
         ROUTES.append((_path_pattern(path), tuple(methods)))
 
-    def decorate(func):
-        @http.route(BASE + path, type='http', auth='none', methods=methods, csrf=False, save_session=False,
-                    readonly=False, face_api=True)
+    def decorate(func):  # noqa: C901  # see api_route
+        @http.route(
+            BASE + path,
+            type="http",
+            auth="none",
+            methods=methods,
+            csrf=False,
+            save_session=False,
+            readonly=False,
+            face_api=True,
+        )
         @functools.wraps(func)
         def wrapper(self, *args, **kwargs):
             request_id = uuid.uuid4().hex[:16]
@@ -133,26 +149,35 @@ def api_route(path, methods, scope=None, public=False):
                     request.env.cr.rollback()
                     request.env.transaction.reset()
                     if attempt == MAX_TRIES:
-                        _logger.warning("API %s %s: %s after %d tries (request %s)", request.httprequest.method,
-                                        path, type(error).__name__, attempt, request_id)
+                        _logger.warning(
+                            "API %s %s: %s after %d tries (request %s)",
+                            request.httprequest.method,
+                            path,
+                            type(error).__name__,
+                            attempt,
+                            request_id,
+                        )
                         return error_response(busy(), request_id)
                     retry_pause(attempt)
 
-        def serve(self, request_id, attempt, *args, **kwargs):
+        def serve(self, request_id, attempt, *args, **kwargs):  # noqa: C901  # see api_route
             try:
                 if not request.db:
-                    raise ApiError(503, 'SERVICE_UNAVAILABLE', 'No database is selected on this server.')
-                if getattr(request, 'face_body_too_large', False):
-                    raise ApiError(413, 'PAYLOAD_TOO_LARGE', 'The request body is larger than the limit of %d bytes.'
-                                   % api_body_limit(request.env))
+                    raise ApiError(503, "SERVICE_UNAVAILABLE", "No database is selected on this server.")
+                if getattr(request, "face_body_too_large", False):
+                    raise ApiError(
+                        413,
+                        "PAYLOAD_TOO_LARGE",
+                        "The request body is larger than the limit of %d bytes." % api_body_limit(request.env),
+                    )
                 if not public:
                     key = _authenticate(scope, count=attempt == 1)
                     request.face_api_key = key
                 if _has_nul(kwargs) or _has_nul(dict(request.httprequest.args)):
-                    raise bad_request('Parameters cannot contain NUL characters.')
+                    raise bad_request("Parameters cannot contain NUL characters.")
                 for name, value in kwargs.items():
                     if isinstance(value, int) and not 0 < value <= MAX_ID:
-                        raise ApiError(404, 'NOT_FOUND', '%s %d does not exist.' % (name, value))
+                        raise ApiError(404, "NOT_FOUND", "%s %d does not exist." % (name, value))
                 response = func(self, *args, **kwargs)
                 # Write now, inside the retry loop, not when Odoo flushes after the endpoint.
                 request.env.flush_all()
@@ -167,44 +192,65 @@ def api_route(path, methods, scope=None, public=False):
                     request.env.cr.rollback()
                 return error_response(error, request_id)
             except RequestEntityTooLarge:
-                return error_response(ApiError(413, 'PAYLOAD_TOO_LARGE', 'The request body is too large.'), request_id)
+                return error_response(ApiError(413, "PAYLOAD_TOO_LARGE", "The request body is too large."), request_id)
             except AccessError as error:
                 request.env.cr.rollback()
-                return error_response(ApiError(403, 'FORBIDDEN', str(error.args[0] if error.args else error)), request_id)
+                return error_response(
+                    ApiError(403, "FORBIDDEN", str(error.args[0] if error.args else error)), request_id
+                )
             except MissingError as error:
                 request.env.cr.rollback()
-                return error_response(ApiError(404, 'NOT_FOUND', str(error.args[0] if error.args else error)), request_id)
+                return error_response(
+                    ApiError(404, "NOT_FOUND", str(error.args[0] if error.args else error)), request_id
+                )
             except (ValidationError, UserError) as error:
                 request.env.cr.rollback()
-                return error_response(ApiError(422, 'UNPROCESSABLE', str(error.args[0] if error.args else error)), request_id)
+                return error_response(
+                    ApiError(422, "UNPROCESSABLE", str(error.args[0] if error.args else error)), request_id
+                )
             except Exception:
                 _logger.exception("API %s %s failed (request %s)", request.httprequest.method, path, request_id)
                 if request.db:
                     request.env.cr.rollback()
-                return error_response(ApiError(500, 'INTERNAL_ERROR', 'An unexpected error occurred.'), request_id)
+                return error_response(ApiError(500, "INTERNAL_ERROR", "An unexpected error occurred."), request_id)
+
         return wrapper
+
     return decorate
 
 
 def busy():
-    return ApiError(503, 'SERVICE_BUSY', 'The server is busy with concurrent writes: send the same request again '
-                    'shortly (it is safe: events are idempotent by event_id).', headers={'Retry-After': '2'})
+    return ApiError(
+        503,
+        "SERVICE_BUSY",
+        "The server is busy with concurrent writes: send the same request again "
+        "shortly (it is safe: events are idempotent by event_id).",
+        headers={"Retry-After": "2"},
+    )
 
 
 def _authenticate(scope, count=True):
     secret = _api_key_from_headers()
     if not secret:
-        raise ApiError(401, 'UNAUTHORIZED', 'Send an API key as "X-API-Key: <key>" or "Authorization: Bearer <key>".',
-                       headers={'WWW-Authenticate': 'Bearer'})
-    key, reason = request.env['face.api.key'].sudo()._authenticate(secret)
+        raise ApiError(
+            401,
+            "UNAUTHORIZED",
+            'Send an API key as "X-API-Key: <key>" or "Authorization: Bearer <key>".',
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    key, reason = request.env["face.api.key"].sudo()._authenticate(secret)
     if not key:
-        raise ApiError(401, 'UNAUTHORIZED', reason, headers={'WWW-Authenticate': 'Bearer'})
+        raise ApiError(401, "UNAUTHORIZED", reason, headers={"WWW-Authenticate": "Bearer"})
     retry_after = key._rate_limit_hit() if count else 0
     if retry_after:
-        raise ApiError(429, 'RATE_LIMITED', 'Too many requests for this key; retry in %d s.' % retry_after,
-                       headers={'Retry-After': str(retry_after)})
+        raise ApiError(
+            429,
+            "RATE_LIMITED",
+            "Too many requests for this key; retry in %d s." % retry_after,
+            headers={"Retry-After": str(retry_after)},
+        )
     if scope and not key._has_scope(scope):
-        raise ApiError(403, 'FORBIDDEN', 'This key lacks the scope %r.' % scope, {'required_scope': scope})
+        raise ApiError(403, "FORBIDDEN", "This key lacks the scope %r." % scope, {"required_scope": scope})
     key._touch(client_address())
     # From here on the request acts as the key's user: their rights and record rules apply.
     _scopes, _limit, user_id, company_id = key._grant(key.id)
@@ -218,17 +264,19 @@ def json_body(required=(), optional=(), allow_empty=False):
     if not raw:
         if allow_empty:
             return {}
-        raise bad_request('The request body must be a JSON object.')
+        raise bad_request("The request body must be a JSON object.")
     body = parse_json(raw)
     if not isinstance(body, dict):
-        raise bad_request('The request body must be a JSON object.')
+        raise bad_request("The request body must be a JSON object.")
     allowed = set(required) | set(optional)
     unknown = sorted(set(body) - allowed)
     if unknown:
-        raise bad_request('Unknown fields: %s.' % ', '.join(unknown), unknown_fields=unknown, allowed_fields=sorted(allowed))
-    missing = [name for name in required if body.get(name) in (None, '')]
+        raise bad_request(
+            "Unknown fields: %s." % ", ".join(unknown), unknown_fields=unknown, allowed_fields=sorted(allowed)
+        )
+    missing = [name for name in required if body.get(name) in (None, "")]
     if missing:
-        raise bad_request('Missing fields: %s.' % ', '.join(missing), missing_fields=missing)
+        raise bad_request("Missing fields: %s." % ", ".join(missing), missing_fields=missing)
     return body
 
 
@@ -237,33 +285,37 @@ def expect(body, name, kind, max_length=None):
     if value is None:
         return None
     if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
-        raise bad_request('%s must be an integer.' % name, field=name)
+        raise bad_request("%s must be an integer." % name, field=name)
     if kind is int and not -MAX_ID <= value <= MAX_ID:
-        raise bad_request('%s is out of range.' % name, field=name)
+        raise bad_request("%s is out of range." % name, field=name)
     if kind is str and not isinstance(value, str):
-        raise bad_request('%s must be a string.' % name, field=name)
+        raise bad_request("%s must be a string." % name, field=name)
     if kind is bool and not isinstance(value, bool):
-        raise bad_request('%s must be true or false.' % name, field=name)
+        raise bad_request("%s must be true or false." % name, field=name)
     if max_length and isinstance(value, str) and len(value) > max_length:
-        raise bad_request('%s is longer than %d characters.' % (name, max_length), field=name)
+        raise bad_request("%s is longer than %d characters." % (name, max_length), field=name)
     return value
 
 
 def paging(params, default_limit=100, max_limit=1000):
     try:
-        limit = int(params.get('limit', default_limit))
-        offset = int(params.get('offset', 0))
+        limit = int(params.get("limit", default_limit))
+        offset = int(params.get("offset", 0))
     except (TypeError, ValueError):
-        raise bad_request('limit and offset must be integers.')
-    if limit < 1 or limit > max_limit or offset < 0 or offset > 10 ** 9:
-        raise bad_request('limit must be between 1 and %d and offset between 0 and 10^9.' % max_limit)
+        raise bad_request("limit and offset must be integers.") from None
+    if limit < 1 or limit > max_limit or offset < 0 or offset > 10**9:
+        raise bad_request("limit must be between 1 and %d and offset between 0 and 10^9." % max_limit)
     return limit, offset
 
 
 def audit(action, object_ref, message, details=None):
     """Every call that changes data leaves a log line: key, user, action, object, address."""
-    key = getattr(request, 'face_api_key', None)
-    request.env['face.system.log']._log(
-        message, category='api', action=action, object_ref=object_ref, details=details,
-        api_key_name=key and '%s (%s)' % (key.name, key.prefix))
-
+    key = getattr(request, "face_api_key", None)
+    request.env["face.system.log"]._log(
+        message,
+        category="api",
+        action=action,
+        object_ref=object_ref,
+        details=details,
+        api_key_name=key and "%s (%s)" % (key.name, key.prefix),
+    )

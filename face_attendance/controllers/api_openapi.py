@@ -6,18 +6,20 @@ from .openapi_spec import build_openapi
 
 
 class FaceApiOpenApi(http.Controller):
-
-    @api_route('/openapi.json', ['GET'], public=True)
+    @api_route("/openapi.json", ["GET"], public=True)
     def openapi(self):
-        server = request.httprequest.host_url.rstrip('/') + BASE
+        server = request.httprequest.host_url.rstrip("/") + BASE
         return json_response(build_openapi(server, API_VERSION))
 
-    @api_route('/<path:unknown>', ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS'], public=True)
+    @api_route("/<path:unknown>", ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"], public=True)
     def unknown(self, unknown):
         """Anything else under /api/v1 is answered in the envelope too, never with Odoo's HTML page."""
-        allowed = allowed_methods('/' + unknown)
+        allowed = allowed_methods("/" + unknown)
         if allowed:
-            raise ApiError(405, 'METHOD_NOT_ALLOWED', '%s/%s accepts %s.' % (BASE, unknown, ', '.join(allowed)),
-                           headers={'Allow': ', '.join(allowed)})
-        raise ApiError(404, 'NOT_FOUND', 'There is no endpoint %s %s/%s.' % (
-            request.httprequest.method, BASE, unknown))
+            raise ApiError(
+                405,
+                "METHOD_NOT_ALLOWED",
+                "%s/%s accepts %s." % (BASE, unknown, ", ".join(allowed)),
+                headers={"Allow": ", ".join(allowed)},
+            )
+        raise ApiError(404, "NOT_FOUND", "There is no endpoint %s %s/%s." % (request.httprequest.method, BASE, unknown))

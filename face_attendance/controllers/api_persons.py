@@ -12,188 +12,243 @@ from .api_common import ApiError, api_route, audit, bad_request, expect, iso, js
 
 def person_dict(employee):
     return {
-        'person_id': employee.person_ref or None, 'name': employee.name, 'email': employee.work_email or None,
-        'department': employee.department_id.name or None, 'position': employee.job_title or None,
-        'status': 'active' if employee.active else 'inactive', 'created_at': iso(employee.create_date),
-        'face_count': employee.face_count, 'face_status': employee.face_status,
-        'metadata': {'employee_id': employee.id, 'company': employee.company_id.name},
+        "person_id": employee.person_ref or None,
+        "name": employee.name,
+        "email": employee.work_email or None,
+        "department": employee.department_id.name or None,
+        "position": employee.job_title or None,
+        "status": "active" if employee.active else "inactive",
+        "created_at": iso(employee.create_date),
+        "face_count": employee.face_count,
+        "face_status": employee.face_status,
+        "metadata": {"employee_id": employee.id, "company": employee.company_id.name},
     }
 
 
 def find_person(person_id, active_test=False):
-    employee = request.env['hr.employee'].with_context(active_test=active_test).search(
-        [('person_ref', '=', person_id)], limit=1)
+    employee = (
+        request.env["hr.employee"]
+        .with_context(active_test=active_test)
+        .search([("person_ref", "=", person_id)], limit=1)
+    )
     if not employee:
-        raise not_found('Person %s does not exist.' % person_id)
+        raise not_found("Person %s does not exist." % person_id)
     return employee
 
 
 def decode_image_field(value):
     if not isinstance(value, str) or not value:
-        raise bad_request('image must be a base64 string or a data URL.', field='image')
-    if value.startswith('data:'):
-        header, _sep, value = value.partition(',')
-        if ';base64' not in header:
-            raise bad_request('A data URL image must be base64-encoded.', field='image')
+        raise bad_request("image must be a base64 string or a data URL.", field="image")
+    if value.startswith("data:"):
+        header, _sep, value = value.partition(",")
+        if ";base64" not in header:
+            raise bad_request("A data URL image must be base64-encoded.", field="image")
     try:
         return base64.b64decode(value, validate=True)
     except (binascii.Error, ValueError):
-        raise bad_request('image is not valid base64.', field='image')
+        raise bad_request("image is not valid base64.", field="image") from None
 
 
 class FaceApiPersons(http.Controller):
-
     def _values(self, body):
         vals = {}
-        if 'name' in body:
-            name = expect(body, 'name', str, 256)
+        if "name" in body:
+            name = expect(body, "name", str, 256)
             if not name or not name.strip():
-                raise bad_request('name cannot be empty.', field='name')
-            vals['name'] = name.strip()
-        if 'email' in body:
-            email = expect(body, 'email', str, 256)
-            if email and '@' not in email:
-                raise bad_request('email is not an e-mail address.', field='email')
-            vals['work_email'] = email or False
-        if 'position' in body:
-            vals['job_title'] = expect(body, 'position', str, 256) or False
-        if 'department' in body:
-            name = expect(body, 'department', str, 256)
-            department = request.env['hr.department']
+                raise bad_request("name cannot be empty.", field="name")
+            vals["name"] = name.strip()
+        if "email" in body:
+            email = expect(body, "email", str, 256)
+            if email and "@" not in email:
+                raise bad_request("email is not an e-mail address.", field="email")
+            vals["work_email"] = email or False
+        if "position" in body:
+            vals["job_title"] = expect(body, "position", str, 256) or False
+        if "department" in body:
+            name = expect(body, "department", str, 256)
+            department = request.env["hr.department"]
             if name:
-                department = department.search([('name', '=', name)], limit=1) or department.create({'name': name})
-            vals['department_id'] = department.id or False
+                department = department.search([("name", "=", name)], limit=1) or department.create({"name": name})
+            vals["department_id"] = department.id or False
         return vals
 
-    @api_route('/persons', ['GET'], scope='person:read')
+    @api_route("/persons", ["GET"], scope="person:read")
     def list_persons(self, **params):
         limit, offset = paging(params)
         domain = []
-        status = params.get('status')
-        if status not in (None, '', 'active', 'inactive'):
-            raise bad_request('status must be active or inactive.')
-        if status == 'inactive':
-            domain.append(('active', '=', False))
-        if params.get('search'):
-            term = params['search']
-            domain += ['|', '|', ('name', 'ilike', term), ('person_ref', 'ilike', term), ('work_email', 'ilike', term)]
-        if params.get('department'):
-            domain.append(('department_id.name', 'ilike', params['department']))
+        status = params.get("status")
+        if status not in (None, "", "active", "inactive"):
+            raise bad_request("status must be active or inactive.")
+        if status == "inactive":
+            domain.append(("active", "=", False))
+        if params.get("search"):
+            term = params["search"]
+            domain += ["|", "|", ("name", "ilike", term), ("person_ref", "ilike", term), ("work_email", "ilike", term)]
+        if params.get("department"):
+            domain.append(("department_id.name", "ilike", params["department"]))
         # No status: everybody, archived persons included.
-        Employee = request.env['hr.employee'].with_context(active_test=status == 'active')
-        records = Employee.search(domain, limit=limit, offset=offset, order='person_ref, id')
-        return ok({'persons': [person_dict(e) for e in records], 'total': Employee.search_count(domain),
-                   'limit': limit, 'offset': offset})
+        Employee = request.env["hr.employee"].with_context(active_test=status == "active")
+        records = Employee.search(domain, limit=limit, offset=offset, order="person_ref, id")
+        return ok(
+            {
+                "persons": [person_dict(e) for e in records],
+                "total": Employee.search_count(domain),
+                "limit": limit,
+                "offset": offset,
+            }
+        )
 
-    @api_route('/persons/<string:person_id>', ['GET'], scope='person:read')
+    @api_route("/persons/<string:person_id>", ["GET"], scope="person:read")
     def get_person(self, person_id):
         return ok(person_dict(find_person(person_id)))
 
-    @api_route('/persons', ['POST'], scope='person:write')
+    @api_route("/persons", ["POST"], scope="person:write")
     def create_person(self):
-        body = json_body(required=('person_id', 'name'), optional=('email', 'department', 'position'))
-        person_id = expect(body, 'person_id', str, 64)
+        body = json_body(required=("person_id", "name"), optional=("email", "department", "position"))
+        person_id = expect(body, "person_id", str, 64)
         if any(c.isspace() for c in person_id):
-            raise bad_request('person_id cannot contain spaces.', field='person_id')
+            raise bad_request("person_id cannot contain spaces.", field="person_id")
         # Person IDs are unique per company: only the key's company is looked at, so the answer
         # says nothing about people of other companies.
-        if request.env['hr.employee'].sudo().with_context(active_test=False).search_count(
-                [('person_ref', '=', person_id), ('company_id', '=', request.env.company.id)]):
-            raise ApiError(409, 'CONFLICT', 'Person %s already exists.' % person_id, {'person_id': person_id})
+        if (
+            request.env["hr.employee"]
+            .sudo()
+            .with_context(active_test=False)
+            .search_count([("person_ref", "=", person_id), ("company_id", "=", request.env.company.id)])
+        ):
+            raise ApiError(409, "CONFLICT", "Person %s already exists." % person_id, {"person_id": person_id})
         vals = self._values(body)
-        vals['person_ref'] = person_id
-        employee = request.env['hr.employee'].create(vals)
-        audit('person.create', 'hr.employee,%d' % employee.id, 'Person %s created' % person_id)
+        vals["person_ref"] = person_id
+        employee = request.env["hr.employee"].create(vals)
+        audit("person.create", "hr.employee,%d" % employee.id, "Person %s created" % person_id)
         return ok(person_dict(employee), status=201)
 
-    @api_route('/persons/<string:person_id>', ['PUT'], scope='person:write')
+    @api_route("/persons/<string:person_id>", ["PUT"], scope="person:write")
     def update_person(self, person_id):
-        body = json_body(optional=('name', 'email', 'department', 'position', 'status'))
+        body = json_body(optional=("name", "email", "department", "position", "status"))
         employee = find_person(person_id)
         vals = self._values(body)
-        if 'status' in body:
-            if body['status'] not in ('active', 'inactive'):
-                raise bad_request('status must be active or inactive.', field='status')
-            vals['active'] = body['status'] == 'active'
+        if "status" in body:
+            if body["status"] not in ("active", "inactive"):
+                raise bad_request("status must be active or inactive.", field="status")
+            vals["active"] = body["status"] == "active"
         if vals:
             employee.write(vals)
-        audit('person.update', 'hr.employee,%d' % employee.id, 'Person %s updated' % person_id, {'fields': sorted(body)})
+        audit(
+            "person.update", "hr.employee,%d" % employee.id, "Person %s updated" % person_id, {"fields": sorted(body)}
+        )
         return ok(person_dict(employee))
 
-    @api_route('/persons/<string:person_id>', ['DELETE'], scope='person:write')
+    @api_route("/persons/<string:person_id>", ["DELETE"], scope="person:write")
     def delete_person(self, person_id, **params):
         employee = find_person(person_id)
-        erase = str(params.get('erase', 'false')).lower()
-        if erase not in ('true', 'false', '1', '0'):
-            raise bad_request('erase must be true or false.')
-        if erase in ('true', '1'):
-            if not request.face_api_key._has_scope('face:write'):
-                raise ApiError(403, 'FORBIDDEN', "Erasing biometric data needs the scope 'face:write'.",
-                               {'required_scope': 'face:write'})
+        erase = str(params.get("erase", "false")).lower()
+        if erase not in ("true", "false", "1", "0"):
+            raise bad_request("erase must be true or false.")
+        if erase in ("true", "1"):
+            if not request.face_api_key._has_scope("face:write"):
+                raise ApiError(
+                    403,
+                    "FORBIDDEN",
+                    "Erasing biometric data needs the scope 'face:write'.",
+                    {"required_scope": "face:write"},
+                )
             employee.action_erase_biometric_data()
         employee.active = False
-        audit('person.delete', 'hr.employee,%d' % employee.id, 'Person %s archived%s'
-              % (person_id, ' and biometric data erased' if erase in ('true', '1') else ''))
-        return ok({'person_id': person_id, 'status': 'inactive', 'biometric_data_erased': erase in ('true', '1')})
+        audit(
+            "person.delete",
+            "hr.employee,%d" % employee.id,
+            "Person %s archived%s" % (person_id, " and biometric data erased" if erase in ("true", "1") else ""),
+        )
+        return ok({"person_id": person_id, "status": "inactive", "biometric_data_erased": erase in ("true", "1")})
 
-    @api_route('/persons/<string:person_id>/register-face', ['POST'], scope='face:write')
+    @api_route("/persons/<string:person_id>/register-face", ["POST"], scope="face:write")
     def register_face(self, person_id, **params):
         employee = find_person(person_id)
-        upload = request.httprequest.files.get('file')
+        upload = request.httprequest.files.get("file")
         force_update = False
         if upload:
             data = upload.read()
-            force_update = str(request.httprequest.form.get('force_update', 'false')).lower() in ('true', '1')
-            origin = 'api'
+            force_update = str(request.httprequest.form.get("force_update", "false")).lower() in ("true", "1")
+            origin = "api"
         else:
-            body = json_body(required=('image',), optional=('force_update', 'origin'))
-            data = decode_image_field(body['image'])
-            force_update = bool(expect(body, 'force_update', bool))
-            origin = body.get('origin') or 'api'
-            if origin not in ('api', 'webcam', 'upload'):
-                raise bad_request('origin must be api, webcam or upload.', field='origin')
-        Template = request.env['face.template']
+            body = json_body(required=("image",), optional=("force_update", "origin"))
+            data = decode_image_field(body["image"])
+            force_update = bool(expect(body, "force_update", bool))
+            origin = body.get("origin") or "api"
+            if origin not in ("api", "webcam", "upload"):
+                raise bad_request("origin must be api, webcam or upload.", field="origin")
+        Template = request.env["face.template"]
         if force_update:
             # Undone with the rest of the request (rollback) if the new image is refused below.
-            Template.with_context(active_test=False).search([('employee_id', '=', employee.id)]).unlink()
+            Template.with_context(active_test=False).search([("employee_id", "=", employee.id)]).unlink()
         try:
-            template = Template.create({'employee_id': employee.id, 'image': base64.b64encode(data), 'origin': origin})
+            template = Template.create({"employee_id": employee.id, "image": base64.b64encode(data), "origin": origin})
         except UserError as error:
             cause = error.__cause__
             if not isinstance(cause, EngineError):
                 raise
-            status = 413 if cause.code == 'IMAGE_TOO_LARGE' else 422
-            raise ApiError(status, cause.code, str(error.args[0]), cause.details)
-        audit('face.register', 'face.template,%d' % template.id, 'Face registered for %s' % person_id,
-              {'face_size': template.face_size, 'force_update': force_update})
-        return ok({'person_id': person_id, 'face_id': template.id, 'total_faces': employee.face_count,
-                   'quality': {'face_size': template.face_size, 'sharpness': round(template.sharpness, 1),
-                               'detector_score': round(template.detector_score, 3)},
-                   'encoder': '%s:%s' % (template.encoder_name, template.encoder_version)}, status=201)
+            status = 413 if cause.code == "IMAGE_TOO_LARGE" else 422
+            raise ApiError(status, cause.code, str(error.args[0]), cause.details) from None
+        audit(
+            "face.register",
+            "face.template,%d" % template.id,
+            "Face registered for %s" % person_id,
+            {"face_size": template.face_size, "force_update": force_update},
+        )
+        return ok(
+            {
+                "person_id": person_id,
+                "face_id": template.id,
+                "total_faces": employee.face_count,
+                "quality": {
+                    "face_size": template.face_size,
+                    "sharpness": round(template.sharpness, 1),
+                    "detector_score": round(template.detector_score, 3),
+                },
+                "encoder": "%s:%s" % (template.encoder_name, template.encoder_version),
+            },
+            status=201,
+        )
 
-    @api_route('/persons/<string:person_id>/faces', ['GET'], scope='person:read')
+    @api_route("/persons/<string:person_id>/faces", ["GET"], scope="person:read")
     def list_faces(self, person_id):
         employee = find_person(person_id)
-        templates = request.env['face.template'].search([('employee_id', '=', employee.id)])
-        return ok({'faces': [{'face_id': t.id, 'origin': t.origin, 'encoder': '%s:%s' % (t.encoder_name, t.encoder_version),
-                              'face_size': t.face_size, 'sharpness': t.sharpness, 'created_at': iso(t.create_date)}
-                             for t in templates], 'total': len(templates)})
+        templates = request.env["face.template"].search([("employee_id", "=", employee.id)])
+        return ok(
+            {
+                "faces": [
+                    {
+                        "face_id": t.id,
+                        "origin": t.origin,
+                        "encoder": "%s:%s" % (t.encoder_name, t.encoder_version),
+                        "face_size": t.face_size,
+                        "sharpness": t.sharpness,
+                        "created_at": iso(t.create_date),
+                    }
+                    for t in templates
+                ],
+                "total": len(templates),
+            }
+        )
 
-    @api_route('/persons/<string:person_id>/faces/<int:face_id>', ['DELETE'], scope='face:write')
+    @api_route("/persons/<string:person_id>/faces/<int:face_id>", ["DELETE"], scope="face:write")
     def delete_face(self, person_id, face_id):
         employee = find_person(person_id)
-        template = request.env['face.template'].search([('id', '=', face_id), ('employee_id', '=', employee.id)])
+        template = request.env["face.template"].search([("id", "=", face_id), ("employee_id", "=", employee.id)])
         if not template:
-            raise not_found('Face %s of person %s does not exist.' % (face_id, person_id))
+            raise not_found("Face %s of person %s does not exist." % (face_id, person_id))
         template.unlink()
-        audit('face.delete', 'face.template,%d' % face_id, 'Face %s of %s deleted' % (face_id, person_id))
-        return ok({'person_id': person_id, 'face_id': face_id, 'total_faces': employee.face_count})
+        audit("face.delete", "face.template,%d" % face_id, "Face %s of %s deleted" % (face_id, person_id))
+        return ok({"person_id": person_id, "face_id": face_id, "total_faces": employee.face_count})
 
-    @api_route('/persons/<string:person_id>/faces', ['DELETE'], scope='face:write')
+    @api_route("/persons/<string:person_id>/faces", ["DELETE"], scope="face:write")
     def delete_faces(self, person_id):
         employee = find_person(person_id)
-        templates = request.env['face.template'].with_context(active_test=False).search([('employee_id', '=', employee.id)])
+        templates = (
+            request.env["face.template"].with_context(active_test=False).search([("employee_id", "=", employee.id)])
+        )
         count = len(templates)
         templates.unlink()
-        audit('face.delete_all', 'hr.employee,%d' % employee.id, '%d face(s) of %s deleted' % (count, person_id))
-        return ok({'person_id': person_id, 'deleted': count, 'total_faces': 0})
+        audit("face.delete_all", "hr.employee,%d" % employee.id, "%d face(s) of %s deleted" % (count, person_id))
+        return ok({"person_id": person_id, "deleted": count, "total_faces": 0})

@@ -14,110 +14,175 @@ LIVE_DEFAULT, LIVE_MAX = 20, 200
 
 
 def live_dict(event, camera_names, people):
-    employee = event['employee_id']
+    employee = event["employee_id"]
     person_ref, name = people.get(employee, (None, None)) if employee else (None, None)
     return {
-        'id': event['id'], 'event_id': event['event_uid'], 'timestamp': iso(event['sighted_at']),
-        'camera_id': event['camera_id'] or None, 'camera_name': camera_names.get(event['camera_id']),
-        'employee_id': employee or None, 'person_name': name, 'person_id': person_ref,
-        'confidence': event['confidence'] if employee else None, 'outcome': event['outcome'],
-        'attendance_id': event['attendance_id'] or None, 'has_snapshot': event['has_snapshot'],
+        "id": event["id"],
+        "event_id": event["event_uid"],
+        "timestamp": iso(event["sighted_at"]),
+        "camera_id": event["camera_id"] or None,
+        "camera_name": camera_names.get(event["camera_id"]),
+        "employee_id": employee or None,
+        "person_name": name,
+        "person_id": person_ref,
+        "confidence": event["confidence"] if employee else None,
+        "outcome": event["outcome"],
+        "attendance_id": event["attendance_id"] or None,
+        "has_snapshot": event["has_snapshot"],
     }
 
 
 class FaceApiRecognition(http.Controller):
-
-    @api_route('/recognize', ['POST'], scope='recognize')
+    @api_route("/recognize", ["POST"], scope="recognize")
     def recognize(self):
-        body = json_body(required=('image',), optional=('camera_id', 'mark_attendance'))
-        data = decode_image_field(body['image'])
-        mark = bool(expect(body, 'mark_attendance', bool))
-        camera_id = expect(body, 'camera_id', int)
+        body = json_body(required=("image",), optional=("camera_id", "mark_attendance"))
+        data = decode_image_field(body["image"])
+        mark = bool(expect(body, "mark_attendance", bool))
+        camera_id = expect(body, "camera_id", int)
         key = request.face_api_key
-        camera = request.env['face.camera']
+        camera = request.env["face.camera"]
         if camera_id is not None:
-            camera = camera.search([('id', '=', camera_id)])
+            camera = camera.search([("id", "=", camera_id)])
             if not camera:
-                raise ApiError(404, 'NOT_FOUND', 'Camera %s does not exist.' % camera_id)
+                raise ApiError(404, "NOT_FOUND", "Camera %s does not exist." % camera_id)
         if mark:
             if not camera:
-                raise bad_request('mark_attendance needs a camera_id: the camera gives the direction.',
-                                  field='camera_id')
-            if not (key._has_scope('events:write') or key._has_scope('attendance:write')):
-                raise ApiError(403, 'FORBIDDEN', 'mark_attendance needs the scope events:write or attendance:write.',
-                               {'required_scope': 'events:write'})
-            request.env['face.recognition.event']._check_sender()
-        config = request.env['face.attendance.config']
+                raise bad_request(
+                    "mark_attendance needs a camera_id: the camera gives the direction.", field="camera_id"
+                )
+            if not (key._has_scope("events:write") or key._has_scope("attendance:write")):
+                raise ApiError(
+                    403,
+                    "FORBIDDEN",
+                    "mark_attendance needs the scope events:write or attendance:write.",
+                    {"required_scope": "events:write"},
+                )
+            request.env["face.recognition.event"]._check_sender()
+        config = request.env["face.attendance.config"]
         encoder = config._encoder()
         try:
-            image = decode_image(data, max_bytes=config._get('max_image_bytes'))
+            image = decode_image(data, max_bytes=config._get("max_image_bytes"))
         except EngineError as error:
-            raise ApiError(413 if error.code == 'IMAGE_TOO_LARGE' else 422, error.code, error.message, error.details)
-        gallery = request.env['face.template.gallery']._get(encoder)
+            raise ApiError(
+                413 if error.code == "IMAGE_TOO_LARGE" else 422, error.code, error.message, error.details
+            ) from None
+        gallery = request.env["face.template.gallery"]._get(encoder)
         threshold = camera.match_threshold or config._match_threshold(encoder)
         found = identify_faces(encoder, image, gallery, threshold, camera.min_face_size or RECOGNIZE_MIN_FACE)
         # Names and ids only of persons the key's user may read; a face that matches nobody (or
         # nobody they may see) gets no distance, so that a stranger cannot climb towards a match.
         matched_ids = [f.match.person_key for f in found if f.match.matched]
-        visible = request.env['hr.employee'].browse(matched_ids)._filtered_access('read') \
-            if request.env['hr.employee'].has_access('read') else request.env['hr.employee']
+        visible = (
+            request.env["hr.employee"].browse(matched_ids)._filtered_access("read")
+            if request.env["hr.employee"].has_access("read")
+            else request.env["hr.employee"]
+        )
         faces = []
         for item in found:
             seen = item.match.matched and item.match.person_key in visible.ids
             employee = visible.browse(item.match.person_key) if seen else visible.browse()
             x, y, width, height = item.box
-            faces.append({
-                'box': {'x': x, 'y': y, 'width': width, 'height': height},
-                'detector_score': round(float(item.face.score), 4),
-                'person_id': employee.person_ref or None if employee else None,
-                'employee_id': employee.id or None,
-                'name': employee.name or None if employee else None,
-                'distance': round(item.match.distance, 4) if employee else None,
-                'confidence': round(item.match.confidence, 4) if employee else None,
-            })
+            faces.append(
+                {
+                    "box": {"x": x, "y": y, "width": width, "height": height},
+                    "detector_score": round(float(item.face.score), 4),
+                    "person_id": employee.person_ref or None if employee else None,
+                    "employee_id": employee.id or None,
+                    "name": employee.name or None if employee else None,
+                    "distance": round(item.match.distance, 4) if employee else None,
+                    "confidence": round(item.match.confidence, 4) if employee else None,
+                }
+            )
         if mark and faces:
             now = fields.Datetime.now()
-            events = [{'event_id': 'recognize-%s' % uuid.uuid4().hex, 'timestamp': now.isoformat() + 'Z',
-                       'camera_id': camera.id, 'employee_id': face['employee_id'],
-                       'distance': face['distance'],
-                       'confidence': face['confidence'], 'encoder': encoder.tag} for face in faces]
-            Event = request.env['face.recognition.event']
-            answers = Event._ingest_events(events, 'recognize')
-            for face, answer in zip(faces, answers):
-                face.update(event_id=answer['event_id'], outcome=answer['outcome'],
-                            attendance_id=answer['attendance_id'] or None)
-            audit('recognize.mark', 'face.camera,%d' % camera.id, '%d face(s) recognised, events recorded' % len(faces))
-        return ok({'faces': faces, 'count': len(faces), 'encoder': encoder.tag,
-                   'image': {'width': int(image.shape[1]), 'height': int(image.shape[0])},
-                   'threshold': threshold, 'attendance_marked': bool(mark and faces)})
+            events = [
+                {
+                    "event_id": "recognize-%s" % uuid.uuid4().hex,
+                    "timestamp": now.isoformat() + "Z",
+                    "camera_id": camera.id,
+                    "employee_id": face["employee_id"],
+                    "distance": face["distance"],
+                    "confidence": face["confidence"],
+                    "encoder": encoder.tag,
+                }
+                for face in faces
+            ]
+            Event = request.env["face.recognition.event"]
+            answers = Event._ingest_events(events, "recognize")
+            for face, answer in zip(faces, answers, strict=False):
+                face.update(
+                    event_id=answer["event_id"],
+                    outcome=answer["outcome"],
+                    attendance_id=answer["attendance_id"] or None,
+                )
+            audit("recognize.mark", "face.camera,%d" % camera.id, "%d face(s) recognised, events recorded" % len(faces))
+        return ok(
+            {
+                "faces": faces,
+                "count": len(faces),
+                "encoder": encoder.tag,
+                "image": {"width": int(image.shape[1]), "height": int(image.shape[0])},
+                "threshold": threshold,
+                "attendance_marked": bool(mark and faces),
+            }
+        )
 
-    @api_route('/detections/live', ['GET'], scope='attendance:read')
+    @api_route("/detections/live", ["GET"], scope="attendance:read")
     def detections_live(self, **params):
         """The latest sightings, newest first: one indexed query, no per-row ORM work."""
         try:
-            limit = int(params.get('limit', LIVE_DEFAULT))
+            limit = int(params.get("limit", LIVE_DEFAULT))
         except (TypeError, ValueError):
-            raise bad_request('limit must be an integer.')
+            raise bad_request("limit must be an integer.") from None
         if not 1 <= limit <= LIVE_MAX:
-            raise bad_request('limit must be between 1 and %d.' % LIVE_MAX)
+            raise bad_request("limit must be between 1 and %d." % LIVE_MAX)
         domain = []
-        camera_param = params.get('cameraId', params.get('camera_id'))
-        if camera_param not in (None, ''):
+        camera_param = params.get("cameraId", params.get("camera_id"))
+        if camera_param not in (None, ""):
             try:
-                domain.append(('camera_id', '=', int(camera_param)))
+                domain.append(("camera_id", "=", int(camera_param)))
             except (TypeError, ValueError):
-                raise bad_request('cameraId must be an integer.')
-        Event = request.env['face.recognition.event']
+                raise bad_request("cameraId must be an integer.") from None
+        Event = request.env["face.recognition.event"]
         # Plain ids (load=None): no display names computed per row; names come in two reads, as
         # superuser like Odoo's own many2one names: the person and camera of an event the key may
         # read (same company, enforced when the event was stored) are named, nothing more.
-        rows = Event.search_read(domain, ['event_uid', 'sighted_at', 'camera_id', 'employee_id', 'confidence',
-                                          'outcome', 'attendance_id', 'has_snapshot'],
-                                 limit=limit, order='sighted_at desc, id desc', load=None)
-        people = {row['id']: (row['person_ref'] or None, row['name']) for row in
-                  request.env['hr.employee'].sudo().with_context(active_test=False).browse(
-                      {r['employee_id'] for r in rows if r['employee_id']}).read(['person_ref', 'name'])}
-        cameras = {row['id']: row['name'] for row in request.env['face.camera'].sudo().with_context(active_test=False).browse(
-            {r['camera_id'] for r in rows if r['camera_id']}).read(['name'])}
-        return ok({'detections': [live_dict(r, cameras, people) for r in rows], 'count': len(rows),
-                   'server_time': iso(fields.Datetime.now())})
+        rows = Event.search_read(
+            domain,
+            [
+                "event_uid",
+                "sighted_at",
+                "camera_id",
+                "employee_id",
+                "confidence",
+                "outcome",
+                "attendance_id",
+                "has_snapshot",
+            ],
+            limit=limit,
+            order="sighted_at desc, id desc",
+            load=None,
+        )
+        people = {
+            row["id"]: (row["person_ref"] or None, row["name"])
+            for row in request.env["hr.employee"]
+            .sudo()
+            .with_context(active_test=False)
+            .browse({r["employee_id"] for r in rows if r["employee_id"]})
+            .read(["person_ref", "name"])
+        }
+        cameras = {
+            row["id"]: row["name"]
+            for row in request.env["face.camera"]
+            .sudo()
+            .with_context(active_test=False)
+            .browse({r["camera_id"] for r in rows if r["camera_id"]})
+            .read(["name"])
+        }
+        return ok(
+            {
+                "detections": [live_dict(r, cameras, people) for r in rows],
+                "count": len(rows),
+                "server_time": iso(fields.Datetime.now()),
+            }
+        )

@@ -6,23 +6,25 @@ and the attendances they make. Because the result depends only on the set of sig
 their arrival order), events replayed after an outage give the same attendance as live ones.
 No Odoo here: the ORM glue lives in face_recognition_event.py.
 """
+
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-CHECKED_IN, CHECKED_OUT, DUPLICATE, ERROR = 'checked_in', 'checked_out', 'duplicate', 'error'
+CHECKED_IN, CHECKED_OUT, DUPLICATE, ERROR = "checked_in", "checked_out", "duplicate", "error"
 
 
 @dataclass
 class Sighting:
-    key: object          # the event's id
-    at: datetime         # naive UTC, from the daemon's clock
-    direction: str       # entry / exit / both, as the camera was when the event arrived
-    day: object          # the working day (date) in the person's time zone
+    key: object  # the event's id
+    at: datetime  # naive UTC, from the daemon's clock
+    direction: str  # entry / exit / both, as the camera was when the event arrived
+    day: object  # the working day (date) in the person's time zone
 
 
 @dataclass
 class Span:
     """An attendance as the rules want it. ``record`` is set for attendances not opened by a camera."""
+
     check_in: datetime
     check_out: datetime = None
     in_key: object = None
@@ -42,20 +44,20 @@ class Span:
 class Policy:
     duplicate_window: timedelta
     forgotten_after: timedelta
-    forgotten_rule: str = 'last_seen'   # or 'fixed'
+    forgotten_rule: str = "last_seen"  # or 'fixed'
     forgotten_fixed: timedelta = timedelta(hours=8)
 
 
 @dataclass
 class ReplayResult:
-    outcomes: dict = field(default_factory=dict)   # key -> (outcome, message, span or None)
-    spans: list = field(default_factory=list)      # camera-opened attendances, by check-in
+    outcomes: dict = field(default_factory=dict)  # key -> (outcome, message, span or None)
+    spans: list = field(default_factory=list)  # camera-opened attendances, by check-in
     externals: list = field(default_factory=list)  # other attendances, check-out possibly set
 
 
 def _close_forgotten(span, policy):
     """Close an attendance nobody checked out of, without inventing hours."""
-    if policy.forgotten_rule == 'fixed':
+    if policy.forgotten_rule == "fixed":
         check_out = span.check_in + policy.forgotten_fixed
         if span.last_seen and span.last_seen > check_out:
             check_out = span.last_seen
@@ -66,7 +68,7 @@ def _close_forgotten(span, policy):
     span.auto_closed = True
 
 
-def replay(sightings, policy, now, last_accepted_at=None, externals=()):
+def replay(sightings, policy, now, last_accepted_at=None, externals=()):  # noqa: C901  # the rules, read top to bottom
     """Decide outcomes and attendances for one person's sightings (sorted by time, then key)."""
     result = ReplayResult(externals=list(externals))
     open_span = None
@@ -85,7 +87,7 @@ def replay(sightings, policy, now, last_accepted_at=None, externals=()):
     for sighting in sightings:
         # A camera-opened attendance from an earlier working day was forgotten: an entry or a
         # first sighting today must not be swallowed by it (exit cameras may close night shifts).
-        if open_span is not None and sighting.direction != 'exit' and open_span.day != sighting.day:
+        if open_span is not None and sighting.direction != "exit" and open_span.day != sighting.day:
             _close_forgotten(open_span, policy)
             open_span = None
         if open_span is not None:
@@ -95,17 +97,23 @@ def replay(sightings, policy, now, last_accepted_at=None, externals=()):
             continue
         external = external_open_at(sighting.at)
 
-        if sighting.direction == 'entry':
+        if sighting.direction == "entry":
             if open_span is not None or (external is not None and external.check_out is None):
                 outcome(sighting, DUPLICATE, "Already checked in.", open_span or external)
                 continue
             open_span = Span(check_in=sighting.at, in_key=sighting.key, day=sighting.day, last_seen=sighting.at)
             result.spans.append(open_span)
             outcome(sighting, CHECKED_IN, "Checked in.", open_span)
-        elif sighting.direction == 'exit':
-            target = open_span if open_span is not None else (
-                external if external is not None and external.check_out is None and external.fixed_check_out is None
-                else None)
+        elif sighting.direction == "exit":
+            target = (
+                open_span
+                if open_span is not None
+                else (
+                    external
+                    if external is not None and external.check_out is None and external.fixed_check_out is None
+                    else None
+                )
+            )
             if target is None:
                 outcome(sighting, ERROR, "Exit seen with no open attendance: nothing was changed.")
                 continue
@@ -133,4 +141,3 @@ def replay(sightings, policy, now, last_accepted_at=None, externals=()):
     if open_span is not None and now - open_span.check_in > policy.forgotten_after:
         _close_forgotten(open_span, policy)
     return result
-

@@ -11,13 +11,27 @@ from odoo import SUPERUSER_ID, api, fields, models, sql_db, tools
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from .face_event_ingest import in_test_transaction
-from .security_groups import MANAGER
 from .odoo_compat import USER_ALL_GROUPS, unique
+from .security_groups import MANAGER
 
-SCOPES = ('*', 'person:read', 'person:write', 'face:write', 'attendance:read', 'attendance:write',
-          'report:read', 'config:read', 'config:write', 'logs:read', 'keys:read', 'events:write',
-          'camera:read', 'camera:write', 'recognize')
-KEY_PREFIX = 'fa'
+SCOPES = (
+    "*",
+    "person:read",
+    "person:write",
+    "face:write",
+    "attendance:read",
+    "attendance:write",
+    "report:read",
+    "config:read",
+    "config:write",
+    "logs:read",
+    "keys:read",
+    "events:write",
+    "camera:read",
+    "camera:write",
+    "recognize",
+)
+KEY_PREFIX = "fa"
 # Last use is written at most this often per key: authentication itself never writes.
 LAST_USE_INTERVAL = 300
 _last_use_written = {}
@@ -60,10 +74,10 @@ def _bookkeeping(db_name, query, params, fetch=False):
 
 
 def _hash(salt, secret):
-    return hashlib.sha256((salt + ':' + secret).encode()).hexdigest()
+    return hashlib.sha256((salt + ":" + secret).encode()).hexdigest()
 
 
-@unique('prefix_uniq', 'unique(prefix)', 'Two API keys cannot share a prefix.')
+@unique("prefix_uniq", "unique(prefix)", "Two API keys cannot share a prefix.")
 class FaceApiKey(models.Model):
     """A REST API key. The secret is shown once at creation; only a salted hash is kept.
 
@@ -71,24 +85,33 @@ class FaceApiKey(models.Model):
     the issuer or a user whose groups and companies are all the issuer's. Who it acts as, its company,
     its state and its secret's fields never change after creation; revocation is one-way.
     """
-    _name = 'face.api.key'
-    _description = 'Face Attendance API Key'
-    _order = 'create_date desc, id desc'
+
+    _name = "face.api.key"
+    _description = "Face Attendance API Key"
+    _order = "create_date desc, id desc"
 
     name = fields.Char(required=True)
-    prefix = fields.Char(readonly=True, index=True, copy=False,
-                         help="The first characters of the key, to recognise it; not secret.")
-    salt = fields.Char(readonly=True, copy=False, groups='base.group_system')
-    key_hash = fields.Char(readonly=True, copy=False, groups='base.group_system')
-    scopes = fields.Char(required=True, default='*',
-                         help="Space-separated scopes: %s" % ' '.join(SCOPES))
-    user_id = fields.Many2one('res.users', required=True, ondelete='cascade', default=lambda self: self.env.user,
-                              readonly=True,
-                              help="The key acts as this user: their access rights and record rules apply.")
-    company_id = fields.Many2one('res.company', required=True, default=lambda self: self.env.company,
-                                 readonly=True)
-    state = fields.Selection([('active', 'Active'), ('inactive', 'Inactive'), ('revoked', 'Revoked')],
-                             default='active', required=True, readonly=True)
+    prefix = fields.Char(
+        readonly=True, index=True, copy=False, help="The first characters of the key, to recognise it; not secret."
+    )
+    salt = fields.Char(readonly=True, copy=False, groups="base.group_system")
+    key_hash = fields.Char(readonly=True, copy=False, groups="base.group_system")
+    scopes = fields.Char(required=True, default="*", help="Space-separated scopes: %s" % " ".join(SCOPES))
+    user_id = fields.Many2one(
+        "res.users",
+        required=True,
+        ondelete="cascade",
+        default=lambda self: self.env.user,
+        readonly=True,
+        help="The key acts as this user: their access rights and record rules apply.",
+    )
+    company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company, readonly=True)
+    state = fields.Selection(
+        [("active", "Active"), ("inactive", "Inactive"), ("revoked", "Revoked")],
+        default="active",
+        required=True,
+        readonly=True,
+    )
     expires_at = fields.Datetime(string="Expires on")
     last_used_at = fields.Datetime(readonly=True)
     last_used_ip = fields.Char(readonly=True)
@@ -104,15 +127,20 @@ class FaceApiKey(models.Model):
                 PRIMARY KEY (key_id, window_start))""")
         return result
 
-    @api.constrains('scopes')
+    @api.constrains("scopes")
     def _check_scopes(self):
         for key in self:
-            unknown = set((key.scopes or '').split()) - set(SCOPES)
-            if unknown or not (key.scopes or '').split():
-                raise ValidationError(self.env._("Unknown scopes: %(bad)s. Known scopes: %(known)s",
-                                        bad=' '.join(sorted(unknown)) or '(none given)', known=' '.join(SCOPES)))
+            unknown = set((key.scopes or "").split()) - set(SCOPES)
+            if unknown or not (key.scopes or "").split():
+                raise ValidationError(
+                    self.env._(
+                        "Unknown scopes: %(bad)s. Known scopes: %(known)s",
+                        bad=" ".join(sorted(unknown)) or "(none given)",
+                        known=" ".join(SCOPES),
+                    )
+                )
 
-    @api.constrains('rate_limit_per_minute')
+    @api.constrains("rate_limit_per_minute")
     def _check_rate_limit(self):
         for key in self:
             if not 0 <= key.rate_limit_per_minute <= 100000:
@@ -124,56 +152,81 @@ class FaceApiKey(models.Model):
         issuer = self.env.user
         if self.env.uid == SUPERUSER_ID:
             return  # server-side code (command line, crons)
-        if not (issuer.has_group(MANAGER) or issuer.has_group('base.group_system')):
+        if not (issuer.has_group(MANAGER) or issuer.has_group("base.group_system")):
             raise AccessError(self.env._("Only Face Attendance managers issue API keys."))
         if company not in issuer.company_ids or company not in user.company_ids:
-            raise AccessError(self.env._("An API key can only be issued for a company of both its issuer and its user."))
+            raise AccessError(
+                self.env._("An API key can only be issued for a company of both its issuer and its user.")
+            )
         if user != issuer:
             if user.share:
                 raise AccessError(self.env._("API keys are not issued for portal or public users."))
             if user[USER_ALL_GROUPS] - issuer[USER_ALL_GROUPS]:
-                raise AccessError(self.env._("%(user)s has rights that %(issuer)s does not have: only they or an "
-                                    "administrator with those rights can issue them a key.",
-                                    user=user.name, issuer=issuer.name))
+                raise AccessError(
+                    self.env._(
+                        "%(user)s has rights that %(issuer)s does not have: only they or an "
+                        "administrator with those rights can issue them a key.",
+                        user=user.name,
+                        issuer=issuer.name,
+                    )
+                )
             if user.company_ids - issuer.company_ids:
-                raise AccessError(self.env._("%(user)s belongs to companies that %(issuer)s does not.",
-                                    user=user.name, issuer=issuer.name))
+                raise AccessError(
+                    self.env._(
+                        "%(user)s belongs to companies that %(issuer)s does not.", user=user.name, issuer=issuer.name
+                    )
+                )
 
     @api.model_create_multi
     def create(self, vals_list):
         if not self.env.su:
-            raise AccessError(self.env._("API keys are created with the New API Key screen, which shows the secret once."))
+            raise AccessError(
+                self.env._("API keys are created with the New API Key screen, which shows the secret once.")
+            )
         for vals in vals_list:
-            if not vals.get('key_hash') or not vals.get('salt') or not vals.get('prefix'):
-                raise UserError(self.env._("API keys are created with the New API Key screen, which shows the secret once."))
-            user = self.env['res.users'].sudo().browse(vals.get('user_id') or self.env.uid)
-            company = self.env['res.company'].sudo().browse(vals.get('company_id') or self.env.company.id)
+            if not vals.get("key_hash") or not vals.get("salt") or not vals.get("prefix"):
+                raise UserError(
+                    self.env._("API keys are created with the New API Key screen, which shows the secret once.")
+                )
+            user = self.env["res.users"].sudo().browse(vals.get("user_id") or self.env.uid)
+            company = self.env["res.company"].sudo().browse(vals.get("company_id") or self.env.company.id)
             self._check_issuer(user, company)
         records = super().create(vals_list)
         self.env.registry.clear_cache()  # _lookup may remember that this prefix was unknown
         return records
 
     def write(self, vals):
-        self.check_access('write')
-        frozen = set(vals) & {'user_id', 'company_id', 'prefix', 'salt', 'key_hash', 'state'}
+        self.check_access("write")
+        frozen = set(vals) & {"user_id", "company_id", "prefix", "salt", "key_hash", "state"}
         if frozen:
-            raise UserError(self.env._("%s cannot be changed once a key exists: revoke it and create another.",
-                              ", ".join(sorted(frozen))))
-        if set(vals) & {'last_used_at', 'last_used_ip'} and not self.env.su:
+            raise UserError(
+                self.env._(
+                    "%s cannot be changed once a key exists: revoke it and create another.", ", ".join(sorted(frozen))
+                )
+            )
+        if set(vals) & {"last_used_at", "last_used_ip"} and not self.env.su:
             raise AccessError(self.env._("The last use of a key is recorded by the API itself."))
-        watched = sorted(set(vals) & {'scopes', 'expires_at', 'rate_limit_per_minute', 'name'})
-        before = {key.id: {name: str(key[name] or '') for name in watched} for key in self} if watched else {}
+        watched = sorted(set(vals) & {"scopes", "expires_at", "rate_limit_per_minute", "name"})
+        before = {key.id: {name: str(key[name] or "") for name in watched} for key in self} if watched else {}
         result = super().write(vals)
-        if set(vals) & {'expires_at', 'scopes', 'rate_limit_per_minute'}:
+        if set(vals) & {"expires_at", "scopes", "rate_limit_per_minute"}:
             self.env.registry.clear_cache()  # _lookup, _grant
         for key in self.filtered(lambda k: k.id in before):
-            changes = {name: [before[key.id][name], str(key[name] or '')] for name in watched
-                       if before[key.id][name] != str(key[name] or '')}
+            changes = {
+                name: [before[key.id][name], str(key[name] or "")]
+                for name in watched
+                if before[key.id][name] != str(key[name] or "")
+            }
             if changes:
-                self.env['face.system.log']._log(
-                    self.env._("API key %(name)s changed: %(fields)s", name=key.name, fields=", ".join(sorted(changes))),
-                    category='api', action='key.update', object_ref='face.api.key,%d' % key.id,
-                    details=changes)
+                self.env["face.system.log"]._log(
+                    self.env._(
+                        "API key %(name)s changed: %(fields)s", name=key.name, fields=", ".join(sorted(changes))
+                    ),
+                    category="api",
+                    action="key.update",
+                    object_ref="face.api.key,%d" % key.id,
+                    details=changes,
+                )
         return result
 
     def unlink(self):
@@ -182,42 +235,53 @@ class FaceApiKey(models.Model):
         return result
 
     @api.model
-    def _generate(self, name, user, scopes='*', expires_at=None, company=None):
+    def _generate(self, name, user, scopes="*", expires_at=None, company=None):
         """Create a key; returns (record, secret). The secret is never stored."""
         for _attempt in range(5):
             prefix = secrets.token_hex(4)
-            if not self.sudo().search_count([('prefix', '=', prefix)]):
+            if not self.sudo().search_count([("prefix", "=", prefix)]):
                 break
         secret_part = secrets.token_urlsafe(32)
-        secret = '%s_%s_%s' % (KEY_PREFIX, prefix, secret_part)
+        secret = "%s_%s_%s" % (KEY_PREFIX, prefix, secret_part)
         salt = secrets.token_hex(16)
-        record = self.sudo().create({
-            'name': name, 'user_id': user.id, 'scopes': scopes, 'expires_at': expires_at,
-            'company_id': (company or user.company_id).id, 'prefix': prefix, 'salt': salt,
-            'key_hash': _hash(salt, secret)})
+        record = self.sudo().create(
+            {
+                "name": name,
+                "user_id": user.id,
+                "scopes": scopes,
+                "expires_at": expires_at,
+                "company_id": (company or user.company_id).id,
+                "prefix": prefix,
+                "salt": salt,
+                "key_hash": _hash(salt, secret),
+            }
+        )
         return record.sudo(False), secret
 
     @api.model
     def _authenticate(self, secret):
         """The active key matching ``secret``, or (None, reason)."""
-        parts = (secret or '').split('_', 2)
+        parts = (secret or "").split("_", 2)
         if len(parts) != 3 or parts[0] != KEY_PREFIX or len(parts[1]) != 8:
             return None, self.env._("The API key is malformed.")
         found = self._lookup(parts[1])
         # Compare even when no key matched, so that timing does not tell which prefixes exist.
-        key_id, key_hash, salt, state, expires_at, user_id, company_id = found or (0, _hash('x', 'y'), 'x', 0, 0, 0, 0)
+        key_id, key_hash, salt, state, expires_at, user_id, company_id = found or (0, _hash("x", "y"), "x", 0, 0, 0, 0)
         if not hmac.compare_digest(key_hash, _hash(salt, secret)) or not found:
             return None, self.env._("The API key is not valid.")
-        if state == 'revoked':
+        if state == "revoked":
             return None, self.env._("The API key was revoked.")
-        if state != 'active':
+        if state != "active":
             return None, self.env._("The API key is inactive.")
         if expires_at and expires_at < fields.Datetime.now():
             return None, self.env._("The API key expired on %s.", expires_at)
         # The user's state is read each time (it is not the key's to cache), in one small query.
-        self.env.cr.execute("""
+        self.env.cr.execute(
+            """
             SELECT u.active, EXISTS (SELECT 1 FROM res_company_users_rel r WHERE r.user_id = u.id AND r.cid = %s)
-              FROM res_users u WHERE u.id = %s""", [company_id, user_id])
+              FROM res_users u WHERE u.id = %s""",
+            [company_id, user_id],
+        )
         active, member = self.env.cr.fetchone() or (False, False)
         if not active:
             return None, self.env._("The API key's user is archived.")
@@ -226,31 +290,37 @@ class FaceApiKey(models.Model):
         return self.sudo().browse(key_id), None
 
     @api.model
-    @tools.ormcache('prefix')
+    @tools.ormcache("prefix")
     def _lookup(self, prefix):
         """What authentication needs of the key with this prefix, kept per worker process until a
         key is created, changed, revoked or deleted (the registry's cache invalidation reaches
         every worker before its next request)."""
-        self.env.cr.execute("""
+        self.env.cr.execute(
+            """
             SELECT id, key_hash, salt, state, expires_at, user_id, company_id
-              FROM face_api_key WHERE prefix = %s""", [prefix])
+              FROM face_api_key WHERE prefix = %s""",
+            [prefix],
+        )
         row = self.env.cr.fetchone()
         return tuple(row) if row else None
 
     def _has_scope(self, scope):
         self.ensure_one()
         granted = self._grant(self.id)[0]
-        return '*' in granted or scope in granted
+        return "*" in granted or scope in granted
 
     @api.model
-    @tools.ormcache('key_id')
+    @tools.ormcache("key_id")
     def _grant(self, key_id):
         """(scopes, requests per minute, user id, company id) of a key, kept per worker process
         like _lookup."""
-        self.env.cr.execute("""SELECT scopes, rate_limit_per_minute, user_id, company_id
-                                 FROM face_api_key WHERE id = %s""", [key_id])
-        scopes, limit, user_id, company_id = self.env.cr.fetchone() or ('', 0, False, False)
-        return frozenset((scopes or '').split()), limit or 0, user_id, company_id
+        self.env.cr.execute(
+            """SELECT scopes, rate_limit_per_minute, user_id, company_id
+                                 FROM face_api_key WHERE id = %s""",
+            [key_id],
+        )
+        scopes, limit, user_id, company_id = self.env.cr.fetchone() or ("", 0, False, False)
+        return frozenset((scopes or "").split()), limit or 0, user_id, company_id
 
     def _rate_limit_hit(self):
         """Count one request against this key's limit; seconds to wait when over it, else 0.
@@ -284,77 +354,98 @@ class FaceApiKey(models.Model):
             return
         _last_use_written[self.id] = now
         if in_test_transaction(self.env.registry):
-            self.sudo().write({'last_used_at': fields.Datetime.now(), 'last_used_ip': address})
+            self.sudo().write({"last_used_at": fields.Datetime.now(), "last_used_ip": address})
         else:
             # Committed at once, outside the request's transaction: two workers recording the same
             # key's use at the same moment wait for each other instead of one failing.
             _bookkeeping(self.env.registry.db_name, LAST_USE_SQL, [fields.Datetime.now(), address, self.id])
 
     def _check_manage(self):
-        if not (self.env.user.has_group(MANAGER) or self.env.user.has_group('base.group_system')):
+        if not (self.env.user.has_group(MANAGER) or self.env.user.has_group("base.group_system")):
             raise AccessError(self.env._("Only Face Attendance managers manage API keys."))
-        self.check_access('write')
+        self.check_access("write")
 
     def action_revoke(self):
         """Revoke for good: a revoked key never becomes active again."""
         self._check_manage()
-        live = self.filtered(lambda k: k.state != 'revoked')
+        live = self.filtered(lambda k: k.state != "revoked")
         # The state is frozen for write(); this is the one way it changes.
-        super(FaceApiKey, live.sudo()).write({'state': 'revoked'})
+        super(FaceApiKey, live.sudo()).write({"state": "revoked"})
         self.env.registry.clear_cache()  # _lookup: refused by every worker from its next request on
         if live:
-            self.env['face.system.log']._log(self.env._("API key(s) revoked: %s", ', '.join(live.mapped('name'))),
-                                             category='api', action='key.revoke',
-                                             object_ref=','.join('face.api.key,%d' % k.id for k in live))
+            self.env["face.system.log"]._log(
+                self.env._("API key(s) revoked: %s", ", ".join(live.mapped("name"))),
+                category="api",
+                action="key.revoke",
+                object_ref=",".join("face.api.key,%d" % k.id for k in live),
+            )
         return True
 
     def _api_dict(self):
         self.ensure_one()
-        return {'id': self.id, 'name': self.name, 'prefix': self.prefix, 'scopes': (self.scopes or '').split(),
-                'user': self.user_id.login, 'company': self.company_id.name, 'status': self.state,
-                'expires_at': iso(self.expires_at), 'last_used_at': iso(self.last_used_at),
-                'created_at': iso(self.create_date)}
+        return {
+            "id": self.id,
+            "name": self.name,
+            "prefix": self.prefix,
+            "scopes": (self.scopes or "").split(),
+            "user": self.user_id.login,
+            "company": self.company_id.name,
+            "status": self.state,
+            "expires_at": iso(self.expires_at),
+            "last_used_at": iso(self.last_used_at),
+            "created_at": iso(self.create_date),
+        }
 
 
 def iso(value):
     """The API's one date-time format: ISO 8601 in UTC with a Z."""
-    return value.strftime('%Y-%m-%dT%H:%M:%SZ') if value else None
+    return value.strftime("%Y-%m-%dT%H:%M:%SZ") if value else None
 
 
 class FaceApiKeyWizard(models.TransientModel):
     """Creates a key and shows its secret once: the secret is wiped from the database as soon as
     the form that shows it has been read. Record rule: only its creator reads it."""
-    _name = 'face.api.key.wizard'
-    _description = 'Create an API key'
+
+    _name = "face.api.key.wizard"
+    _description = "Create an API key"
 
     name = fields.Char(required=True)
-    user_id = fields.Many2one('res.users', required=True, default=lambda self: self.env.user)
-    company_id = fields.Many2one('res.company', required=True, default=lambda self: self.env.company)
-    scopes = fields.Char(required=True, default='*')
+    user_id = fields.Many2one("res.users", required=True, default=lambda self: self.env.user)
+    company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company)
+    scopes = fields.Char(required=True, default="*")
     expires_at = fields.Datetime(string="Expires on")
     secret = fields.Char(readonly=True)
-    key_id = fields.Many2one('face.api.key', readonly=True)
+    key_id = fields.Many2one("face.api.key", readonly=True)
 
     def action_generate(self):
         self.ensure_one()
-        self.check_access('write')
+        self.check_access("write")
         if self.key_id:
             raise UserError(self.env._("This key was already created."))
-        Key = self.env['face.api.key']
+        Key = self.env["face.api.key"]
         Key._check_issuer(self.user_id, self.company_id)
         key, secret = Key._generate(self.name, self.user_id, self.scopes, self.expires_at, company=self.company_id)
-        self.env['face.system.log']._log(self.env._("API key %s created", key.name), category='api', action='key.create',
-                                         object_ref='face.api.key,%d' % key.id,
-                                         details={'user': self.user_id.login, 'scopes': self.scopes})
-        self.write({'secret': secret, 'key_id': key.id})
-        return {'type': 'ir.actions.act_window', 'res_model': self._name, 'res_id': self.id,
-                'view_mode': 'form', 'target': 'new'}
+        self.env["face.system.log"]._log(
+            self.env._("API key %s created", key.name),
+            category="api",
+            action="key.create",
+            object_ref="face.api.key,%d" % key.id,
+            details={"user": self.user_id.login, "scopes": self.scopes},
+        )
+        self.write({"secret": secret, "key_id": key.id})
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self._name,
+            "res_id": self.id,
+            "view_mode": "form",
+            "target": "new",
+        }
 
-    def _read_format(self, fnames, load='_classic_read'):
+    def _read_format(self, fnames, load="_classic_read"):
         # Every way of reading (read, search_read, web_read) formats through here.
-        shown = self.filtered(lambda w: w.secret) if 'secret' in fnames else self.browse()
+        shown = self.filtered(lambda w: w.secret) if "secret" in fnames else self.browse()
         result = super()._read_format(fnames, load)
         if shown:
             # Shown once: the form has it now, the database no longer does.
-            shown.sudo().write({'secret': False})  # nosec B105  # wipes the shown secret, no password here
+            shown.sudo().write({"secret": False})  # nosec B105  # wipes the shown secret, no password here
         return result

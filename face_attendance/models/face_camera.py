@@ -1,32 +1,36 @@
+import logging
 from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-SOURCE_TYPES = [('webcam', 'Webcam'), ('rtsp', 'RTSP'), ('http', 'HTTP / MJPEG'), ('file', 'Video file')]
-DIRECTIONS = [('entry', 'Entry'), ('exit', 'Exit'), ('both', 'Both (CCTV)')]
+_logger = logging.getLogger(__name__)
+
+SOURCE_TYPES = [("webcam", "Webcam"), ("rtsp", "RTSP"), ("http", "HTTP / MJPEG"), ("file", "Video file")]
+DIRECTIONS = [("entry", "Entry"), ("exit", "Exit"), ("both", "Both (CCTV)")]
 
 
 class FaceCamera(models.Model):
-    _name = 'face.camera'
-    _description = 'Camera'
-    _inherit = ['mail.thread', 'mail.activity.mixin', 'face.device.alert']
-    _order = 'name'
+    _name = "face.camera"
+    _description = "Camera"
+    _inherit = ["mail.thread", "mail.activity.mixin", "face.device.alert"]
+    _order = "name"
     _check_company_auto = True
 
     name = fields.Char(required=True, tracking=True)
     location = fields.Char()
-    source_type = fields.Selection(SOURCE_TYPES, required=True, default='rtsp', tracking=True)
+    source_type = fields.Selection(SOURCE_TYPES, required=True, default="rtsp", tracking=True)
     # Stream URLs can hold credentials: only managers may read them.
-    source = fields.Char(required=True, groups='face_attendance.group_face_attendance_manager,'
-                                               'face_attendance.group_face_attendance_device',
-                         help="Webcam index, rtsp:// or http(s):// URL, or video file path.")
-    direction = fields.Selection(DIRECTIONS, required=True, default='both', tracking=True)
+    source = fields.Char(
+        required=True,
+        groups="face_attendance.group_face_attendance_manager,face_attendance.group_face_attendance_device",
+        help="Webcam index, rtsp:// or http(s):// URL, or video file path.",
+    )
+    direction = fields.Selection(DIRECTIONS, required=True, default="both", tracking=True)
     enabled = fields.Boolean(default=True, tracking=True)
     active = fields.Boolean(default=True)
-    daemon_id = fields.Many2one('face.daemon', string="Daemon", ondelete='set null', tracking=True,
-                                check_company=True)
-    company_id = fields.Many2one('res.company', required=True, default=lambda self: self.env.company, index=True)
+    daemon_id = fields.Many2one("face.daemon", string="Daemon", ondelete="set null", tracking=True, check_company=True)
+    company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company, index=True)
     match_threshold = fields.Float(digits=(4, 3), help="0 uses the global match threshold.")
     min_face_size = fields.Integer(help="Smallest face to recognise, in pixels; 0 uses the daemon's default.")
     # Live status, reported by the daemon's heartbeat.
@@ -34,22 +38,24 @@ class FaceCamera(models.Model):
     fps = fields.Float(readonly=True, digits=(6, 2))
     error_count = fields.Integer(readonly=True)
     last_error = fields.Char(readonly=True)
-    status = fields.Selection([('online', 'Online'), ('offline', 'Offline'), ('disabled', 'Disabled'),
-                               ('never', 'Never seen')], compute='_compute_status')
-    event_ids = fields.One2many('face.recognition.event', 'camera_id')
+    status = fields.Selection(
+        [("online", "Online"), ("offline", "Offline"), ("disabled", "Disabled"), ("never", "Never seen")],
+        compute="_compute_status",
+    )
+    event_ids = fields.One2many("face.recognition.event", "camera_id")
 
-    @api.constrains('source_type', 'source')
+    @api.constrains("source_type", "source")
     def _check_source(self):
         for camera in self.sudo():
-            source = (camera.source or '').strip()
-            if camera.source_type == 'webcam' and not source.isdigit():
+            source = (camera.source or "").strip()
+            if camera.source_type == "webcam" and not source.isdigit():
                 raise ValidationError(self.env._("A webcam source is the device index, e.g. 0."))
-            if camera.source_type == 'rtsp' and not source.startswith(('rtsp://', 'rtsps://')):
+            if camera.source_type == "rtsp" and not source.startswith(("rtsp://", "rtsps://")):
                 raise ValidationError(self.env._("An RTSP source starts with rtsp://."))
-            if camera.source_type == 'http' and not source.startswith(('http://', 'https://')):
+            if camera.source_type == "http" and not source.startswith(("http://", "https://")):
                 raise ValidationError(self.env._("An HTTP source starts with http:// or https://."))
 
-    @api.constrains('match_threshold', 'min_face_size')
+    @api.constrains("match_threshold", "min_face_size")
     def _check_thresholds(self):
         for camera in self:
             if camera.match_threshold < 0 or camera.match_threshold > 2:
@@ -57,38 +63,46 @@ class FaceCamera(models.Model):
             if camera.min_face_size < 0:
                 raise ValidationError(self.env._("The minimum face size cannot be negative."))
 
-    @api.depends('enabled', 'last_frame_at')
+    @api.depends("enabled", "last_frame_at")
     def _compute_status(self):
-        limit = fields.Datetime.now() - timedelta(minutes=self.env['face.attendance.config']._get('camera_offline_minutes'))
+        limit = fields.Datetime.now() - timedelta(
+            minutes=self.env["face.attendance.config"]._get("camera_offline_minutes")
+        )
         for camera in self:
             if not camera.enabled:
-                camera.status = 'disabled'
+                camera.status = "disabled"
             elif not camera.last_frame_at:
-                camera.status = 'never'
+                camera.status = "never"
             else:
-                camera.status = 'online' if camera.last_frame_at >= limit else 'offline'
+                camera.status = "online" if camera.last_frame_at >= limit else "offline"
 
     def _daemon_vals(self):
         self.ensure_one()
         camera = self.sudo()
-        return {'id': camera.id, 'name': camera.name, 'source_type': camera.source_type,
-                'source': camera.source, 'direction': camera.direction,
-                # XML-RPC cannot carry None: "not set" is False.
-                'match_threshold': camera.match_threshold or False,
-                'min_face_size': camera.min_face_size or False}
+        return {
+            "id": camera.id,
+            "name": camera.name,
+            "source_type": camera.source_type,
+            "source": camera.source,
+            "direction": camera.direction,
+            # XML-RPC cannot carry None: "not set" is False.
+            "match_threshold": camera.match_threshold or False,
+            "min_face_size": camera.min_face_size or False,
+        }
 
     def _update_live_status(self, item):
         vals = {}
-        if isinstance(item.get('last_frame_at'), str):
+        if isinstance(item.get("last_frame_at"), str):
             try:
-                vals['last_frame_at'] = fields.Datetime.to_datetime(item['last_frame_at'][:19].replace('T', ' '))
+                vals["last_frame_at"] = fields.Datetime.to_datetime(item["last_frame_at"][:19].replace("T", " "))
             except ValueError:
-                pass  # a bad figure from a daemon is dropped, the heartbeat still counts
-        for key in ('fps', 'error_count'):
+                # A bad figure from a daemon is dropped; the heartbeat still counts.
+                _logger.debug("Camera %s: unreadable last_frame_at %r", self.id, item["last_frame_at"])
+        for key in ("fps", "error_count"):
             value = item.get(key)
-            if isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value < 2 ** 31:
+            if isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value < 2**31:
                 vals[key] = value
-        if isinstance(item.get('last_error'), (str, bool)) or item.get('last_error') is None and 'last_error' in item:
-            vals['last_error'] = (item['last_error'] or '')[:500]
+        if isinstance(item.get("last_error"), (str, bool)) or item.get("last_error") is None and "last_error" in item:
+            vals["last_error"] = (item["last_error"] or "")[:500]
         if vals:
             self.sudo().write(vals)

@@ -3,6 +3,7 @@
 Settings live in ir.config_parameter (as Odoo's own settings do). Everything that reads or writes
 them goes through this model so that the settings screen, the rules and the REST API agree.
 """
+
 import logging
 
 from odoo import api, models
@@ -13,54 +14,114 @@ from .security_groups import DEVICE, MANAGER, USER
 
 _logger = logging.getLogger(__name__)
 
-PREFIX = 'face_attendance.'
+PREFIX = "face_attendance."
 
 # key: (type, default, minimum, maximum, description)
 SETTINGS = {
-    'duplicate_window_minutes': (int, 5, 0, 1440,
+    "duplicate_window_minutes": (
+        int,
+        5,
+        0,
+        1440,
         "A recognised sighting within this many minutes of the person's previous accepted event "
-        "is recorded as a duplicate and changes nothing."),
-    'auto_mark': (bool, True, None, None,
-        "When off, recognition events are recorded but create no attendance."),
-    'work_start_hour': (float, 9.0, 0.0, 24.0,
-        "Start of the working day (hours, employee's time zone), for late counts in reports."),
-    'work_end_hour': (float, 17.0, 0.0, 24.0,
-        "End of the working day (hours, employee's time zone), for reports."),
-    'late_grace_minutes': (int, 10, 0, 600,
-        "A check-in later than the start of the working day plus this is counted as late."),
-    'encoder': (str, 'sface', None, None,
-        "Face encoder used for new templates and by the daemons: 'sface' (default) or 'dlib'."),
-    'match_threshold': (float, 0.0, 0.0, 2.0,
+        "is recorded as a duplicate and changes nothing.",
+    ),
+    "auto_mark": (bool, True, None, None, "When off, recognition events are recorded but create no attendance."),
+    "work_start_hour": (
+        float,
+        9.0,
+        0.0,
+        24.0,
+        "Start of the working day (hours, employee's time zone), for late counts in reports.",
+    ),
+    "work_end_hour": (float, 17.0, 0.0, 24.0, "End of the working day (hours, employee's time zone), for reports."),
+    "late_grace_minutes": (
+        int,
+        10,
+        0,
+        600,
+        "A check-in later than the start of the working day plus this is counted as late.",
+    ),
+    "encoder": (
+        str,
+        "sface",
+        None,
+        None,
+        "Face encoder used for new templates and by the daemons: 'sface' (default) or 'dlib'.",
+    ),
+    "match_threshold": (
+        float,
+        0.0,
+        0.0,
+        2.0,
         "Largest distance at which a face is taken for an enrolled person; 0 uses the encoder's "
-        "measured default (sface 0.50, dlib 0.50)."),
-    'min_face_size': (int, 60, 16, 4096,
-        "Smallest face, in pixels of its shorter side, accepted at enrolment."),
-    'max_image_bytes': (int, 10 * 1024 * 1024, 1024, 100 * 1024 * 1024,
-        "Largest image accepted at enrolment or recognition, in bytes."),
-    'consent_required': (bool, False, None, None,
-        "Refuse to enrol faces of a person whose biometric consent is not recorded."),
-    'future_tolerance_seconds': (int, 300, 0, 86400,
-        "Events whose sighting time is further than this in the future are rejected."),
-    'forgotten_checkout_hours': (float, 16.0, 1.0, 72.0,
+        "measured default (sface 0.50, dlib 0.50).",
+    ),
+    "min_face_size": (int, 60, 16, 4096, "Smallest face, in pixels of its shorter side, accepted at enrolment."),
+    "max_image_bytes": (
+        int,
+        10 * 1024 * 1024,
+        1024,
+        100 * 1024 * 1024,
+        "Largest image accepted at enrolment or recognition, in bytes.",
+    ),
+    "consent_required": (
+        bool,
+        False,
+        None,
+        None,
+        "Refuse to enrol faces of a person whose biometric consent is not recorded.",
+    ),
+    "future_tolerance_seconds": (
+        int,
+        300,
+        0,
+        86400,
+        "Events whose sighting time is further than this in the future are rejected.",
+    ),
+    "forgotten_checkout_hours": (
+        float,
+        16.0,
+        1.0,
+        72.0,
         "An attendance opened by a camera and still open after this many hours is closed by the "
-        "forgotten check-out rule."),
-    'forgotten_checkout_rule': (str, 'last_seen', None, None,
+        "forgotten check-out rule.",
+    ),
+    "forgotten_checkout_rule": (
+        str,
+        "last_seen",
+        None,
+        None,
         "How a forgotten check-out is closed: 'last_seen' (at the person's last sighting, never "
-        "later) or 'fixed' (check-in plus the fixed number of hours)."),
-    'forgotten_checkout_fixed_hours': (float, 8.0, 0.0, 24.0,
-        "Hours added to the check-in by the 'fixed' forgotten check-out rule."),
-    'event_retention_days': (int, 365, 1, 3650,
-        "Recognition events older than this are deleted (their attendance stays)."),
-    'snapshot_retention_days': (int, 30, 1, 3650,
-        "Snapshots of recognition events older than this are deleted."),
-    'unknown_retention_days': (int, 30, 1, 3650,
-        "Events of unknown faces older than this are deleted with their snapshots."),
-    'camera_offline_minutes': (int, 10, 1, 1440,
-        "A camera or daemon silent for longer than this is shown as offline."),
+        "later) or 'fixed' (check-in plus the fixed number of hours).",
+    ),
+    "forgotten_checkout_fixed_hours": (
+        float,
+        8.0,
+        0.0,
+        24.0,
+        "Hours added to the check-in by the 'fixed' forgotten check-out rule.",
+    ),
+    "event_retention_days": (
+        int,
+        365,
+        1,
+        3650,
+        "Recognition events older than this are deleted (their attendance stays).",
+    ),
+    "snapshot_retention_days": (int, 30, 1, 3650, "Snapshots of recognition events older than this are deleted."),
+    "unknown_retention_days": (
+        int,
+        30,
+        1,
+        3650,
+        "Events of unknown faces older than this are deleted with their snapshots.",
+    ),
+    "camera_offline_minutes": (int, 10, 1, 1440, "A camera or daemon silent for longer than this is shown as offline."),
 }
 CHOICES = {
-    'encoder': ('sface', 'dlib'),
-    'forgotten_checkout_rule': ('last_seen', 'fixed'),
+    "encoder": ("sface", "dlib"),
+    "forgotten_checkout_rule": ("last_seen", "fixed"),
 }
 
 
@@ -74,9 +135,9 @@ def _parse(env, key, value):
         return _coerce(key, value)
     except _BadSetting as error:
         problem, params = error.args
-        if problem == 'type':
+        if problem == "type":
             message = env._("Setting %(key)s expects a %(kind)s, got %(value)r.", **params)
-        elif problem == 'range':
+        elif problem == "range":
             message = env._("Setting %(key)s must be between %(low)s and %(high)s.", **params)
         else:
             message = env._("Setting %(key)s must be one of %(choices)s.", **params)
@@ -85,15 +146,15 @@ def _parse(env, key, value):
 
 def _coerce(key, value):
     kind, default, low, high, _doc = SETTINGS[key]
-    if value is None or value == '':
+    if value is None or value == "":
         return default
     try:
         if kind is bool:
             if isinstance(value, bool):
                 parsed = value
-            elif str(value).strip().lower() in ('1', 'true', 'yes', 'on'):
+            elif str(value).strip().lower() in ("1", "true", "yes", "on"):
                 parsed = True
-            elif str(value).strip().lower() in ('0', 'false', 'no', 'off'):
+            elif str(value).strip().lower() in ("0", "false", "no", "off"):
                 parsed = False
             else:
                 raise ValueError(value)
@@ -110,40 +171,43 @@ def _coerce(key, value):
                 raise ValueError(value)
             parsed = value.strip()
     except (TypeError, ValueError):
-        raise _BadSetting('type',
-                          {'key': key, 'kind': kind.__name__, 'value': value})
+        raise _BadSetting("type", {"key": key, "kind": kind.__name__, "value": value}) from None
     if low is not None and parsed < low or high is not None and parsed > high:
-        raise _BadSetting('range',
-                          {'key': key, 'low': low, 'high': high})
+        raise _BadSetting("range", {"key": key, "low": low, "high": high})
     if key in CHOICES and parsed not in CHOICES[key]:
-        raise _BadSetting('choice',
-                          {'key': key, 'choices': ", ".join(CHOICES[key])})
+        raise _BadSetting("choice", {"key": key, "choices": ", ".join(CHOICES[key])})
     return parsed
 
 
 class FaceAttendanceConfig(models.AbstractModel):
     """Settings access. Reading is internal (private methods); changing goes through ``set``, which
     only Face Attendance managers and system administrators may call, and which logs every change."""
-    _name = 'face.attendance.config'
-    _description = 'Face Attendance Settings'
+
+    _name = "face.attendance.config"
+    _description = "Face Attendance Settings"
 
     @api.model
     def _setup_groups(self):
         """Called by data/face_attendance_setup.xml on install and update (not over RPC: private)."""
         ref = self.env.ref
-        setup_groups(self.env, groups=ref(USER) | ref(MANAGER) | ref(DEVICE),
-                     category=ref('face_attendance.module_category_face_attendance'),
-                     privilege_xmlid='face_attendance.res_groups_privilege_face_attendance',
-                     privilege_name='Face Attendance', manager=ref(MANAGER), user=ref(USER),
-                     users=ref('base.user_root') | ref('base.user_admin'),
-                     actions=[ref('face_attendance.face_unknown_group_action')])
+        setup_groups(
+            self.env,
+            groups=ref(USER) | ref(MANAGER) | ref(DEVICE),
+            category=ref("face_attendance.module_category_face_attendance"),
+            privilege_xmlid="face_attendance.res_groups_privilege_face_attendance",
+            privilege_name="Face Attendance",
+            manager=ref(MANAGER),
+            user=ref(USER),
+            users=ref("base.user_root") | ref("base.user_admin"),
+            actions=[ref("face_attendance.face_unknown_group_action")],
+        )
 
     @api.model
     def _get(self, key):
         if key not in SETTINGS:
             raise ValidationError(self.env._("Unknown setting %s.", key))
-        raw = self.env['ir.config_parameter'].sudo().get_param(PREFIX + key)
-        if raw in (None, False, ''):
+        raw = self.env["ir.config_parameter"].sudo().get_param(PREFIX + key)
+        if raw in (None, False, ""):
             return SETTINGS[key][1]  # never set: the default, quietly
         try:
             return _coerce(key, raw)
@@ -161,46 +225,65 @@ class FaceAttendanceConfig(models.AbstractModel):
         """Settings hold for the whole database, so every company's attendance: administrators
         change them, and Face Attendance managers who belong to every company."""
         user = self.env.user
-        if self.env.su or user.has_group('base.group_system'):
+        if self.env.su or user.has_group("base.group_system"):
             return
         if not user.has_group(MANAGER):
             raise AccessError(self.env._("Only Face Attendance managers and administrators change its settings."))
-        if self.env['res.company'].sudo().search_count([('id', 'not in', user.company_ids.ids)]):
-            raise AccessError(self.env._("Face Attendance settings apply to every company: only a manager of all "
-                                "companies, or an administrator, changes them."))
+        if self.env["res.company"].sudo().search_count([("id", "not in", user.company_ids.ids)]):
+            raise AccessError(
+                self.env._(
+                    "Face Attendance settings apply to every company: only a manager of all "
+                    "companies, or an administrator, changes them."
+                )
+            )
 
     @api.model
     def set(self, key, value):
         """Change one setting, validated against its type and bounds; the change is logged."""
         self._check_can_change()
         if key not in SETTINGS:
-            raise ValidationError(self.env._("Unknown setting %(key)s; known settings: %(known)s.",
-                                    key=key, known=", ".join(sorted(SETTINGS))))
+            raise ValidationError(
+                self.env._(
+                    "Unknown setting %(key)s; known settings: %(known)s.", key=key, known=", ".join(sorted(SETTINGS))
+                )
+            )
         parsed = _parse(self.env, key, value)
         before = self._get(key)
-        params = self.env['ir.config_parameter'].sudo()
+        params = self.env["ir.config_parameter"].sudo()
         if params.get_param(PREFIX + key) != str(parsed):
             params.set_param(PREFIX + key, str(parsed))
         if before != parsed:
-            self.env['face.system.log']._log(
+            self.env["face.system.log"]._log(
                 self.env._("Setting %(key)s changed from %(old)s to %(new)s", key=key, old=before, new=parsed),
-                category='system', action='config.set', object_ref='setting,%s' % key,
-                details={'key': key, 'old': before, 'new': parsed})
+                category="system",
+                action="config.set",
+                object_ref="setting,%s" % key,
+                details={"key": key, "old": before, "new": parsed},
+            )
         return parsed
 
     @api.model
     def _describe(self):
-        return {key: {'type': spec[0].__name__, 'default': spec[1], 'min': spec[2], 'max': spec[3],
-                      'description': spec[4], 'choices': list(CHOICES.get(key, ())) or None}
-                for key, spec in SETTINGS.items()}
+        return {
+            key: {
+                "type": spec[0].__name__,
+                "default": spec[1],
+                "min": spec[2],
+                "max": spec[3],
+                "description": spec[4],
+                "choices": list(CHOICES.get(key, ())) or None,
+            }
+            for key, spec in SETTINGS.items()
+        }
 
     @api.model
     def _encoder(self):
         """The encoder of the configured name, built once per process."""
         from face_attendance_daemon.engine import get_encoder
-        return get_encoder(self._get('encoder'))
+
+        return get_encoder(self._get("encoder"))
 
     @api.model
     def _match_threshold(self, encoder=None):
-        threshold = self._get('match_threshold')
+        threshold = self._get("match_threshold")
         return threshold or (encoder or self._encoder()).default_threshold

@@ -3,46 +3,53 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
-from .security_groups import DEVICE, MANAGER
 from .odoo_compat import unique
+from .security_groups import DEVICE, MANAGER
 
 
-@unique('name_company_uniq', 'unique(name, company_id)', 'A daemon with this name already exists.')
+@unique("name_company_uniq", "unique(name, company_id)", "A daemon with this name already exists.")
 class FaceDaemon(models.Model):
-    _name = 'face.daemon'
-    _description = 'Face Recognition Daemon'
-    _inherit = ['mail.thread', 'mail.activity.mixin', 'face.device.alert']
-    _order = 'name'
+    _name = "face.daemon"
+    _description = "Face Recognition Daemon"
+    _inherit = ["mail.thread", "mail.activity.mixin", "face.device.alert"]
+    _order = "name"
 
     name = fields.Char(required=True, tracking=True)
     active = fields.Boolean(default=True)
     user_id = fields.Many2one(
-        'res.users', string="Odoo user", tracking=True, ondelete='restrict',
+        "res.users",
+        string="Odoo user",
+        tracking=True,
+        ondelete="restrict",
         help="The user the daemon logs in as over XML-RPC (give it the 'Face Attendance / Device' group "
-             "and an API key as its password).")
-    company_id = fields.Many2one('res.company', required=True, default=lambda self: self.env.company, index=True)
-    camera_ids = fields.One2many('face.camera', 'daemon_id', string="Cameras")
-    camera_count = fields.Integer(compute='_compute_camera_count')
+        "and an API key as its password).",
+    )
+    company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company, index=True)
+    camera_ids = fields.One2many("face.camera", "daemon_id", string="Cameras")
+    camera_count = fields.Integer(compute="_compute_camera_count")
     version = fields.Char(readonly=True)
     host = fields.Char(readonly=True)
     encoder = fields.Char(readonly=True, help="Encoder the daemon runs (name:version).")
     last_heartbeat = fields.Datetime(readonly=True)
-    status = fields.Selection([('online', 'Online'), ('offline', 'Offline'), ('never', 'Never seen')],
-                              compute='_compute_status')
+    status = fields.Selection(
+        [("online", "Online"), ("offline", "Offline"), ("never", "Never seen")], compute="_compute_status"
+    )
     status_details = fields.Json(readonly=True)
 
     def _compute_camera_count(self):
         for daemon in self:
             daemon.camera_count = len(daemon.camera_ids)
 
-    @api.depends('last_heartbeat')
+    @api.depends("last_heartbeat")
     def _compute_status(self):
-        limit = fields.Datetime.now() - timedelta(minutes=self.env['face.attendance.config']._get('camera_offline_minutes'))
+        limit = fields.Datetime.now() - timedelta(
+            minutes=self.env["face.attendance.config"]._get("camera_offline_minutes")
+        )
         for daemon in self:
             if not daemon.last_heartbeat:
-                daemon.status = 'never'
+                daemon.status = "never"
             else:
-                daemon.status = 'online' if daemon.last_heartbeat >= limit else 'offline'
+                daemon.status = "online" if daemon.last_heartbeat >= limit else "offline"
 
     def _check_device_access(self):
         """Devices and managers only; a device acts only on the daemons assigned to it, a manager on
@@ -52,7 +59,7 @@ class FaceDaemon(models.Model):
         if not self.env.su and not (is_manager or user.has_group(DEVICE)):
             raise AccessError(self.env._("Only face attendance devices and managers may do this."))
         if self and not self.env.su:
-            self.check_access('read')
+            self.check_access("read")
             if not is_manager:
                 for daemon in self:
                     if daemon.user_id != user:
@@ -65,21 +72,31 @@ class FaceDaemon(models.Model):
         self._check_device_access()
         if not isinstance(name, str) or not name.strip() or len(name) > 128:
             raise ValidationError(self.env._("A daemon name is a non-empty string of at most 128 characters."))
-        for label, value in (('host', host), ('version', version), ('encoder', encoder)):
+        for label, value in (("host", host), ("version", version), ("encoder", encoder)):
             if value not in (None, False) and (not isinstance(value, str) or len(value) > 256):
                 raise ValidationError(self.env._("%s must be a string of at most 256 characters.", label))
         name = name.strip()
-        daemon = self.sudo().search([('name', '=', name), ('company_id', 'in', self.env.companies.ids)], limit=1)
+        daemon = self.sudo().search([("name", "=", name), ("company_id", "in", self.env.companies.ids)], limit=1)
         if not daemon:
-            daemon = self.sudo().create({'name': name, 'user_id': self.env.uid, 'company_id': self.env.company.id})
-            self.env['face.system.log']._log(self.env._("Daemon %s registered", name), category='sync',
-                                             action='daemon.create', object_ref='face.daemon,%d' % daemon.id)
+            daemon = self.sudo().create({"name": name, "user_id": self.env.uid, "company_id": self.env.company.id})
+            self.env["face.system.log"]._log(
+                self.env._("Daemon %s registered", name),
+                category="sync",
+                action="daemon.create",
+                object_ref="face.daemon,%d" % daemon.id,
+            )
         elif not daemon.user_id and not self.env.user.has_group(MANAGER):
             raise AccessError(self.env._("Daemon %s is assigned to no user: a manager assigns it first.", name))
         daemon = daemon.sudo(False)
         daemon._check_device_access()
-        daemon.sudo().write({'host': host or False, 'version': version or False, 'encoder': encoder or False,
-                             'last_heartbeat': fields.Datetime.now()})
+        daemon.sudo().write(
+            {
+                "host": host or False,
+                "version": version or False,
+                "encoder": encoder or False,
+                "last_heartbeat": fields.Datetime.now(),
+            }
+        )
         return daemon.daemon_config()
 
     def _own_cameras(self):
@@ -91,14 +108,14 @@ class FaceDaemon(models.Model):
     def daemon_config(self):
         self.ensure_one()
         self._check_device_access()
-        config = self.env['face.attendance.config']
-        cameras = self._own_cameras().filtered('enabled')
+        config = self.env["face.attendance.config"]
+        cameras = self._own_cameras().filtered("enabled")
         return {
-            'daemon_id': self.id,
-            'encoder': config._get('encoder'),
-            'match_threshold': config._match_threshold(),
-            'duplicate_window_minutes': config._get('duplicate_window_minutes'),
-            'cameras': [camera._daemon_vals() for camera in cameras],
+            "daemon_id": self.id,
+            "encoder": config._get("encoder"),
+            "match_threshold": config._match_threshold(),
+            "duplicate_window_minutes": config._get("duplicate_window_minutes"),
+            "cameras": [camera._daemon_vals() for camera in cameras],
         }
 
     def daemon_heartbeat(self, status=None, cameras=None):
@@ -107,14 +124,15 @@ class FaceDaemon(models.Model):
         self._check_device_access()
         if status not in (None, False) and not isinstance(status, dict):
             raise ValidationError(self.env._("status must be an object."))
-        if cameras not in (None, False) and not (isinstance(cameras, list)
-                                                 and all(isinstance(item, dict) for item in cameras)):
+        if cameras not in (None, False) and not (
+            isinstance(cameras, list) and all(isinstance(item, dict) for item in cameras)
+        ):
             raise ValidationError(self.env._("cameras must be a list of objects."))
         now = fields.Datetime.now()
-        self.sudo().write({'last_heartbeat': now, 'status_details': status or {}})
+        self.sudo().write({"last_heartbeat": now, "status_details": status or {}})
         own = self._own_cameras()
         for item in cameras or []:
-            camera = own.filtered(lambda c: c.id == item.get('camera_id'))
+            camera = own.filtered(lambda c, item=item: c.id == item.get("camera_id"))
             if camera:
                 camera._update_live_status(item)
         return True

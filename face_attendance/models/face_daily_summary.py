@@ -1,4 +1,5 @@
 """The daily summary: who came, who was late, who is absent, in each employee's own time zone."""
+
 from datetime import datetime, time, timedelta
 
 import pytz
@@ -10,8 +11,8 @@ from .security_groups import USER
 
 
 class FaceDailySummary(models.AbstractModel):
-    _name = 'face.attendance.daily.summary'
-    _description = 'Face Attendance Daily Summary'
+    _name = "face.attendance.daily.summary"
+    _description = "Face Attendance Daily Summary"
 
     @api.model
     def _summarize(self, day, department_id=None):
@@ -27,18 +28,19 @@ class FaceDailySummary(models.AbstractModel):
         # users only, whatever else the caller may read.
         if not (self.env.su or self.env.user.has_group(USER)):
             raise AccessError(self.env._("Only Face Attendance users see attendance summaries."))
-        config = self.env['face.attendance.config']
-        Event = self.env['face.recognition.event']
-        employee_domain = [('department_id', 'child_of', department_id)] if department_id else []
-        employees = self.env['hr.employee'].search(employee_domain)
-        attendances = self.env['hr.attendance'].search(
-            [('face_date', '=', day), ('employee_id', 'in', employees.ids)], order='check_in')
+        config = self.env["face.attendance.config"]
+        Event = self.env["face.recognition.event"]
+        employee_domain = [("department_id", "child_of", department_id)] if department_id else []
+        employees = self.env["hr.employee"].search(employee_domain)
+        attendances = self.env["hr.attendance"].search(
+            [("face_date", "=", day), ("employee_id", "in", employees.ids)], order="check_in"
+        )
         by_employee = {}
         for attendance in attendances:
-            by_employee.setdefault(attendance.employee_id, self.env['hr.attendance'])
+            by_employee.setdefault(attendance.employee_id, self.env["hr.attendance"])
             by_employee[attendance.employee_id] |= attendance
-        start_hour = config._get('work_start_hour')
-        grace = timedelta(minutes=config._get('late_grace_minutes'))
+        start_hour = config._get("work_start_hour")
+        grace = timedelta(minutes=config._get("late_grace_minutes"))
         now = fields.Datetime.now()
         late, absent, durations = [], [], []
         for employee in employees:
@@ -49,33 +51,41 @@ class FaceDailySummary(models.AbstractModel):
                 expected = tz.localize(datetime.combine(day, time.min) + timedelta(hours=start_hour))
                 first_local = pytz.utc.localize(first.check_in).astimezone(tz)
                 if first_local > expected + grace:
-                    late.append(dict(self._person(employee), check_in=first.check_in,
-                                     minutes_late=int((first_local - expected).total_seconds() // 60)))
+                    late.append(
+                        dict(
+                            self._person(employee),
+                            check_in=first.check_in,
+                            minutes_late=int((first_local - expected).total_seconds() // 60),
+                        )
+                    )
                 durations.append(sum(((a.check_out or now) - a.check_in).total_seconds() for a in own) / 3600.0)
             elif self._expected_to_work(employee, day) and day <= pytz.utc.localize(now).astimezone(tz).date():
                 absent.append(self._person(employee))
-        check_ins = attendances.mapped('check_in')
-        check_outs = [c for c in attendances.mapped('check_out') if c]
+        check_ins = attendances.mapped("check_in")
+        check_outs = [c for c in attendances.mapped("check_out") if c]
         return {
-            'date': day.isoformat(),
-            'total_persons': len(employees),
-            'present_count': len(by_employee),
-            'late_count': len(late),
-            'absent_count': len(absent),
-            'avg_duration_hours': round(sum(durations) / len(durations), 2) if durations else 0.0,
-            'earliest_checkin': min(check_ins) if check_ins else None,
-            'latest_checkout': max(check_outs) if check_outs else None,
-            'open_count': len(attendances.filtered(lambda a: not a.check_out)),
-            'work_start_hour': start_hour,
-            'late_grace_minutes': int(grace.total_seconds() // 60),
-            'late': late,
-            'absent': absent,
+            "date": day.isoformat(),
+            "total_persons": len(employees),
+            "present_count": len(by_employee),
+            "late_count": len(late),
+            "absent_count": len(absent),
+            "avg_duration_hours": round(sum(durations) / len(durations), 2) if durations else 0.0,
+            "earliest_checkin": min(check_ins) if check_ins else None,
+            "latest_checkout": max(check_outs) if check_outs else None,
+            "open_count": len(attendances.filtered(lambda a: not a.check_out)),
+            "work_start_hour": start_hour,
+            "late_grace_minutes": int(grace.total_seconds() // 60),
+            "late": late,
+            "absent": absent,
         }
 
     @api.model
     def _person(self, employee):
-        return {'person_id': employee.person_ref or None, 'name': employee.name,
-                'department': employee.department_id.name or None}
+        return {
+            "person_id": employee.person_ref or None,
+            "name": employee.name,
+            "department": employee.department_id.name or None,
+        }
 
     @api.model
     def _expected_to_work(self, employee, day):
@@ -83,4 +93,3 @@ class FaceDailySummary(models.AbstractModel):
         if not calendar:
             return day.weekday() < 5
         return calendar._works_on_date(day)
-

@@ -1,6 +1,7 @@
 """Ingestion of recognition events: parse and validate a batch, lock what it touches in one order,
 insert it idempotently, replay each affected person's days with the rules of attendance_replay.py and
 write the attendances; in a transaction of its own, retried on concurrency errors."""
+
 import base64
 import binascii
 import logging
@@ -19,11 +20,17 @@ from odoo.exceptions import AccessError, ValidationError
 from face_attendance_daemon.engine import EngineError, check_image_header
 
 from . import attendance_replay as rules
+from .face_recognition_event import (
+    ACCEPTED,
+    MAX_BATCH,
+    MAX_SNAPSHOT_BYTES,
+    REPLAYED,
+    EventInputError,
+    live_channel,
+    parse_timestamp,
+)
 from .hr_attendance import overtime_once
 from .odoo_compat import domain_and, domain_or, registry_in_test_mode
-from .face_recognition_event import (
-    ACCEPTED, MAX_BATCH, MAX_SNAPSHOT_BYTES, REPLAYED, EventInputError, live_channel, parse_timestamp,
-)
 from .security_groups import DEVICE, MANAGER
 
 _logger = logging.getLogger(__name__)
@@ -47,7 +54,7 @@ def in_test_transaction(registry):
 
 def retry_pause(attempt):
     """Sleep before another try: exponential with full jitter, so that colliding writers part."""
-    time.sleep(random.uniform(0, 0.05 * 2 ** attempt))  # nosec B311  # jitter, not a secret
+    time.sleep(random.uniform(0, 0.05 * 2**attempt))  # nosec B311  # jitter, not a secret
 
 
 class IngestionBusy(Exception):
@@ -75,11 +82,11 @@ def _group(records):
 
 def _event_key(event_uid, company_id):
     """An int4 lock key for an event id in a company (collisions only serialise two batches)."""
-    return zlib.crc32(('%s\x00%s' % (company_id, event_uid)).encode()) - 2 ** 31
+    return zlib.crc32(("%s\x00%s" % (company_id, event_uid)).encode()) - 2**31
 
 
 class FaceRecognitionEventIngest(models.Model):
-    _inherit = 'face.recognition.event'
+    _inherit = "face.recognition.event"
 
     # ------------------------------------------------------------------ ingestion
     @api.model
@@ -94,7 +101,7 @@ class FaceRecognitionEventIngest(models.Model):
         ``distance``, ``confidence``, ``track_id``, ``encoder``, ``snapshot`` (base64 JPEG).
         """
         self._check_sender()
-        daemon = self.env['face.daemon']
+        daemon = self.env["face.daemon"]
         if daemon_id:
             if isinstance(daemon_id, bool) or not isinstance(daemon_id, int):
                 raise ValidationError(self.env._("daemon_id must be an integer."))
@@ -102,7 +109,7 @@ class FaceRecognitionEventIngest(models.Model):
             if not daemon:
                 raise AccessError(self.env._("Daemon %s does not exist or is not yours.", daemon_id))
             daemon._check_device_access()
-        return self._ingest_events(events, 'daemon', daemon)
+        return self._ingest_events(events, "daemon", daemon)
 
     @api.model
     def _check_sender(self):
@@ -119,7 +126,7 @@ class FaceRecognitionEventIngest(models.Model):
             raise ValidationError(self.env._("Events must be a list."))
         if len(events) > MAX_BATCH:
             raise ValidationError(self.env._("At most %s events per batch.", MAX_BATCH))
-        daemon = daemon or self.env['face.daemon']
+        daemon = daemon or self.env["face.daemon"]
         answers = [None] * len(events)
         parsed = []
         lookups = self._lookups(events)
@@ -127,10 +134,15 @@ class FaceRecognitionEventIngest(models.Model):
             try:
                 parsed.append((index, self._parse_event(raw, lookups)))
             except EventInputError as error:
-                sent_id = raw.get('event_id') if isinstance(raw, dict) else None
+                sent_id = raw.get("event_id") if isinstance(raw, dict) else None
                 # False, not None: the answer goes back over XML-RPC, which cannot carry None.
-                answers[index] = {'event_id': sent_id if isinstance(sent_id, str) else False, 'status': 'invalid',
-                                  'outcome': 'rejected', 'message': str(error), 'attendance_id': False}
+                answers[index] = {
+                    "event_id": sent_id if isinstance(sent_id, str) else False,
+                    "status": "invalid",
+                    "outcome": "rejected",
+                    "message": str(error),
+                    "attendance_id": False,
+                }
         if not parsed:
             return answers
         return self._in_own_transaction(parsed, answers, source, daemon.id or False)
@@ -164,11 +176,11 @@ class FaceRecognitionEventIngest(models.Model):
     @api.model
     def _sendable_cameras(self):
         """Cameras the current user may send events for: a device only its own daemons' cameras."""
-        Camera = self.env['face.camera'].sudo().with_context(active_test=False)
-        domain = [('company_id', 'in', self.env.companies.ids)]
+        Camera = self.env["face.camera"].sudo().with_context(active_test=False)
+        domain = [("company_id", "in", self.env.companies.ids)]
         user = self.env.user
         if not self.env.su and not user.has_group(MANAGER):
-            domain.append(('daemon_id.user_id', '=', user.id))
+            domain.append(("daemon_id.user_id", "=", user.id))
         return Camera, domain
 
     def _lookups(self, events):
@@ -176,129 +188,144 @@ class FaceRecognitionEventIngest(models.Model):
         items = [raw for raw in events if isinstance(raw, dict)]
 
         def valid_ids(key):
-            return {raw.get(key) for raw in items
-                    if isinstance(raw.get(key), int) and not isinstance(raw.get(key), bool) and 0 < raw.get(key) < 2 ** 31}
+            return {
+                raw.get(key)
+                for raw in items
+                if isinstance(raw.get(key), int) and not isinstance(raw.get(key), bool) and 0 < raw.get(key) < 2**31
+            }
+
         Camera, domain = self._sendable_cameras()
-        camera_ids = valid_ids('camera_id')
-        cameras = {c.id: c for c in Camera.search(domain + [('id', 'in', list(camera_ids))])} if camera_ids else {}
-        Employee = self.env['hr.employee'].sudo().with_context(active_test=False)
-        employee_ids = valid_ids('employee_id')
+        camera_ids = valid_ids("camera_id")
+        cameras = {c.id: c for c in Camera.search(domain + [("id", "in", list(camera_ids))])} if camera_ids else {}
+        Employee = self.env["hr.employee"].sudo().with_context(active_test=False)
+        employee_ids = valid_ids("employee_id")
         employees = {e.id: e for e in Employee.browse(list(employee_ids)).exists()} if employee_ids else {}
-        refs = {raw.get('person_id') for raw in items if isinstance(raw.get('person_id'), str) and raw.get('person_id')}
+        refs = {raw.get("person_id") for raw in items if isinstance(raw.get("person_id"), str) and raw.get("person_id")}
         by_ref = {}
         if refs:
             companies = {c.company_id.id for c in cameras.values()}
-            for employee in Employee.search([('person_ref', 'in', list(refs)), ('company_id', 'in', list(companies))]):
+            for employee in Employee.search([("person_ref", "in", list(refs)), ("company_id", "in", list(companies))]):
                 by_ref[(employee.person_ref, employee.company_id.id)] = employee
-        return {'cameras': cameras, 'employees': employees, 'by_ref': by_ref}
+        return {"cameras": cameras, "employees": employees, "by_ref": by_ref}
 
-    def _parse_event(self, raw, lookups):
+    def _parse_event(self, raw, lookups):  # noqa: C901  # one check per field of the contract, in order
         if not isinstance(raw, dict):
             raise EventInputError("each event must be an object")
-        known = {'event_id', 'timestamp', 'camera_id', 'employee_id', 'person_id', 'distance', 'confidence',
-                 'track_id', 'encoder', 'snapshot'}
+        known = {
+            "event_id",
+            "timestamp",
+            "camera_id",
+            "employee_id",
+            "person_id",
+            "distance",
+            "confidence",
+            "track_id",
+            "encoder",
+            "snapshot",
+        }
         unknown = set(raw) - known
         if unknown:
             raise EventInputError("unknown fields: %s" % ", ".join(sorted(map(str, unknown))))
-        event_uid = raw.get('event_id')
+        event_uid = raw.get("event_id")
         if not isinstance(event_uid, str) or not event_uid.strip() or len(event_uid) > 128:
             raise EventInputError("event_id must be a non-empty string of at most 128 characters")
-        vals = {'event_uid': event_uid.strip(), 'sighted_at': parse_timestamp(raw.get('timestamp'))}
-        camera_id = raw.get('camera_id')
+        vals = {"event_uid": event_uid.strip(), "sighted_at": parse_timestamp(raw.get("timestamp"))}
+        camera_id = raw.get("camera_id")
         if isinstance(camera_id, bool) or not isinstance(camera_id, int):
             raise EventInputError("camera_id must be an integer")
-        if not 0 < camera_id < 2 ** 31:
+        if not 0 < camera_id < 2**31:
             raise EventInputError("camera %s does not exist" % camera_id)
-        camera = lookups['cameras'].get(camera_id)
+        camera = lookups["cameras"].get(camera_id)
         if not camera:
             raise EventInputError("camera %s does not exist or is not one of yours" % camera_id)
         vals.update(camera_id=camera.id, direction=camera.direction, company_id=camera.company_id.id)
-        employee = self.env['hr.employee']
-        if raw.get('employee_id') not in (None, False):
-            if isinstance(raw['employee_id'], bool) or not isinstance(raw['employee_id'], int):
+        employee = self.env["hr.employee"]
+        if raw.get("employee_id") not in (None, False):
+            if isinstance(raw["employee_id"], bool) or not isinstance(raw["employee_id"], int):
                 raise EventInputError("employee_id must be an integer")
-            if not 0 < raw['employee_id'] < 2 ** 31:
-                raise EventInputError("employee %s does not exist" % raw['employee_id'])
-            employee = lookups['employees'].get(raw['employee_id'])
+            if not 0 < raw["employee_id"] < 2**31:
+                raise EventInputError("employee %s does not exist" % raw["employee_id"])
+            employee = lookups["employees"].get(raw["employee_id"])
             if not employee:
-                raise EventInputError("employee %s does not exist" % raw['employee_id'])
-        elif raw.get('person_id') not in (None, False, ''):
-            if not isinstance(raw['person_id'], str):
+                raise EventInputError("employee %s does not exist" % raw["employee_id"])
+        elif raw.get("person_id") not in (None, False, ""):
+            if not isinstance(raw["person_id"], str):
                 raise EventInputError("person_id must be a string")
-            employee = lookups['by_ref'].get((raw['person_id'], camera.company_id.id))
+            employee = lookups["by_ref"].get((raw["person_id"], camera.company_id.id))
             if not employee:
-                raise EventInputError("person %s does not exist" % raw['person_id'])
+                raise EventInputError("person %s does not exist" % raw["person_id"])
         if employee and employee.company_id != camera.company_id:
             raise EventInputError("the person and the camera belong to different companies")
-        vals['employee_id'] = employee.id if employee else False
-        for key in ('distance', 'confidence'):
+        vals["employee_id"] = employee.id if employee else False
+        for key in ("distance", "confidence"):
             value = raw.get(key)
             if value is not None:
                 if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
                     raise EventInputError("%s must be a number" % key)
                 vals[key] = float(value)
-        if vals.get('confidence') is not None and not 0.0 <= vals['confidence'] <= 1.0:
+        if vals.get("confidence") is not None and not 0.0 <= vals["confidence"] <= 1.0:
             raise EventInputError("confidence must be between 0 and 1")
-        for key in ('track_id', 'encoder'):
+        for key in ("track_id", "encoder"):
             value = raw.get(key)
             if value is not None:
                 if not isinstance(value, (str, int)) or isinstance(value, bool):
                     raise EventInputError("%s must be a string" % key)
                 vals[key] = str(value)[:128]
-        snapshot = raw.get('snapshot')
+        snapshot = raw.get("snapshot")
         if snapshot:
             if not isinstance(snapshot, str):
                 raise EventInputError("snapshot must be base64 text")
             try:
                 data = base64.b64decode(snapshot, validate=True)
             except (binascii.Error, ValueError):
-                raise EventInputError("snapshot is not valid base64")
+                raise EventInputError("snapshot is not valid base64") from None
             if len(data) > MAX_SNAPSHOT_BYTES:
                 raise EventInputError("snapshot is larger than %d bytes" % MAX_SNAPSHOT_BYTES)
             try:
                 # From the header alone: a small file claiming a huge picture is never decoded.
                 kind, _width, _height = check_image_header(data)
             except EngineError as error:
-                raise EventInputError("snapshot: %s" % error.message)
-            if kind not in ('JPEG', 'PNG'):
+                raise EventInputError("snapshot: %s" % error.message) from None
+            if kind not in ("JPEG", "PNG"):
                 raise EventInputError("snapshot must be a JPEG or PNG image")
-            vals['snapshot'] = snapshot
-            vals['has_snapshot'] = True
+            vals["snapshot"] = snapshot
+            vals["has_snapshot"] = True
         return vals
 
     def _ingest_parsed(self, parsed, answers, source, daemon_id):
         """Lock, insert, replay, write: the batch's one transaction. ``parsed`` is not modified."""
         parsed = [(index, dict(vals)) for index, vals in parsed]
-        config = self.env['face.attendance.config']
+        config = self.env["face.attendance.config"]
         # (no local named "uid": Odoo's _() reads the caller's locals to find the language)
         # An event is known by its sender's id within its camera's company.
-        keys = {(vals['event_uid'], vals['company_id']) for _i, vals in parsed}
-        self._lock_persons({vals['employee_id'] for _i, vals in parsed if vals['employee_id']})
+        keys = {(vals["event_uid"], vals["company_id"]) for _i, vals in parsed}
+        self._lock_persons({vals["employee_id"] for _i, vals in parsed if vals["employee_id"]})
         self._lock(LOCK_EVENT, {_event_key(*key) for key in keys})
         existing = {}
         if keys:
-            found = self.search([('event_uid', 'in', list({k[0] for k in keys})),
-                                 ('company_id', 'in', list({k[1] for k in keys}))])
+            found = self.search(
+                [("event_uid", "in", list({k[0] for k in keys})), ("company_id", "in", list({k[1] for k in keys}))]
+            )
             existing = {(e.event_uid, e.company_id.id): e for e in found}
-        horizon = fields.Datetime.now() + timedelta(seconds=config._get('future_tolerance_seconds'))
-        auto_mark = config._get('auto_mark')
+        horizon = fields.Datetime.now() + timedelta(seconds=config._get("future_tolerance_seconds"))
+        auto_mark = config._get("auto_mark")
         to_create, seen = [], set()
         for index, vals in parsed:
-            key = (vals['event_uid'], vals['company_id'])
+            key = (vals["event_uid"], vals["company_id"])
             if key in existing or key in seen:
-                answers[index] = ('exists', key)
+                answers[index] = ("exists", key)
                 continue
             seen.add(key)
             vals.update(source=source, daemon_id=daemon_id)
-            if vals['sighted_at'] > horizon:
-                vals.update(outcome='rejected', message=self.env._("The sighting time is in the future."))
-            elif not vals['employee_id']:
-                vals.update(outcome='unknown', message=self.env._("Face not recognised."))
+            if vals["sighted_at"] > horizon:
+                vals.update(outcome="rejected", message=self.env._("The sighting time is in the future."))
+            elif not vals["employee_id"]:
+                vals.update(outcome="unknown", message=self.env._("Face not recognised."))
             elif not auto_mark:
-                vals.update(outcome='rejected', message=self.env._("Automatic attendance marking is off."))
+                vals.update(outcome="rejected", message=self.env._("Automatic attendance marking is off."))
             to_create.append((index, vals))
         created = self._create_idempotent(to_create, answers)
-        pending = created.filtered(lambda e: e.outcome == 'pending')
+        pending = created.filtered(lambda e: e.outcome == "pending")
         starts = {}
         for event in pending:
             starts[event.employee_id] = min(starts.get(event.employee_id, event.sighted_at), event.sighted_at)
@@ -306,13 +333,17 @@ class FaceRecognitionEventIngest(models.Model):
         for index, answer in enumerate(answers):
             if isinstance(answer, tuple):
                 event = existing.get(answer[1]) or self.search(
-                    [('event_uid', '=', answer[1][0]), ('company_id', '=', answer[1][1])], limit=1)
-                answers[index] = dict(event._answer(), status='exists')
+                    [("event_uid", "=", answer[1][0]), ("company_id", "=", answer[1][1])], limit=1
+                )
+                answers[index] = dict(event._answer(), status="exists")
             elif isinstance(answer, models.BaseModel):
-                answers[index] = dict(answer._answer(), status='created')
+                answers[index] = dict(answer._answer(), status="created")
         for company in created.company_id:
-            self.env['bus.bus']._sendone(live_channel(company), 'face_attendance/events',
-                                         {'event_ids': created.filtered(lambda e: e.company_id == company).ids})
+            self.env["bus.bus"]._sendone(
+                live_channel(company),
+                "face_attendance/events",
+                {"event_ids": created.filtered(lambda e, company=company: e.company_id == company).ids},
+            )
         return answers
 
     def _lock_persons(self, employee_ids):
@@ -322,9 +353,12 @@ class FaceRecognitionEventIngest(models.Model):
     def _lock(self, namespace, keys):
         if keys:
             # The subquery's order is the order the locks are taken in.
-            self.env.cr.execute("""
+            self.env.cr.execute(
+                """
                 SELECT count(pg_advisory_xact_lock(%s, key))
-                  FROM (SELECT unnest(%s::int[]) AS key ORDER BY 1) AS ordered""", [namespace, sorted(keys)])
+                  FROM (SELECT unnest(%s::int[]) AS key ORDER BY 1) AS ordered""",
+                [namespace, sorted(keys)],
+            )
 
     def _create_idempotent(self, to_create, answers):
         if not to_create:
@@ -333,7 +367,7 @@ class FaceRecognitionEventIngest(models.Model):
             with self.env.cr.savepoint():
                 records = self.create([vals for _i, vals in to_create])
         except Exception as error:  # a concurrent batch created some of the same ids
-            if 'event_uid_uniq' not in str(error):
+            if "event_uid_uniq" not in str(error):
                 raise
             records = self.browse()
             for index, vals in to_create:
@@ -341,25 +375,26 @@ class FaceRecognitionEventIngest(models.Model):
                     with self.env.cr.savepoint():
                         record = self.create(vals)
                 except Exception as inner:
-                    if 'event_uid_uniq' not in str(inner):
+                    if "event_uid_uniq" not in str(inner):
                         raise
-                    answers[index] = ('exists', (vals['event_uid'], vals['company_id']))
+                    answers[index] = ("exists", (vals["event_uid"], vals["company_id"]))
                     continue
                 records |= record
                 answers[index] = record
             return records
-        for (index, _vals), record in zip(to_create, records):
+        for (index, _vals), record in zip(to_create, records, strict=False):
             answers[index] = record
         return records
 
     @api.model
     def _policy(self):
-        config = self.env['face.attendance.config']
+        config = self.env["face.attendance.config"]
         return rules.Policy(
-            duplicate_window=timedelta(minutes=config._get('duplicate_window_minutes')),
-            forgotten_after=timedelta(hours=config._get('forgotten_checkout_hours')),
-            forgotten_rule=config._get('forgotten_checkout_rule'),
-            forgotten_fixed=timedelta(hours=config._get('forgotten_checkout_fixed_hours')))
+            duplicate_window=timedelta(minutes=config._get("duplicate_window_minutes")),
+            forgotten_after=timedelta(hours=config._get("forgotten_checkout_hours")),
+            forgotten_rule=config._get("forgotten_checkout_rule"),
+            forgotten_fixed=timedelta(hours=config._get("forgotten_checkout_fixed_hours")),
+        )
 
     @api.model
     def _rebuild_attendance(self, employee, since):
@@ -378,38 +413,67 @@ class FaceRecognitionEventIngest(models.Model):
         """
         if not starts:
             return
-        Attendance = self.env['hr.attendance'].sudo()
+        Attendance = self.env["hr.attendance"].sudo()
         zones = {employee: self._employee_tz(employee) for employee in starts}
-        anchors = {employee.id: self._day_start_utc(zones[employee], self._working_day(zones[employee], since))
-                   for employee, since in starts.items()}
+        anchors = {
+            employee.id: self._day_start_utc(zones[employee], self._working_day(zones[employee], since))
+            for employee, since in starts.items()
+        }
         self.env.flush_all()
         # An attendance still open, or closed after the anchor, moves the anchor back to its check-in.
-        for employee_id, check_in in self._per_person_sql("""
+        for employee_id, check_in in self._per_person_sql(
+            """
                 WITH anchors(employee_id, anchor) AS (SELECT * FROM unnest(%(ids)s::int[], %(times)s::timestamp[]))
                 SELECT DISTINCT ON (a.employee_id) a.employee_id, a.check_in
                   FROM hr_attendance a JOIN anchors v ON v.employee_id = a.employee_id
                  WHERE a.check_in < v.anchor AND (a.check_out IS NULL OR a.check_out >= v.anchor)
-              ORDER BY a.employee_id, a.check_in""", anchors):
+              ORDER BY a.employee_id, a.check_in""",
+            anchors,
+        ):
             anchors[employee_id] = check_in
-        previous = dict(self._per_person_sql("""
+        previous = dict(
+            self._per_person_sql(
+                """
                 WITH anchors(employee_id, anchor) AS (SELECT * FROM unnest(%(ids)s::int[], %(times)s::timestamp[]))
                 SELECT DISTINCT ON (e.employee_id) e.employee_id, e.sighted_at
                   FROM face_recognition_event e JOIN anchors v ON v.employee_id = e.employee_id
                  WHERE e.sighted_at < v.anchor AND e.outcome IN %(accepted)s
-              ORDER BY e.employee_id, e.sighted_at DESC""", anchors, accepted=ACCEPTED))
+              ORDER BY e.employee_id, e.sighted_at DESC""",
+                anchors,
+                accepted=ACCEPTED,
+            )
+        )
 
         def since_anchor(field):
-            return domain_or([[('employee_id', '=', employee_id), (field, '>=', anchor)]
-                                  for employee_id, anchor in anchors.items()])
-        events = self.search(domain_and([since_anchor('sighted_at'), [('outcome', 'in', REPLAYED)]]),
-                             order='sighted_at, event_uid, id')
-        own = Attendance.search(domain_and([since_anchor('check_in'), [('face_in_event_id', '!=', False)]]),
-                                order='check_in, id')
-        others = Attendance.search(domain_and([
-            [('employee_id', 'in', list(anchors)), ('face_in_event_id', '=', False)],
-            domain_or([[('employee_id', '=', employee_id), '|', ('check_out', '=', False),
-                            ('check_out', '>=', anchor)] for employee_id, anchor in anchors.items()])]),
-            order='check_in')
+            return domain_or(
+                [[("employee_id", "=", employee_id), (field, ">=", anchor)] for employee_id, anchor in anchors.items()]
+            )
+
+        events = self.search(
+            domain_and([since_anchor("sighted_at"), [("outcome", "in", REPLAYED)]]), order="sighted_at, event_uid, id"
+        )
+        own = Attendance.search(
+            domain_and([since_anchor("check_in"), [("face_in_event_id", "!=", False)]]), order="check_in, id"
+        )
+        others = Attendance.search(
+            domain_and(
+                [
+                    [("employee_id", "in", list(anchors)), ("face_in_event_id", "=", False)],
+                    domain_or(
+                        [
+                            [
+                                ("employee_id", "=", employee_id),
+                                "|",
+                                ("check_out", "=", False),
+                                ("check_out", ">=", anchor),
+                            ]
+                            for employee_id, anchor in anchors.items()
+                        ]
+                    ),
+                ]
+            ),
+            order="check_in",
+        )
         policy, now = self._policy(), fields.Datetime.now()
         events_of, own_of, others_of = _group(events), _group(own), _group(others)
         plans = []
@@ -419,13 +483,22 @@ class FaceRecognitionEventIngest(models.Model):
             externals = []
             for attendance in others_of.get(employee.id, Attendance):
                 closed_by_camera = attendance.face_out_event_id and attendance.face_out_event_id.sighted_at >= anchor
-                externals.append(rules.Span(
-                    check_in=attendance.check_in, record=attendance,
-                    fixed_check_out=None if closed_by_camera else (attendance.check_out or None)))
-            sightings = [rules.Sighting(key=e.id, at=e.sighted_at, direction=e.direction or 'both',
-                                        day=self._working_day(tz, e.sighted_at)) for e in mine]
-            result = rules.replay(sightings, policy, now, last_accepted_at=previous.get(employee.id),
-                                  externals=externals)
+                externals.append(
+                    rules.Span(
+                        check_in=attendance.check_in,
+                        record=attendance,
+                        fixed_check_out=None if closed_by_camera else (attendance.check_out or None),
+                    )
+                )
+            sightings = [
+                rules.Sighting(
+                    key=e.id, at=e.sighted_at, direction=e.direction or "both", day=self._working_day(tz, e.sighted_at)
+                )
+                for e in mine
+            ]
+            result = rules.replay(
+                sightings, policy, now, last_accepted_at=previous.get(employee.id), externals=externals
+            )
             plans.append((employee, result, own_of.get(employee.id, Attendance), mine))
         span_records = self._apply_all_spans(plans)
         self._apply_outcomes(events, [result for _e, result, _o, _m in plans], span_records)
@@ -438,16 +511,16 @@ class FaceRecognitionEventIngest(models.Model):
     def _span_vals(self, employee, span, events_by_id):
         in_event = events_by_id.get(span.in_key)
         vals = {
-            'employee_id': employee.id,
-            'check_in': span.check_in,
-            'check_out': span.check_out or False,
-            'in_mode': 'face',
-            'out_mode': 'auto_check_out' if span.auto_closed else ('face' if span.out_key else 'manual'),
-            'face_in_event_id': span.in_key,
-            'face_out_event_id': span.out_key or False,
-            'face_camera_id': in_event.camera_id.id if in_event else False,
-            'face_confidence': in_event.confidence if in_event else 0.0,
-            'face_auto_closed': span.auto_closed,
+            "employee_id": employee.id,
+            "check_in": span.check_in,
+            "check_out": span.check_out or False,
+            "in_mode": "face",
+            "out_mode": "auto_check_out" if span.auto_closed else ("face" if span.out_key else "manual"),
+            "face_in_event_id": span.in_key,
+            "face_out_event_id": span.out_key or False,
+            "face_camera_id": in_event.camera_id.id if in_event else False,
+            "face_confidence": in_event.confidence if in_event else 0.0,
+            "face_auto_closed": span.auto_closed,
         }
         return vals
 
@@ -456,14 +529,14 @@ class FaceRecognitionEventIngest(models.Model):
         updated once for the batch. Should Odoo's constraints refuse any of it (typically because
         of an attendance entered by hand), the batch is undone and each person written on their own,
         so that one person's conflict leaves the others' attendance standing."""
-        Attendance = self.env['hr.attendance'].sudo().with_context(tracking_disable=True)
+        Attendance = self.env["hr.attendance"].sudo().with_context(tracking_disable=True)
         records, surplus, writes, creates = {}, Attendance, [], []
         for employee, result, own, events in plans:
             own = own.with_env(Attendance.env)
             events_by_id = {e.id: e for e in events}
             wanted = [self._span_vals(employee, span, events_by_id) for span in result.spans]
-            surplus |= own[len(wanted):]
-            for position, (span, vals) in enumerate(zip(result.spans, wanted)):
+            surplus |= own[len(wanted) :]
+            for position, (span, vals) in enumerate(zip(result.spans, wanted, strict=False)):
                 if position < len(own):
                     records[id(span)] = own[position]
                     changed = _changed_values(own[position], vals)
@@ -481,7 +554,7 @@ class FaceRecognitionEventIngest(models.Model):
                     for record, changed in writes:
                         record.write(changed)
                     created = Attendance.create([vals for _span, vals in creates]) if creates else Attendance
-                    for (span, _vals), record in zip(creates, created):
+                    for (span, _vals), record in zip(creates, created, strict=False):
                         records[id(span)] = record
                     for _employee, result, _own, _events in plans:
                         self._apply_externals(result, Attendance.env)
@@ -497,14 +570,14 @@ class FaceRecognitionEventIngest(models.Model):
     def _apply_spans(self, employee, result, own, events):
         """Make the attendances match the rules' spans, updating records in place where possible."""
         # Camera-made attendances carry their evidence in the events: no chatter tracking per write.
-        Attendance = self.env['hr.attendance'].sudo().with_context(tracking_disable=True)
+        Attendance = self.env["hr.attendance"].sudo().with_context(tracking_disable=True)
         own = own.with_env(Attendance.env)
         events_by_id = {e.id: e for e in events}
         wanted = [self._span_vals(employee, span, events_by_id) for span in result.spans]
         records = {}
         try:
             with self.env.cr.savepoint():
-                surplus = own[len(wanted):]
+                surplus = own[len(wanted) :]
                 if surplus:
                     surplus.unlink()
                 for position, vals in enumerate(wanted):
@@ -525,7 +598,7 @@ class FaceRecognitionEventIngest(models.Model):
             records = {}
             with self.env.cr.savepoint():
                 own.exists().unlink()
-            for span, vals in zip(result.spans, wanted):
+            for span, vals in zip(result.spans, wanted, strict=False):
                 try:
                     with self.env.cr.savepoint():
                         records[id(span)] = Attendance.create(vals)
@@ -554,9 +627,9 @@ class FaceRecognitionEventIngest(models.Model):
             check_out = span.check_out or False
             out_event = span.out_key or False
             if record.check_out != check_out or record.face_out_event_id.id != out_event:
-                vals = {'check_out': check_out, 'face_out_event_id': out_event}
+                vals = {"check_out": check_out, "face_out_event_id": out_event}
                 if out_event:
-                    vals['out_mode'] = 'face'
+                    vals["out_mode"] = "face"
                 record.write(vals)
 
     def _apply_outcomes(self, events, results, span_records):
@@ -566,10 +639,10 @@ class FaceRecognitionEventIngest(models.Model):
             outcomes.update(result.outcomes)
         changes = {}
         for event in events:
-            kind, message, span = outcomes.get(event.id, ('error', self.env._("Not decided."), None))
+            kind, message, span = outcomes.get(event.id, ("error", self.env._("Not decided."), None))
             attendance = span_records.get(id(span)) if span is not None else False
             vals = (kind, message or False, attendance.id if attendance else False)
             if (event.outcome, event.message or False, event.attendance_id.id) != vals:
                 changes.setdefault(vals, []).append(event.id)
         for (kind, message, attendance_id), ids in changes.items():
-            self.browse(ids).write({'outcome': kind, 'message': message, 'attendance_id': attendance_id})
+            self.browse(ids).write({"outcome": kind, "message": message, "attendance_id": attendance_id})

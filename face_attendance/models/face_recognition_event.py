@@ -5,17 +5,23 @@ import pytz
 
 from odoo import api, fields, models
 
-from .security_groups import MANAGER
 from .odoo_compat import unique
+from .security_groups import MANAGER
 
 _logger = logging.getLogger(__name__)
 
-OUTCOMES = [('pending', 'Pending'), ('checked_in', 'Checked in'), ('checked_out', 'Checked out'),
-            ('duplicate', 'Duplicate'), ('unknown', 'Unknown face'), ('rejected', 'Rejected'),
-            ('error', 'Error')]
+OUTCOMES = [
+    ("pending", "Pending"),
+    ("checked_in", "Checked in"),
+    ("checked_out", "Checked out"),
+    ("duplicate", "Duplicate"),
+    ("unknown", "Unknown face"),
+    ("rejected", "Rejected"),
+    ("error", "Error"),
+]
 # Outcomes the rules decide, and may decide again when an earlier sighting arrives late.
-REPLAYED = ('pending', 'checked_in', 'checked_out', 'duplicate', 'error')
-ACCEPTED = ('checked_in', 'checked_out')
+REPLAYED = ("pending", "checked_in", "checked_out", "duplicate", "error")
+ACCEPTED = ("checked_in", "checked_out")
 MAX_BATCH = 1000
 MAX_SNAPSHOT_BYTES = 512 * 1024
 
@@ -23,7 +29,7 @@ MAX_SNAPSHOT_BYTES = 512 * 1024
 def live_channel(company):
     """The live monitor's bus channel: one per company, subscribed only by Face Attendance users
     of that company (see ir.websocket)."""
-    return (company, 'face_attendance_live')
+    return (company, "face_attendance_live")
 
 
 class EventInputError(ValueError):
@@ -35,12 +41,12 @@ def parse_timestamp(value):
     if not isinstance(value, str) or not value.strip():
         raise EventInputError("timestamp must be an ISO 8601 string, e.g. 2026-11-21T08:30:00Z")
     text = value.strip()
-    if text.endswith(('Z', 'z')):
-        text = text[:-1] + '+00:00'
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise EventInputError("timestamp %r is not an ISO 8601 date-time" % value)
+        raise EventInputError("timestamp %r is not an ISO 8601 date-time" % value) from None
     if moment.tzinfo is not None:
         moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
     if moment.year < 2000:
@@ -49,41 +55,55 @@ def parse_timestamp(value):
 
 
 # Unique per company: one company's senders can neither see nor block another's event ids.
-@unique('event_uid_uniq', 'unique(event_uid, company_id)', 'An event with this ID already exists.')
+@unique("event_uid_uniq", "unique(event_uid, company_id)", "An event with this ID already exists.")
 class FaceRecognitionEvent(models.Model):
     """A sighting reported by a daemon or a detection provider: the audit trail of attendance."""
-    _name = 'face.recognition.event'
-    _description = 'Recognition Event'
-    _order = 'sighted_at desc, id desc'
-    _rec_name = 'event_uid'
 
-    event_uid = fields.Char(string="Event ID", required=True, readonly=True, index=True,
-                            help="Set by the sender; makes sending an event again harmless.")
-    camera_id = fields.Many2one('face.camera', readonly=True, index=True, ondelete='set null')
-    daemon_id = fields.Many2one('face.daemon', readonly=True, ondelete='set null')
-    direction = fields.Selection([('entry', 'Entry'), ('exit', 'Exit'), ('both', 'Both')], readonly=True,
-                                 help="The camera's direction when the event arrived.")
+    _name = "face.recognition.event"
+    _description = "Recognition Event"
+    _order = "sighted_at desc, id desc"
+    _rec_name = "event_uid"
+
+    event_uid = fields.Char(
+        string="Event ID",
+        required=True,
+        readonly=True,
+        index=True,
+        help="Set by the sender; makes sending an event again harmless.",
+    )
+    camera_id = fields.Many2one("face.camera", readonly=True, index=True, ondelete="set null")
+    daemon_id = fields.Many2one("face.daemon", readonly=True, ondelete="set null")
+    direction = fields.Selection(
+        [("entry", "Entry"), ("exit", "Exit"), ("both", "Both")],
+        readonly=True,
+        help="The camera's direction when the event arrived.",
+    )
     sighted_at = fields.Datetime(string="Seen at", required=True, readonly=True, index=True)
     received_at = fields.Datetime(readonly=True, default=fields.Datetime.now)
-    employee_id = fields.Many2one('hr.employee', readonly=True, index=True, ondelete='cascade')
-    company_id = fields.Many2one('res.company', required=True, readonly=True, index=True,
-                                 default=lambda self: self.env.company)
+    employee_id = fields.Many2one("hr.employee", readonly=True, index=True, ondelete="cascade")
+    company_id = fields.Many2one(
+        "res.company", required=True, readonly=True, index=True, default=lambda self: self.env.company
+    )
     distance = fields.Float(readonly=True, digits=(6, 4))
     confidence = fields.Float(readonly=True, digits=(4, 3))
     track_id = fields.Char(readonly=True)
     encoder = fields.Char(readonly=True)
-    snapshot = fields.Image(attachment=True, readonly=True, max_width=640, max_height=640,
-                            groups=MANAGER)
+    snapshot = fields.Image(attachment=True, readonly=True, max_width=640, max_height=640, groups=MANAGER)
     has_snapshot = fields.Boolean(readonly=True)
-    outcome = fields.Selection(OUTCOMES, required=True, default='pending', readonly=True, index=True)
+    outcome = fields.Selection(OUTCOMES, required=True, default="pending", readonly=True, index=True)
     message = fields.Char(readonly=True)
-    attendance_id = fields.Many2one('hr.attendance', readonly=True, ondelete='set null')
+    attendance_id = fields.Many2one("hr.attendance", readonly=True, ondelete="set null")
     source = fields.Char(readonly=True, help="Who sent it: daemon, api, recognize.")
 
     def _answer(self):
         self.ensure_one()
-        return {'event_id': self.event_uid, 'outcome': self.outcome, 'message': self.message or '',
-                'attendance_id': self.attendance_id.id or False, 'employee_id': self.employee_id.id or False}
+        return {
+            "event_id": self.event_uid,
+            "outcome": self.outcome,
+            "message": self.message or "",
+            "attendance_id": self.attendance_id.id or False,
+            "employee_id": self.employee_id.id or False,
+        }
 
     # ------------------------------------------------------------------ the rules, applied
     @api.model
@@ -105,41 +125,62 @@ class FaceRecognitionEvent(models.Model):
     @api.model
     def _cron_close_forgotten_checkouts(self):
         """Close attendances opened by a camera and left open past the configured hours."""
-        limit = fields.Datetime.now() - timedelta(hours=self.env['face.attendance.config']._get('forgotten_checkout_hours'))
-        forgotten = self.env['hr.attendance'].sudo().search([
-            ('check_out', '=', False), ('face_in_event_id', '!=', False), ('check_in', '<', limit)])
+        limit = fields.Datetime.now() - timedelta(
+            hours=self.env["face.attendance.config"]._get("forgotten_checkout_hours")
+        )
+        forgotten = (
+            self.env["hr.attendance"]
+            .sudo()
+            .search([("check_out", "=", False), ("face_in_event_id", "!=", False), ("check_in", "<", limit)])
+        )
         self._lock_persons(forgotten.employee_id.ids)
         for attendance in forgotten.sorted(lambda a: a.employee_id.id):
             self._rebuild_attendance(attendance.employee_id, attendance.check_in)
             if not attendance.check_out:
                 _logger.warning("Forgotten check-out of attendance %s was not closed", attendance.id)
         if forgotten:
-            self.env['face.system.log']._log(
-                self.env._("%s forgotten check-out(s) closed", len(forgotten)), category='attendance',
-                details={'attendance_ids': forgotten.ids}, action='cron.close_forgotten')
+            self.env["face.system.log"]._log(
+                self.env._("%s forgotten check-out(s) closed", len(forgotten)),
+                category="attendance",
+                details={"attendance_ids": forgotten.ids},
+                action="cron.close_forgotten",
+            )
         return len(forgotten)
 
     @api.model
     def _cron_purge_retention(self):
         """Delete events, snapshots and unknown faces past their retention periods."""
-        config = self.env['face.attendance.config']
+        config = self.env["face.attendance.config"]
         now = fields.Datetime.now()
         events = self.sudo()
-        old_snapshots = events.search([('has_snapshot', '=', True),
-                                       ('sighted_at', '<', now - timedelta(days=config._get('snapshot_retention_days')))])
-        old_snapshots.write({'snapshot': False, 'has_snapshot': False})
-        old_unknown = events.search([('outcome', '=', 'unknown'),
-                                     ('sighted_at', '<', now - timedelta(days=config._get('unknown_retention_days')))])
-        old_events = events.search([('sighted_at', '<', now - timedelta(days=config._get('event_retention_days')))])
+        old_snapshots = events.search(
+            [
+                ("has_snapshot", "=", True),
+                ("sighted_at", "<", now - timedelta(days=config._get("snapshot_retention_days"))),
+            ]
+        )
+        old_snapshots.write({"snapshot": False, "has_snapshot": False})
+        old_unknown = events.search(
+            [
+                ("outcome", "=", "unknown"),
+                ("sighted_at", "<", now - timedelta(days=config._get("unknown_retention_days"))),
+            ]
+        )
+        old_events = events.search([("sighted_at", "<", now - timedelta(days=config._get("event_retention_days")))])
         # Attendances keep their times; only their links to the purged events go.
         doomed = old_unknown | old_events
         doomed.unlink()
         if old_snapshots or doomed:
-            self.env['face.system.log']._log(
-                self.env._("Retention: %(snapshots)s snapshot(s) and %(events)s event(s) deleted",
-                  snapshots=len(old_snapshots), events=len(doomed)),
-                category='system', action='cron.purge_retention')
-        return {'snapshots': len(old_snapshots), 'events': len(doomed)}
+            self.env["face.system.log"]._log(
+                self.env._(
+                    "Retention: %(snapshots)s snapshot(s) and %(events)s event(s) deleted",
+                    snapshots=len(old_snapshots),
+                    events=len(doomed),
+                ),
+                category="system",
+                action="cron.purge_retention",
+            )
+        return {"snapshots": len(old_snapshots), "events": len(doomed)}
 
     def _assign_to_employee(self, employee):
         """Unknown-face review: this event was ``employee``; decide attendance for it again."""
@@ -147,6 +188,6 @@ class FaceRecognitionEvent(models.Model):
         if not self:
             return True
         self._lock_persons(employee.ids)
-        self.sudo().write({'employee_id': employee.id, 'outcome': 'pending', 'message': False})
-        self.sudo()._rebuild_attendance(employee, min(self.mapped('sighted_at')))
+        self.sudo().write({"employee_id": employee.id, "outcome": "pending", "message": False})
+        self.sudo()._rebuild_attendance(employee, min(self.mapped("sighted_at")))
         return True

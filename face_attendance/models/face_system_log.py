@@ -6,39 +6,59 @@ from odoo.http import request
 class FaceSystemLog(models.Model):
     """The audit trail. Lines are written only by the code that acts (``_log``); nobody, managers
     included, creates, edits or deletes them through the ORM or RPC."""
-    _name = 'face.system.log'
-    _description = 'Face Attendance System Log'
-    _order = 'create_date desc, id desc'
-    _rec_name = 'message'
 
-    level = fields.Selection([('debug', 'Debug'), ('info', 'Info'), ('warning', 'Warning'),
-                              ('error', 'Error')], required=True, default='info', index=True, readonly=True)
-    category = fields.Selection([('sync', 'Sync'), ('api', 'API'), ('system', 'System'),
-                                 ('attendance', 'Attendance')], required=True, default='system', index=True,
-                                readonly=True)
+    _name = "face.system.log"
+    _description = "Face Attendance System Log"
+    _order = "create_date desc, id desc"
+    _rec_name = "message"
+
+    level = fields.Selection(
+        [("debug", "Debug"), ("info", "Info"), ("warning", "Warning"), ("error", "Error")],
+        required=True,
+        default="info",
+        index=True,
+        readonly=True,
+    )
+    category = fields.Selection(
+        [("sync", "Sync"), ("api", "API"), ("system", "System"), ("attendance", "Attendance")],
+        required=True,
+        default="system",
+        index=True,
+        readonly=True,
+    )
     message = fields.Char(required=True, readonly=True)
     details = fields.Json(readonly=True)
-    user_id = fields.Many2one('res.users', readonly=True, ondelete='set null')
+    user_id = fields.Many2one("res.users", readonly=True, ondelete="set null")
     action = fields.Char(readonly=True, help="What was done, e.g. person.create.")
     object_ref = fields.Char(string="Object", readonly=True, help="What it was done to, e.g. hr.employee,42.")
     address = fields.Char(readonly=True, help="Network address of the caller.")
     api_key_name = fields.Char(string="API key", readonly=True)
-    company_id = fields.Many2one('res.company', readonly=True, index=True)
+    company_id = fields.Many2one("res.company", readonly=True, index=True)
 
     @api.model
-    def _log(self, message, level='info', category='system', details=None, action=None, object_ref=None,
-             api_key_name=None):
+    def _log(
+        self, message, level="info", category="system", details=None, action=None, object_ref=None, api_key_name=None
+    ):
         """Write a log line whatever the caller's rights: logging must never fail an operation.
 
         Who, which company and from where come from the environment and the request, never from
         the caller: ``self.env.uid`` is the real user even under ``sudo()``.
         """
         address = None
-        if request and getattr(request, 'httprequest', None) is not None:
+        if request and getattr(request, "httprequest", None) is not None:
             address = request.httprequest.remote_addr
-        vals = {'message': str(message)[:1000], 'level': level, 'category': category, 'details': details,
-                'user_id': self.env.uid, 'company_id': self.env.company.id, 'address': address,
-                'action': action, 'object_ref': object_ref, 'api_key_name': api_key_name}
+        vals = {
+            "message": str(message)[:1000],
+            "level": level,
+            "category": category,
+            "details": details,
+            "user_id": self.env.uid,
+            "company_id": self.env.company.id,
+            "address": address,
+            "action": action,
+            "object_ref": object_ref,
+            "api_key_name": api_key_name,
+        }
         return self.sudo().create(vals)
 
     @api.model_create_multi

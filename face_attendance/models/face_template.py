@@ -6,27 +6,40 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from face_attendance_daemon.engine import (
-    EngineError, Gallery, enrol_image, get_encoder, vector_from_bytes, vector_to_bytes,
+    EngineError,
+    Gallery,
+    enrol_image,
+    get_encoder,
+    vector_from_bytes,
+    vector_to_bytes,
 )
 
 from .security_groups import MANAGER
 
-ENGINE_FIELDS = {'encoding', 'encoder_name', 'encoder_version', 'face_size', 'face_box', 'sharpness', 'detector_score'}
-ORIGINS = [('upload', 'Upload'), ('webcam', 'Webcam'), ('api', 'API'), ('event', 'From an event')]
+ENGINE_FIELDS = {"encoding", "encoder_name", "encoder_version", "face_size", "face_box", "sharpness", "detector_score"}
+ORIGINS = [("upload", "Upload"), ("webcam", "Webcam"), ("api", "API"), ("event", "From an event")]
 
 
 class FaceTemplate(models.Model):
     """One enrolled face of a person: the image it was computed from and its vector."""
-    _name = 'face.template'
-    _description = 'Face Template'
-    _order = 'employee_id, id'
 
-    employee_id = fields.Many2one('hr.employee', required=True, ondelete='cascade', index=True)
-    company_id = fields.Many2one(related='employee_id.company_id', store=True, index=True)
-    name = fields.Char(compute='_compute_name')
+    _name = "face.template"
+    _description = "Face Template"
+    _order = "employee_id, id"
+
+    employee_id = fields.Many2one("hr.employee", required=True, ondelete="cascade", index=True)
+    company_id = fields.Many2one(related="employee_id.company_id", store=True, index=True)
+    name = fields.Char(compute="_compute_name")
     # Devices read encodings to match; the photos themselves are for managers only.
-    image = fields.Image(required=True, attachment=True, max_width=1024, max_height=1024,
-                         verify_resolution=True, groups=MANAGER, help="The photo the template was computed from.")
+    image = fields.Image(
+        required=True,
+        attachment=True,
+        max_width=1024,
+        max_height=1024,
+        verify_resolution=True,
+        groups=MANAGER,
+        help="The photo the template was computed from.",
+    )
     encoding = fields.Binary(attachment=False, readonly=True, help="float32 little-endian vector.")
     encoder_name = fields.Char(readonly=True, index=True)
     encoder_version = fields.Char(readonly=True)
@@ -35,74 +48,84 @@ class FaceTemplate(models.Model):
     sharpness = fields.Float(readonly=True, digits=(10, 1), help="Variance of the Laplacian; low is blurred.")
     detector_score = fields.Float(readonly=True, digits=(4, 3))
     active = fields.Boolean(default=True, index=True)
-    origin = fields.Selection(ORIGINS, required=True, default='upload')
-    source_event_id = fields.Many2one('face.recognition.event', ondelete='set null', readonly=True)
+    origin = fields.Selection(ORIGINS, required=True, default="upload")
+    source_event_id = fields.Many2one("face.recognition.event", ondelete="set null", readonly=True)
 
     def _compute_name(self):
         for template in self:
-            template.name = self.env._("%(person)s face #%(id)s", person=template.employee_id.name, id=template.id or '')
+            template.name = self.env._(
+                "%(person)s face #%(id)s", person=template.employee_id.name, id=template.id or ""
+            )
 
     @api.model
     def _template_vals(self, image_b64, encoder=None):
         """Engine figures for a base64 image, or a UserError saying why the image is refused."""
-        config = self.env['face.attendance.config']
+        config = self.env["face.attendance.config"]
         encoder = encoder or config._encoder()
         try:
             data = base64.b64decode(image_b64, validate=True)
         except (ValueError, TypeError):
-            raise UserError(self.env._("The image is not valid base64 data."))
+            raise UserError(self.env._("The image is not valid base64 data.")) from None
         try:
-            result = enrol_image(encoder, data, min_face_size=config._get('min_face_size'),
-                                 max_bytes=config._get('max_image_bytes'))
+            result = enrol_image(
+                encoder, data, min_face_size=config._get("min_face_size"), max_bytes=config._get("max_image_bytes")
+            )
         except EngineError as error:
             raise UserError(error.message) from error
         return {
-            'encoding': base64.b64encode(vector_to_bytes(result.vector)),
-            'encoder_name': result.encoder_name,
-            'encoder_version': result.encoder_version,
-            'face_size': result.face_size,
-            'face_box': ','.join(str(v) for v in result.box),
-            'sharpness': result.sharpness,
-            'detector_score': result.detector_score,
+            "encoding": base64.b64encode(vector_to_bytes(result.vector)),
+            "encoder_name": result.encoder_name,
+            "encoder_version": result.encoder_version,
+            "face_size": result.face_size,
+            "face_box": ",".join(str(v) for v in result.box),
+            "sharpness": result.sharpness,
+            "detector_score": result.detector_score,
         }
 
     def _check_consent(self, employees):
-        if self.env['face.attendance.config']._get('consent_required'):
+        if self.env["face.attendance.config"]._get("consent_required"):
             missing = employees.filtered(lambda e: not e.face_consent)
             if missing:
-                raise UserError(self.env._("Biometric consent is not recorded for %s: faces cannot be enrolled.",
-                                  ", ".join(missing.mapped('name'))))
+                raise UserError(
+                    self.env._(
+                        "Biometric consent is not recorded for %s: faces cannot be enrolled.",
+                        ", ".join(missing.mapped("name")),
+                    )
+                )
 
     @api.model_create_multi
     def create(self, vals_list):
         # Rights first: nobody gets the engine to work on a photo they may not enrol.
-        self.check_access('create')
-        employees = self.env['hr.employee'].browse([v.get('employee_id') for v in vals_list if v.get('employee_id')])
-        employees.check_access('write')
+        self.check_access("create")
+        employees = self.env["hr.employee"].browse([v.get("employee_id") for v in vals_list if v.get("employee_id")])
+        employees.check_access("write")
         self._check_consent(employees)
         # Templates are computed at once: a refused image never becomes a record, and the vector
         # always comes from the photo.
         for vals in vals_list:
             if not self.env.su and set(vals) & ENGINE_FIELDS:
                 raise AccessError(self.env._("A face template's vector is computed from its photo."))
-            if vals.get('image'):
-                vals.update(self._template_vals(vals['image']))
+            if vals.get("image"):
+                vals.update(self._template_vals(vals["image"]))
         return super().create(vals_list)
 
     def write(self, vals):
-        self.check_access('write')
+        self.check_access("write")
         if not self.env.su:
             # A template belongs to one person for good, and its vector always comes from its photo:
             # moving it, or typing a vector in, would make someone else's face check them in.
-            fixed = set(vals) & ({'employee_id', 'source_event_id'} | ENGINE_FIELDS)
+            fixed = set(vals) & ({"employee_id", "source_event_id"} | ENGINE_FIELDS)
             if fixed:
-                raise AccessError(self.env._("%s of a face template cannot be changed: enrol a new photo instead.",
-                                    ", ".join(sorted(fixed))))
-        if vals.get('image'):
-            vals = dict(vals, **self._template_vals(vals['image']))
+                raise AccessError(
+                    self.env._(
+                        "%s of a face template cannot be changed: enrol a new photo instead.", ", ".join(sorted(fixed))
+                    )
+                )
+        if vals.get("image"):
+            vals = dict(vals, **self._template_vals(vals["image"]))
         return super().write(vals)
 
-    @api.constrains('encoding', 'image')
+    @api.constrains("encoding", "image")
     def _check_encoded(self):
         for template in self:
             if template.image and not template.encoding:
@@ -113,8 +136,8 @@ class FaceTemplate(models.Model):
         encoder): nothing is lost."""
         if not self.env.user.has_group(MANAGER):
             raise AccessError(self.env._("Only Face Attendance managers re-encode face templates."))
-        self.check_access('write')
-        return self._reencode(self.env['face.attendance.config']._get('encoder'))
+        self.check_access("write")
+        return self._reencode(self.env["face.attendance.config"]._get("encoder"))
 
     def _reencode(self, encoder_name):
         encoder = get_encoder(encoder_name)
@@ -129,49 +152,61 @@ class FaceTemplate(models.Model):
         Returns {'templates': [...], 'removed': [ids], 'server_time': ...}. Removed covers archived
         templates and templates of archived persons, so a daemon drops them within one sync.
         """
-        daemon_model = self.env['face.daemon']
+        daemon_model = self.env["face.daemon"]
         daemon_model._check_device_access()
         if not isinstance(encoder_tag, str) or len(encoder_tag) > 128:
             raise ValidationError(self.env._("encoder_tag is a string such as sface:1."))
         if since not in (None, False) and not isinstance(since, str):
             raise ValidationError(self.env._("since is a date-time string from a previous sync."))
-        name, _sep, version = (encoder_tag or '').partition(':')
+        name, _sep, version = (encoder_tag or "").partition(":")
         # A transaction that started before this one but commits after it carries write dates
         # earlier than now: the next sync starts a margin back so that it cannot be missed
         # (sending a template twice is harmless).
         server_time = fields.Datetime.now() - timedelta(minutes=10)
-        domain = [('encoder_name', '=', name), ('encoder_version', '=', version)]
+        domain = [("encoder_name", "=", name), ("encoder_version", "=", version)]
         if since:
             try:
                 since_dt = fields.Datetime.to_datetime(since)
             except ValueError:
-                raise ValidationError(self.env._("since is a date-time string from a previous sync."))
-            domain = domain + ['|', ('write_date', '>=', since_dt), ('employee_id.write_date', '>=', since_dt)]
-        records = self.sudo().with_context(active_test=False).search(
-            domain + [('company_id', 'in', self.env.companies.ids)])
+                raise ValidationError(self.env._("since is a date-time string from a previous sync.")) from None
+            domain = domain + ["|", ("write_date", ">=", since_dt), ("employee_id.write_date", ">=", since_dt)]
+        records = (
+            self.sudo().with_context(active_test=False).search(domain + [("company_id", "in", self.env.companies.ids)])
+        )
         live = records.filtered(lambda t: t.active and t.employee_id.active)
         result = {
-            'templates': [{'id': t.id, 'employee_id': t.employee_id.id, 'person_id': t.employee_id.person_ref,
-                           'name': t.employee_id.name, 'encoding': t.encoding.decode() if isinstance(t.encoding, bytes) else t.encoding}
-                          for t in live],
-            'removed': (records - live).ids,
-            'server_time': fields.Datetime.to_string(server_time),
+            "templates": [
+                {
+                    "id": t.id,
+                    "employee_id": t.employee_id.id,
+                    "person_id": t.employee_id.person_ref,
+                    "name": t.employee_id.name,
+                    "encoding": t.encoding.decode() if isinstance(t.encoding, bytes) else t.encoding,
+                }
+                for t in live
+            ],
+            "removed": (records - live).ids,
+            "server_time": fields.Datetime.to_string(server_time),
         }
         if since:
-            result['removed'] += self.env['face.template.tombstone'].sudo().search(
-                [('create_date', '>=', since_dt)]).mapped('template_id')
+            result["removed"] += (
+                self.env["face.template.tombstone"]
+                .sudo()
+                .search([("create_date", ">=", since_dt)])
+                .mapped("template_id")
+            )
         return result
 
     def unlink(self):
-        self.check_access('unlink')
+        self.check_access("unlink")
         # Daemons learn about deleted templates from tombstones during incremental sync.
-        self.env['face.template.tombstone'].sudo().create([{'template_id': t.id} for t in self])
+        self.env["face.template.tombstone"].sudo().create([{"template_id": t.id} for t in self])
         return super().unlink()
 
 
 class FaceTemplateTombstone(models.Model):
-    _name = 'face.template.tombstone'
-    _description = 'Deleted face template (for daemon sync)'
+    _name = "face.template.tombstone"
+    _description = "Deleted face template (for daemon sync)"
     _log_access = True
 
     template_id = fields.Integer(required=True, index=True)
@@ -185,8 +220,8 @@ _GALLERIES_LOCK = threading.Lock()
 
 
 class FaceTemplateGallery(models.AbstractModel):
-    _name = 'face.template.gallery'
-    _description = 'Face gallery for recognition inside Odoo'
+    _name = "face.template.gallery"
+    _description = "Face gallery for recognition inside Odoo"
 
     @api.model
     def _get(self, encoder):
@@ -195,23 +230,36 @@ class FaceTemplateGallery(models.AbstractModel):
         Person keys are employee ids. Rebuilt only when templates changed.
         """
         companies = tuple(sorted(self.env.companies.ids))
-        self.env.cr.execute("""
+        self.env.cr.execute(
+            """
             SELECT count(t.id), sum(t.id), sum(t.employee_id), max(t.write_date), max(e.write_date)
               FROM face_template t JOIN hr_employee e ON e.id = t.employee_id
              WHERE t.active AND e.active AND t.encoder_name = %s AND t.encoder_version = %s
-               AND t.company_id IN %s""", [encoder.name, encoder.version, companies])
+               AND t.company_id IN %s""",
+            [encoder.name, encoder.version, companies],
+        )
         fingerprint = self.env.cr.fetchone()
         cache_key = (self.env.cr.dbname, encoder.tag, companies)
         with _GALLERIES_LOCK:
             cached = _GALLERIES.get(cache_key)
         if cached and cached[0] == fingerprint:
             return cached[1]
-        templates = self.env['face.template'].sudo().search([
-            ('encoder_name', '=', encoder.name), ('encoder_version', '=', encoder.version),
-            ('company_id', 'in', list(companies)), ('employee_id.active', '=', True)])
+        templates = (
+            self.env["face.template"]
+            .sudo()
+            .search(
+                [
+                    ("encoder_name", "=", encoder.name),
+                    ("encoder_version", "=", encoder.version),
+                    ("company_id", "in", list(companies)),
+                    ("employee_id.active", "=", True),
+                ]
+            )
+        )
         gallery = Gallery(encoder)
-        gallery.replace((t.id, t.employee_id.id, vector_from_bytes(base64.b64decode(t.encoding)))
-                        for t in templates if t.encoding)
+        gallery.replace(
+            (t.id, t.employee_id.id, vector_from_bytes(base64.b64decode(t.encoding))) for t in templates if t.encoding
+        )
         with _GALLERIES_LOCK:
             _GALLERIES[cache_key] = (fingerprint, gallery)
         return gallery

@@ -1,4 +1,5 @@
 """The unknown-faces review queue: similar unknown snapshots grouped, then assigned or dismissed."""
+
 import base64
 
 import numpy as np
@@ -11,15 +12,17 @@ from face_attendance_daemon.engine import EngineError, decode_image, vector_from
 from .security_groups import MANAGER
 
 
-
 class FaceRecognitionEventReview(models.Model):
-    _inherit = 'face.recognition.event'
+    _inherit = "face.recognition.event"
 
-    review_state = fields.Selection([('pending', 'To review'), ('assigned', 'Assigned'), ('dismissed', 'Dismissed')],
-                                    default='pending', index=True, readonly=True)
+    review_state = fields.Selection(
+        [("pending", "To review"), ("assigned", "Assigned"), ("dismissed", "Dismissed")],
+        default="pending",
+        index=True,
+        readonly=True,
+    )
     # The snapshot's face vector, computed once when the review queue first groups it.
-    snapshot_encoding = fields.Binary(attachment=False, readonly=True,
-                                      groups=MANAGER)
+    snapshot_encoding = fields.Binary(attachment=False, readonly=True, groups=MANAGER)
 
     def _snapshot_vector(self, encoder):
         """The largest face of the snapshot as a vector, or None when none is found."""
@@ -45,19 +48,21 @@ class FaceRecognitionEventReview(models.Model):
 
 class FaceUnknownGroup(models.TransientModel):
     """One group of unknown sightings that look like the same person."""
-    _name = 'face.unknown.group'
-    _description = 'Unknown faces group'
-    _order = 'event_count desc, last_seen desc'
 
-    event_ids = fields.Many2many('face.recognition.event', string="Sightings")
+    _name = "face.unknown.group"
+    _description = "Unknown faces group"
+    _order = "event_count desc, last_seen desc"
+
+    event_ids = fields.Many2many("face.recognition.event", string="Sightings")
     event_count = fields.Integer(string="Number of sightings", readonly=True)
     first_seen = fields.Datetime(readonly=True)
     last_seen = fields.Datetime(readonly=True)
     camera_names = fields.Char(string="Cameras", readonly=True)
     snapshot = fields.Image(readonly=True, max_width=256, max_height=256)
-    employee_id = fields.Many2one('hr.employee', string="This person is")
-    add_templates = fields.Boolean(string="Also enrol these faces", default=True,
-                                   help="The group's snapshots become face templates of the person.")
+    employee_id = fields.Many2one("hr.employee", string="This person is")
+    add_templates = fields.Boolean(
+        string="Also enrol these faces", default=True, help="The group's snapshots become face templates of the person."
+    )
 
     @api.model
     def _check_manager(self):
@@ -68,23 +73,29 @@ class FaceUnknownGroup(models.TransientModel):
     def action_open_queue(self):
         """Group the pending unknown sightings afresh and show the groups."""
         self._check_manager()
-        self.search([('create_uid', '=', self.env.uid)]).unlink()
+        self.search([("create_uid", "=", self.env.uid)]).unlink()
         self._build_groups()
         return {
-            'type': 'ir.actions.act_window', 'name': self.env._("Unknown Faces to Review"), 'res_model': self._name,
-            'view_mode': 'kanban,form', 'domain': [('create_uid', '=', self.env.uid)], 'target': 'current',
+            "type": "ir.actions.act_window",
+            "name": self.env._("Unknown Faces to Review"),
+            "res_model": self._name,
+            "view_mode": "kanban,form",
+            "domain": [("create_uid", "=", self.env.uid)],
+            "target": "current",
         }
 
     @api.model
     def _build_groups(self, limit=500):
-        config = self.env['face.attendance.config']
+        config = self.env["face.attendance.config"]
         encoder = config._encoder()
         threshold = config._match_threshold(encoder)
-        events = self.env['face.recognition.event'].search(
-            [('outcome', '=', 'unknown'), ('review_state', '=', 'pending'), ('has_snapshot', '=', True)],
-            order='sighted_at desc', limit=limit)
+        events = self.env["face.recognition.event"].search(
+            [("outcome", "=", "unknown"), ("review_state", "=", "pending"), ("has_snapshot", "=", True)],
+            order="sighted_at desc",
+            limit=limit,
+        )
         clusters = []  # [centroid, [events]]: greedy, newest first
-        loose = self.env['face.recognition.event']
+        loose = self.env["face.recognition.event"]
         for event in events:
             vector = event._snapshot_vector(encoder)
             if vector is None:
@@ -100,50 +111,65 @@ class FaceUnknownGroup(models.TransientModel):
                 clusters.append([vector, [event]])
             else:
                 best[1].append(event)
-        groups = [self.env['face.recognition.event'].concat(*members) for _c, members in clusters]
+        groups = [self.env["face.recognition.event"].concat(*members) for _c, members in clusters]
         groups += [event for event in loose]
         return self.create([self._group_vals(group) for group in groups])
 
     def _group_vals(self, group):
         best = group.sorted(lambda e: e.confidence or 0.0)[-1:] or group[:1]
         return {
-            'event_ids': [(6, 0, group.ids)], 'event_count': len(group),
-            'first_seen': min(group.mapped('sighted_at')), 'last_seen': max(group.mapped('sighted_at')),
-            'camera_names': ', '.join(sorted(set(group.camera_id.mapped('name')))),
-            'snapshot': best.snapshot,
+            "event_ids": [(6, 0, group.ids)],
+            "event_count": len(group),
+            "first_seen": min(group.mapped("sighted_at")),
+            "last_seen": max(group.mapped("sighted_at")),
+            "camera_names": ", ".join(sorted(set(group.camera_id.mapped("name")))),
+            "snapshot": best.snapshot,
         }
 
     def action_assign(self):
         self._check_manager()
-        self.check_access('write')
+        self.check_access("write")
         for group in self:
             if not group.employee_id:
                 raise UserError(self.env._("Choose the person these sightings show."))
-            events = group.event_ids.filtered(lambda e: e.outcome == 'unknown')
+            events = group.event_ids.filtered(lambda e: e.outcome == "unknown")
             if group.add_templates:
-                vals = [{'employee_id': group.employee_id.id, 'image': event.snapshot, 'origin': 'event',
-                         'source_event_id': event.id} for event in events if event.snapshot]
-                created = self.env['face.template']
+                vals = [
+                    {
+                        "employee_id": group.employee_id.id,
+                        "image": event.snapshot,
+                        "origin": "event",
+                        "source_event_id": event.id,
+                    }
+                    for event in events
+                    if event.snapshot
+                ]
+                created = self.env["face.template"]
                 for item in vals:
                     try:
-                        created |= self.env['face.template'].create(item)
+                        created |= self.env["face.template"].create(item)
                     except UserError:
                         continue  # a snapshot too small or blurred to enrol: the sighting still counts
             if not events:
                 continue
-            events.sudo().write({'review_state': 'assigned'})
-            group.employee_id.check_access('write')
+            events.sudo().write({"review_state": "assigned"})
+            group.employee_id.check_access("write")
             events._assign_to_employee(group.employee_id)
-            self.env['face.system.log']._log(
-                self.env._("%(count)s unknown sighting(s) assigned to %(name)s", count=len(events), name=group.employee_id.name),
-                category='attendance', action='unknown.assign', object_ref='hr.employee,%d' % group.employee_id.id)
+            self.env["face.system.log"]._log(
+                self.env._(
+                    "%(count)s unknown sighting(s) assigned to %(name)s", count=len(events), name=group.employee_id.name
+                ),
+                category="attendance",
+                action="unknown.assign",
+                object_ref="hr.employee,%d" % group.employee_id.id,
+            )
         self.unlink()
         return self.action_open_queue()
 
     def action_dismiss(self):
         self._check_manager()
-        self.check_access('write')
-        self.event_ids.sudo().write({'review_state': 'dismissed'})
+        self.check_access("write")
+        self.event_ids.sudo().write({"review_state": "dismissed"})
         self.unlink()
         return self.action_open_queue()
 

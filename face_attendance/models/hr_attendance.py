@@ -9,14 +9,13 @@ from odoo.tools.sql import create_index
 
 from .odoo_compat import domain_or
 
-
 # Set only by the attendance rules (as superuser): a camera's evidence is never typed in.
-RULE_FIELDS = {'face_in_event_id', 'face_out_event_id', 'face_camera_id', 'face_confidence', 'face_auto_closed'}
+RULE_FIELDS = {"face_in_event_id", "face_out_event_id", "face_camera_id", "face_confidence", "face_auto_closed"}
 
 
 # Set by ingestion (never by a caller's context) while it writes many persons' attendances: Odoo's
 # overtime update is then run once for the whole batch instead of once per create/write/unlink.
-_DEFERRED_OVERTIME = contextvars.ContextVar('face_attendance_deferred_overtime', default=None)
+_DEFERRED_OVERTIME = contextvars.ContextVar("face_attendance_deferred_overtime", default=None)
 
 
 @contextlib.contextmanager
@@ -45,28 +44,37 @@ def overtime_once(attendance_model):
 
 
 class HrAttendance(models.Model):
-    _inherit = 'hr.attendance'
+    _inherit = "hr.attendance"
 
-    in_mode = fields.Selection(selection_add=[('face', 'Face recognition')], ondelete={'face': 'set default'})
-    out_mode = fields.Selection(selection_add=[('face', 'Face recognition')], ondelete={'face': 'set default'})
-    face_in_event_id = fields.Many2one('face.recognition.event', string="Check-in event", readonly=True,
-                                       index='btree_not_null', ondelete='set null')
-    face_out_event_id = fields.Many2one('face.recognition.event', string="Check-out event", readonly=True,
-                                        ondelete='set null')
-    face_camera_id = fields.Many2one('face.camera', string="Camera", readonly=True, ondelete='set null')
-    face_confidence = fields.Float(string="Confidence", readonly=True, digits=(4, 3), aggregator='avg')
-    face_auto_closed = fields.Boolean(string="Closed automatically", readonly=True,
-                                      help="Closed by the forgotten check-out rule, not by a sighting.")
+    in_mode = fields.Selection(selection_add=[("face", "Face recognition")], ondelete={"face": "set default"})
+    out_mode = fields.Selection(selection_add=[("face", "Face recognition")], ondelete={"face": "set default"})
+    face_in_event_id = fields.Many2one(
+        "face.recognition.event", string="Check-in event", readonly=True, index="btree_not_null", ondelete="set null"
+    )
+    face_out_event_id = fields.Many2one(
+        "face.recognition.event", string="Check-out event", readonly=True, ondelete="set null"
+    )
+    face_camera_id = fields.Many2one("face.camera", string="Camera", readonly=True, ondelete="set null")
+    face_confidence = fields.Float(string="Confidence", readonly=True, digits=(4, 3), aggregator="avg")
+    face_auto_closed = fields.Boolean(
+        string="Closed automatically", readonly=True, help="Closed by the forgotten check-out rule, not by a sighting."
+    )
     # Read with the reader's rights (not as superuser): the event's company and groups apply.
-    face_snapshot = fields.Image(related='face_in_event_id.snapshot', string="Snapshot", readonly=True,
-                                 related_sudo=False)
+    face_snapshot = fields.Image(
+        related="face_in_event_id.snapshot", string="Snapshot", readonly=True, related_sudo=False
+    )
     # Stored so that date filters (API, export, reports) page in SQL instead of converting every row.
-    face_date = fields.Date(string="Working day", compute='_compute_face_date', store=True, index=True,
-                            help="The day of the check-in in the employee's time zone.")
+    face_date = fields.Date(
+        string="Working day",
+        compute="_compute_face_date",
+        store=True,
+        index=True,
+        help="The day of the check-in in the employee's time zone.",
+    )
 
-    @api.depends('check_in', 'employee_id.tz', 'employee_id.resource_calendar_id.tz')
+    @api.depends("check_in", "employee_id.tz", "employee_id.resource_calendar_id.tz")
     def _compute_face_date(self):
-        Event = self.env['face.recognition.event']
+        Event = self.env["face.recognition.event"]
         for attendance in self:
             if not attendance.check_in or not attendance.employee_id:
                 attendance.face_date = False
@@ -78,8 +86,7 @@ class HrAttendance(models.Model):
         result = super()._auto_init()
         # Lists and exports page attendances newest first (check_in desc, id desc): without this
         # index PostgreSQL sorts the whole table for each page.
-        create_index(self.env.cr, 'hr_attendance_check_in_id_desc_index', self._table,
-                     ['check_in DESC', 'id DESC'])
+        create_index(self.env.cr, "hr_attendance_check_in_id_desc_index", self._table, ["check_in DESC", "id DESC"])
         return result
 
     def _update_overtime(self, *args, **kwargs):
@@ -89,8 +96,11 @@ class HrAttendance(models.Model):
         scope = args[0] if args else None
         if not scope:
             # What Odoo computes from the records themselves, taken now, before later writes move them.
-            scope = (self._get_overtimes_to_update_domain() if hasattr(self, '_get_overtimes_to_update_domain')
-                     else self._get_attendances_dates())
+            scope = (
+                self._get_overtimes_to_update_domain()
+                if hasattr(self, "_get_overtimes_to_update_domain")
+                else self._get_attendances_dates()
+            )
         deferred[1].append((self, scope))
         return None
 

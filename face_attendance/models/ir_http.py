@@ -1,4 +1,5 @@
 """The REST API's body limit, applied before Odoo parses anything, also to chunked bodies."""
+
 import io
 
 from odoo import models
@@ -9,17 +10,18 @@ BODY_OVERHEAD = 64 * 1024
 
 
 def api_body_limit(env):
-    return env['face.attendance.config'].sudo()._get('max_image_bytes') * 4 // 3 + BODY_OVERHEAD
+    return env["face.attendance.config"].sudo()._get("max_image_bytes") * 4 // 3 + BODY_OVERHEAD
 
 
 class IrHttp(models.AbstractModel):
-    _inherit = 'ir.http'
+    _inherit = "ir.http"
 
     @classmethod
     def _pre_dispatch(cls, rule, args):
-        super()._pre_dispatch(rule, args)
-        if rule.endpoint.routing.get('face_api'):
+        result = super()._pre_dispatch(rule, args)
+        if rule.endpoint.routing.get("face_api"):
             cls._face_bound_body(api_body_limit(request.env))
+        return result
 
     @classmethod
     def _face_bound_body(cls, limit):
@@ -34,19 +36,19 @@ class IrHttp(models.AbstractModel):
         # both must agree on the body's new shape.
         environ = httprequest._HTTPRequest__environ
         visible = httprequest.environ
-        announced = environ.get('CONTENT_LENGTH')
-        chunked = environ.get('HTTP_TRANSFER_ENCODING', '').lower() == 'chunked'
+        announced = environ.get("CONTENT_LENGTH")
+        chunked = environ.get("HTTP_TRANSFER_ENCODING", "").lower() == "chunked"
         request.face_body_too_large = False
         if not chunked:
             try:
-                too_large = announced not in (None, '') and int(announced) > limit
+                too_large = announced not in (None, "") and int(announced) > limit
             except ValueError:
                 too_large = False
             if not too_large:
                 return
             data = None
         else:
-            stream = environ['wsgi.input']
+            stream = environ["wsgi.input"]
             parts, size = [], 0
             while size <= limit:
                 part = stream.read(min(65536, limit + 1 - size))
@@ -54,12 +56,12 @@ class IrHttp(models.AbstractModel):
                     break
                 parts.append(part)
                 size += len(part)
-            data = b''.join(parts) if size <= limit else None
+            data = b"".join(parts) if size <= limit else None
         if data is None:
             request.face_body_too_large = True
-            data = b''
+            data = b""
         for headers in (environ, visible):
-            headers.pop('HTTP_TRANSFER_ENCODING', None)
-            headers['CONTENT_LENGTH'] = str(len(data))
-        environ.pop('wsgi.input_terminated', None)
-        environ['wsgi.input'] = io.BytesIO(data)
+            headers.pop("HTTP_TRANSFER_ENCODING", None)
+            headers["CONTENT_LENGTH"] = str(len(data))
+        environ.pop("wsgi.input_terminated", None)
+        environ["wsgi.input"] = io.BytesIO(data)

@@ -3,11 +3,11 @@ from odoo import models
 from .face_recognition_event import live_channel
 from .security_groups import USER
 
-LIVE = 'face_attendance_live'
+LIVE = "face_attendance_live"
 
 
 class IrWebsocket(models.AbstractModel):
-    _inherit = 'ir.websocket'
+    _inherit = "ir.websocket"
 
     def _build_bus_channel_list(self, channels):
         # The live monitor's channel is never taken from the client: a Face Attendance user is

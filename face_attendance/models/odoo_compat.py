@@ -1,15 +1,16 @@
 """What differs between Odoo 18.0 and 19.0, in one place: the rest of the addon is written once for
 both and asks here when a name or a mechanism changed between them."""
+
 from odoo import models, release
 
 ODOO_MAJOR = release.version_info[0]
 V19 = ODOO_MAJOR >= 19
 
 # res.users' groups (also on menus, views and actions) and res.groups' users were renamed in 19.
-USER_GROUPS = 'group_ids' if V19 else 'groups_id'
-GROUP_USERS = 'user_ids' if V19 else 'users'
+USER_GROUPS = "group_ids" if V19 else "groups_id"
+GROUP_USERS = "user_ids" if V19 else "users"
 # A user's groups including the implied ones (18 stores them all in groups_id).
-USER_ALL_GROUPS = 'all_group_ids' if V19 else 'groups_id'
+USER_ALL_GROUPS = "all_group_ids" if V19 else "groups_id"
 
 if V19:
     from odoo.fields import Domain
@@ -31,7 +32,7 @@ else:
 
 def registry_in_test_mode(registry):
     """18's registry says when tests hold it; 19 patches its cursor() instead (odoo.tests)."""
-    return bool(getattr(registry, 'in_test_mode', lambda: False)())
+    return bool(getattr(registry, "in_test_mode", lambda: False)())
 
 
 def group_users(group):
@@ -41,15 +42,17 @@ def group_users(group):
 def unique(name, definition, message):
     """Class decorator: the SQL constraint ``<table>_<name>`` (``definition`` as in ``unique(a, b)``).
     18 declares it in ``_sql_constraints``; 19 ignores that list and wants a ``models.Constraint``."""
+
     def decorate(cls):
         if V19:
             constraint = models.Constraint(definition, message)
-            attribute = '_' + name
+            attribute = "_" + name
             setattr(cls, attribute, constraint)
             constraint.__set_name__(cls, attribute)
         else:
-            cls._sql_constraints = list(cls.__dict__.get('_sql_constraints', ())) + [(name, definition, message)]
+            cls._sql_constraints = list(cls.__dict__.get("_sql_constraints", ())) + [(name, definition, message)]
         return cls
+
     return decorate
 
 
@@ -64,14 +67,14 @@ def setup_groups(env, groups, category, privilege_xmlid, privilege_name, manager
     if V19:
         privilege = env.ref(privilege_xmlid, raise_if_not_found=False)
         if not privilege:
-            privilege = env['res.groups.privilege'].create({'name': privilege_name, 'category_id': category.id})
-            env['ir.model.data']._update_xmlids([{'xml_id': privilege_xmlid, 'record': privilege, 'noupdate': True}])
+            privilege = env["res.groups.privilege"].create({"name": privilege_name, "category_id": category.id})
+            env["ir.model.data"]._update_xmlids([{"xml_id": privilege_xmlid, "record": privilege, "noupdate": True}])
         for sequence, group in enumerate(groups, start=1):
-            group.write({'privilege_id': privilege.id, 'sequence': sequence * 10})
-        user.write({'implied_ids': [(4, env.ref('hr_attendance.group_hr_attendance_user').id)]})
+            group.write({"privilege_id": privilege.id, "sequence": sequence * 10})
+        user.write({"implied_ids": [(4, env.ref("hr_attendance.group_hr_attendance_user").id)]})
     else:
         for group in groups:
-            group.write({'category_id': category.id})
+            group.write({"category_id": category.id})
     if users:
         manager.write({GROUP_USERS: [(4, user.id) for user in users]})
     for action in actions:

@@ -7,52 +7,71 @@ from .face_config import PREFIX, SETTINGS
 def _check_admin(env):
     # Public over RPC, even on an empty recordset: the settings screen (of every app) is for
     # administrators, as Odoo's own execute() requires.
-    if not (env.su or env.user.has_group('base.group_system')):
+    if not (env.su or env.user.has_group("base.group_system")):
         raise AccessError(env._("Only administrators read or save the settings."))
 
 
 class ResConfigSettings(models.TransientModel):
-    _inherit = 'res.config.settings'
+    _inherit = "res.config.settings"
 
-    face_duplicate_window_minutes = fields.Integer(config_parameter=PREFIX + 'duplicate_window_minutes', default=5,
-        help=SETTINGS['duplicate_window_minutes'][4])
-    face_auto_mark = fields.Boolean(string="Mark attendance automatically", default=True,
-        help=SETTINGS['auto_mark'][4])
-    face_work_start_hour = fields.Float(config_parameter=PREFIX + 'work_start_hour', default=9.0,
-        help=SETTINGS['work_start_hour'][4])
-    face_work_end_hour = fields.Float(config_parameter=PREFIX + 'work_end_hour', default=17.0,
-        help=SETTINGS['work_end_hour'][4])
-    face_late_grace_minutes = fields.Integer(config_parameter=PREFIX + 'late_grace_minutes', default=10,
-        help=SETTINGS['late_grace_minutes'][4])
-    face_encoder = fields.Selection([('sface', 'SFace (OpenCV, default)'), ('dlib', 'dlib (face_recognition)')],
-                                    config_parameter=PREFIX + 'encoder', default='sface',
-        help=SETTINGS['encoder'][4])
-    face_match_threshold = fields.Float(config_parameter=PREFIX + 'match_threshold', digits=(4, 3),
-        help=SETTINGS['match_threshold'][4])
-    face_min_face_size = fields.Integer(config_parameter=PREFIX + 'min_face_size', default=60,
-        help=SETTINGS['min_face_size'][4])
-    face_consent_required = fields.Boolean(string="Require biometric consent",
-        help=SETTINGS['consent_required'][4])
-    face_future_tolerance_seconds = fields.Integer(config_parameter=PREFIX + 'future_tolerance_seconds', default=300,
-        help=SETTINGS['future_tolerance_seconds'][4])
-    face_forgotten_checkout_hours = fields.Float(config_parameter=PREFIX + 'forgotten_checkout_hours', default=16.0,
-        help=SETTINGS['forgotten_checkout_hours'][4])
+    face_duplicate_window_minutes = fields.Integer(
+        config_parameter=PREFIX + "duplicate_window_minutes", default=5, help=SETTINGS["duplicate_window_minutes"][4]
+    )
+    face_auto_mark = fields.Boolean(string="Mark attendance automatically", default=True, help=SETTINGS["auto_mark"][4])
+    face_work_start_hour = fields.Float(
+        config_parameter=PREFIX + "work_start_hour", default=9.0, help=SETTINGS["work_start_hour"][4]
+    )
+    face_work_end_hour = fields.Float(
+        config_parameter=PREFIX + "work_end_hour", default=17.0, help=SETTINGS["work_end_hour"][4]
+    )
+    face_late_grace_minutes = fields.Integer(
+        config_parameter=PREFIX + "late_grace_minutes", default=10, help=SETTINGS["late_grace_minutes"][4]
+    )
+    face_encoder = fields.Selection(
+        [("sface", "SFace (OpenCV, default)"), ("dlib", "dlib (face_recognition)")],
+        config_parameter=PREFIX + "encoder",
+        default="sface",
+        help=SETTINGS["encoder"][4],
+    )
+    face_match_threshold = fields.Float(
+        config_parameter=PREFIX + "match_threshold", digits=(4, 3), help=SETTINGS["match_threshold"][4]
+    )
+    face_min_face_size = fields.Integer(
+        config_parameter=PREFIX + "min_face_size", default=60, help=SETTINGS["min_face_size"][4]
+    )
+    face_consent_required = fields.Boolean(string="Require biometric consent", help=SETTINGS["consent_required"][4])
+    face_future_tolerance_seconds = fields.Integer(
+        config_parameter=PREFIX + "future_tolerance_seconds", default=300, help=SETTINGS["future_tolerance_seconds"][4]
+    )
+    face_forgotten_checkout_hours = fields.Float(
+        config_parameter=PREFIX + "forgotten_checkout_hours", default=16.0, help=SETTINGS["forgotten_checkout_hours"][4]
+    )
     face_forgotten_checkout_rule = fields.Selection(
-        [('last_seen', 'At the last sighting'), ('fixed', 'Check-in plus fixed hours')],
-        config_parameter=PREFIX + 'forgotten_checkout_rule', default='last_seen',
-        help=SETTINGS['forgotten_checkout_rule'][4])
-    face_forgotten_checkout_fixed_hours = fields.Float(config_parameter=PREFIX + 'forgotten_checkout_fixed_hours', default=8.0,
-        help=SETTINGS['forgotten_checkout_fixed_hours'][4])
-    face_event_retention_days = fields.Integer(config_parameter=PREFIX + 'event_retention_days', default=365,
-        help=SETTINGS['event_retention_days'][4])
-    face_snapshot_retention_days = fields.Integer(config_parameter=PREFIX + 'snapshot_retention_days', default=30,
-        help=SETTINGS['snapshot_retention_days'][4])
-    face_unknown_retention_days = fields.Integer(config_parameter=PREFIX + 'unknown_retention_days', default=30,
-        help=SETTINGS['unknown_retention_days'][4])
-    face_max_image_bytes = fields.Integer(config_parameter=PREFIX + 'max_image_bytes', default=10 * 1024 * 1024,
-                                          help=SETTINGS['max_image_bytes'][4])
-    face_camera_offline_minutes = fields.Integer(config_parameter=PREFIX + 'camera_offline_minutes', default=10,
-        help=SETTINGS['camera_offline_minutes'][4])
+        [("last_seen", "At the last sighting"), ("fixed", "Check-in plus fixed hours")],
+        config_parameter=PREFIX + "forgotten_checkout_rule",
+        default="last_seen",
+        help=SETTINGS["forgotten_checkout_rule"][4],
+    )
+    face_forgotten_checkout_fixed_hours = fields.Float(
+        config_parameter=PREFIX + "forgotten_checkout_fixed_hours",
+        default=8.0,
+        help=SETTINGS["forgotten_checkout_fixed_hours"][4],
+    )
+    face_event_retention_days = fields.Integer(
+        config_parameter=PREFIX + "event_retention_days", default=365, help=SETTINGS["event_retention_days"][4]
+    )
+    face_snapshot_retention_days = fields.Integer(
+        config_parameter=PREFIX + "snapshot_retention_days", default=30, help=SETTINGS["snapshot_retention_days"][4]
+    )
+    face_unknown_retention_days = fields.Integer(
+        config_parameter=PREFIX + "unknown_retention_days", default=30, help=SETTINGS["unknown_retention_days"][4]
+    )
+    face_max_image_bytes = fields.Integer(
+        config_parameter=PREFIX + "max_image_bytes", default=10 * 1024 * 1024, help=SETTINGS["max_image_bytes"][4]
+    )
+    face_camera_offline_minutes = fields.Integer(
+        config_parameter=PREFIX + "camera_offline_minutes", default=10, help=SETTINGS["camera_offline_minutes"][4]
+    )
 
     # Booleans are stored as 'True'/'False' by the config model rather than Odoo's empty-means-false,
     # so that a default of True survives.
@@ -60,18 +79,19 @@ class ResConfigSettings(models.TransientModel):
     def get_values(self):
         _check_admin(self.env)
         res = super().get_values()
-        config = self.env['face.attendance.config']
-        res.update(face_auto_mark=config._get('auto_mark'), face_consent_required=config._get('consent_required'))
+        config = self.env["face.attendance.config"]
+        res.update(face_auto_mark=config._get("auto_mark"), face_consent_required=config._get("consent_required"))
         return res
 
     def set_values(self):
         _check_admin(self.env)
         self.ensure_one()
-        config = self.env['face.attendance.config']
-        super().set_values()
-        config.set('auto_mark', self.face_auto_mark)
-        config.set('consent_required', self.face_consent_required)
+        config = self.env["face.attendance.config"]
+        result = super().set_values()
+        config.set("auto_mark", self.face_auto_mark)
+        config.set("consent_required", self.face_consent_required)
         # Validate what the config_parameter fields wrote, with the same bounds as the API.
         for name, field in self._fields.items():
-            if name.startswith('face_') and getattr(field, 'config_parameter', None):
-                config.set(field.config_parameter[len(PREFIX):], self[name])
+            if name.startswith("face_") and getattr(field, "config_parameter", None):
+                config.set(field.config_parameter[len(PREFIX) :], self[name])
+        return result

@@ -8,36 +8,58 @@ without Face Attendance groups, a device (daemon) user, and a Face Attendance ma
 company, with and without a hostile context; a call that must be refused must fail with an access
 error and leave the company's data exactly as it was.
 """
+
 import inspect
 import xmlrpc.client
 from datetime import datetime, timedelta
 
+from odoo.exceptions import UserError
 from odoo.tests import HttpCase, new_test_user, tagged
 
 from .common import face_b64
 
-ADDON = 'face_attendance'
-ROLES = ('portal', 'internal', 'device', 'other_manager')
+ADDON = "face_attendance"
+ROLES = ("portal", "internal", "device", "other_manager")
 ACCESS_ERROR = 4  # odoo.addons.base.controllers.rpc.RPC_FAULT_CODE_ACCESS_ERROR
 
 # A context an attacker would try: flags the code once trusted, ORM switches, defaults that
 # would make new records theirs or someone else's. (allowed_company_ids is left to each role:
 # Odoo itself refuses companies a user does not belong to.)
 HOSTILE_CONTEXT = {
-    'face_api_scope_events': True, 'active_test': False, 'sudo': True, 'su': True, 'uid': 2,
-    'install_mode': True, 'module': ADDON, 'tracking_disable': True, 'bin_size': False,
-    'force_company': 1, 'default_state': 'active', 'default_user_id': 2, 'default_company_id': 1,
-    'default_employee_id': 1, 'face_attendance_rules': True,
+    "face_api_scope_events": True,
+    "active_test": False,
+    "sudo": True,
+    "su": True,
+    "uid": 2,
+    "install_mode": True,
+    "module": ADDON,
+    "tracking_disable": True,
+    "bin_size": False,
+    "force_company": 1,
+    "default_state": "active",
+    "default_user_id": 2,
+    "default_company_id": 1,
+    "default_employee_id": 1,
+    "face_attendance_rules": True,
 }
 
 # The data of company A that no refused call may change.
 FINGERPRINTED = [
-    ('face_template', ''), ('face_template_tombstone', ''), ('face_recognition_event', ''),
-    ('face_camera', ''), ('face_daemon', ''), ('face_system_log', ''), ('face_api_key', ''),
-    ('face_api_key_wizard', ''), ('face_enrol_wizard', ''), ('face_enrol_wizard_line', ''),
-    ('face_unknown_group', ''), ('hr_attendance', ''), ('hr_employee', ''),
-    ('ir_config_parameter', "WHERE key LIKE 'face_attendance.%%'"),
-    ('ir_attachment', "WHERE res_model LIKE 'face.%%' OR res_model = 'hr.employee'"),
+    ("face_template", ""),
+    ("face_template_tombstone", ""),
+    ("face_recognition_event", ""),
+    ("face_camera", ""),
+    ("face_daemon", ""),
+    ("face_system_log", ""),
+    ("face_api_key", ""),
+    ("face_api_key_wizard", ""),
+    ("face_enrol_wizard", ""),
+    ("face_enrol_wizard_line", ""),
+    ("face_unknown_group", ""),
+    ("hr_attendance", ""),
+    ("hr_employee", ""),
+    ("ir_config_parameter", "WHERE key LIKE 'face_attendance.%%'"),
+    ("ir_attachment", "WHERE res_model LIKE 'face.%%' OR res_model = 'hr.employee'"),
 ]
 
 
@@ -47,64 +69,105 @@ def public_methods(env):
     for model_name in env.registry:
         cls = type(env[model_name])
         for klass in cls.__mro__:
-            if getattr(klass, '_module', None) != ADDON:
+            if getattr(klass, "_module", None) != ADDON:
                 continue
             for name, value in vars(klass).items():
-                if name.startswith('_') or not inspect.isfunction(value):
+                if name.startswith("_") or not inspect.isfunction(value):
                     continue
                 found.add((model_name, name))
     return found
 
 
-@tagged('post_install', '-at_install', 'face_attendance', 'face_attendance_security')
+@tagged("post_install", "-at_install", "face_attendance", "face_attendance_security")
 class TestAdversarialRpc(HttpCase):
-
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         env = cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
         cls.company = env.company
-        cls.other_company = env['res.company'].create({'name': 'Other Company B'})
+        cls.other_company = env["res.company"].create({"name": "Other Company B"})
         cls.users = {
-            'portal': new_test_user(env, login='adv_portal', groups='base.group_portal'),
-            'internal': new_test_user(env, login='adv_internal', groups='base.group_user'),
-            'device': new_test_user(env, login='adv_device', groups='face_attendance.group_face_attendance_device'),
-            'other_manager': new_test_user(
-                env, login='adv_manager_b', groups='base.group_user,face_attendance.group_face_attendance_manager',
-                company_id=cls.other_company.id, company_ids=[(6, 0, [cls.other_company.id])]),
+            "portal": new_test_user(env, login="adv_portal", groups="base.group_portal"),
+            "internal": new_test_user(env, login="adv_internal", groups="base.group_user"),
+            "device": new_test_user(env, login="adv_device", groups="face_attendance.group_face_attendance_device"),
+            "other_manager": new_test_user(
+                env,
+                login="adv_manager_b",
+                groups="base.group_user,face_attendance.group_face_attendance_manager",
+                company_id=cls.other_company.id,
+                company_ids=[(6, 0, [cls.other_company.id])],
+            ),
         }
-        cls.other_device = new_test_user(env, login='adv_device_2',
-                                         groups='face_attendance.group_face_attendance_device')
+        cls.other_device = new_test_user(
+            env, login="adv_device_2", groups="face_attendance.group_face_attendance_device"
+        )
         # Company A's data.
-        cls.employee = env['hr.employee'].create({'name': 'Victim Person', 'person_ref': 'ADV-1'})
-        cls.template = env['face.template'].create({'employee_id': cls.employee.id,
-                                                    'image': face_b64('Hugo_Chavez', 1)})
-        cls.daemon = env['face.daemon'].create({'name': 'adv-daemon', 'user_id': cls.users['device'].id})
-        cls.foreign_daemon = env['face.daemon'].create({'name': 'adv-daemon-2', 'user_id': cls.other_device.id})
-        cls.camera = env['face.camera'].create({'name': 'Adv entry', 'source_type': 'rtsp',
-                                                'source': 'rtsp://admin:secret@10.0.0.7/live', 'direction': 'entry',
-                                                'daemon_id': cls.daemon.id})
-        cls.foreign_camera = env['face.camera'].create({'name': 'Adv exit', 'source_type': 'file', 'source': 'x',
-                                                        'direction': 'exit', 'daemon_id': cls.foreign_daemon.id})
-        cls.admin_key, _secret = env['face.api.key']._generate('adv key', env.ref('base.user_admin'), '*')
-        when = (datetime.utcnow() - timedelta(hours=2)).strftime('%Y-%m-%dT%H:%M:%SZ')
-        env['face.recognition.event']._ingest_events([
-            {'event_id': 'adv-seed-1', 'camera_id': cls.camera.id, 'timestamp': when, 'employee_id': cls.employee.id},
-            {'event_id': 'adv-seed-2', 'camera_id': cls.camera.id, 'timestamp': when,
-             'snapshot': face_b64('Kofi_Annan', 4).decode()}], 'daemon')
-        cls.unknown_event = env['face.recognition.event'].search([('event_uid', '=', 'adv-seed-2')])
+        cls.employee = env["hr.employee"].create({"name": "Victim Person", "person_ref": "ADV-1"})
+        cls.template = env["face.template"].create(
+            {"employee_id": cls.employee.id, "image": face_b64("Hugo_Chavez", 1)}
+        )
+        cls.daemon = env["face.daemon"].create({"name": "adv-daemon", "user_id": cls.users["device"].id})
+        cls.foreign_daemon = env["face.daemon"].create({"name": "adv-daemon-2", "user_id": cls.other_device.id})
+        cls.camera = env["face.camera"].create(
+            {
+                "name": "Adv entry",
+                "source_type": "rtsp",
+                "source": "rtsp://admin:secret@10.0.0.7/live",
+                "direction": "entry",
+                "daemon_id": cls.daemon.id,
+            }
+        )
+        cls.foreign_camera = env["face.camera"].create(
+            {
+                "name": "Adv exit",
+                "source_type": "file",
+                "source": "x",
+                "direction": "exit",
+                "daemon_id": cls.foreign_daemon.id,
+            }
+        )
+        cls.admin_key, _secret = env["face.api.key"]._generate("adv key", env.ref("base.user_admin"), "*")
+        when = (datetime.utcnow() - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        env["face.recognition.event"]._ingest_events(
+            [
+                {
+                    "event_id": "adv-seed-1",
+                    "camera_id": cls.camera.id,
+                    "timestamp": when,
+                    "employee_id": cls.employee.id,
+                },
+                {
+                    "event_id": "adv-seed-2",
+                    "camera_id": cls.camera.id,
+                    "timestamp": when,
+                    "snapshot": face_b64("Kofi_Annan", 4).decode(),
+                },
+            ],
+            "daemon",
+        )
+        cls.unknown_event = env["face.recognition.event"].search([("event_uid", "=", "adv-seed-2")])
         # Transient records of a manager of company A: another user must not read or act on them.
-        admin = env.ref('base.user_admin')
-        cls.key_wizard = env['face.api.key.wizard'].with_user(admin).create({'name': 'w', 'user_id': admin.id})
-        cls.enrol_wizard = env['face.enrol.wizard'].with_user(admin).create({
-            'employee_id': cls.employee.id, 'line_ids': [(0, 0, {'image': face_b64('Hugo_Chavez', 2)})]})
-        cls.unknown_group = env['face.unknown.group'].with_user(admin).create({
-            'event_ids': [(6, 0, cls.unknown_event.ids)], 'event_count': 1, 'employee_id': cls.employee.id})
-        cls.summary_wizard = env['face.daily.summary.wizard'].with_user(admin).create({})
-        cls.sheet_wizard = env['face.attendance.sheet.wizard'].with_user(admin).create({})
-        cls.photo = face_b64('Hugo_Chavez', 3).decode()
-        cls.forged_event = {'event_id': 'forged-1', 'camera_id': cls.camera.id, 'employee_id': cls.employee.id,
-                            'timestamp': datetime.utcnow().strftime('%Y-%m-%dT%H:%M:%SZ')}
+        admin = env.ref("base.user_admin")
+        cls.key_wizard = env["face.api.key.wizard"].with_user(admin).create({"name": "w", "user_id": admin.id})
+        cls.enrol_wizard = (
+            env["face.enrol.wizard"]
+            .with_user(admin)
+            .create({"employee_id": cls.employee.id, "line_ids": [(0, 0, {"image": face_b64("Hugo_Chavez", 2)})]})
+        )
+        cls.unknown_group = (
+            env["face.unknown.group"]
+            .with_user(admin)
+            .create({"event_ids": [(6, 0, cls.unknown_event.ids)], "event_count": 1, "employee_id": cls.employee.id})
+        )
+        cls.summary_wizard = env["face.daily.summary.wizard"].with_user(admin).create({})
+        cls.sheet_wizard = env["face.attendance.sheet.wizard"].with_user(admin).create({})
+        cls.photo = face_b64("Hugo_Chavez", 3).decode()
+        cls.forged_event = {
+            "event_id": "forged-1",
+            "camera_id": cls.camera.id,
+            "employee_id": cls.employee.id,
+            "timestamp": datetime.utcnow().strftime("%Y-%m-%dT%H:%M:%SZ"),
+        }
 
     def setUp(self):
         super().setUp()
@@ -119,59 +182,78 @@ class TestAdversarialRpc(HttpCase):
         employee, camera, template = self.employee.id, self.camera.id, self.template.id
         nothing = ()
         return {
-            ('face.attendance.config', 'set'): (None, ['match_threshold', 1.9], {}, nothing),
-            ('face.system.log', 'create'): (None, [{'message': 'forged line'}], {}, nothing),
-            ('face.system.log', 'write'): (self.any_log_ids(), [{'message': 'rewritten'}], {}, nothing),
-            ('face.system.log', 'unlink'): (self.any_log_ids(), [], {}, nothing),
-            ('face.api.key', 'create'): (None, [{'name': 'mine', 'user_id': 2, 'scopes': '*', 'prefix': 'deadbeef',
-                                                  'salt': 'x', 'key_hash': 'y'}], {}, nothing),
-            ('face.api.key', 'write'): ([self.admin_key.id], [{'scopes': '*', 'user_id': 2}], {}, nothing),
-            ('face.api.key', 'action_revoke'): ([self.admin_key.id], [], {}, nothing),
-            ('face.api.key', 'unlink'): ([self.admin_key.id], [], {}, nothing),
-            ('face.api.key.wizard', 'action_generate'): ([self.key_wizard.id], [], {}, nothing),
-            ('face.recognition.event', 'ingest_events'): (None, [[self.forged_event]], {}, ('device', 'other_manager')),
-            ('face.recognition.event', 'live_monitor_data'): (None, [], {}, ('other_manager',)),
-            ('face.template', 'create'): (None, [{'employee_id': employee, 'image': self.photo}], {}, nothing),
-            ('face.template', 'write'): ([template], [{'active': False}], {}, nothing),
-            ('face.template', 'unlink'): ([template], [], {}, nothing),
-            ('face.template', 'action_reencode'): ([template], [], {}, nothing),
-            ('face.template', 'gallery_sync'): (None, ['sface:2021dec-int8bq'], {}, ('device', 'other_manager')),
-            ('face.daemon', 'daemon_register'): (None, ['adv-daemon-2', 'evil-host'], {}, ('other_manager',)),
-            ('face.daemon', 'daemon_config'): ([self.foreign_daemon.id], [], {}, nothing),
-            ('face.daemon', 'daemon_heartbeat'): ([self.foreign_daemon.id], [{'x': 1}], {}, nothing),
-            ('hr.employee', 'create'): (None, [{'name': 'Planted', 'person_ref': 'ADV-1'}], {}, ('other_manager',)),
-            ('hr.employee', 'write'): ([employee], [{'person_ref': 'ADV-CHANGED'}], {}, nothing),
-            ('hr.employee', 'unlink'): ([employee], [], {}, nothing),
-            ('hr.employee', 'action_erase_biometric_data'): ([employee], [], {}, nothing),
-            ('hr.employee', 'action_open_face_enrol_wizard'): ([employee], [], {}, nothing),
-            ('hr.employee', 'action_open_face_enrol'): ([employee], [], {}, nothing),
-            ('hr.employee', 'face_check_photo'): ([employee], [self.photo], {}, nothing),
-            ('hr.employee', 'face_enrol_photos'): ([employee], [[self.photo]], {}, nothing),
-            ('hr.employee', 'face_enrol_context'): (None, [employee], {}, nothing),
-            ('hr.employee', 'action_face_attendances'): ([employee], [], {}, nothing),
-            ('hr.employee', 'action_face_events'): ([employee], [], {}, nothing),
-            ('face.unknown.group', 'action_open_queue'): (None, [], {}, ('other_manager',)),
-            ('face.unknown.group', 'action_assign'): ([self.unknown_group.id], [], {}, nothing),
-            ('face.unknown.group', 'action_dismiss'): ([self.unknown_group.id], [], {}, nothing),
-            ('face.enrol.wizard', 'action_enrol'): ([self.enrol_wizard.id], [], {}, nothing),
-            ('face.daily.summary.wizard', 'action_attendances'): ([self.summary_wizard.id], [], {}, nothing),
-            ('face.attendance.sheet.wizard', 'action_print'): ([self.sheet_wizard.id], [], {}, nothing),
-            ('face.attendance.sheet.wizard', 'action_export_csv'): ([self.sheet_wizard.id], [], {}, nothing),
-            ('hr.attendance', 'create'): (None, [{'employee_id': employee, 'check_in': '2026-01-05 08:00:00',
-                                                  'face_camera_id': camera, 'face_confidence': 0.99}], {}, nothing),
-            ('hr.attendance', 'write'): (self.seed_attendance().ids, [{'face_in_event_id': self.unknown_event.id}], {},
-                                         nothing),
-            ('res.config.settings', 'get_values'): (None, [], {}, nothing),
-            ('res.config.settings', 'set_values'): ([], [], {}, nothing),
+            ("face.attendance.config", "set"): (None, ["match_threshold", 1.9], {}, nothing),
+            ("face.system.log", "create"): (None, [{"message": "forged line"}], {}, nothing),
+            ("face.system.log", "write"): (self.any_log_ids(), [{"message": "rewritten"}], {}, nothing),
+            ("face.system.log", "unlink"): (self.any_log_ids(), [], {}, nothing),
+            ("face.api.key", "create"): (
+                None,
+                [{"name": "mine", "user_id": 2, "scopes": "*", "prefix": "deadbeef", "salt": "x", "key_hash": "y"}],
+                {},
+                nothing,
+            ),
+            ("face.api.key", "write"): ([self.admin_key.id], [{"scopes": "*", "user_id": 2}], {}, nothing),
+            ("face.api.key", "action_revoke"): ([self.admin_key.id], [], {}, nothing),
+            ("face.api.key", "unlink"): ([self.admin_key.id], [], {}, nothing),
+            ("face.api.key.wizard", "action_generate"): ([self.key_wizard.id], [], {}, nothing),
+            ("face.recognition.event", "ingest_events"): (None, [[self.forged_event]], {}, ("device", "other_manager")),
+            ("face.recognition.event", "live_monitor_data"): (None, [], {}, ("other_manager",)),
+            ("face.template", "create"): (None, [{"employee_id": employee, "image": self.photo}], {}, nothing),
+            ("face.template", "write"): ([template], [{"active": False}], {}, nothing),
+            ("face.template", "unlink"): ([template], [], {}, nothing),
+            ("face.template", "action_reencode"): ([template], [], {}, nothing),
+            ("face.template", "gallery_sync"): (None, ["sface:2021dec-int8bq"], {}, ("device", "other_manager")),
+            ("face.daemon", "daemon_register"): (None, ["adv-daemon-2", "evil-host"], {}, ("other_manager",)),
+            ("face.daemon", "daemon_config"): ([self.foreign_daemon.id], [], {}, nothing),
+            ("face.daemon", "daemon_heartbeat"): ([self.foreign_daemon.id], [{"x": 1}], {}, nothing),
+            ("hr.employee", "create"): (None, [{"name": "Planted", "person_ref": "ADV-1"}], {}, ("other_manager",)),
+            ("hr.employee", "write"): ([employee], [{"person_ref": "ADV-CHANGED"}], {}, nothing),
+            ("hr.employee", "unlink"): ([employee], [], {}, nothing),
+            ("hr.employee", "action_erase_biometric_data"): ([employee], [], {}, nothing),
+            ("hr.employee", "action_open_face_enrol_wizard"): ([employee], [], {}, nothing),
+            ("hr.employee", "action_open_face_enrol"): ([employee], [], {}, nothing),
+            ("hr.employee", "face_check_photo"): ([employee], [self.photo], {}, nothing),
+            ("hr.employee", "face_enrol_photos"): ([employee], [[self.photo]], {}, nothing),
+            ("hr.employee", "face_enrol_context"): (None, [employee], {}, nothing),
+            ("hr.employee", "action_face_attendances"): ([employee], [], {}, nothing),
+            ("hr.employee", "action_face_events"): ([employee], [], {}, nothing),
+            ("face.unknown.group", "action_open_queue"): (None, [], {}, ("other_manager",)),
+            ("face.unknown.group", "action_assign"): ([self.unknown_group.id], [], {}, nothing),
+            ("face.unknown.group", "action_dismiss"): ([self.unknown_group.id], [], {}, nothing),
+            ("face.enrol.wizard", "action_enrol"): ([self.enrol_wizard.id], [], {}, nothing),
+            ("face.daily.summary.wizard", "action_attendances"): ([self.summary_wizard.id], [], {}, nothing),
+            ("face.attendance.sheet.wizard", "action_print"): ([self.sheet_wizard.id], [], {}, nothing),
+            ("face.attendance.sheet.wizard", "action_export_csv"): ([self.sheet_wizard.id], [], {}, nothing),
+            ("hr.attendance", "create"): (
+                None,
+                [
+                    {
+                        "employee_id": employee,
+                        "check_in": "2026-01-05 08:00:00",
+                        "face_camera_id": camera,
+                        "face_confidence": 0.99,
+                    }
+                ],
+                {},
+                nothing,
+            ),
+            ("hr.attendance", "write"): (
+                self.seed_attendance().ids,
+                [{"face_in_event_id": self.unknown_event.id}],
+                {},
+                nothing,
+            ),
+            ("res.config.settings", "get_values"): (None, [], {}, nothing),
+            ("res.config.settings", "set_values"): ([], [], {}, nothing),
         }
 
     def seed_attendance(self):
-        return self.env['hr.attendance'].search([('employee_id', '=', self.employee.id)], limit=1)
+        return self.env["hr.attendance"].search([("employee_id", "=", self.employee.id)], limit=1)
 
     def any_log_ids(self):
-        log = self.env['face.system.log'].sudo().search([], limit=1)
+        log = self.env["face.system.log"].sudo().search([], limit=1)
         if not log:
-            log = self.env['face.system.log']._log('seed line')
+            log = self.env["face.system.log"]._log("seed line")
         return log.ids
 
     # ------------------------------------------------------------------ helpers
@@ -180,8 +262,10 @@ class TestAdversarialRpc(HttpCase):
         self.env.flush_all()
         result = {}
         for table, where in FINGERPRINTED:
-            cr.execute("SELECT count(*), md5(coalesce(string_agg(md5(t::text), '' ORDER BY t.id), '')) "
-                       "FROM %s t %s" % (table, where))  # noqa: S608 - fixed table names, no input
+            cr.execute(
+                "SELECT count(*), md5(coalesce(string_agg(md5(t::text), '' ORDER BY t.id), '')) "
+                "FROM %s t %s" % (table, where)
+            )  # noqa: S608 - fixed table names, no input
             result[table] = cr.fetchone()
         return result
 
@@ -191,21 +275,25 @@ class TestAdversarialRpc(HttpCase):
         self.assertTrue(uid, login)
         self.uids[login] = uid
         context = dict(context)
-        if role == 'other_manager':
-            context['allowed_company_ids'] = [self.other_company.id]
+        if role == "other_manager":
+            context["allowed_company_ids"] = [self.other_company.id]
         call_args = ([ids] if ids is not None else []) + list(args)
-        return self.xmlrpc_object.execute_kw(self.env.cr.dbname, uid, login, model, method, call_args,
-                                             dict(kwargs, context=context))
+        return self.xmlrpc_object.execute_kw(
+            self.env.cr.dbname, uid, login, model, method, call_args, dict(kwargs, context=context)
+        )
 
     def assertRefused(self, role, key, spec, context):
         ids, args, kwargs, _allowed = spec
         before = self.fingerprint()
-        with self.assertRaises(xmlrpc.client.Fault, msg='%s may call %s.%s' % (role, *key)) as caught:
+        with self.assertRaises(xmlrpc.client.Fault, msg="%s may call %s.%s" % (role, *key)) as caught:
             self.rpc(role, key[0], key[1], ids, args, kwargs, context)
-        self.assertEqual(caught.exception.faultCode, ACCESS_ERROR,
-                         '%s calling %s.%s: refused, but not as an access error: %s'
-                         % (role, key[0], key[1], caught.exception.faultString[-600:]))
-        self.assertEqual(self.fingerprint(), before, '%s calling %s.%s changed data' % (role, *key))
+        self.assertEqual(
+            caught.exception.faultCode,
+            ACCESS_ERROR,
+            "%s calling %s.%s: refused, but not as an access error: %s"
+            % (role, key[0], key[1], caught.exception.faultString[-600:]),
+        )
+        self.assertEqual(self.fingerprint(), before, "%s calling %s.%s changed data" % (role, *key))
 
     # ------------------------------------------------------------------ the tests
     def test_every_public_method_has_a_policy(self):
@@ -221,112 +309,135 @@ class TestAdversarialRpc(HttpCase):
                 if role in spec[3]:
                     continue
                 for context in ({}, HOSTILE_CONTEXT):
-                    with self.subTest(role=role, method='%s.%s' % key, hostile=bool(context)):
+                    with self.subTest(role=role, method="%s.%s" % key, hostile=bool(context)):
                         self.assertRefused(role, key, spec, context)
 
     def test_what_allowed_calls_show_and_do(self):
         # A device forging an event for a camera that is not its own daemon's: invalid, no change.
         before = self.fingerprint()
-        forged = dict(self.forged_event, camera_id=self.foreign_camera.id, event_id='forged-2')
-        answers = self.rpc('device', 'face.recognition.event', 'ingest_events', None, [[forged]], {},
-                           HOSTILE_CONTEXT)
-        self.assertEqual(answers[0]['status'], 'invalid')
+        forged = dict(self.forged_event, camera_id=self.foreign_camera.id, event_id="forged-2")
+        answers = self.rpc("device", "face.recognition.event", "ingest_events", None, [[forged]], {}, HOSTILE_CONTEXT)
+        self.assertEqual(answers[0]["status"], "invalid")
         self.assertEqual(self.fingerprint(), before)
         # Another company's manager: A's camera is not theirs; A's templates and tiles stay hidden.
-        answers = self.rpc('other_manager', 'face.recognition.event', 'ingest_events', None,
-                           [[self.forged_event]], {}, HOSTILE_CONTEXT)
-        self.assertEqual(answers[0]['status'], 'invalid')
-        gallery = self.rpc('other_manager', 'face.template', 'gallery_sync', None, ['sface:2021dec-int8bq'], {}, {})
-        self.assertEqual(gallery['templates'], [])
-        tiles = self.rpc('other_manager', 'face.recognition.event', 'live_monitor_data', None, [], {}, {})
-        self.assertEqual(tiles['cameras'], [])
-        self.rpc('other_manager', 'face.unknown.group', 'action_open_queue', None, [], {}, {})
-        groups = self.env['face.unknown.group'].sudo().search([('create_uid', '=', self.users['other_manager'].id)])
+        answers = self.rpc(
+            "other_manager", "face.recognition.event", "ingest_events", None, [[self.forged_event]], {}, HOSTILE_CONTEXT
+        )
+        self.assertEqual(answers[0]["status"], "invalid")
+        gallery = self.rpc("other_manager", "face.template", "gallery_sync", None, ["sface:2021dec-int8bq"], {}, {})
+        self.assertEqual(gallery["templates"], [])
+        tiles = self.rpc("other_manager", "face.recognition.event", "live_monitor_data", None, [], {}, {})
+        self.assertEqual(tiles["cameras"], [])
+        self.rpc("other_manager", "face.unknown.group", "action_open_queue", None, [], {}, {})
+        groups = self.env["face.unknown.group"].sudo().search([("create_uid", "=", self.users["other_manager"].id)])
         self.assertFalse(groups.event_ids)
         # The device reads encodings, never photos, and only its own daemon's cameras.
-        gallery = self.rpc('device', 'face.template', 'gallery_sync', None, ['sface:2021dec-int8bq'], {}, {})
-        self.assertEqual([t['id'] for t in gallery['templates']], [self.template.id])
-        self.assertNotIn('image', gallery['templates'][0])
+        gallery = self.rpc("device", "face.template", "gallery_sync", None, ["sface:2021dec-int8bq"], {}, {})
+        self.assertEqual([t["id"] for t in gallery["templates"]], [self.template.id])
+        self.assertNotIn("image", gallery["templates"][0])
         with self.assertRaises(xmlrpc.client.Fault):
-            self.rpc('device', 'face.template', 'read', [self.template.id], [['image']], {}, {})
-        cameras = self.rpc('device', 'face.camera', 'search_read', None, [[], ['id']], {}, {})
-        self.assertEqual([c['id'] for c in cameras], [self.camera.id])
+            self.rpc("device", "face.template", "read", [self.template.id], [["image"]], {}, {})
+        cameras = self.rpc("device", "face.camera", "search_read", None, [[], ["id"]], {}, {})
+        self.assertEqual([c["id"] for c in cameras], [self.camera.id])
         # A daemon record assigned to another device is not claimed by name.
         with self.assertRaises(xmlrpc.client.Fault) as caught:
-            self.rpc('device', 'face.daemon', 'daemon_register', None, ['adv-daemon-2', 'evil-host'], {}, {})
+            self.rpc("device", "face.daemon", "daemon_register", None, ["adv-daemon-2", "evil-host"], {}, {})
         self.assertEqual(caught.exception.faultCode, ACCESS_ERROR)
         self.assertFalse(self.foreign_daemon.host)
 
     def test_orm_writes_on_addon_models_are_refused(self):
         """The ORM's own doors (create/write/unlink) on the addon's models, as each role."""
         targets = {
-            'face.camera': (self.camera.id, {'source': 'rtsp://evil/'}),
-            'face.daemon': (self.daemon.id, {'user_id': self.users['internal'].id}),
-            'face.recognition.event': (self.unknown_event.id, {'employee_id': self.employee.id,
-                                                               'outcome': 'checked_in'}),
-            'face.template': (self.template.id, {'active': False}),
-            'face.api.key': (self.admin_key.id, {'rate_limit_per_minute': 100000}),
-            'face.system.log': (self.any_log_ids()[0], {'message': 'x'}),
-            'hr.attendance': (self.env['hr.attendance'].search([('employee_id', '=', self.employee.id)], limit=1).id,
-                              {'check_out': datetime.utcnow().strftime('%Y-%m-%d %H:%M:%S')}),
+            "face.camera": (self.camera.id, {"source": "rtsp://evil/"}),
+            "face.daemon": (self.daemon.id, {"user_id": self.users["internal"].id}),
+            "face.recognition.event": (
+                self.unknown_event.id,
+                {"employee_id": self.employee.id, "outcome": "checked_in"},
+            ),
+            "face.template": (self.template.id, {"active": False}),
+            "face.api.key": (self.admin_key.id, {"rate_limit_per_minute": 100000}),
+            "face.system.log": (self.any_log_ids()[0], {"message": "x"}),
+            "hr.attendance": (
+                self.env["hr.attendance"].search([("employee_id", "=", self.employee.id)], limit=1).id,
+                {"check_out": datetime.utcnow().strftime("%Y-%m-%d %H:%M:%S")},
+            ),
         }
-        tombstone = self.env['face.template.tombstone'].sudo().create({'template_id': 999999})
-        targets['face.template.tombstone'] = (tombstone.id, {'template_id': self.template.id})
+        tombstone = self.env["face.template.tombstone"].sudo().create({"template_id": 999999})
+        targets["face.template.tombstone"] = (tombstone.id, {"template_id": self.template.id})
         # New records in company A (another company's manager may create in their own only).
         creations = {
-            'face.camera': {'name': 'Planted cam', 'source_type': 'rtsp', 'source': 'rtsp://evil/',
-                            'company_id': self.company.id, 'daemon_id': self.daemon.id},
-            'face.daemon': {'name': 'planted', 'company_id': self.company.id, 'user_id': self.users['device'].id},
-            'face.recognition.event': {'event_uid': 'planted', 'sighted_at': '2026-01-05 08:00:00',
-                                       'employee_id': self.employee.id, 'company_id': self.company.id,
-                                       'outcome': 'checked_in'},
+            "face.camera": {
+                "name": "Planted cam",
+                "source_type": "rtsp",
+                "source": "rtsp://evil/",
+                "company_id": self.company.id,
+                "daemon_id": self.daemon.id,
+            },
+            "face.daemon": {"name": "planted", "company_id": self.company.id, "user_id": self.users["device"].id},
+            "face.recognition.event": {
+                "event_uid": "planted",
+                "sighted_at": "2026-01-05 08:00:00",
+                "employee_id": self.employee.id,
+                "company_id": self.company.id,
+                "outcome": "checked_in",
+            },
             # A tombstone would make every daemon drop a live template.
-            'face.template.tombstone': {'template_id': self.template.id},
+            "face.template.tombstone": {"template_id": self.template.id},
         }
         for role in ROLES:
             for model, (record_id, vals) in targets.items():
-                if role == 'device' and model == 'face.daemon':
-                    vals = dict(vals, name='renamed')
-                for method, args in (('write', [vals]), ('unlink', [])):
+                if role == "device" and model == "face.daemon":
+                    vals = dict(vals, name="renamed")
+                for method, args in (("write", [vals]), ("unlink", [])):
                     with self.subTest(role=role, model=model, method=method):
                         self.assertRefused(role, (model, method), ([record_id], args, {}, ()), {})
             for model, vals in creations.items():
-                with self.subTest(role=role, model=model, method='create'):
-                    self.assertRefused(role, (model, 'create'), (None, [vals], {}, ()), {})
+                with self.subTest(role=role, model=model, method="create"):
+                    self.assertRefused(role, (model, "create"), (None, [vals], {}, ()), {})
 
     def test_settings_and_keys_as_a_manager_of_the_company(self):
         """What a manager may do is bounded too: keys never exceed the issuer's rights."""
-        manager = new_test_user(self.env, login='adv_manager_a',
-                                groups='base.group_user,face_attendance.group_face_attendance_manager',
-                                company_ids=[(6, 0, (self.company | self.other_company).ids)])
-        admin = self.env.ref('base.user_admin')
-        wizard = self.env['face.api.key.wizard'].with_user(manager).create({'name': 'for admin', 'user_id': admin.id})
-        with self.assertRaisesRegex(Exception, 'rights'):
+        manager = new_test_user(
+            self.env,
+            login="adv_manager_a",
+            groups="base.group_user,face_attendance.group_face_attendance_manager",
+            company_ids=[(6, 0, (self.company | self.other_company).ids)],
+        )
+        admin = self.env.ref("base.user_admin")
+        wizard = self.env["face.api.key.wizard"].with_user(manager).create({"name": "for admin", "user_id": admin.id})
+        with self.assertRaisesRegex(Exception, "rights"):
             wizard.action_generate()
-        wizard = self.env['face.api.key.wizard'].with_user(manager).create({'name': 'own', 'user_id': manager.id})
+        wizard = self.env["face.api.key.wizard"].with_user(manager).create({"name": "own", "user_id": manager.id})
         wizard.action_generate()
         key = wizard.key_id
-        self.assertTrue(wizard.read(['secret'])[0]['secret'].startswith('fa_'))
+        self.assertTrue(wizard.read(["secret"])[0]["secret"].startswith("fa_"))
         self.env.invalidate_all()
         self.assertFalse(wizard.sudo().secret, "the secret stays in the database after it was shown")
-        for frozen in ({'user_id': admin.id}, {'company_id': self.other_company.id}, {'state': 'active'},
-                       {'prefix': 'deadbeef'}):
-            with self.subTest(frozen=frozen), self.assertRaises(Exception):
+        for frozen in (
+            {"user_id": admin.id},
+            {"company_id": self.other_company.id},
+            {"state": "active"},
+            {"prefix": "deadbeef"},
+        ):
+            with self.subTest(frozen=frozen), self.assertRaises(UserError):
                 key.with_user(manager).write(frozen)
-        key.with_user(manager).write({'scopes': 'person:read'})
-        self.assertTrue(self.env['face.system.log'].search([('action', '=', 'key.update'),
-                                                           ('object_ref', '=', 'face.api.key,%d' % key.id)]))
+        key.with_user(manager).write({"scopes": "person:read"})
+        self.assertTrue(
+            self.env["face.system.log"].search(
+                [("action", "=", "key.update"), ("object_ref", "=", "face.api.key,%d" % key.id)]
+            )
+        )
         key.with_user(manager).action_revoke()
-        with self.assertRaises(Exception):
-            key.with_user(manager).write({'state': 'active'})
-        self.assertEqual(key.state, 'revoked')
+        with self.assertRaises(UserError):
+            key.with_user(manager).write({"state": "active"})
+        self.assertEqual(key.state, "revoked")
         # Settings: a manager changes them through the validated path, and the change is logged.
-        self.env['face.attendance.config'].with_user(manager).set('duplicate_window_minutes', 7)
-        line = self.env['face.system.log'].search([('action', '=', 'config.set')], limit=1)
+        self.env["face.attendance.config"].with_user(manager).set("duplicate_window_minutes", 7)
+        line = self.env["face.system.log"].search([("action", "=", "config.set")], limit=1)
         self.assertEqual(line.user_id, manager)
-        self.assertEqual(line.details['new'], 7)
-        with self.assertRaises(Exception):
-            self.env['face.attendance.config'].with_user(manager).set('match_threshold', 1.9 + 1)
+        self.assertEqual(line.details["new"], 7)
+        with self.assertRaises(UserError):
+            self.env["face.attendance.config"].with_user(manager).set("match_threshold", 1.9 + 1)
         # A manager of company B only cannot change what holds for company A too.
-        with self.assertRaises(Exception):
-            self.env['face.attendance.config'].with_user(self.users['other_manager']).set('match_threshold', 0.9)
+        with self.assertRaises(UserError):
+            self.env["face.attendance.config"].with_user(self.users["other_manager"]).set("match_threshold", 0.9)

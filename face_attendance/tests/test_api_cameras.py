@@ -5,76 +5,105 @@ from odoo.tests import new_test_user, tagged
 from .common import ApiCase
 
 
-@tagged('post_install', '-at_install', 'face_attendance')
+@tagged("post_install", "-at_install", "face_attendance")
 class TestApiCameras(ApiCase):
-
     def test_crud(self):
-        response, payload = self.api('POST', '/cameras', {'name': 'Gate', 'source_type': 'rtsp',
-                                                          'source': 'rtsp://user:secret@10.0.0.5/stream',
-                                                          'direction': 'entry', 'location': 'North'})
+        response, payload = self.api(
+            "POST",
+            "/cameras",
+            {
+                "name": "Gate",
+                "source_type": "rtsp",
+                "source": "rtsp://user:secret@10.0.0.5/stream",
+                "direction": "entry",
+                "location": "North",
+            },
+        )
         self.assertEqual(response.status_code, 201, payload)
-        camera_id = payload['data']['id']
-        self.assertEqual(payload['data']['source'], 'rtsp://user:secret@10.0.0.5/stream')
-        response, payload = self.api('PUT', '/cameras/%d' % camera_id, {'direction': 'exit', 'match_threshold': 0.45})
-        self.assertEqual((payload['data']['direction'], payload['data']['match_threshold']), ('exit', 0.45))
-        response, payload = self.api('GET', '/cameras?direction=exit')
-        self.assertIn(camera_id, [c['id'] for c in payload['data']['cameras']])
-        response, payload = self.api('DELETE', '/cameras/%d' % camera_id)
-        self.assertEqual(payload['data'], {'id': camera_id, 'active': False})
-        response, payload = self.api('DELETE', '/cameras/%d' % camera_id)
-        self.assertError(response, payload, 409, 'CONFLICT')
-        response, payload = self.api('GET', '/cameras/%d' % camera_id)
-        self.assertFalse(payload['data']['active'])
+        camera_id = payload["data"]["id"]
+        self.assertEqual(payload["data"]["source"], "rtsp://user:secret@10.0.0.5/stream")
+        response, payload = self.api("PUT", "/cameras/%d" % camera_id, {"direction": "exit", "match_threshold": 0.45})
+        self.assertEqual((payload["data"]["direction"], payload["data"]["match_threshold"]), ("exit", 0.45))
+        response, payload = self.api("GET", "/cameras?direction=exit")
+        self.assertIn(camera_id, [c["id"] for c in payload["data"]["cameras"]])
+        response, payload = self.api("DELETE", "/cameras/%d" % camera_id)
+        self.assertEqual(payload["data"], {"id": camera_id, "active": False})
+        response, payload = self.api("DELETE", "/cameras/%d" % camera_id)
+        self.assertError(response, payload, 409, "CONFLICT")
+        response, payload = self.api("GET", "/cameras/%d" % camera_id)
+        self.assertFalse(payload["data"]["active"])
 
     def test_refusals(self):
-        cases = [({'name': 'Bad', 'source_type': 'rtsp', 'source': 'http://x'}, 422, 'UNPROCESSABLE'),
-                 ({'name': 'Bad', 'source': 'rtsp://x', 'direction': 'sideways'}, 400, 'VALIDATION_ERROR'),
-                 ({'name': 'Bad', 'source': 'rtsp://x', 'min_face_size': 'big'}, 400, 'VALIDATION_ERROR'),
-                 ({'name': 'Bad', 'source': 'rtsp://x', 'min_face_size': 10 ** 12}, 400, 'VALIDATION_ERROR'),
-                 ({'name': 'Bad', 'source': 'rtsp://x', 'match_threshold': 7}, 422, 'UNPROCESSABLE'),
-                 ({'name': 'Bad', 'source': 'rtsp://x', 'daemon_id': 123456}, 400, 'VALIDATION_ERROR'),
-                 ({'name': '', 'source': 'rtsp://x'}, 400, 'VALIDATION_ERROR'),
-                 ({'name': 'Bad', 'source': 'rtsp://x', 'colour': 'red'}, 400, 'VALIDATION_ERROR')]
+        cases = [
+            ({"name": "Bad", "source_type": "rtsp", "source": "http://x"}, 422, "UNPROCESSABLE"),
+            ({"name": "Bad", "source": "rtsp://x", "direction": "sideways"}, 400, "VALIDATION_ERROR"),
+            ({"name": "Bad", "source": "rtsp://x", "min_face_size": "big"}, 400, "VALIDATION_ERROR"),
+            ({"name": "Bad", "source": "rtsp://x", "min_face_size": 10**12}, 400, "VALIDATION_ERROR"),
+            ({"name": "Bad", "source": "rtsp://x", "match_threshold": 7}, 422, "UNPROCESSABLE"),
+            ({"name": "Bad", "source": "rtsp://x", "daemon_id": 123456}, 400, "VALIDATION_ERROR"),
+            ({"name": "", "source": "rtsp://x"}, 400, "VALIDATION_ERROR"),
+            ({"name": "Bad", "source": "rtsp://x", "colour": "red"}, 400, "VALIDATION_ERROR"),
+        ]
         for body, status, code in cases:
             with self.subTest(body=body):
-                response, payload = self.api('POST', '/cameras', body)
+                response, payload = self.api("POST", "/cameras", body)
                 self.assertError(response, payload, status, code)
-        response, payload = self.api('GET', '/cameras/987654')
-        self.assertError(response, payload, 404, 'NOT_FOUND')
-        response, payload = self.api('GET', '/cameras/99999999999')
-        self.assertError(response, payload, 404, 'NOT_FOUND')
+        response, payload = self.api("GET", "/cameras/987654")
+        self.assertError(response, payload, 404, "NOT_FOUND")
+        response, payload = self.api("GET", "/cameras/99999999999")
+        self.assertError(response, payload, 404, "NOT_FOUND")
 
     def test_source_hidden_from_plain_users(self):
-        self.env['face.camera'].create({'name': 'Secret cam', 'source_type': 'rtsp', 'source': 'rtsp://u:p@cam/1'})
-        officer = new_test_user(self.env, login='fa_cam_officer',
-                                groups='base.group_user,face_attendance.group_face_attendance_user')
-        _key, secret = self.env['face.api.key']._generate('viewer', officer, 'camera:read camera:write')
-        response, payload = self.api('GET', '/cameras', key=secret)
-        self.assertTrue(payload['data']['cameras'])
-        self.assertNotIn('rtsp://u:p@cam/1', response.text)
-        self.assertTrue(all('source' not in c for c in payload['data']['cameras']))
+        self.env["face.camera"].create({"name": "Secret cam", "source_type": "rtsp", "source": "rtsp://u:p@cam/1"})
+        officer = new_test_user(
+            self.env, login="fa_cam_officer", groups="base.group_user,face_attendance.group_face_attendance_user"
+        )
+        _key, secret = self.env["face.api.key"]._generate("viewer", officer, "camera:read camera:write")
+        response, payload = self.api("GET", "/cameras", key=secret)
+        self.assertTrue(payload["data"]["cameras"])
+        self.assertNotIn("rtsp://u:p@cam/1", response.text)
+        self.assertTrue(all("source" not in c for c in payload["data"]["cameras"]))
         # A user without the manager group cannot create cameras, whatever the key's scopes.
-        response, payload = self.api('POST', '/cameras', {'name': 'X', 'source': 'rtsp://x'}, key=secret)
-        self.assertError(response, payload, 403, 'FORBIDDEN')
+        response, payload = self.api("POST", "/cameras", {"name": "X", "source": "rtsp://x"}, key=secret)
+        self.assertError(response, payload, 403, "FORBIDDEN")
 
     def test_summary_counts_today(self):
-        entry = self.env['face.camera'].create({'name': 'Count cam', 'source_type': 'file', 'source': 'x', 'direction': 'entry'})
-        person = self.env['hr.employee'].create({'name': 'Counted', 'person_ref': 'CNT1'})
+        entry = self.env["face.camera"].create(
+            {"name": "Count cam", "source_type": "file", "source": "x", "direction": "entry"}
+        )
+        person = self.env["hr.employee"].create({"name": "Counted", "person_ref": "CNT1"})
         now = datetime.utcnow()
-        self.env['face.recognition.event'].ingest_events([
-            {'event_id': 'sum-1', 'camera_id': entry.id, 'timestamp': (now - timedelta(minutes=2)).isoformat() + 'Z',
-             'person_id': 'CNT1'},
-            {'event_id': 'sum-2', 'camera_id': entry.id, 'timestamp': (now - timedelta(minutes=1)).isoformat() + 'Z',
-             'person_id': 'CNT1'},
-            {'event_id': 'sum-3', 'camera_id': entry.id, 'timestamp': (now - timedelta(minutes=1)).isoformat() + 'Z'},
-        ])
-        self.manager.tz = 'UTC'
-        response, payload = self.api('GET', '/cameras/summary')
-        counts = {c['id']: c for c in payload['data']['cameras']}[entry.id]
-        self.assertEqual((counts['events'], counts['checked_in'], counts['duplicates'], counts['unknown'], counts['recognised']),
-                         (3, 1, 1, 1, 2), counts)
+        self.env["face.recognition.event"].ingest_events(
+            [
+                {
+                    "event_id": "sum-1",
+                    "camera_id": entry.id,
+                    "timestamp": (now - timedelta(minutes=2)).isoformat() + "Z",
+                    "person_id": "CNT1",
+                },
+                {
+                    "event_id": "sum-2",
+                    "camera_id": entry.id,
+                    "timestamp": (now - timedelta(minutes=1)).isoformat() + "Z",
+                    "person_id": "CNT1",
+                },
+                {
+                    "event_id": "sum-3",
+                    "camera_id": entry.id,
+                    "timestamp": (now - timedelta(minutes=1)).isoformat() + "Z",
+                },
+            ]
+        )
+        self.manager.tz = "UTC"
+        response, payload = self.api("GET", "/cameras/summary")
+        counts = {c["id"]: c for c in payload["data"]["cameras"]}[entry.id]
+        self.assertEqual(
+            (counts["events"], counts["checked_in"], counts["duplicates"], counts["unknown"], counts["recognised"]),
+            (3, 1, 1, 1, 2),
+            counts,
+        )
         self.assertTrue(person)
-        response, payload = self.api('GET', '/cameras/summary?date=2001-01-01')
-        self.assertEqual({c['id']: c for c in payload['data']['cameras']}[entry.id]['events'], 0)
-        response, payload = self.api('GET', '/cameras/summary?date=soon')
-        self.assertError(response, payload, 400, 'VALIDATION_ERROR')
+        response, payload = self.api("GET", "/cameras/summary?date=2001-01-01")
+        self.assertEqual({c["id"]: c for c in payload["data"]["cameras"]}[entry.id]["events"], 0)
+        response, payload = self.api("GET", "/cameras/summary?date=soon")
+        self.assertError(response, payload, 400, "VALIDATION_ERROR")

@@ -6,8 +6,8 @@ from freezegun import freeze_time
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
-from .common import FaceAttendanceCase
 from ..models.odoo_compat import USER_GROUPS
+from .common import FaceAttendanceCase
 
 # Brussels is UTC+1 in January: 07:00 UTC is 08:00 local.
 NOW = datetime(2026, 1, 20, 18, 0, 0)
@@ -17,69 +17,74 @@ def utc(day, hour, minute=0, second=0):
     return datetime(2026, 1, day, hour, minute, second)
 
 
-@tagged('post_install', '-at_install', 'face_attendance')
+@tagged("post_install", "-at_install", "face_attendance")
 @freeze_time(NOW)
 class TestAttendanceRules(FaceAttendanceCase):
-
     def test_entry_then_exit_makes_one_attendance_with_odoo_worked_hours(self):
-        answers = self.ingest(self.event(self.cam_entry, utc(20, 7), self.employee),
-                              self.event(self.cam_exit, utc(20, 16), self.employee))
-        self.assertEqual([a['outcome'] for a in answers], ['checked_in', 'checked_out'])
+        answers = self.ingest(
+            self.event(self.cam_entry, utc(20, 7), self.employee), self.event(self.cam_exit, utc(20, 16), self.employee)
+        )
+        self.assertEqual([a["outcome"] for a in answers], ["checked_in", "checked_out"])
         attendance = self.attendances()
         self.assertEqual(len(attendance), 1)
         self.assertEqual((attendance.check_in, attendance.check_out), (utc(20, 7), utc(20, 16)))
-        self.assertEqual((attendance.in_mode, attendance.out_mode), ('face', 'face'))
+        self.assertEqual((attendance.in_mode, attendance.out_mode), ("face", "face"))
         self.assertEqual(attendance.face_camera_id, self.cam_entry)
-        self.assertEqual(answers[0]['attendance_id'], attendance.id)
+        self.assertEqual(answers[0]["attendance_id"], attendance.id)
         # Odoo's own computation (9 h minus the calendar's lunch hour) keeps working.
         self.assertAlmostEqual(attendance.worked_hours, 8.0, places=2)
-        self.assertEqual(self.employee.attendance_state, 'checked_out')
+        self.assertEqual(self.employee.attendance_state, "checked_out")
 
     def test_duplicate_window(self):
         self.ingest(self.event(self.cam_entry, utc(20, 7), self.employee))
         answers = self.ingest(self.event(self.cam_exit, utc(20, 7, 4, 59), self.employee))
-        self.assertEqual(answers[0]['outcome'], 'duplicate')
+        self.assertEqual(answers[0]["outcome"], "duplicate")
         self.assertEqual(self.spans(), [(utc(20, 7), None)])
         answers = self.ingest(self.event(self.cam_exit, utc(20, 7, 5, 0), self.employee))
-        self.assertEqual(answers[0]['outcome'], 'checked_out')
+        self.assertEqual(answers[0]["outcome"], "checked_out")
         self.assertEqual(self.spans(), [(utc(20, 7), utc(20, 7, 5))])
 
     def test_duplicate_window_setting_is_used(self):
-        self.config.set('duplicate_window_minutes', 30)
+        self.config.set("duplicate_window_minutes", 30)
         self.ingest(self.event(self.cam_entry, utc(20, 7), self.employee))
         answers = self.ingest(self.event(self.cam_exit, utc(20, 7, 20), self.employee))
-        self.assertEqual(answers[0]['outcome'], 'duplicate')
+        self.assertEqual(answers[0]["outcome"], "duplicate")
 
     def test_entry_when_checked_in_is_a_duplicate(self):
-        answers = self.ingest(self.event(self.cam_entry, utc(20, 7), self.employee),
-                              self.event(self.cam_entry, utc(20, 9), self.employee))
-        self.assertEqual([a['outcome'] for a in answers], ['checked_in', 'duplicate'])
+        answers = self.ingest(
+            self.event(self.cam_entry, utc(20, 7), self.employee), self.event(self.cam_entry, utc(20, 9), self.employee)
+        )
+        self.assertEqual([a["outcome"] for a in answers], ["checked_in", "duplicate"])
         self.assertEqual(self.spans(), [(utc(20, 7), None)])
 
     def test_exit_with_nothing_open_is_an_error_not_hours(self):
         answers = self.ingest(self.event(self.cam_exit, utc(20, 16), self.employee))
-        self.assertEqual(answers[0]['outcome'], 'error')
-        self.assertIn('no open attendance', answers[0]['message'])
+        self.assertEqual(answers[0]["outcome"], "error")
+        self.assertIn("no open attendance", answers[0]["message"])
         self.assertFalse(self.attendances())
 
     def test_both_direction_first_in_last_out(self):
-        answers = self.ingest(self.event(self.cam_both, utc(20, 7), self.employee),
-                              self.event(self.cam_both, utc(20, 12), self.employee),
-                              self.event(self.cam_both, utc(20, 16, 15), self.employee))
-        self.assertEqual([a['outcome'] for a in answers], ['checked_in', 'checked_out', 'checked_out'])
+        answers = self.ingest(
+            self.event(self.cam_both, utc(20, 7), self.employee),
+            self.event(self.cam_both, utc(20, 12), self.employee),
+            self.event(self.cam_both, utc(20, 16, 15), self.employee),
+        )
+        self.assertEqual([a["outcome"] for a in answers], ["checked_in", "checked_out", "checked_out"])
         attendance = self.attendances()
         self.assertEqual(len(attendance), 1)
         self.assertEqual((attendance.check_in, attendance.check_out), (utc(20, 7), utc(20, 16, 15)))
         # "already checked in today -> mark checkout, duration 9.25 h"
         self.assertAlmostEqual((attendance.check_out - attendance.check_in).total_seconds() / 3600, 9.25)
         self.assertAlmostEqual(attendance.worked_hours, 8.25, places=2)  # Odoo removes the lunch hour
-        self.assertEqual(attendance.face_out_event_id.event_uid, answers[2]['event_id'])
+        self.assertEqual(attendance.face_out_event_id.event_uid, answers[2]["event_id"])
 
     @freeze_time(datetime(2026, 1, 20, 6, 0, 0))
     def test_working_day_follows_employee_time_zone(self):
         # 22:50 UTC is 23:50 in Brussels (the 19th); 23:10 UTC is 00:10 (the 20th): two working days.
-        self.ingest(self.event(self.cam_both, utc(19, 22, 50), self.employee),
-                    self.event(self.cam_both, utc(19, 23, 10), self.employee))
+        self.ingest(
+            self.event(self.cam_both, utc(19, 22, 50), self.employee),
+            self.event(self.cam_both, utc(19, 23, 10), self.employee),
+        )
         spans = self.spans()
         self.assertEqual(len(spans), 2)
         self.assertEqual(spans[1], (utc(19, 23, 10), None))
@@ -87,182 +92,255 @@ class TestAttendanceRules(FaceAttendanceCase):
         self.assertTrue(first.face_auto_closed)
         self.assertEqual(first.check_out, utc(19, 22, 50), "a forgotten check-out must not invent hours")
         # 23:10 and 23:40 UTC are both the 20th in Brussels (while both the 19th in UTC): one day.
-        self.ingest(self.event(self.cam_both, utc(19, 23, 10), self.other),
-                    self.event(self.cam_both, utc(19, 23, 40), self.other))
+        self.ingest(
+            self.event(self.cam_both, utc(19, 23, 10), self.other),
+            self.event(self.cam_both, utc(19, 23, 40), self.other),
+        )
         self.assertEqual(self.spans(self.other), [(utc(19, 23, 10), utc(19, 23, 40))])
 
     def test_exit_camera_closes_a_night_shift(self):
-        self.ingest(self.event(self.cam_entry, utc(19, 20), self.employee),
-                    self.event(self.cam_exit, utc(20, 4), self.employee))
+        self.ingest(
+            self.event(self.cam_entry, utc(19, 20), self.employee), self.event(self.cam_exit, utc(20, 4), self.employee)
+        )
         self.assertEqual(self.spans(), [(utc(19, 20), utc(20, 4))])
 
     def test_forgotten_open_attendance_is_closed_by_next_days_entry(self):
-        self.ingest(self.event(self.cam_entry, utc(19, 7), self.employee),
-                    self.event(self.cam_entry, utc(19, 15), self.employee))  # seen again, still in
+        self.ingest(
+            self.event(self.cam_entry, utc(19, 7), self.employee),
+            self.event(self.cam_entry, utc(19, 15), self.employee),
+        )  # seen again, still in
         answers = self.ingest(self.event(self.cam_entry, utc(20, 7), self.employee))
-        self.assertEqual(answers[0]['outcome'], 'checked_in')
+        self.assertEqual(answers[0]["outcome"], "checked_in")
         first, second = self.attendances()
-        self.assertEqual((first.check_out, first.out_mode, first.face_auto_closed), (utc(19, 15), 'auto_check_out', True))
+        self.assertEqual(
+            (first.check_out, first.out_mode, first.face_auto_closed), (utc(19, 15), "auto_check_out", True)
+        )
         self.assertEqual((second.check_in, second.check_out), (utc(20, 7), False))
 
     def test_two_events_same_moment(self):
-        answers = self.ingest(self.event(self.cam_entry, utc(20, 7), self.employee, uid='same-a'),
-                              self.event(self.cam_both, utc(20, 7), self.employee, uid='same-b'))
-        self.assertEqual(sorted(a['outcome'] for a in answers), ['checked_in', 'duplicate'])
+        answers = self.ingest(
+            self.event(self.cam_entry, utc(20, 7), self.employee, uid="same-a"),
+            self.event(self.cam_both, utc(20, 7), self.employee, uid="same-b"),
+        )
+        self.assertEqual(sorted(a["outcome"] for a in answers), ["checked_in", "duplicate"])
         self.assertEqual(self.spans(), [(utc(20, 7), None)])
 
     def test_idempotent_batches(self):
-        batch = [self.event(self.cam_entry, utc(20, 7), self.employee, uid='idem-1'),
-                 self.event(self.cam_exit, utc(20, 15), self.employee, uid='idem-2'),
-                 self.event(self.cam_both, utc(20, 9), None, uid='idem-3')]
+        batch = [
+            self.event(self.cam_entry, utc(20, 7), self.employee, uid="idem-1"),
+            self.event(self.cam_exit, utc(20, 15), self.employee, uid="idem-2"),
+            self.event(self.cam_both, utc(20, 9), None, uid="idem-3"),
+        ]
         first = self.ingest(*batch)
-        events_before = self.env['face.recognition.event'].search_count([])
+        events_before = self.env["face.recognition.event"].search_count([])
         attendance = self.attendances()
         attendance_state = (attendance.id, attendance.check_in, attendance.check_out, attendance.write_date)
         second = self.ingest(*batch)
-        self.assertEqual([a['status'] for a in first], ['created'] * 3)
-        self.assertEqual([a['status'] for a in second], ['exists'] * 3)
-        self.assertEqual([a['outcome'] for a in first], [a['outcome'] for a in second])
-        self.assertEqual(self.env['face.recognition.event'].search_count([]), events_before)
+        self.assertEqual([a["status"] for a in first], ["created"] * 3)
+        self.assertEqual([a["status"] for a in second], ["exists"] * 3)
+        self.assertEqual([a["outcome"] for a in first], [a["outcome"] for a in second])
+        self.assertEqual(self.env["face.recognition.event"].search_count([]), events_before)
         attendance = self.attendances()
-        self.assertEqual((attendance.id, attendance.check_in, attendance.check_out, attendance.write_date), attendance_state)
+        self.assertEqual(
+            (attendance.id, attendance.check_in, attendance.check_out, attendance.write_date), attendance_state
+        )
         # The same id twice in one batch is taken once.
-        answers = self.ingest(self.event(self.cam_entry, utc(20, 16), self.other, uid='twice'),
-                              self.event(self.cam_entry, utc(20, 16), self.other, uid='twice'))
-        self.assertEqual([a['status'] for a in answers], ['created', 'exists'])
+        answers = self.ingest(
+            self.event(self.cam_entry, utc(20, 16), self.other, uid="twice"),
+            self.event(self.cam_entry, utc(20, 16), self.other, uid="twice"),
+        )
+        self.assertEqual([a["status"] for a in answers], ["created", "exists"])
         self.assertEqual(len(self.attendances(self.other)), 1)
 
     def test_out_of_order_replay_gives_the_same_attendance(self):
-        day = [(self.cam_both, utc(18, 7, 2)), (self.cam_both, utc(18, 7, 4)), (self.cam_both, utc(18, 12)),
-               (self.cam_entry, utc(19, 7)), (self.cam_entry, utc(19, 7, 3)), (self.cam_exit, utc(19, 11)),
-               (self.cam_entry, utc(19, 12)), (self.cam_exit, utc(19, 16, 30)), (self.cam_exit, utc(19, 17)),
-               (self.cam_both, utc(19, 23, 30)), (self.cam_both, utc(20, 8)), (self.cam_exit, utc(20, 9))]
-        self.ingest(*[self.event(cam, when, self.employee, uid='live-%02d' % i) for i, (cam, when) in enumerate(day)])
+        day = [
+            (self.cam_both, utc(18, 7, 2)),
+            (self.cam_both, utc(18, 7, 4)),
+            (self.cam_both, utc(18, 12)),
+            (self.cam_entry, utc(19, 7)),
+            (self.cam_entry, utc(19, 7, 3)),
+            (self.cam_exit, utc(19, 11)),
+            (self.cam_entry, utc(19, 12)),
+            (self.cam_exit, utc(19, 16, 30)),
+            (self.cam_exit, utc(19, 17)),
+            (self.cam_both, utc(19, 23, 30)),
+            (self.cam_both, utc(20, 8)),
+            (self.cam_exit, utc(20, 9)),
+        ]
+        self.ingest(*[self.event(cam, when, self.employee, uid="live-%02d" % i) for i, (cam, when) in enumerate(day)])
         shuffled = list(enumerate(day))
         random.Random(7).shuffle(shuffled)
         replayed = {}
         for i, (cam, when) in shuffled:  # one event per batch, in a random order
-            replayed[i] = self.ingest(self.event(cam, when, self.other, uid='late-%02d' % i))[0]
+            replayed[i] = self.ingest(self.event(cam, when, self.other, uid="late-%02d" % i))[0]
         self.assertEqual(self.spans(self.employee), self.spans(self.other))
         self.assertTrue(len(self.spans(self.employee)) >= 4)
-        events = self.env['face.recognition.event']
+        events = self.env["face.recognition.event"]
         for i in range(len(day)):
-            self.assertEqual(events.search([('event_uid', '=', 'live-%02d' % i)]).outcome,
-                             events.search([('event_uid', '=', 'late-%02d' % i)]).outcome, "event %d" % i)
+            self.assertEqual(
+                events.search([("event_uid", "=", "live-%02d" % i)]).outcome,
+                events.search([("event_uid", "=", "late-%02d" % i)]).outcome,
+                "event %d" % i,
+            )
 
     def test_late_event_before_live_ones_rewrites_the_day(self):
-        self.ingest(self.event(self.cam_both, utc(20, 9), self.employee),
-                    self.event(self.cam_both, utc(20, 15), self.employee))
+        self.ingest(
+            self.event(self.cam_both, utc(20, 9), self.employee), self.event(self.cam_both, utc(20, 15), self.employee)
+        )
         attendance = self.attendances()
         answers = self.ingest(self.event(self.cam_both, utc(20, 7), self.employee))  # arrives after an outage
-        self.assertEqual(answers[0]['outcome'], 'checked_in')
+        self.assertEqual(answers[0]["outcome"], "checked_in")
         self.assertEqual(self.spans(), [(utc(20, 7), utc(20, 15))])
         self.assertEqual(self.attendances(), attendance, "the attendance is updated in place")
 
     def test_future_events_are_rejected(self):
         answers = self.ingest(self.event(self.cam_entry, NOW + timedelta(minutes=10), self.employee))
-        self.assertEqual(answers[0]['outcome'], 'rejected')
+        self.assertEqual(answers[0]["outcome"], "rejected")
         self.assertFalse(self.attendances())
         answers = self.ingest(self.event(self.cam_entry, NOW + timedelta(minutes=4), self.employee))
-        self.assertEqual(answers[0]['outcome'], 'checked_in', "within the tolerance for clock skew")
+        self.assertEqual(answers[0]["outcome"], "checked_in", "within the tolerance for clock skew")
 
     def test_unknown_faces_are_recorded(self):
         answers = self.ingest(self.event(self.cam_entry, utc(20, 7), None, distance=0.9, confidence=0.1))
-        self.assertEqual(answers[0]['outcome'], 'unknown')
-        event = self.env['face.recognition.event'].search([('event_uid', '=', answers[0]['event_id'])])
-        self.assertEqual((event.outcome, event.camera_id, event.distance), ('unknown', self.cam_entry, 0.9))
-        self.assertFalse(self.env['hr.attendance'].search([('face_in_event_id', '=', event.id)]))
+        self.assertEqual(answers[0]["outcome"], "unknown")
+        event = self.env["face.recognition.event"].search([("event_uid", "=", answers[0]["event_id"])])
+        self.assertEqual((event.outcome, event.camera_id, event.distance), ("unknown", self.cam_entry, 0.9))
+        self.assertFalse(self.env["hr.attendance"].search([("face_in_event_id", "=", event.id)]))
 
     def test_person_reference_and_timezone_offsets(self):
-        answers = self.ingest({'event_id': 'ref-1', 'camera_id': self.cam_entry.id,
-                               'timestamp': '2026-01-20T08:00:00+01:00', 'person_id': 'EMP-ADA'})
-        self.assertEqual(answers[0]['outcome'], 'checked_in')
+        answers = self.ingest(
+            {
+                "event_id": "ref-1",
+                "camera_id": self.cam_entry.id,
+                "timestamp": "2026-01-20T08:00:00+01:00",
+                "person_id": "EMP-ADA",
+            }
+        )
+        self.assertEqual(answers[0]["outcome"], "checked_in")
         self.assertEqual(self.spans(), [(utc(20, 7), None)])
 
     def test_invalid_events_get_clear_answers_and_do_not_block_the_batch(self):
         answers = self.ingest(
-            {'event_id': 'bad-1', 'camera_id': self.cam_entry.id, 'timestamp': 'yesterday', 'employee_id': self.employee.id},
-            {'event_id': 'bad-2', 'camera_id': 999999, 'timestamp': '2026-01-20T07:00:00Z'},
-            {'event_id': 'bad-3', 'camera_id': self.cam_entry.id, 'timestamp': '2026-01-20T07:00:00Z', 'colour': 'red'},
-            {'camera_id': self.cam_entry.id, 'timestamp': '2026-01-20T07:00:00Z'},
-            {'event_id': 'bad-5', 'camera_id': self.cam_entry.id, 'timestamp': '2026-01-20T07:00:00Z', 'person_id': 'NOPE'},
-            {'event_id': 'bad-6', 'camera_id': self.cam_entry.id, 'timestamp': '2026-01-20T07:00:00Z', 'snapshot': '%%%'},
-            'not an object',
-            self.event(self.cam_entry, utc(20, 7), self.employee, uid='good'),
+            {
+                "event_id": "bad-1",
+                "camera_id": self.cam_entry.id,
+                "timestamp": "yesterday",
+                "employee_id": self.employee.id,
+            },
+            {"event_id": "bad-2", "camera_id": 999999, "timestamp": "2026-01-20T07:00:00Z"},
+            {"event_id": "bad-3", "camera_id": self.cam_entry.id, "timestamp": "2026-01-20T07:00:00Z", "colour": "red"},
+            {"camera_id": self.cam_entry.id, "timestamp": "2026-01-20T07:00:00Z"},
+            {
+                "event_id": "bad-5",
+                "camera_id": self.cam_entry.id,
+                "timestamp": "2026-01-20T07:00:00Z",
+                "person_id": "NOPE",
+            },
+            {
+                "event_id": "bad-6",
+                "camera_id": self.cam_entry.id,
+                "timestamp": "2026-01-20T07:00:00Z",
+                "snapshot": "%%%",
+            },
+            "not an object",
+            self.event(self.cam_entry, utc(20, 7), self.employee, uid="good"),
         )
-        self.assertEqual([a['status'] for a in answers], ['invalid'] * 7 + ['created'])
-        self.assertIn('ISO 8601', answers[0]['message'])
-        self.assertIn('camera 999999', answers[1]['message'])
-        self.assertIn('colour', answers[2]['message'])
-        self.assertIn('event_id', answers[3]['message'])
-        self.assertIn('NOPE', answers[4]['message'])
-        self.assertIn('base64', answers[5]['message'])
-        self.assertEqual(answers[7]['outcome'], 'checked_in')
+        self.assertEqual([a["status"] for a in answers], ["invalid"] * 7 + ["created"])
+        self.assertIn("ISO 8601", answers[0]["message"])
+        self.assertIn("camera 999999", answers[1]["message"])
+        self.assertIn("colour", answers[2]["message"])
+        self.assertIn("event_id", answers[3]["message"])
+        self.assertIn("NOPE", answers[4]["message"])
+        self.assertIn("base64", answers[5]["message"])
+        self.assertEqual(answers[7]["outcome"], "checked_in")
 
     def test_exit_camera_checks_out_an_attendance_opened_by_hand(self):
-        manual = self.env['hr.attendance'].create({'employee_id': self.employee.id, 'check_in': utc(20, 7)})
-        answers = self.ingest(self.event(self.cam_entry, utc(20, 8), self.employee),
-                              self.event(self.cam_exit, utc(20, 16), self.employee))
-        self.assertEqual([a['outcome'] for a in answers], ['duplicate', 'checked_out'])
-        self.assertEqual((manual.check_out, manual.out_mode), (utc(20, 16), 'face'))
+        manual = self.env["hr.attendance"].create({"employee_id": self.employee.id, "check_in": utc(20, 7)})
+        answers = self.ingest(
+            self.event(self.cam_entry, utc(20, 8), self.employee), self.event(self.cam_exit, utc(20, 16), self.employee)
+        )
+        self.assertEqual([a["outcome"] for a in answers], ["duplicate", "checked_out"])
+        self.assertEqual((manual.check_out, manual.out_mode), (utc(20, 16), "face"))
         self.assertEqual(len(self.attendances()), 1)
 
     def test_overlap_with_a_manual_attendance_is_an_error_not_a_crash(self):
-        self.env['hr.attendance'].create({'employee_id': self.employee.id, 'check_in': utc(20, 10), 'check_out': utc(20, 11)})
-        answers = self.ingest(self.event(self.cam_both, utc(20, 7), self.employee),
-                              self.event(self.cam_both, utc(20, 16), self.employee))
-        self.assertEqual([a['outcome'] for a in answers], ['error', 'error'])
+        self.env["hr.attendance"].create(
+            {"employee_id": self.employee.id, "check_in": utc(20, 10), "check_out": utc(20, 11)}
+        )
+        answers = self.ingest(
+            self.event(self.cam_both, utc(20, 7), self.employee), self.event(self.cam_both, utc(20, 16), self.employee)
+        )
+        self.assertEqual([a["outcome"] for a in answers], ["error", "error"])
         self.assertEqual(len(self.attendances()), 1)
 
     def test_one_persons_conflict_leaves_the_others_in_the_batch_written(self):
         # The batch is written together; Odoo refusing Ada's spans (a hand-entered overlap) must
         # not cost Bob his attendance.
-        self.env['hr.attendance'].create({'employee_id': self.employee.id, 'check_in': utc(20, 10), 'check_out': utc(20, 11)})
-        answers = self.ingest(self.event(self.cam_both, utc(20, 7), self.employee),
-                              self.event(self.cam_entry, utc(20, 7, 30), self.other),
-                              self.event(self.cam_both, utc(20, 16), self.employee),
-                              self.event(self.cam_exit, utc(20, 17), self.other))
-        self.assertEqual([a['outcome'] for a in answers], ['error', 'checked_in', 'error', 'checked_out'])
+        self.env["hr.attendance"].create(
+            {"employee_id": self.employee.id, "check_in": utc(20, 10), "check_out": utc(20, 11)}
+        )
+        answers = self.ingest(
+            self.event(self.cam_both, utc(20, 7), self.employee),
+            self.event(self.cam_entry, utc(20, 7, 30), self.other),
+            self.event(self.cam_both, utc(20, 16), self.employee),
+            self.event(self.cam_exit, utc(20, 17), self.other),
+        )
+        self.assertEqual([a["outcome"] for a in answers], ["error", "checked_in", "error", "checked_out"])
         self.assertEqual(self.spans(self.other), [(utc(20, 7, 30), utc(20, 17))])
         self.assertEqual(len(self.attendances()), 1)
 
     def test_overtime_of_a_batch_is_odoos_own(self):
         # Overtime is updated once per batch: it must equal what Odoo computes when the same
         # attendances are entered one by one.
-        self.env.company.write({'overtime_company_threshold': 0, 'overtime_employee_threshold': 0})
-        carol = self.env['hr.employee'].create({'name': 'Carol Test', 'tz': 'Europe/Brussels',
-                                                 'resource_calendar_id': self.employee.resource_calendar_id.id})
+        self.env.company.write({"overtime_company_threshold": 0, "overtime_employee_threshold": 0})
+        carol = self.env["hr.employee"].create(
+            {
+                "name": "Carol Test",
+                "tz": "Europe/Brussels",
+                "resource_calendar_id": self.employee.resource_calendar_id.id,
+            }
+        )
         days = [(19, 6, 18), (20, 5, 17)]  # Monday and Tuesday, 12 h each (8 h planned)
         events = []
         for day, start, end in days:
-            events += [self.event(self.cam_entry, utc(day, start), self.employee), self.event(self.cam_exit, utc(day, end), self.employee),
-                       self.event(self.cam_entry, utc(day, start), self.other), self.event(self.cam_exit, utc(day, end), self.other)]
-            self.env['hr.attendance'].create({'employee_id': carol.id, 'check_in': utc(day, start), 'check_out': utc(day, end)})
+            events += [
+                self.event(self.cam_entry, utc(day, start), self.employee),
+                self.event(self.cam_exit, utc(day, end), self.employee),
+                self.event(self.cam_entry, utc(day, start), self.other),
+                self.event(self.cam_exit, utc(day, end), self.other),
+            ]
+            self.env["hr.attendance"].create(
+                {"employee_id": carol.id, "check_in": utc(day, start), "check_out": utc(day, end)}
+            )
         random.Random(7).shuffle(events)
         self.ingest(*events)
 
         def overtime(employee):
             return [round(a.overtime_hours, 2) for a in self.attendances(employee)]
+
         expected = overtime(carol)
         self.assertTrue(len(expected) == 2 and all(hours > 0 for hours in expected), expected)
         self.assertEqual(overtime(self.employee), expected)
         self.assertEqual(overtime(self.other), expected)
 
     def test_auto_mark_off_records_without_attendance(self):
-        self.config.set('auto_mark', False)
+        self.config.set("auto_mark", False)
         answers = self.ingest(self.event(self.cam_entry, utc(20, 7), self.employee))
-        self.assertEqual(answers[0]['outcome'], 'rejected')
+        self.assertEqual(answers[0]["outcome"], "rejected")
         self.assertFalse(self.attendances())
 
     def test_only_devices_and_managers_send_events(self):
-        clerk = self.env['res.users'].create({'name': 'Clerk', 'login': 'fa_clerk',
-                                              USER_GROUPS: [(6, 0, [self.env.ref('base.group_user').id])]})
+        clerk = self.env["res.users"].create(
+            {"name": "Clerk", "login": "fa_clerk", USER_GROUPS: [(6, 0, [self.env.ref("base.group_user").id])]}
+        )
         with self.assertRaises(AccessError):
-            self.env['face.recognition.event'].with_user(clerk).ingest_events([self.event(self.cam_entry, utc(20, 7), self.employee)])
+            self.env["face.recognition.event"].with_user(clerk).ingest_events(
+                [self.event(self.cam_entry, utc(20, 7), self.employee)]
+            )
 
     def test_assigning_an_unknown_event_decides_its_attendance(self):
         answers = self.ingest(self.event(self.cam_entry, utc(20, 7), None))
-        event = self.env['face.recognition.event'].search([('event_uid', '=', answers[0]['event_id'])])
+        event = self.env["face.recognition.event"].search([("event_uid", "=", answers[0]["event_id"])])
         event._assign_to_employee(self.employee)
-        self.assertEqual(event.outcome, 'checked_in')
+        self.assertEqual(event.outcome, "checked_in")
         self.assertEqual(self.spans(), [(utc(20, 7), None)])

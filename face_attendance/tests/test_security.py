@@ -4,55 +4,67 @@ from odoo.tests import new_test_user, tagged
 from .common import FaceAttendanceCase, face_b64
 
 
-@tagged('post_install', '-at_install', 'face_attendance')
+@tagged("post_install", "-at_install", "face_attendance")
 class TestSecurity(FaceAttendanceCase):
-
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.template = cls.env['face.template'].create({'employee_id': cls.employee.id, 'image': face_b64('Hugo_Chavez', 1)})
-        cls.plain = new_test_user(cls.env, login='fa_plain', groups='base.group_user')
-        cls.fa_user = new_test_user(cls.env, login='fa_user', groups='base.group_user,face_attendance.group_face_attendance_user')
-        cls.fa_manager = new_test_user(cls.env, login='fa_manager', groups='base.group_user,face_attendance.group_face_attendance_manager')
+        cls.template = cls.env["face.template"].create(
+            {"employee_id": cls.employee.id, "image": face_b64("Hugo_Chavez", 1)}
+        )
+        cls.plain = new_test_user(cls.env, login="fa_plain", groups="base.group_user")
+        cls.fa_user = new_test_user(
+            cls.env, login="fa_user", groups="base.group_user,face_attendance.group_face_attendance_user"
+        )
+        cls.fa_manager = new_test_user(
+            cls.env, login="fa_manager", groups="base.group_user,face_attendance.group_face_attendance_manager"
+        )
 
     def test_templates_are_for_managers_only(self):
         for user in (self.plain, self.fa_user):
             with self.subTest(user=user.login), self.assertRaises(AccessError):
-                self.env['face.template'].with_user(user).browse(self.template.id).read(['encoding'])
+                self.env["face.template"].with_user(user).browse(self.template.id).read(["encoding"])
             with self.subTest(user=user.login), self.assertRaises(AccessError):
-                self.env['face.template'].with_user(user).search([])
-        record = self.env['face.template'].with_user(self.fa_manager).browse(self.template.id)
+                self.env["face.template"].with_user(user).search([])
+        record = self.env["face.template"].with_user(self.fa_manager).browse(self.template.id)
         self.assertTrue(record.encoding and record.image)
 
     def test_face_image_fields_on_the_employee_are_hidden(self):
         with self.assertRaises(AccessError):
-            self.employee.with_user(self.fa_user).read(['face_template_ids'])
+            self.employee.with_user(self.fa_user).read(["face_template_ids"])
         self.assertEqual(self.employee.with_user(self.fa_manager).face_template_ids, self.template)
 
     def test_camera_urls_are_for_managers_and_devices(self):
-        camera = self.env['face.camera'].create({'name': 'Gate', 'source_type': 'rtsp', 'source': 'rtsp://admin:secret@10.0.0.5/live'})
-        self.assertEqual(camera.with_user(self.fa_user).name, 'Gate')
+        camera = self.env["face.camera"].create(
+            {"name": "Gate", "source_type": "rtsp", "source": "rtsp://admin:secret@10.0.0.5/live"}
+        )
+        self.assertEqual(camera.with_user(self.fa_user).name, "Gate")
         with self.assertRaises(AccessError):
-            camera.with_user(self.fa_user).read(['source'])
-        self.assertIn('secret', camera.with_user(self.fa_manager).source)
-        self.assertIn('secret', camera.with_user(self.device_user).source)
+            camera.with_user(self.fa_user).read(["source"])
+        self.assertIn("secret", camera.with_user(self.fa_manager).source)
+        self.assertIn("secret", camera.with_user(self.device_user).source)
 
     def test_events_are_readable_by_face_users_but_not_plain_users(self):
-        self.ingest(self.event(self.cam_entry, '2026-01-20T07:00:00Z', self.employee, uid='sec-1'))
-        self.assertEqual(self.env['face.recognition.event'].with_user(self.fa_user).search_count([('event_uid', '=', 'sec-1')]), 1)
+        self.ingest(self.event(self.cam_entry, "2026-01-20T07:00:00Z", self.employee, uid="sec-1"))
+        self.assertEqual(
+            self.env["face.recognition.event"].with_user(self.fa_user).search_count([("event_uid", "=", "sec-1")]), 1
+        )
         with self.assertRaises(AccessError):
-            self.env['face.recognition.event'].with_user(self.plain).search([])
+            self.env["face.recognition.event"].with_user(self.plain).search([])
 
     def test_records_of_another_company_are_invisible(self):
-        other_company = self.env['res.company'].create({'name': 'Other Co'})
-        foreign = self.env['hr.employee'].create({'name': 'Foreign', 'company_id': other_company.id})
-        foreign_template = self.env['face.template'].create({'employee_id': foreign.id, 'image': face_b64('Kofi_Annan', 1)})
-        foreign_camera = self.env['face.camera'].create({'name': 'Foreign cam', 'source_type': 'file', 'source': 'x',
-                                                         'company_id': other_company.id})
-        templates = self.env['face.template'].with_user(self.fa_manager).search([])
+        other_company = self.env["res.company"].create({"name": "Other Co"})
+        foreign = self.env["hr.employee"].create({"name": "Foreign", "company_id": other_company.id})
+        foreign_template = self.env["face.template"].create(
+            {"employee_id": foreign.id, "image": face_b64("Kofi_Annan", 1)}
+        )
+        foreign_camera = self.env["face.camera"].create(
+            {"name": "Foreign cam", "source_type": "file", "source": "x", "company_id": other_company.id}
+        )
+        templates = self.env["face.template"].with_user(self.fa_manager).search([])
         self.assertIn(self.template, templates)
         self.assertNotIn(foreign_template, templates)
-        self.assertNotIn(foreign_camera, self.env['face.camera'].with_user(self.fa_manager).search([]))
+        self.assertNotIn(foreign_camera, self.env["face.camera"].with_user(self.fa_manager).search([]))
         # A device of the first company cannot send events for the other company's camera.
-        answers = self.ingest(self.event(foreign_camera, '2026-01-20T07:00:00Z', foreign))
-        self.assertEqual(answers[0]['status'], 'invalid')
+        answers = self.ingest(self.event(foreign_camera, "2026-01-20T07:00:00Z", foreign))
+        self.assertEqual(answers[0]["status"], "invalid")

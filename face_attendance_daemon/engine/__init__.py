@@ -4,8 +4,15 @@ The Odoo addon uses it to compute templates at enrolment and the daemon uses it 
 faces, so that both sides always produce comparable vectors. Templates carry the encoder's name
 and version (``Encoder.tag``) because vectors of different encoders must never be compared.
 """
+
 from .errors import (  # noqa: F401
-    EngineError, EngineUnavailable, FaceTooSmall, ImageTooLarge, NoFaceFound, NotAnImage, SeveralFaces,
+    EngineError,
+    EngineUnavailable,
+    FaceTooSmall,
+    ImageTooLarge,
+    NoFaceFound,
+    NotAnImage,
+    SeveralFaces,
 )
 from .base import DetectedFace, Encoder  # noqa: F401
 from .image_header import check_image_header, image_dimensions  # noqa: F401

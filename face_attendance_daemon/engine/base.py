@@ -1,4 +1,5 @@
 """The interface every encoder implements."""
+
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -7,6 +8,7 @@ import numpy as np
 @dataclass
 class DetectedFace:
     """A face found in an image; box is (x, y, width, height) in pixels of that image."""
+
     box: tuple
     score: float
     landmarks: np.ndarray = field(default=None, repr=False)
@@ -25,6 +27,7 @@ class Encoder:
     ``distance`` is always "lower is closer" so that thresholds mean the same thing everywhere;
     ``default_threshold`` is the distance under which two faces are taken for the same person.
     """
+
     name = None
     version = None
     dimension = None

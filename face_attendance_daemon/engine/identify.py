@@ -3,6 +3,7 @@
 The daemon's pipeline runs it on camera frames and the addon's /recognize endpoint on uploaded
 images, so both see the same faces and the same matches.
 """
+
 from dataclasses import dataclass
 
 from .base import DetectedFace
@@ -30,4 +31,4 @@ def identify_faces(encoder, image, gallery, threshold=None, min_face_size=0):
         return []
     vectors = encoder.encode_many(image, faces)
     matches = gallery.match_many(vectors, threshold)
-    return [IdentifiedFace(face, match, vector) for face, match, vector in zip(faces, matches, vectors)]
+    return [IdentifiedFace(face, match, vector) for face, match, vector in zip(faces, matches, vectors, strict=False)]

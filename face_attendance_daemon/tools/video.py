@@ -5,6 +5,7 @@
 START and END are seconds; a photo moves left to right between them. Several photos may overlap
 in time (several faces per frame); gaps give frames with nobody.
 """
+
 import sys
 from dataclasses import dataclass
 
@@ -57,7 +58,7 @@ def build_video(path, walkers, duration, fps=10, size=(640, 480)):
             x0, y0 = max(0, x), max(0, y)
             x1, y1 = min(width, x + walker.size), min(height, y + walker.size)
             if x1 > x0 and y1 > y0:
-                frame[y0:y1, x0:x1] = photo[y0 - y:y1 - y, x0 - x:x1 - x]
+                frame[y0:y1, x0:x1] = photo[y0 - y : y1 - y, x0 - x : x1 - x]
         writer.write(frame)
     writer.release()
     return frames

@@ -3,6 +3,7 @@
 The question is asked at the first call, not at construction: a daemon may start while Odoo is
 down, and its first call then fails like any other (TransportError) and is retried.
 """
+
 import logging
 import threading
 
@@ -39,12 +40,17 @@ class AutoTransport(Transport):
             if self._api_key:
                 return Json2Transport(self.url, self.db, self._api_key, self.timeout)
             # Works, but every call logs a deprecation warning in Odoo and Odoo 20 removes it.
-            _logger.warning("Odoo %s is served at %s but no [odoo] api_key is set: using XML-RPC, which "
-                            "Odoo 19 deprecates; set api_key (FA_ODOO_API_KEY) to use JSON-2",
-                            answer["server_version"], self.url)
+            _logger.warning(
+                "Odoo %s is served at %s but no [odoo] api_key is set: using XML-RPC, which "
+                "Odoo 19 deprecates; set api_key (FA_ODOO_API_KEY) to use JSON-2",
+                answer["server_version"],
+                self.url,
+            )
         if not self.login:
-            raise PermanentError("Odoo at %s speaks XML-RPC only (Odoo %s), which needs [odoo] login "
-                                 "(and password or api_key)" % (self.url, answer["server_version"] if answer else "18"))
+            raise PermanentError(
+                "Odoo at %s speaks XML-RPC only (Odoo %s), which needs [odoo] login "
+                "(and password or api_key)" % (self.url, answer["server_version"] if answer else "18")
+            )
         return XmlRpcTransport(self.url, self.db, self.login, self._password or self._api_key, self.timeout)
 
     def register(self, name, host, version, encoder):

@@ -7,6 +7,7 @@ later" (TransportError) and "Odoo refuses this" (PermanentError).
 
 Only the standard library: the daemon package does not depend on ``requests``.
 """
+
 import http.client
 import json
 import re
@@ -80,9 +81,12 @@ class Json2Transport(Transport):
         raise _error(status, headers, data, self.url, self.db, what, self._api_key)
 
     def _headers(self):
-        headers = {"Content-Type": "application/json; charset=utf-8", "Accept": "application/json",
-                   "Authorization": "bearer %s" % self._api_key,
-                   "User-Agent": "face-attendance-daemon/%s" % __version__}
+        headers = {
+            "Content-Type": "application/json; charset=utf-8",
+            "Accept": "application/json",
+            "Authorization": "bearer %s" % self._api_key,
+            "User-Agent": "face-attendance-daemon/%s" % __version__,
+        }
         if self.db:
             headers["X-Odoo-Database"] = self.db
         return headers
@@ -131,8 +135,10 @@ def _plain(error):
 
 
 def _not_json2(url):
-    return ("Odoo at %s has no JSON-2 API (it needs Odoo 19 or later; an Odoo 18 answers only "
-            "XML-RPC): set [odoo] protocol = \"xmlrpc\" or \"auto\"" % url)
+    return (
+        "Odoo at %s has no JSON-2 API (it needs Odoo 19 or later; an Odoo 18 answers only "
+        'XML-RPC): set [odoo] protocol = "xmlrpc" or "auto"' % url
+    )
 
 
 def _decode_result(data, url, what):
@@ -162,19 +168,29 @@ def _error(status, headers, data, url, db, what, api_key):
     message = message.replace(api_key, "***")[:_MAX_MESSAGE]
     label = "HTTP %d%s" % (status, ", %s" % name if name else "")
     if status == 401:
-        return PermanentError("Odoo at %s refused the API key (%s: %s): the key is wrong, revoked or expired, "
-                              "or belongs to another database" % (url, label, message or "unauthorized"))
+        return PermanentError(
+            "Odoo at %s refused the API key (%s: %s): the key is wrong, revoked or expired, "
+            "or belongs to another database" % (url, label, message or "unauthorized")
+        )
     if status == 404 and not name:
         # Odoo 19 without a database (unknown or refused by its dbfilter) answers a plain 404 page.
         if "No database is selected" in message:
-            return PermanentError("Odoo at %s serves no database %r (unknown, or refused by its dbfilter): "
-                                  "check [odoo] db" % (url, db))
+            return PermanentError(
+                "Odoo at %s serves no database %r (unknown, or refused by its dbfilter): check [odoo] db" % (url, db)
+            )
         return PermanentError("%s (%s on %s)" % (_not_json2(url), label, what))
     if status >= 500 or status in _RETRY_STATUSES:
         retry_after = headers.get("Retry-After")
-        return TransportError("Odoo at %s cannot serve %s now (%s%s)%s" % (
-            url, what, label, ": %s" % message if message else "",
-            "; retry after %s s" % retry_after if retry_after else ""))
+        return TransportError(
+            "Odoo at %s cannot serve %s now (%s%s)%s"
+            % (
+                url,
+                what,
+                label,
+                ": %s" % message if message else "",
+                "; retry after %s s" % retry_after if retry_after else "",
+            )
+        )
     if 400 <= status < 500:
         return PermanentError("Odoo refused %s (%s): %s" % (what, label, message or "no message"))
     location = headers.get("Location")
@@ -182,8 +198,10 @@ def _error(status, headers, data, url, db, what, api_key):
     if location and "/web/login" in location:
         return PermanentError("%s (%s on %s)" % (_not_json2(url), label, what))
     # Other redirects (http -> https, a path prefix) mean the configured url is not Odoo's.
-    return PermanentError("Odoo at %s answered %s with %s%s: check [odoo] url" % (
-        url, what, label, " to %s" % location if location else ""))
+    return PermanentError(
+        "Odoo at %s answered %s with %s%s: check [odoo] url"
+        % (url, what, label, " to %s" % location if location else "")
+    )
 
 
 def server_version(url, timeout, db=None):
@@ -218,5 +236,7 @@ def server_version(url, timeout, db=None):
         int(version_info[0])
     except (ValueError, KeyError, TypeError, IndexError):
         raise PermanentError("%s/web/version is not Odoo's version answer: check [odoo] url" % url) from None
-    return {"server_version": info.get("version") or ".".join(str(v) for v in version_info[:2]),
-            "server_version_info": version_info}
+    return {
+        "server_version": info.get("version") or ".".join(str(v) for v in version_info[:2]),
+        "server_version_info": version_info,
+    }

@@ -1,6 +1,6 @@
 """Odoo 18's external API over XML-RPC, as the daemon's device user."""
+
 import http.client
-import socket
 import threading
 import xmlrpc.client  # nosec B411  # answers come only from the configured Odoo; expat >= 2.4.1 refuses entity bombs
 
@@ -12,6 +12,7 @@ _PERMANENT_FAULTS = ("AccessDenied", "AccessError", "ValidationError", "UserErro
 
 def _with_timeout(base):
     """xmlrpc.client's transports have no timeout: a hung Odoo would block a thread forever."""
+
     class WithTimeout(base):
         def __init__(self, timeout, **kwargs):
             super().__init__(**kwargs)
@@ -21,6 +22,7 @@ def _with_timeout(base):
             connection = super().make_connection(host)
             connection.timeout = self._timeout
             return connection
+
     return WithTimeout
 
 
@@ -46,7 +48,8 @@ class XmlRpcTransport(Transport):
         if endpoint not in proxies:
             factory = _TimeoutSafeTransport if self.url.startswith("https") else _TimeoutTransport
             proxies[endpoint] = xmlrpc.client.ServerProxy(
-                "%s/xmlrpc/2/%s" % (self.url, endpoint), allow_none=True, transport=factory(self.timeout))
+                "%s/xmlrpc/2/%s" % (self.url, endpoint), allow_none=True, transport=factory(self.timeout)
+            )
         return proxies[endpoint]
 
     def _call(self, function, *args):
@@ -59,7 +62,7 @@ class XmlRpcTransport(Transport):
             raise TransportError("Odoo fault: %s" % text.strip().splitlines()[-1][:500]) from None
         except xmlrpc.client.ProtocolError as error:
             raise TransportError("HTTP %s from Odoo" % error.errcode) from None
-        except (OSError, socket.timeout, http.client.HTTPException, xmlrpc.client.ResponseError) as error:
+        except (TimeoutError, OSError, http.client.HTTPException, xmlrpc.client.ResponseError) as error:
             self._local.proxies = None  # the connection may be half-open: start afresh
             raise TransportError("cannot reach Odoo at %s: %s" % (self.url, error)) from None
 
@@ -72,8 +75,9 @@ class XmlRpcTransport(Transport):
         return self._uid
 
     def execute(self, model, method, *args, **kwargs):
-        return self._call(self._proxy("object").execute_kw, self.db, self.uid(), self._password,
-                          model, method, list(args), kwargs)
+        return self._call(
+            self._proxy("object").execute_kw, self.db, self.uid(), self._password, model, method, list(args), kwargs
+        )
 
     def version(self):
         return self._call(self._proxy("common").version)

@@ -1,5 +1,6 @@
 """Accuracy on the shared LFW photos, ours (sface, dlib) beside the baseline (face_recognition with
 its documented defaults: HOG, upsample 1, tolerance 0.6), plus videos with and without voting."""
+
 import os
 import tempfile
 import time
@@ -12,8 +13,11 @@ from face_attendance_daemon.tools.video import Walker, build_video
 from face_attendance_daemon.track import Observation, Tracker
 from face_attendance_daemon.vote import Voter
 
-THRESHOLDS = {"sface": [0.45, 0.50, 0.55, 0.60, 0.65], "dlib": [0.40, 0.45, 0.50, 0.55, 0.60],
-              "baseline": [0.50, 0.55, 0.60]}
+THRESHOLDS = {
+    "sface": [0.45, 0.50, 0.55, 0.60, 0.65],
+    "dlib": [0.40, 0.45, 0.50, 0.55, 0.60],
+    "baseline": [0.50, 0.55, 0.60],
+}
 DEFAULT_THRESHOLD = {"sface": 0.50, "dlib": 0.50, "baseline": 0.60}
 
 
@@ -22,7 +26,9 @@ def load_photos(faces_dir):
     for person in sorted(os.listdir(os.path.join(faces_dir, "known"))):
         folder = os.path.join(faces_dir, "known", person)
         known[person] = [os.path.join(folder, name) for name in sorted(os.listdir(folder))]
-    strangers = [os.path.join(faces_dir, "unknown", name) for name in sorted(os.listdir(os.path.join(faces_dir, "unknown")))]
+    strangers = [
+        os.path.join(faces_dir, "unknown", name) for name in sorted(os.listdir(os.path.join(faces_dir, "unknown")))
+    ]
     return known, strangers
 
 
@@ -49,6 +55,7 @@ class BaselineEncoder:
 
     def __init__(self):
         import face_recognition
+
         self.fr = face_recognition
 
     def vector(self, path):
@@ -124,16 +131,32 @@ def evaluate(name, encoder, known, strangers, enrolled_count, cache):
         correct = sum(1 for i, p, d in probe_best if p == i and d <= threshold)
         wrong = sum(1 for i, p, d in probe_best if p is not None and p != i and d <= threshold)
         accepted = sum(1 for d in stranger_best if d <= threshold)
-        rows.append({"threshold": threshold, "default": threshold == DEFAULT_THRESHOLD[name],
-                     "probes": len(probes), "correct": correct, "wrong_person": wrong,
-                     "not_recognised": len(probes) - correct - wrong,
-                     "strangers": len(strangers), "strangers_accepted": accepted})
+        rows.append(
+            {
+                "threshold": threshold,
+                "default": threshold == DEFAULT_THRESHOLD[name],
+                "probes": len(probes),
+                "correct": correct,
+                "wrong_person": wrong,
+                "not_recognised": len(probes) - correct - wrong,
+                "strangers": len(strangers),
+                "strangers_accepted": accepted,
+            }
+        )
     tar3, thr3, n_imp = _rates(genuine, impostor, 1e-3)
     tar4, thr4, _ = _rates(genuine, impostor, 1e-4)
-    return {"encoder": name, "enrolled_per_person": enrolled_count, "rows": rows, "no_face_found": no_face,
-            "tar_at_far_1e-3": tar3, "threshold_at_far_1e-3": thr3, "tar_at_far_1e-4": tar4,
-            "threshold_at_far_1e-4": thr4, "impostor_comparisons": n_imp,
-            "seconds": round(time.perf_counter() - started, 1)}
+    return {
+        "encoder": name,
+        "enrolled_per_person": enrolled_count,
+        "rows": rows,
+        "no_face_found": no_face,
+        "tar_at_far_1e-3": tar3,
+        "threshold_at_far_1e-3": thr3,
+        "tar_at_far_1e-4": tar4,
+        "threshold_at_far_1e-4": thr4,
+        "impostor_comparisons": n_imp,
+        "seconds": round(time.perf_counter() - started, 1),
+    }
 
 
 def enrolled_gallery(engine, known, photos=3):
@@ -164,7 +187,9 @@ def video_accuracy(faces_dir, known, strangers, encoder_name="sface", walkers_ea
     results = {}
     with tempfile.TemporaryDirectory() as folder:
         path = os.path.join(folder, "walk.mp4")
-        walkers = [Walker(photo, 0.2 + 2.2 * i, 2.0 + 2.2 * i, row=0.5, size=200) for i, (_p, photo) in enumerate(scenes)]
+        walkers = [
+            Walker(photo, 0.2 + 2.2 * i, 2.0 + 2.2 * i, row=0.5, size=200) for i, (_p, photo) in enumerate(scenes)
+        ]
         build_video(path, walkers, duration=2.2 * len(scenes) + 0.5, fps=10)
         frames = []
         capture = cv2.VideoCapture(path)
@@ -180,15 +205,18 @@ def video_accuracy(faces_dir, known, strangers, encoder_name="sface", walkers_ea
         for index, found in enumerate(found_per_frame):
             t = index / 10.0
             walker = int(t // 2.2)
-            for item, track in zip(found, tracker.update([f.box for f in found], t)):
-                verdict = voter.observe(track, Observation(item.match.person_key, item.match.distance,
-                                                           item.match.confidence, t, index, item.box))
+            for item, track in zip(found, tracker.update([f.box for f in found], t), strict=False):
+                verdict = voter.observe(
+                    track,
+                    Observation(item.match.person_key, item.match.distance, item.match.confidence, t, index, item.box),
+                )
                 if verdict and verdict.person_key is not None:
                     verdicts.setdefault(walker, set()).add(verdict.person_key)
         known_walkers = [(i, p) for i, (p, _path) in enumerate(scenes) if p]
         stranger_walkers = [i for i, (p, _path) in enumerate(scenes) if not p]
         results[label] = {
-            "known_walkers": len(known_walkers), "stranger_walkers": len(stranger_walkers),
+            "known_walkers": len(known_walkers),
+            "stranger_walkers": len(stranger_walkers),
             "missed": sum(1 for i, p in known_walkers if p not in verdicts.get(i, set())),
             "wrong_person": sum(1 for i, p in known_walkers if verdicts.get(i, set()) - {p}),
             "stranger_attendance": sum(1 for i in stranger_walkers if verdicts.get(i)),
@@ -198,8 +226,15 @@ def video_accuracy(faces_dir, known, strangers, encoder_name="sface", walkers_ea
 
 def run(faces_dir, log):
     known, strangers = load_photos(faces_dir)
-    out = {"photos": {"known_people": len(known), "known_photos": sum(len(v) for v in known.values()),
-                      "strangers": len(strangers)}, "identification": [], "videos": None}
+    out = {
+        "photos": {
+            "known_people": len(known),
+            "known_photos": sum(len(v) for v in known.values()),
+            "strangers": len(strangers),
+        },
+        "identification": [],
+        "videos": None,
+    }
     encoders = [("sface", OurEncoder("sface")), ("dlib", OurEncoder("dlib")), ("baseline", BaselineEncoder())]
     for name, encoder in encoders:
         cache = {}

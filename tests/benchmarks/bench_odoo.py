@@ -1,4 +1,5 @@
 """Ingestion into a real Odoo (XML-RPC method and POST /events) and REST API latency under load."""
+
 import datetime
 import json
 import os
@@ -8,7 +9,6 @@ import time
 import xmlrpc.client
 
 import requests
-
 from odoo_server import ARTIFACTS, OdooServer, _connect, drop_database, install_template
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -16,8 +16,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 def _percentiles(values):
     values = sorted(values)
-    return {"p50_ms": round(1000 * values[len(values) // 2], 1),
-            "p95_ms": round(1000 * values[min(len(values) - 1, int(0.95 * len(values)))], 1)}
+    return {
+        "p50_ms": round(1000 * values[len(values) // 2], 1),
+        "p95_ms": round(1000 * values[min(len(values) - 1, int(0.95 * len(values)))], 1),
+    }
 
 
 def _iso(moment):
@@ -35,10 +37,14 @@ def setup(log, port):
 
 def seed(server, employees=200):
     server.rpc("face.attendance.config", "set", "duplicate_window_minutes", 0)
-    ids = server.rpc("hr.employee", "create", [{"name": "Bench %04d" % i, "person_ref": "B%04d" % i, "tz": "UTC"}
-                                                for i in range(employees)])
-    camera = server.rpc("face.camera", "create", {"name": "Bench hall", "source_type": "file", "source": "x",
-                                                   "direction": "both"})
+    ids = server.rpc(
+        "hr.employee",
+        "create",
+        [{"name": "Bench %04d" % i, "person_ref": "B%04d" % i, "tz": "UTC"} for i in range(employees)],
+    )
+    camera = server.rpc(
+        "face.camera", "create", {"name": "Bench hall", "source_type": "file", "source": "x", "direction": "both"}
+    )
     return ids, camera
 
 
@@ -56,9 +62,14 @@ def ingestion(server, secret, employee_ids, camera, log):
         for _ in range(size):
             n = counter[0]
             counter[0] += 1
-            events.append({"event_id": "bench-%d" % n, "camera_id": camera,
-                           "employee_id": employee_ids[n % len(employee_ids)],
-                           "timestamp": _iso(base + datetime.timedelta(seconds=n))})
+            events.append(
+                {
+                    "event_id": "bench-%d" % n,
+                    "camera_id": camera,
+                    "employee_id": employee_ids[n % len(employee_ids)],
+                    "timestamp": _iso(base + datetime.timedelta(seconds=n)),
+                }
+            )
         return events
 
     def via_xmlrpc(events):
@@ -93,9 +104,12 @@ def ingestion(server, secret, employee_ids, camera, log):
         result = via_xmlrpc([event])[0]
         latencies.append(time.perf_counter() - t0)
         assert result["attendance_id"], result
-    return {"rows": rows, "sighting_to_attendance": _percentiles(latencies),
-            "note": "Odoo side only (the call returns after the attendance row is written); the daemon adds "
-                    "its voting window (3 analysed frames) and its delivery interval."}
+    return {
+        "rows": rows,
+        "sighting_to_attendance": _percentiles(latencies),
+        "note": "Odoo side only (the call returns after the attendance row is written); the daemon adds "
+        "its voting window (3 analysed frames) and its delivery interval.",
+    }
 
 
 def seed_attendance(server, employee_ids, total):
@@ -108,7 +122,8 @@ def seed_attendance(server, employee_ids, total):
             have = cursor.fetchone()[0]
             missing = total - have
             if missing > 0:
-                cursor.execute("""
+                cursor.execute(
+                    """
                     INSERT INTO hr_attendance (employee_id, check_in, check_out, worked_hours, in_mode, out_mode,
                                                face_date, create_uid, write_uid, create_date, write_date)
                     SELECT (%s::int[])[1 + (g %% %s)],
@@ -117,8 +132,16 @@ def seed_attendance(server, employee_ids, total):
                            8.0, 'manual', 'manual',
                            date '2020-01-01' + (g / %s)::int, 1, 1, now(), now()
                       FROM generate_series(%s, %s) AS g""",
-                               [employee_ids, len(employee_ids), len(employee_ids), len(employee_ids),
-                                len(employee_ids), have, total - 1])
+                    [
+                        employee_ids,
+                        len(employee_ids),
+                        len(employee_ids),
+                        len(employee_ids),
+                        len(employee_ids),
+                        have,
+                        total - 1,
+                    ],
+                )
                 # What autovacuum does shortly after a bulk load in production: the planner needs
                 # the new row counts to pick the check_in index.
                 cursor.execute("ANALYZE hr_attendance, hr_employee")
@@ -131,8 +154,19 @@ def api_load(server, secret, employee_ids, log, seconds=4.0):
     rows = []
 
     def load(path, concurrency):
-        run = subprocess.run([sys.executable, os.path.join(HERE, "loadgen.py"), server.url + "/api/v1" + path,
-                              secret, str(concurrency), str(seconds)], capture_output=True, text=True, timeout=300)
+        run = subprocess.run(
+            [
+                sys.executable,
+                os.path.join(HERE, "loadgen.py"),
+                server.url + "/api/v1" + path,
+                secret,
+                str(concurrency),
+                str(seconds),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         return json.loads(run.stdout.strip().splitlines()[-1])
 
     for records in (10_000, 100_000):
@@ -145,14 +179,16 @@ def api_load(server, secret, employee_ids, log, seconds=4.0):
             for concurrency in (1, 8, 32):
                 log("api: %s at concurrency %d" % (path, concurrency))
                 result = load(path, concurrency)
-                result.update({"endpoint": "GET /api/v1" + path, "concurrency": concurrency,
-                               "attendance_records": count})
+                result.update(
+                    {"endpoint": "GET /api/v1" + path, "concurrency": concurrency, "attendance_records": count}
+                )
                 rows.append(result)
     return {"rows": rows, "server_workers": server.workers, "seconds_per_run": seconds}
 
 
 def run(log, faces_dir, port=8369):
     import bench_scale
+
     sys.path.insert(0, os.path.dirname(HERE))
     server = setup(log, port)
     try:
@@ -169,4 +205,3 @@ def run(log, faces_dir, port=8369):
     finally:
         server.stop()
         drop_database(server.db)
-

@@ -1,5 +1,6 @@
 """Frames per second and CPU per frame of the recognition pipeline, ours beside the baseline, and the
 matching step alone against face_recognition.face_distance and the memory-bandwidth limit."""
+
 import resource
 import threading
 import time
@@ -19,7 +20,7 @@ def make_frame(size, photos):
         photo = cv2.resize(cv2.imread(path), (side, side))
         x = 10 + index * (side + 10)
         y = (height - side) // 2
-        frame[y:y + side, x:x + side] = photo
+        frame[y : y + side, x : x + side] = photo
     return frame
 
 
@@ -30,13 +31,18 @@ def _measure(function, frame, seconds):
         function(frame)
         frames += 1
     wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
-    return {"fps": round(frames / wall, 2), "ms_per_frame": round(1000 * wall / frames, 1),
-            "cpu_ms_per_frame": round(1000 * cpu / frames, 1), "frames": frames}
+    return {
+        "fps": round(frames / wall, 2),
+        "ms_per_frame": round(1000 * wall / frames, 1),
+        "cpu_ms_per_frame": round(1000 * cpu / frames, 1),
+        "frames": frames,
+    }
 
 
 def pipeline(faces_dir, known, log, seconds=3.0):
     import face_recognition
     from bench_accuracy import enrolled_gallery
+
     engine = get_encoder("sface")
     gallery = enrolled_gallery(engine, known)
     baseline_gallery = []
@@ -50,7 +56,9 @@ def pipeline(faces_dir, known, log, seconds=3.0):
         rgb = cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)
         boxes = face_recognition.face_locations(rgb, number_of_times_to_upsample=1, model="hog")
         vectors = face_recognition.face_encodings(rgb, known_face_locations=boxes)
-        return [face_recognition.face_distance(baseline_gallery, v) for v in vectors] if len(baseline_gallery) else vectors
+        return (
+            [face_recognition.face_distance(baseline_gallery, v) for v in vectors] if len(baseline_gallery) else vectors
+        )
 
     for person in people:
         for path in known[person][:3]:
@@ -65,8 +73,13 @@ def pipeline(faces_dir, known, log, seconds=3.0):
             frame = make_frame(size, photos[:count])
             found = len(ours(frame))
             log("pipeline: %dx%d, %d face(s)" % (size[0], size[1], count))
-            row = {"size": "%dx%d" % size, "faces": count, "faces_found": found,
-                   "ours": _measure(ours, frame, seconds), "baseline": _measure(baseline, frame, seconds)}
+            row = {
+                "size": "%dx%d" % size,
+                "faces": count,
+                "faces_found": found,
+                "ours": _measure(ours, frame, seconds),
+                "baseline": _measure(baseline, frame, seconds),
+            }
             row["speedup"] = round(row["ours"]["fps"] / row["baseline"]["fps"], 2) if row["baseline"]["fps"] else None
             rows.append(row)
     log("pipeline: four cameras at once")
@@ -76,10 +89,11 @@ def pipeline(faces_dir, known, log, seconds=3.0):
         counts = [0, 0, 0, 0]
         stop = threading.Event()
 
-        def camera(slot):
+        def camera(slot, stop=stop, function=function, frame=frame, counts=counts):
             while not stop.is_set():
                 function(frame)
                 counts[slot] += 1
+
         threads = [threading.Thread(target=camera, args=(slot,)) for slot in range(4)]
         wall0, cpu0 = time.perf_counter(), time.process_time()
         for thread in threads:
@@ -90,11 +104,17 @@ def pipeline(faces_dir, known, log, seconds=3.0):
             thread.join()
         wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
         total = sum(counts)
-        four[label] = {"total_fps": round(total / wall, 2), "per_camera_fps": [round(c / wall, 2) for c in counts],
-                       "cpu_ms_per_frame": round(1000 * cpu / max(total, 1), 1),
-                       "cpu_utilisation": round(cpu / wall, 2)}
-    return {"single_camera": rows, "four_cameras_640x480_1_face": four,
-            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0, 1)}
+        four[label] = {
+            "total_fps": round(total / wall, 2),
+            "per_camera_fps": [round(c / wall, 2) for c in counts],
+            "cpu_ms_per_frame": round(1000 * cpu / max(total, 1), 1),
+            "cpu_utilisation": round(cpu / wall, 2),
+        }
+    return {
+        "single_camera": rows,
+        "four_cameras_640x480_1_face": four,
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0, 1),
+    }
 
 
 def _median_ms(function, repeat):
@@ -123,6 +143,7 @@ def _timed(function):
 
 def matching(log, sizes=(1_000, 10_000, 100_000), batch=32):
     import face_recognition
+
     encoder = get_encoder("sface")
     rng = np.random.default_rng(1)
     rate = copy_rate()
@@ -135,15 +156,28 @@ def matching(log, sizes=(1_000, 10_000, 100_000), batch=32):
         gallery.replace((i, i % 1000, v) for i, v in enumerate(vectors))
         queries = vectors[rng.integers(0, size, batch)] + 0.01
         repeat = 50 if size < 100_000 else 15
-        single = _median_ms(lambda: gallery.match(queries[0]), repeat)
-        batched = _median_ms(lambda: gallery.match_many(queries), repeat) / batch
+        single = _median_ms(lambda gallery=gallery, queries=queries: gallery.match(queries[0]), repeat)
+        batched = _median_ms(lambda gallery=gallery, queries=queries: gallery.match_many(queries), repeat) / batch
         as_float64 = vectors.astype(np.float64)  # face_recognition works on float64 arrays
-        baseline = _median_ms(lambda: face_recognition.face_distance(as_float64, queries[0].astype(np.float64)), repeat)
+        baseline = _median_ms(
+            lambda as_float64=as_float64, queries=queries: face_recognition.face_distance(
+                as_float64, queries[0].astype(np.float64)
+            ),
+            repeat,
+        )
         scanned = gallery._matrix.nbytes
         limit_ms = 1000 * scanned / rate
-        rows.append({"templates": size, "ours_single_ms": round(single, 3), "ours_batched_ms_per_query": round(batched, 4),
-                     "baseline_face_distance_ms": round(baseline, 3),
-                     "speedup_single": round(baseline / single, 1), "speedup_batched": round(baseline / batched, 1),
-                     "bytes_scanned": scanned, "bandwidth_limit_ms": round(limit_ms, 4),
-                     "single_vs_limit": round(single / limit_ms, 1)})
+        rows.append(
+            {
+                "templates": size,
+                "ours_single_ms": round(single, 3),
+                "ours_batched_ms_per_query": round(batched, 4),
+                "baseline_face_distance_ms": round(baseline, 3),
+                "speedup_single": round(baseline / single, 1),
+                "speedup_batched": round(baseline / batched, 1),
+                "bytes_scanned": scanned,
+                "bandwidth_limit_ms": round(limit_ms, 4),
+                "single_vs_limit": round(single / limit_ms, 1),
+            }
+        )
     return {"copy_rate_gb_s": round(rate / 1e9, 2), "dimension": encoder.dimension, "batch": batch, "rows": rows}

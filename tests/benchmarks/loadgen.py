@@ -2,6 +2,7 @@
 PATH (or POST the JSON in BODY_FILE) for SECONDS, after WARMUP seconds (default 1) whose requests are
 not counted (every worker process has loaded what it keeps: engine models, caches); prints one JSON
 line with p50, p95, requests per second and errors."""
+
 import http.client
 import json
 import sys
@@ -55,10 +56,26 @@ def main(url, key, concurrency, seconds, body_file=None, warmup=1.0):
 
     def pct(q):
         return round(1000 * latencies[min(len(latencies) - 1, int(q * len(latencies)))], 1) if latencies else None
-    print(json.dumps({"requests": len(latencies), "errors": errors[0], "rps": round(len(latencies) / wall, 1),
-                      "p50_ms": pct(0.50), "p95_ms": pct(0.95)}))
+
+    print(
+        json.dumps(
+            {
+                "requests": len(latencies),
+                "errors": errors[0],
+                "rps": round(len(latencies) / wall, 1),
+                "p50_ms": pct(0.50),
+                "p95_ms": pct(0.95),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4]), sys.argv[5] if len(sys.argv) > 5 else None,
-         *[float(v) for v in sys.argv[6:7]])
+    main(
+        sys.argv[1],
+        sys.argv[2],
+        int(sys.argv[3]),
+        float(sys.argv[4]),
+        sys.argv[5] if len(sys.argv) > 5 else None,
+        *[float(v) for v in sys.argv[6:7]],
+    )

@@ -13,115 +13,287 @@ def _pct(value):
 
 def markdown(results):
     m = results["machine"]
-    out = ["# Benchmarks", "",
-           "Latest run: %s, commit `%s`, %s s in all. Command (after the README's set-up):" % (
-               results["date"], m["commit"], results.get("seconds")), "",
-           "```sh", "scripts/benchmark.sh        # figures also in test-artifacts/benchmarks.json", "```", "",
-           "Machine: %s, %s cores, %s GB RAM; %s; Python %s, NumPy %s, OpenCV %s." % (
-               m["cpu"], m["cores"], m["memory_gb"], m["os"], m["python"], m["numpy"], m["opencv"]), "",
-           "Baseline: `face_recognition` 1.3 (dlib) with its documented defaults: HOG detector, upsample 1, "
-           "tolerance 0.6, `face_distance`. Ours: the `sface` encoder (default) and the `dlib` encoder of the "
-           "shared engine. Every ratio compares figures from this same run.", ""]
+    out = [
+        "# Benchmarks",
+        "",
+        "Latest run: %s, commit `%s`, %s s in all. Command (after the README's set-up):"
+        % (results["date"], m["commit"], results.get("seconds")),
+        "",
+        "```sh",
+        "scripts/benchmark.sh        # figures also in test-artifacts/benchmarks.json",
+        "```",
+        "",
+        "Machine: %s, %s cores, %s GB RAM; %s; Python %s, NumPy %s, OpenCV %s."
+        % (m["cpu"], m["cores"], m["memory_gb"], m["os"], m["python"], m["numpy"], m["opencv"]),
+        "",
+        "Baseline: `face_recognition` 1.3 (dlib) with its documented defaults: HOG detector, upsample 1, "
+        "tolerance 0.6, `face_distance`. Ours: the `sface` encoder (default) and the `dlib` encoder of the "
+        "shared engine. Every ratio compares figures from this same run.",
+        "",
+    ]
     acc = results["accuracy"]
-    out += ["## 1. Accuracy on `../shared/data/faces`", "",
-            "%d known people x 6 photos, %d strangers. Photos 1 (or 1-3) of each person enrolled; the other "
-            "photos identified; every stranger tried against everybody. *Correct* and *wrong person* count "
-            "probes whose best match is under the threshold; *strangers accepted* must be 0." % (
-                acc["photos"]["known_people"], acc["photos"]["strangers"]), ""]
+    out += [
+        "## 1. Accuracy on `../shared/data/faces`",
+        "",
+        "%d known people x 6 photos, %d strangers. Photos 1 (or 1-3) of each person enrolled; the other "
+        "photos identified; every stranger tried against everybody. *Correct* and *wrong person* count "
+        "probes whose best match is under the threshold; *strangers accepted* must be 0."
+        % (acc["photos"]["known_people"], acc["photos"]["strangers"]),
+        "",
+    ]
     rows = []
     for result in acc["identification"]:
         for row in result["rows"]:
-            rows.append([result["encoder"], result["enrolled_per_person"],
-                         "**%.2f**" % row["threshold"] if row["default"] else "%.2f" % row["threshold"],
-                         "%d/%d" % (row["correct"], row["probes"]), row["wrong_person"],
-                         "%d/%d" % (row["strangers_accepted"], row["strangers"])])
-    out += [_table(["encoder", "enrolled/person", "threshold (default bold)", "correct", "wrong person",
-                    "strangers accepted"], rows), ""]
-    rows = [[r["encoder"], r["enrolled_per_person"], _pct(r["tar_at_far_1e-3"]), "%.3f" % r["threshold_at_far_1e-3"],
-             _pct(r["tar_at_far_1e-4"]), "%.3f" % r["threshold_at_far_1e-4"], r["impostor_comparisons"], r["no_face_found"],
-             r["seconds"]] for r in acc["identification"]]
-    out += ["True-accept rate at a fixed false-accept rate (verification: a probe's distance to its own "
-            "person vs. to every other person and every stranger):", "",
-            _table(["encoder", "enrolled", "TAR @ FAR 0.1%", "at distance", "TAR @ FAR 0.01%", "at distance",
-                    "impostor pairs", "probes with no face found", "seconds"], rows), "",
-            "With about %d impostor pairs, FAR 0.01%% rests on a handful of pairs: read it as an order of "
-            "magnitude." % acc["identification"][0]["impostor_comparisons"], ""]
+            rows.append(
+                [
+                    result["encoder"],
+                    result["enrolled_per_person"],
+                    "**%.2f**" % row["threshold"] if row["default"] else "%.2f" % row["threshold"],
+                    "%d/%d" % (row["correct"], row["probes"]),
+                    row["wrong_person"],
+                    "%d/%d" % (row["strangers_accepted"], row["strangers"]),
+                ]
+            )
+    out += [
+        _table(
+            ["encoder", "enrolled/person", "threshold (default bold)", "correct", "wrong person", "strangers accepted"],
+            rows,
+        ),
+        "",
+    ]
+    rows = [
+        [
+            r["encoder"],
+            r["enrolled_per_person"],
+            _pct(r["tar_at_far_1e-3"]),
+            "%.3f" % r["threshold_at_far_1e-3"],
+            _pct(r["tar_at_far_1e-4"]),
+            "%.3f" % r["threshold_at_far_1e-4"],
+            r["impostor_comparisons"],
+            r["no_face_found"],
+            r["seconds"],
+        ]
+        for r in acc["identification"]
+    ]
+    out += [
+        "True-accept rate at a fixed false-accept rate (verification: a probe's distance to its own "
+        "person vs. to every other person and every stranger):",
+        "",
+        _table(
+            [
+                "encoder",
+                "enrolled",
+                "TAR @ FAR 0.1%",
+                "at distance",
+                "TAR @ FAR 0.01%",
+                "at distance",
+                "impostor pairs",
+                "probes with no face found",
+                "seconds",
+            ],
+            rows,
+        ),
+        "",
+        "With about %d impostor pairs, FAR 0.01%% rests on a handful of pairs: read it as an order of "
+        "magnitude." % acc["identification"][0]["impostor_comparisons"],
+        "",
+    ]
     video = acc["videos"]
-    rows = [[label, r["known_walkers"], r["missed"], r["wrong_person"], "%d/%d" % (r["stranger_attendance"], r["stranger_walkers"])]
-            for label, r in video["results"].items()]
-    out += ["Video (%d frames at 10 fps, 640x480; known people's photos 4-6 and strangers walking across, "
-            "%s encoder, photos 1-3 enrolled); an attendance is a track's verdict:" % (video["frames"], video["encoder"]), "",
-            _table(["decision", "known walkers", "missed", "wrong person", "strangers given attendance (must be 0)"], rows), ""]
+    rows = [
+        [
+            label,
+            r["known_walkers"],
+            r["missed"],
+            r["wrong_person"],
+            "%d/%d" % (r["stranger_attendance"], r["stranger_walkers"]),
+        ]
+        for label, r in video["results"].items()
+    ]
+    out += [
+        "Video (%d frames at 10 fps, 640x480; known people's photos 4-6 and strangers walking across, "
+        "%s encoder, photos 1-3 enrolled); an attendance is a track's verdict:" % (video["frames"], video["encoder"]),
+        "",
+        _table(["decision", "known walkers", "missed", "wrong person", "strangers given attendance (must be 0)"], rows),
+        "",
+    ]
     pipe = results["pipeline"]
     rows = []
     for r in pipe["single_camera"]:
-        rows.append([r["size"], r["faces"], r["faces_found"], r["ours"]["fps"], r["ours"]["cpu_ms_per_frame"],
-                     r["baseline"]["fps"], r["baseline"]["cpu_ms_per_frame"], "%.1fx" % r["speedup"] if r["speedup"] else "-"])
+        rows.append(
+            [
+                r["size"],
+                r["faces"],
+                r["faces_found"],
+                r["ours"]["fps"],
+                r["ours"]["cpu_ms_per_frame"],
+                r["baseline"]["fps"],
+                r["baseline"]["cpu_ms_per_frame"],
+                "%.1fx" % r["speedup"] if r["speedup"] else "-",
+            ]
+        )
     four = pipe["four_cameras_640x480_1_face"]
-    out += ["## 2. Pipeline (detect, encode, match), one camera", "",
-            _table(["frame", "faces", "found (ours)", "ours fps", "ours CPU ms/frame", "baseline fps",
-                    "baseline CPU ms/frame", "ours / baseline"], rows), "",
-            "Four cameras at once (640x480, one face, four threads on %s cores): ours %.1f frames/s in all "
-            "(%s per camera, CPU %.1f ms/frame), baseline %.1f frames/s (%s). Peak memory of the benchmark "
-            "process: %.0f MB." % (
-                results["machine"]["cores"], four["ours"]["total_fps"], four["ours"]["per_camera_fps"],
-                four["ours"]["cpu_ms_per_frame"], four["baseline"]["total_fps"], four["baseline"]["per_camera_fps"],
-                pipe["peak_rss_mb"]), ""]
+    out += [
+        "## 2. Pipeline (detect, encode, match), one camera",
+        "",
+        _table(
+            [
+                "frame",
+                "faces",
+                "found (ours)",
+                "ours fps",
+                "ours CPU ms/frame",
+                "baseline fps",
+                "baseline CPU ms/frame",
+                "ours / baseline",
+            ],
+            rows,
+        ),
+        "",
+        "Four cameras at once (640x480, one face, four threads on %s cores): ours %.1f frames/s in all "
+        "(%s per camera, CPU %.1f ms/frame), baseline %.1f frames/s (%s). Peak memory of the benchmark "
+        "process: %.0f MB."
+        % (
+            results["machine"]["cores"],
+            four["ours"]["total_fps"],
+            four["ours"]["per_camera_fps"],
+            four["ours"]["cpu_ms_per_frame"],
+            four["baseline"]["total_fps"],
+            four["baseline"]["per_camera_fps"],
+            pipe["peak_rss_mb"],
+        ),
+        "",
+    ]
     match = results["matching"]
-    rows = [[r["templates"], r["ours_single_ms"], r["ours_batched_ms_per_query"], r["baseline_face_distance_ms"],
-             "%.1fx" % r["speedup_single"], "%.1fx" % r["speedup_batched"], r["bandwidth_limit_ms"],
-             "%.1fx" % r["single_vs_limit"]] for r in match["rows"]]
-    out += ["## 3. Matching, milliseconds per query", "",
-            "Gallery of random unit vectors (%d dimensions, float32); batch of %d queries; baseline "
-            "`face_recognition.face_distance` on the same gallery as float64 (what it returns). Bandwidth "
-            "limit: bytes scanned / measured memory copy rate (%.1f GB/s); under 1x means the gallery sits "
-            "in the CPU cache." % (match["dimension"], match["batch"], match["copy_rate_gb_s"]), "",
-            _table(["templates", "ours single", "ours batched (per query)", "baseline", "speed-up single",
-                    "speed-up batched", "bandwidth limit", "ours single / limit"], rows), ""]
+    rows = [
+        [
+            r["templates"],
+            r["ours_single_ms"],
+            r["ours_batched_ms_per_query"],
+            r["baseline_face_distance_ms"],
+            "%.1fx" % r["speedup_single"],
+            "%.1fx" % r["speedup_batched"],
+            r["bandwidth_limit_ms"],
+            "%.1fx" % r["single_vs_limit"],
+        ]
+        for r in match["rows"]
+    ]
+    out += [
+        "## 3. Matching, milliseconds per query",
+        "",
+        "Gallery of random unit vectors (%d dimensions, float32); batch of %d queries; baseline "
+        "`face_recognition.face_distance` on the same gallery as float64 (what it returns). Bandwidth "
+        "limit: bytes scanned / measured memory copy rate (%.1f GB/s); under 1x means the gallery sits "
+        "in the CPU cache." % (match["dimension"], match["batch"], match["copy_rate_gb_s"]),
+        "",
+        _table(
+            [
+                "templates",
+                "ours single",
+                "ours batched (per query)",
+                "baseline",
+                "speed-up single",
+                "speed-up batched",
+                "bandwidth limit",
+                "ours single / limit",
+            ],
+            rows,
+        ),
+        "",
+    ]
     odoo = results.get("odoo")
     if odoo:
         ing = odoo["ingestion"]
-        rows = [[r["path"], r["batch"], r["events"], r["events_per_s"], r["call_p50_ms"], r["call_p95_ms"]] for r in ing["rows"]]
+        rows = [
+            [r["path"], r["batch"], r["events"], r["events_per_s"], r["call_p50_ms"], r["call_p95_ms"]]
+            for r in ing["rows"]
+        ]
         lat = ing["sighting_to_attendance"]
-        out += ["## 4. Ingestion into Odoo", "",
-                "Odoo 18 with %d workers on this machine (the run command's default); events for 200 persons on a CCTV camera, each "
-                "decided and written through the ORM. In a batch where every event is a different person, each "
-                "event changes one attendance, and Odoo's own work per change (overtime, its overlap constraint, "
-                "worked hours) dominates the call; batches of a few persons (CCTV) share it." % odoo["api"]["server_workers"], "",
-                _table(["path", "batch", "events", "events/s", "call p50 ms", "call p95 ms"], rows), "",
-                "Sighting to `hr.attendance` row (one event per call): p50 %s ms, p95 %s ms. %s" % (
-                    lat["p50_ms"], lat["p95_ms"], ing["note"]), ""]
+        out += [
+            "## 4. Ingestion into Odoo",
+            "",
+            "Odoo 18 with %d workers on this machine (the run command's default); events for 200 persons on a "
+            "CCTV camera, each "
+            "decided and written through the ORM. In a batch where every event is a different person, each "
+            "event changes one attendance, and Odoo's own work per change (overtime, its overlap constraint, "
+            "worked hours) dominates the call; batches of a few persons (CCTV) share it."
+            % odoo["api"]["server_workers"],
+            "",
+            _table(["path", "batch", "events", "events/s", "call p50 ms", "call p95 ms"], rows),
+            "",
+            "Sighting to `hr.attendance` row (one event per call): p50 %s ms, p95 %s ms. %s"
+            % (lat["p50_ms"], lat["p95_ms"], ing["note"]),
+            "",
+        ]
         if ing.get("scale"):
-            out += ["Concurrent senders and daemon-shaped batches (POST /events):", "",
-                    _table(["workload", "events", "events/s", "failed calls", "HTTP statuses"],
-                           [[r["workload"], r["events"], r["events_per_s"], r["errors"],
-                             ", ".join("%s: %s" % kv for kv in sorted(r["statuses"].items())) or "200 only"]
-                            for r in ing["scale"]]), ""]
+            out += [
+                "Concurrent senders and daemon-shaped batches (POST /events):",
+                "",
+                _table(
+                    ["workload", "events", "events/s", "failed calls", "HTTP statuses"],
+                    [
+                        [
+                            r["workload"],
+                            r["events"],
+                            r["events_per_s"],
+                            r["errors"],
+                            ", ".join("%s: %s" % kv for kv in sorted(r["statuses"].items())) or "200 only",
+                        ]
+                        for r in ing["scale"]
+                    ],
+                ),
+                "",
+            ]
         if odoo.get("recognize"):
-            out += ["`POST /api/v1/recognize` with a 640x480 JPEG holding one enrolled face (engine, gallery "
-                    "and answer; loopback, keep-alive):", "",
-                    _table(["concurrency", "requests/s", "p50 ms", "p95 ms", "errors"],
-                           [[r["concurrency"], r["rps"], r["p50_ms"], r["p95_ms"], r["errors"]]
-                            for r in odoo["recognize"]]), ""]
-        rows = [[r["endpoint"], r["attendance_records"] or "", r["concurrency"], r["rps"], r["p50_ms"], r["p95_ms"],
-                 r["errors"]] for r in odoo["api"]["rows"]]
-        out += ["## 5. REST API under load", "",
-                "Load generator in a separate process on loopback, keep-alive connections, %s s per run; "
-                "Odoo with %d workers." % (odoo["api"]["seconds_per_run"], odoo["api"]["server_workers"]), "",
-                _table(["endpoint", "attendance records", "concurrency", "requests/s", "p50 ms", "p95 ms",
-                        "errors"], rows), ""]
+            out += [
+                "`POST /api/v1/recognize` with a 640x480 JPEG holding one enrolled face (engine, gallery "
+                "and answer; loopback, keep-alive):",
+                "",
+                _table(
+                    ["concurrency", "requests/s", "p50 ms", "p95 ms", "errors"],
+                    [[r["concurrency"], r["rps"], r["p50_ms"], r["p95_ms"], r["errors"]] for r in odoo["recognize"]],
+                ),
+                "",
+            ]
+        rows = [
+            [
+                r["endpoint"],
+                r["attendance_records"] or "",
+                r["concurrency"],
+                r["rps"],
+                r["p50_ms"],
+                r["p95_ms"],
+                r["errors"],
+            ]
+            for r in odoo["api"]["rows"]
+        ]
+        out += [
+            "## 5. REST API under load",
+            "",
+            "Load generator in a separate process on loopback, keep-alive connections, %s s per run; "
+            "Odoo with %d workers." % (odoo["api"]["seconds_per_run"], odoo["api"]["server_workers"]),
+            "",
+            _table(["endpoint", "attendance records", "concurrency", "requests/s", "p50 ms", "p95 ms", "errors"], rows),
+            "",
+        ]
     sim = odoo and odoo.get("simulation")
     if sim:
-        out += ["## 6. Many sites, one Odoo (simulation)", "",
-                "N site daemons, each its own process speaking XML-RPC as its device user, as the daemon does: "
-                "a batch of %d sightings every second (20 people on a CCTV camera, 5-minute duplicate window) "
-                "and a heartbeat every other second, for %d s. Latency = sending a batch until Odoo answers, "
-                "which is after the attendance rows are written." % (sim["events_per_site_per_s"],
-                                                                     sim["seconds_per_run"]), "",
-                _table(["daemons", "events/s", "p50 ms", "p95 ms", "errors"],
-                       [[r["daemons"], r["events_per_s"], r["p50_ms"], r["p95_ms"], r["errors"]] for r in sim["rows"]]),
-                "", "Largest number of daemons held with p95 under %d ms on this machine: **%d**." % (
-                    sim["target_p95_ms"], sim["largest_held"]), ""]
+        out += [
+            "## 6. Many sites, one Odoo (simulation)",
+            "",
+            "N site daemons, each its own process speaking XML-RPC as its device user, as the daemon does: "
+            "a batch of %d sightings every second (20 people on a CCTV camera, 5-minute duplicate window) "
+            "and a heartbeat every other second, for %d s. Latency = sending a batch until Odoo answers, "
+            "which is after the attendance rows are written." % (sim["events_per_site_per_s"], sim["seconds_per_run"]),
+            "",
+            _table(
+                ["daemons", "events/s", "p50 ms", "p95 ms", "errors"],
+                [[r["daemons"], r["events_per_s"], r["p50_ms"], r["p95_ms"], r["errors"]] for r in sim["rows"]],
+            ),
+            "",
+            "Largest number of daemons held with p95 under %d ms on this machine: **%d**."
+            % (sim["target_p95_ms"], sim["largest_held"]),
+            "",
+        ]
     out += ["## 7. Verdicts", ""] + verdicts(results) + [""]
     return "\n".join(out)
 
@@ -133,46 +305,95 @@ def verdicts(results):
         ours, base = acc[("sface", enrolled)], acc[("baseline", enrolled)]
         default = [r for r in ours["rows"] if r["default"]][0]
         base_default = [r for r in base["rows"] if r["default"]][0]
-        lines.append("- Accuracy, %d enrolled: sface at its default %.2f: %d correct, %d strangers accepted; "
-                     "baseline at 0.6: %d correct, %d strangers accepted. TAR@FAR0.1%%: %s vs %s. %s" % (
-                         enrolled, default["threshold"], default["correct"], default["strangers_accepted"],
-                         base_default["correct"], base_default["strangers_accepted"], _pct(ours["tar_at_far_1e-3"]),
-                         _pct(base["tar_at_far_1e-3"]),
-                         "**Worse than the baseline.**" if ours["tar_at_far_1e-3"] < base["tar_at_far_1e-3"] else "Better than the baseline."))
+        lines.append(
+            "- Accuracy, %d enrolled: sface at its default %.2f: %d correct, %d strangers accepted; "
+            "baseline at 0.6: %d correct, %d strangers accepted. TAR@FAR0.1%%: %s vs %s. %s"
+            % (
+                enrolled,
+                default["threshold"],
+                default["correct"],
+                default["strangers_accepted"],
+                base_default["correct"],
+                base_default["strangers_accepted"],
+                _pct(ours["tar_at_far_1e-3"]),
+                _pct(base["tar_at_far_1e-3"]),
+                "**Worse than the baseline.**"
+                if ours["tar_at_far_1e-3"] < base["tar_at_far_1e-3"]
+                else "Better than the baseline.",
+            )
+        )
     video = results["accuracy"]["videos"]["results"]["voting 3 of 5"]
-    lines.append("- Video, voting: %d stranger(s) given attendance, %d missed. %s" % (
-        video["stranger_attendance"], video["missed"],
-        "**Strangers got attendance: not zero.**" if video["stranger_attendance"] else "Zero strangers, as required."))
+    lines.append(
+        "- Video, voting: %d stranger(s) given attendance, %d missed. %s"
+        % (
+            video["stranger_attendance"],
+            video["missed"],
+            "**Strangers got attendance: not zero.**"
+            if video["stranger_attendance"]
+            else "Zero strangers, as required.",
+        )
+    )
     slower = [r for r in results["pipeline"]["single_camera"] if r["speedup"] and r["speedup"] < 1]
-    lines.append("- Pipeline: %s" % ("**slower than the baseline in %d configuration(s)**" % len(slower) if slower
-                                     else "faster than the baseline in every configuration measured."))
+    lines.append(
+        "- Pipeline: %s"
+        % (
+            "**slower than the baseline in %d configuration(s)**" % len(slower)
+            if slower
+            else "faster than the baseline in every configuration measured."
+        )
+    )
     slow_match = [r for r in results["matching"]["rows"] if r["speedup_single"] < 1 or r["speedup_batched"] < 1]
-    lines.append("- Matching: %s" % ("**slower than face_distance somewhere**" if slow_match
-                                     else "faster than face_distance at every gallery size, single and batched."))
+    lines.append(
+        "- Matching: %s"
+        % (
+            "**slower than face_distance somewhere**"
+            if slow_match
+            else "faster than face_distance at every gallery size, single and batched."
+        )
+    )
     odoo = results.get("odoo")
     if odoo:
         lines += ingestion_verdicts(odoo)
         live = [r for r in odoo["api"]["rows"] if "detections/live" in r["endpoint"]]
         for row in live:
-            lines.append("- `/detections/live` at concurrency %d: p95 %s ms, %s" % (
-                row["concurrency"], row["p95_ms"], "under the 200 ms target." if row["p95_ms"] < 200 else
-                "**misses the 200 ms target**: %.0f requests/s is what %d workers on %s cores serve, so %d "
-                "requests in flight wait about %.0f ms in line whatever the endpoint costs (one request alone: "
-                "%s ms)." % (row["rps"], odoo["api"]["server_workers"], results["machine"]["cores"],
-                             row["concurrency"], 1000.0 * row["concurrency"] / max(row["rps"], 1),
-                             live[0]["p50_ms"])))
+            lines.append(
+                "- `/detections/live` at concurrency %d: p95 %s ms, %s"
+                % (
+                    row["concurrency"],
+                    row["p95_ms"],
+                    "under the 200 ms target."
+                    if row["p95_ms"] < 200
+                    else "**misses the 200 ms target**: %.0f requests/s is what %d workers on %s cores serve, so %d "
+                    "requests in flight wait about %.0f ms in line whatever the endpoint costs (one request alone: "
+                    "%s ms)."
+                    % (
+                        row["rps"],
+                        odoo["api"]["server_workers"],
+                        results["machine"]["cores"],
+                        row["concurrency"],
+                        1000.0 * row["concurrency"] / max(row["rps"], 1),
+                        live[0]["p50_ms"],
+                    ),
+                )
+            )
         dlib = [r for r in results["accuracy"]["identification"] if r["encoder"] == "dlib"]
         accepted = max(row["strangers_accepted"] for r in dlib for row in r["rows"] if row["default"])
         if accepted:
-            lines.append("- The `dlib` encoder at its 0.50 default still accepts up to %d stranger(s) of 200 "
-                         "(the baseline's 0.60: far more); sface, the default encoder, is the one to use." % accepted)
+            lines.append(
+                "- The `dlib` encoder at its 0.50 default still accepts up to %d stranger(s) of 200 "
+                "(the baseline's 0.60: far more); sface, the default encoder, is the one to use." % accepted
+            )
     return lines
 
 
 # The figures of the previous benchmark run (BENCHMARKS.md at commit dcfab1e, same machine kind),
 # before the ingestion and API work: shown beside today's, not a same-run baseline.
-BEFORE = {"ingestion_batch_100": 50.0, "recognize_p50_ms": 240.0, "attendance_100k_p50_ms": 232.0,
-          "live_c8_p95_ms": 139.0}
+BEFORE = {
+    "ingestion_batch_100": 50.0,
+    "recognize_p50_ms": 240.0,
+    "attendance_100k_p50_ms": 232.0,
+    "live_c8_p95_ms": 139.0,
+}
 
 
 def ingestion_verdicts(odoo):
@@ -180,27 +401,43 @@ def ingestion_verdicts(odoo):
     rest_100 = [r for r in odoo["ingestion"]["rows"] if r["batch"] == 100]
     best = max(r["events_per_s"] for r in rest_100)
     scale = odoo["ingestion"].get("scale") or []
-    lines.append("- Ingestion, batches of 100, every event a different person (the worst case): %.0f events/s "
-                 "(previous run: ~%.0f); target 500: %s" % (best, BEFORE["ingestion_batch_100"],
-                                                           "met." if best >= 500 else "**not met**."))
+    lines.append(
+        "- Ingestion, batches of 100, every event a different person (the worst case): %.0f events/s "
+        "(previous run: ~%.0f); target 500: %s"
+        % (best, BEFORE["ingestion_batch_100"], "met." if best >= 500 else "**not met**.")
+    )
     for row in scale:
-        lines.append("- %s: %.0f events/s, %d failed call(s)%s" % (
-            row["workload"], row["events_per_s"], row["errors"],
-            "; target 500: %s" % ("met." if row["events_per_s"] >= 500 else "**not met**.")))
+        lines.append(
+            "- %s: %.0f events/s, %d failed call(s)%s"
+            % (
+                row["workload"],
+                row["events_per_s"],
+                row["errors"],
+                "; target 500: %s" % ("met." if row["events_per_s"] >= 500 else "**not met**."),
+            )
+        )
     for row in odoo.get("recognize") or []:
         if row["concurrency"] == 1:
-            lines.append("- `/recognize` (640x480, one face), alone: p95 %s ms (previous run: ~%.0f ms for a 250x250 "
-                         "photo); target 60 ms: %s" % (row["p95_ms"], BEFORE["recognize_p50_ms"],
-                                                       "met." if row["p95_ms"] < 60 else "**not met**."))
+            lines.append(
+                "- `/recognize` (640x480, one face), alone: p95 %s ms (previous run: ~%.0f ms for a 250x250 "
+                "photo); target 60 ms: %s"
+                % (row["p95_ms"], BEFORE["recognize_p50_ms"], "met." if row["p95_ms"] < 60 else "**not met**.")
+            )
     for row in odoo["api"]["rows"]:
         if row["attendance_records"] == 100_000 and row["concurrency"] == 1:
-            lines.append("- `/attendance?limit=1000` over 100k rows, alone: p95 %s ms (previous run: p50 %.0f ms); "
-                         "target 100 ms: %s" % (row["p95_ms"], BEFORE["attendance_100k_p50_ms"],
-                                                "met." if row["p95_ms"] < 100 else "**not met**."))
+            lines.append(
+                "- `/attendance?limit=1000` over 100k rows, alone: p95 %s ms (previous run: p50 %.0f ms); "
+                "target 100 ms: %s"
+                % (row["p95_ms"], BEFORE["attendance_100k_p50_ms"], "met." if row["p95_ms"] < 100 else "**not met**.")
+            )
         if "detections/live" in row["endpoint"] and row["concurrency"] == 8:
-            lines.append("- `/detections/live` at concurrency 8: p95 %s ms (previous run: %.0f ms); target 50 ms: %s" % (
-                row["p95_ms"], BEFORE["live_c8_p95_ms"], "met." if row["p95_ms"] < 50 else "**not met**."))
+            lines.append(
+                "- `/detections/live` at concurrency 8: p95 %s ms (previous run: %.0f ms); target 50 ms: %s"
+                % (row["p95_ms"], BEFORE["live_c8_p95_ms"], "met." if row["p95_ms"] < 50 else "**not met**.")
+            )
     sim = odoo.get("simulation")
     if sim:
-        lines.append("- Simulation: %d site daemons held with sighting-to-attendance p95 under 1 s." % sim["largest_held"])
+        lines.append(
+            "- Simulation: %d site daemons held with sighting-to-attendance p95 under 1 s." % sim["largest_held"]
+        )
     return lines

@@ -3,6 +3,7 @@
 Prints a table, writes the figures as JSON and BENCHMARKS.md. Every ratio compares figures measured
 in this same run on this same machine.
 """
+
 import argparse
 import datetime
 import json
@@ -34,16 +35,26 @@ def machine():
         memory_kb = int(handle.readline().split()[1])
     import cv2
     import numpy
-    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gb": round(memory_kb / 1024 / 1024, 1),
-            "python": platform.python_version(), "os": platform.platform(), "numpy": numpy.__version__,
-            "opencv": cv2.__version__,
-            "commit": subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True,
-                                     text=True).stdout.strip()}
+
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gb": round(memory_kb / 1024 / 1024, 1),
+        "python": platform.python_version(),
+        "os": platform.platform(),
+        "numpy": numpy.__version__,
+        "opencv": cv2.__version__,
+        "commit": subprocess.run(
+            ["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+        ).stdout.strip(),
+    }
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--faces", default=os.environ.get("FA_FACES_DIR") or os.path.join(ROOT, "..", "shared", "data", "faces"))
+    parser.add_argument(
+        "--faces", default=os.environ.get("FA_FACES_DIR") or os.path.join(ROOT, "..", "shared", "data", "faces")
+    )
     parser.add_argument("--json", default=os.path.join(ROOT, "test-artifacts", "benchmarks.json"))
     parser.add_argument("--markdown", default=os.path.join(ROOT, "BENCHMARKS.md"))
     parser.add_argument("--skip-odoo", action="store_true", help="leave out ingestion and API (no Odoo server)")
@@ -53,8 +64,11 @@ def main():
     def log(message):
         print("[%6.1fs] %s" % (time.perf_counter() - started, message), flush=True)
 
-    results = {"machine": machine(), "date": datetime.datetime.utcnow().strftime("%Y-%m-%d %H:%M UTC"),
-               "command": "scripts/benchmark.sh"}
+    results = {
+        "machine": machine(),
+        "date": datetime.datetime.utcnow().strftime("%Y-%m-%d %H:%M UTC"),
+        "command": "scripts/benchmark.sh",
+    }
     known, _strangers = bench_accuracy.load_photos(args.faces)
     results["accuracy"] = bench_accuracy.run(args.faces, log)
     results["pipeline"] = bench_pipeline.pipeline(args.faces, known, log)
