@@ -525,14 +525,30 @@ class FaceRecognitionEventIngest(models.Model):
         return vals
 
     def _apply_all_spans(self, plans):
-        """Write every person's spans together: one create for all new attendances, Odoo's overtime
-        updated once for the batch. Should Odoo's constraints refuse any of it (typically because
-        of an attendance entered by hand), the batch is undone and each person written on their own,
-        so that one person's conflict leaves the others' attendance standing."""
+        """Write every person's spans together; should Odoo's constraints refuse any of it (typically
+        because of an attendance entered by hand), write each person on their own, so that one
+        person's conflict leaves the others' attendance standing."""
+        try:
+            return self._write_plans(plans)
+        except ValidationError as error:
+            _logger.info("Attendances of %d person(s) written one person at a time: %s", len(plans), error)
+        records = {}
+        for plan in plans:
+            try:
+                records.update(self._write_plans([plan]))
+            except ValidationError as error:
+                _logger.info("Attendance of %s rebuilt span by span: %s", plan[0].name, error)
+                records.update(self._rebuild_span_by_span(*plan))
+        return records
+
+    def _write_plans(self, plans):
+        """Make the attendances match the rules' spans, updating records in place where possible:
+        one create for all new attendances, Odoo's overtime updated once; all or nothing."""
+        # Camera-made attendances carry their evidence in the events: no chatter tracking per write.
         Attendance = self.env["hr.attendance"].sudo().with_context(tracking_disable=True)
         records, surplus, writes, creates = {}, Attendance, [], []
         for employee, result, own, events in plans:
-            own = own.with_env(Attendance.env)
+            own = own.exists().with_env(Attendance.env)
             events_by_id = {e.id: e for e in events}
             wanted = [self._span_vals(employee, span, events_by_id) for span in result.spans]
             surplus |= own[len(wanted) :]
@@ -546,75 +562,45 @@ class FaceRecognitionEventIngest(models.Model):
                     creates.append((span, vals))
             for span in result.externals:
                 records[id(span)] = span.record
-        try:
-            with self.env.cr.savepoint():
-                with overtime_once(Attendance):
-                    if surplus:
-                        surplus.unlink()
-                    for record, changed in writes:
-                        record.write(changed)
-                    created = Attendance.create([vals for _span, vals in creates]) if creates else Attendance
-                    for (span, _vals), record in zip(creates, created, strict=False):
-                        records[id(span)] = record
-                    for _employee, result, _own, _events in plans:
-                        self._apply_externals(result, Attendance.env)
-                Attendance.env.flush_all()
-            return records
-        except ValidationError as error:
-            _logger.info("Attendances of %d person(s) written one person at a time: %s", len(plans), error)
-        records = {}
-        for employee, result, own, events in plans:
-            records.update(self._apply_spans(employee, result, own.exists(), events))
-        return records
-
-    def _apply_spans(self, employee, result, own, events):
-        """Make the attendances match the rules' spans, updating records in place where possible."""
-        # Camera-made attendances carry their evidence in the events: no chatter tracking per write.
-        Attendance = self.env["hr.attendance"].sudo().with_context(tracking_disable=True)
-        own = own.with_env(Attendance.env)
-        events_by_id = {e.id: e for e in events}
-        wanted = [self._span_vals(employee, span, events_by_id) for span in result.spans]
-        records = {}
-        try:
-            with self.env.cr.savepoint():
-                surplus = own[len(wanted) :]
+        with self.env.cr.savepoint():
+            with overtime_once(Attendance):
                 if surplus:
                     surplus.unlink()
-                for position, vals in enumerate(wanted):
-                    if position < len(own):
-                        record = own[position]
-                        changed = _changed_values(record, vals)
-                        if changed:
-                            record.write(changed)
-                    else:
-                        record = Attendance.create(vals)
-                    records[id(result.spans[position])] = record
-                self._apply_externals(result, Attendance.env)
-                Attendance.env.flush_all()
-        except ValidationError as error:
-            # Odoo's own rules (no overlap, one open attendance) refused the in-place update,
-            # typically because of an attendance entered by hand: build span by span instead.
-            _logger.info("Attendance of %s rebuilt span by span: %s", employee.name, error)
-            records = {}
-            with self.env.cr.savepoint():
-                own.exists().unlink()
-            for span, vals in zip(result.spans, wanted, strict=False):
-                try:
-                    with self.env.cr.savepoint():
-                        records[id(span)] = Attendance.create(vals)
-                        Attendance.env.flush_all()
-                except ValidationError as inner:
-                    result.outcomes[span.in_key] = (rules.ERROR, str(inner.args[0] if inner.args else inner), None)
-                    if span.out_key:
-                        result.outcomes[span.out_key] = (rules.ERROR, str(inner.args[0] if inner.args else inner), None)
+                for record, changed in writes:
+                    record.write(changed)
+                created = Attendance.create([vals for _span, vals in creates]) if creates else Attendance
+                for (span, _vals), record in zip(creates, created, strict=False):
+                    records[id(span)] = record
+                for _employee, result, _own, _events in plans:
+                    self._apply_externals(result, Attendance.env)
+            Attendance.env.flush_all()
+        return records
+
+    def _rebuild_span_by_span(self, employee, result, own, events):
+        """Odoo refused the in-place update: drop this person's camera-made attendances and create
+        them again one span at a time; a span Odoo still refuses marks its events as errors."""
+        Attendance = self.env["hr.attendance"].sudo().with_context(tracking_disable=True)
+        events_by_id = {e.id: e for e in events}
+        records = {}
+        with self.env.cr.savepoint():
+            own.exists().unlink()
+        for span in result.spans:
             try:
                 with self.env.cr.savepoint():
-                    self._apply_externals(result, Attendance.env)
+                    records[id(span)] = Attendance.create(self._span_vals(employee, span, events_by_id))
                     Attendance.env.flush_all()
             except ValidationError as inner:
-                for span in result.externals:
-                    if span.out_key:
-                        result.outcomes[span.out_key] = (rules.ERROR, str(inner.args[0] if inner.args else inner), None)
+                result.outcomes[span.in_key] = (rules.ERROR, str(inner.args[0] if inner.args else inner), None)
+                if span.out_key:
+                    result.outcomes[span.out_key] = (rules.ERROR, str(inner.args[0] if inner.args else inner), None)
+        try:
+            with self.env.cr.savepoint():
+                self._apply_externals(result, Attendance.env)
+                Attendance.env.flush_all()
+        except ValidationError as inner:
+            for span in result.externals:
+                if span.out_key:
+                    result.outcomes[span.out_key] = (rules.ERROR, str(inner.args[0] if inner.args else inner), None)
         for span in result.externals:
             records[id(span)] = span.record
         return records
