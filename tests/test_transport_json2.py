@@ -340,31 +340,28 @@ def test_protocol_auto_picks_json2_on_19_and_xmlrpc_on_18(odoo, device, odoo_maj
         with pytest.raises(PermanentError, match="speaks XML-RPC only .*needs \\[odoo\\] login"):
             AutoTransport(odoo.url, odoo.db, "", "", key, timeout=30).register("json2-site", "h", "1", None)
 
+    def check(config, key):
+        return subprocess.run(
+            [sys.executable, "-m", "face_attendance_daemon.cli", "check", "-c", str(config)],
+            capture_output=True,
+            text=True,
+            timeout=180,
+            env=dict(os.environ, FA_ODOO_API_KEY=key),
+        )
+
     # The check command says which protocol it reached Odoo with, and never the key.
     config = tmp_path / "daemon.toml"
     config.write_text(
         '[odoo]\nurl = "%s"\ndb = "%s"\nlogin = "%s"\n[daemon]\nname = "json2-site"\n'
         % (odoo.url, odoo.db, DEVICE_LOGIN)
     )
-    run = subprocess.run(
-        [sys.executable, "-m", "face_attendance_daemon.cli", "check", "-c", str(config)],
-        capture_output=True,
-        text=True,
-        timeout=180,
-        env=dict(os.environ, FA_ODOO_API_KEY=key),
-    )
+    run = check(config, key)
     assert run.returncode == 0, run.stdout + run.stderr
     expected = "over auto -> %s %s" % ("json2" if odoo_major >= 19 else "xmlrpc", odoo.url)
     assert expected in run.stdout and "daemon: 'json2-site' is daemon #%d" % device["daemon_id"] in run.stdout
     assert key not in run.stdout + run.stderr
     config.write_text('[odoo]\nurl = "%s"\nprotocol = "json2"\n' % odoo.url)
-    run = subprocess.run(
-        [sys.executable, "-m", "face_attendance_daemon.cli", "check", "-c", str(config)],
-        capture_output=True,
-        text=True,
-        timeout=180,
-        env=dict(os.environ, FA_ODOO_API_KEY=key),
-    )
+    run = check(config, key)
     if odoo_major >= 19:  # one database served: JSON-2 needs no db
         assert run.returncode == 0 and "over json2 %s" % odoo.url in run.stdout, run.stdout + run.stderr
     else:

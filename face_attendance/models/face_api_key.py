@@ -54,7 +54,12 @@ HIT_SQL = """
 LAST_USE_SQL = "UPDATE face_api_key SET last_used_at = %s, last_used_ip = %s WHERE id = %s"
 
 
-def _bookkeeping(db_name, query, params, fetch=False):
+def _bookkeeping(env, query, params, fetch=False):
+    if in_test_transaction(env.registry):
+        # Tests never commit: what they count and record lives in their transaction.
+        env.cr.execute(query, params)
+        return env.cr.fetchone()[0] if fetch else None
+    db_name = env.registry.db_name
     with _bookkeeping_lock:
         for attempt in (1, 2):
             slot = (os.getpid(), db_name)  # a forked worker never uses its parent's connection
@@ -331,13 +336,7 @@ class FaceApiKey(models.Model):
         self.ensure_one()
         now = _clock()
         window = int(now // 60)
-        registry = self.env.registry
-        if in_test_transaction(registry):
-            # Tests never commit: the count lives in their transaction.
-            self.env.cr.execute(HIT_SQL, [self.id, window])
-            hits = self.env.cr.fetchone()[0]
-        else:
-            hits = _bookkeeping(registry.db_name, HIT_SQL, [self.id, window], fetch=True)
+        hits = _bookkeeping(self.env, HIT_SQL, [self.id, window], fetch=True)
         limit = self._grant(self.id)[1]
         if limit and hits > limit:
             return int((window + 1) * 60 - now) + 1
@@ -353,12 +352,9 @@ class FaceApiKey(models.Model):
         if now - _last_use_written.get(self.id, -LAST_USE_INTERVAL) < LAST_USE_INTERVAL:
             return
         _last_use_written[self.id] = now
-        if in_test_transaction(self.env.registry):
-            self.sudo().write({"last_used_at": fields.Datetime.now(), "last_used_ip": address})
-        else:
-            # Committed at once, outside the request's transaction: two workers recording the same
-            # key's use at the same moment wait for each other instead of one failing.
-            _bookkeeping(self.env.registry.db_name, LAST_USE_SQL, [fields.Datetime.now(), address, self.id])
+        # Committed at once, outside the request's transaction: two workers recording the same key's
+        # use at the same moment wait for each other instead of one failing.
+        _bookkeeping(self.env, LAST_USE_SQL, [fields.Datetime.now(), address, self.id])
 
     def _check_manage(self):
         if not (self.env.user.has_group(MANAGER) or self.env.user.has_group("base.group_system")):
