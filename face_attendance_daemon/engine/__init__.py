@@ -18,7 +18,7 @@ from .base import DetectedFace, Encoder  # noqa: F401
 from .image_header import check_image_header, image_dimensions  # noqa: F401
 from .imageio import decode_image, encode_jpeg  # noqa: F401
 from .registry import DEFAULT_ENCODER, ENCODERS, get_encoder  # noqa: F401
-from .enrol import EnrolmentResult, enrol_image  # noqa: F401
+from .enrol import EnrolmentResult, dominant_face, enrol_image, largest_face  # noqa: F401
 from .match import Gallery, MatchResult  # noqa: F401
 from .codec import vector_from_bytes, vector_to_bytes  # noqa: F401
 from .identify import IdentifiedFace, identify_faces  # noqa: F401

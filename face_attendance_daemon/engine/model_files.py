@@ -17,14 +17,20 @@ def package_file(package, relative_path, sha256):
     path = os.path.join(list(spec.submodule_search_locations)[0], relative_path)
     if not os.path.isfile(path):
         raise EngineUnavailable("The model file %s is missing." % path)
-    if _verified.get(path) != sha256:
+    return verified_file(path, (sha256,))
+
+
+def verified_file(path, sha256s):
+    """``path`` once its sha256 is one of ``sha256s`` (checked once per process and file)."""
+    if _verified.get(path) not in sha256s:
         digest = hashlib.sha256()
         with open(path, "rb") as handle:
             for chunk in iter(lambda: handle.read(1 << 20), b""):
                 digest.update(chunk)
-        if digest.hexdigest() != sha256:
+        if digest.hexdigest() not in sha256s:
             raise EngineUnavailable(
-                "The model file %s is damaged (sha256 %s, expected %s)." % (path, digest.hexdigest(), sha256)
+                "The model file %s is damaged or not the expected one (sha256 %s, expected %s)."
+                % (path, digest.hexdigest(), " or ".join(sha256s))
             )
-        _verified[path] = sha256
+        _verified[path] = digest.hexdigest()
     return path
