@@ -23,6 +23,8 @@
         "views/hr_attendance_views.xml",
         "views/face_camera_views.xml",
         "views/face_daemon_views.xml",
+        "views/face_kiosk_views.xml",
+        "views/face_kiosk_templates.xml",
         "views/face_system_log_views.xml",
         "views/res_config_settings_views.xml",
         "views/face_api_key_views.xml",
@@ -36,6 +38,12 @@
     "assets": {
         "web.assets_backend": [
             "face_attendance/static/src/**/*",
+            ("remove", "face_attendance/static/src/kiosk/**/*"),
+        ],
+        # The tablet's page: Odoo's JS core (OWL, RPC, translations) and the kiosk, nothing of the backend.
+        "face_attendance.assets_face_kiosk": [
+            ("include", "web._assets_core"),
+            "face_attendance/static/src/kiosk/**/*",
         ],
         "web.assets_tests": [
             "face_attendance/static/tests/tours/**/*",

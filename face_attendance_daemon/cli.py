@@ -28,8 +28,10 @@ def _parser():
 
 def check(config, out=sys.stdout):
     """Returns 0 when the configuration works end to end, 1 otherwise, saying why."""
+    from .camera_liveness import ENFORCE, camera_mode
     from .daemon import make_transport
     from .engine import EngineError, get_encoder
+    from .engine.liveness import checker_status
     from .transport import TransportError
 
     transport = make_transport(config)
@@ -62,22 +64,36 @@ def check(config, out=sys.stdout):
         % (config.daemon.name, remote["daemon_id"], encoder.tag, len(gallery.get("templates", []))),
         file=out,
     )
+    checker, reason = checker_status(config.recognition.liveness_models)
+    if checker is not None:
+        print(
+            "liveness: models in %s loaded (threshold %s)"
+            % (config.recognition.liveness_models, config.recognition.liveness_threshold),
+            file=out,
+        )
+    else:
+        print("liveness: unavailable - %s" % reason, file=out)
     cameras = remote.get("cameras", [])
     if not cameras:
         print("cameras: none assigned to this daemon in Odoo (Face Attendance -> Devices -> Cameras)", file=out)
     for camera in cameras:
         source = config.camera_sources.get(camera["id"], camera["source"])
+        mode, problem = camera_mode(camera.get("liveness"))
         print(
-            "camera #%s %s: %s %s, direction %s"
+            "camera #%s %s: %s %s, direction %s, liveness %s%s"
             % (
                 camera["id"],
                 camera["name"],
                 camera["source_type"],
                 source if "@" not in str(source) else "(credentials hidden)",
                 camera["direction"],
+                mode,
+                " - " + problem if problem else "",
             ),
             file=out,
         )
+        if mode == ENFORCE and checker is None:
+            print("camera #%s: WARNING - liveness enforced but unavailable: no attendance" % camera["id"], file=out)
     return 0
 
 

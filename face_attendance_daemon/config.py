@@ -12,6 +12,8 @@ from dataclasses import dataclass, field, fields
 import tomllib
 
 from .engine import ENCODERS
+from .engine.liveness import DEFAULT_THRESHOLD as LIVENESS_THRESHOLD
+from .engine.liveness import ENV_MODEL_DIR as LIVENESS_ENV
 
 
 class ConfigError(Exception):
@@ -59,6 +61,10 @@ class RecognitionSettings:
     person_detection: bool = False
     person_model: str = ""  # YOLO model file (.pt with ultralytics, or .onnx)
     person_confidence: float = 0.4
+    # Used by cameras whose liveness (set in Odoo) is flag or enforce. Empty: $FA_LIVENESS_MODELS;
+    # unset or without its files, liveness is unavailable (never live).
+    liveness_models: str = ""
+    liveness_threshold: float = LIVENESS_THRESHOLD
 
 
 @dataclass
@@ -184,6 +190,9 @@ def load(path=None, environ=None):  # noqa: C901  # one branch per source and ty
                 value = _coerce(environ[env_name], type(getattr(target, key)), env_name, problems)
                 if value is not None:
                     setattr(target, key, value)
+    config.recognition.liveness_models = (
+        config.recognition.liveness_models.strip() or environ.get(LIVENESS_ENV, "").strip()
+    )
     cameras = raw.get("cameras", [])
     if not isinstance(cameras, list):
         problems.append("[[cameras]] must be an array of tables")
@@ -229,6 +238,14 @@ def validate(config):  # noqa: C901  # one check per setting, each with its mess
             problems.append("[recognition] person_detection needs person_model (a YOLO .pt or .onnx file)")
         elif not os.path.isfile(rec.person_model):
             problems.append("[recognition] person_model %s does not exist" % rec.person_model)
+    if not 0 < rec.liveness_threshold < 1:
+        problems.append("[recognition] liveness_threshold must be between 0 and 1, both excluded (default 0.5)")
+    if rec.liveness_models and not os.path.isdir(rec.liveness_models):
+        problems.append(
+            "[recognition] liveness_models (or %s): directory %s does not exist; it should hold "
+            "minifasnet_v2.onnx and minifasnet_v1se.onnx (empty: no liveness, and cameras in enforce mode "
+            "make no attendance)" % (LIVENESS_ENV, rec.liveness_models)
+        )
     delivery = config.delivery
     if delivery.batch_size < 1 or delivery.batch_size > 1000:
         problems.append("[delivery] batch_size must be between 1 and 1000")

@@ -12,6 +12,7 @@ from .capture import CameraSource
 from .decide import iso_utc
 from .delivery import Delivery
 from .engine import get_encoder
+from .engine.liveness import checker_status
 from .gallery_sync import GallerySync
 from .health import HealthServer
 from .outbox import Outbox
@@ -140,7 +141,12 @@ class Daemon:
             ).start()
             _logger.info(
                 "camera started",
-                extra={"camera_id": camera_id, "camera_name": camera.get("name"), "direction": camera.get("direction")},
+                extra={
+                    "camera_id": camera_id,
+                    "camera_name": camera.get("name"),
+                    "direction": camera.get("direction"),
+                    "liveness": self.pipelines[camera_id].liveness.mode,
+                },
             )
 
     # ------------------------------------------------------------------ periodic work
@@ -196,12 +202,19 @@ class Daemon:
                 events=pipeline.events,
                 name=pipeline.camera.get("name"),
                 direction=pipeline.camera.get("direction"),
+                liveness=pipeline.liveness.mode,
+                **({"liveness_problem": pipeline.liveness.problem} if pipeline.liveness.problem else {}),
             )
             for camera_id, pipeline in self.pipelines.items()
         ]
         breaker = self.delivery.breaker.state if self.delivery else "closed"
+        rec = self.config.recognition
+        checker, reason = checker_status(rec.liveness_models)
+        # A camera asked to check liveness that cannot is not working as configured.
+        liveness_missing = checker is None and any(p.liveness.active for p in self.pipelines.values())
+        degraded = breaker != "closed" or any(c["errors"] and not c["fps"] for c in cameras) or liveness_missing
         return {
-            "status": "degraded" if breaker != "closed" or any(c["errors"] and not c["fps"] for c in cameras) else "ok",
+            "status": "degraded" if degraded else "ok",
             "version": __version__,
             "uptime_seconds": int(time.time() - self.started),
             "encoder": self.encoder.tag if self.encoder else None,
@@ -211,6 +224,12 @@ class Daemon:
                 "delivered": self.delivery.delivered if self.delivery else 0,
                 "breaker": breaker,
                 "last_error": self.delivery.last_error if self.delivery else None,
+            },
+            "liveness": {
+                "available": checker is not None,
+                "reason": reason,
+                "models": rec.liveness_models,
+                "threshold": rec.liveness_threshold,
             },
             "cameras": cameras,
         }

@@ -19,7 +19,8 @@ def event_id(daemon_name, camera_id, track_id, verdict):
     return "%s-%s-%s" % (daemon_name, camera_id, hashlib.sha1(seen.encode(), usedforsecurity=False).hexdigest()[:24])
 
 
-def make_event(daemon_name, camera_id, track, verdict, encoder_tag):
+def make_event(daemon_name, camera_id, track, verdict, encoder_tag, liveness=None):
+    """``liveness``: the camera's liveness fields (camera_liveness.event_fields), kept even when null."""
     event = {
         "event_id": event_id(daemon_name, camera_id, track.track_id, verdict),
         "timestamp": iso_utc(verdict.first_seen),
@@ -32,7 +33,9 @@ def make_event(daemon_name, camera_id, track, verdict, encoder_tag):
         event["employee_id"] = int(verdict.person_key)
     if verdict.distance != float("inf"):
         event["distance"] = round(float(verdict.distance), 4)
-    return {k: v for k, v in event.items() if v is not None}
+    event = {k: v for k, v in event.items() if v is not None}
+    event.update(liveness or {})
+    return event
 
 
 def face_crop(image, box, margin=0.35):

@@ -17,6 +17,8 @@ def prometheus(status):
     metric("events_delivered_total", status["delivery"]["delivered"], "Events Odoo answered for")
     metric("gallery_templates", status["gallery"]["templates"], "Templates in the gallery")
     metric("breaker_open", int(status["delivery"]["breaker"] == "open"), "1 when Odoo is considered down")
+    if "liveness" in status:
+        metric("liveness_available", int(bool(status["liveness"]["available"])), "1 when the liveness models load")
     for camera in status["cameras"]:
         label = '{camera_id="%s"}' % camera["camera_id"]
         for key in ("fps", "latency_ms", "frames_read", "frames_analysed", "frames_dropped", "errors", "events"):

@@ -1,9 +1,11 @@
 """One camera's analysis: frame -> (people) -> faces -> vectors -> matches -> tracks -> votes -> events."""
 
+import itertools
 import logging
 import threading
 import time
 
+from .camera_liveness import CameraLiveness
 from .decide import face_crop, make_event, snapshot_b64
 from .engine import identify_faces
 from .person_detect import regions_for_faces
@@ -27,7 +29,8 @@ class CameraPipeline:
         default_threshold,
         person_detector=None,
     ):
-        self.camera = camera  # Odoo's camera dict: id, name, direction, match_threshold, min_face_size
+        # Odoo's camera dict: id, name, direction, match_threshold, min_face_size, liveness
+        self.camera = camera
         self.source = source
         self.encoder, self.gallery_sync, self.outbox = encoder, gallery_sync, outbox
         self.on_event = on_event
@@ -38,6 +41,7 @@ class CameraPipeline:
         self.tracker = Tracker("%s-c%s" % (daemon_name, camera["id"]), max_age=settings.max_track_age)
         self.voter = Voter(settings.vote_window, settings.vote_min)
         self.person_detector = person_detector
+        self.liveness = CameraLiveness(camera, settings)
         self.events = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="analyse-%s" % camera["id"], daemon=True)
@@ -99,18 +103,30 @@ class CameraPipeline:
         tracks = self.tracker.update([item.box for item in found], frame.captured_at)
         for item, track in zip(found, tracks, strict=False):
             match = item.match
+            # A track that has named somebody gives no further verdict: its frames will never be scored.
+            keep_frame = self.liveness.active and not any(k is not None for k in track.decided)
             observation = Observation(
-                match.person_key, match.distance, match.confidence, frame.captured_at, frame.index, item.box
+                match.person_key,
+                match.distance,
+                match.confidence,
+                frame.captured_at,
+                frame.index,
+                item.box,
+                frame.image if keep_frame else None,
             )
             if self.settings.snapshots and match.confidence > track.best_confidence:
                 track.best_confidence = match.confidence
                 track.best_crop = face_crop(frame.image, item.box)
             verdict = self.voter.observe(track, observation)
+            # Frames that left the vote window can no longer be part of a verdict: let them go.
+            for old in itertools.islice(track.history, max(0, len(track.history) - self.voter.window)):
+                old.image = None
             if verdict is not None:
                 self._emit(track, verdict)
 
     def _emit(self, track, verdict):
-        event = make_event(self.daemon_name, self.camera["id"], track, verdict, self.encoder.tag)
+        liveness, result = self.liveness.fields_for(verdict.agreeing)
+        event = make_event(self.daemon_name, self.camera["id"], track, verdict, self.encoder.tag, liveness)
         snapshot = snapshot_b64(track.best_crop, self.settings.snapshot_max_bytes) if self.settings.snapshots else None
         self.outbox.put(event, snapshot)
         self.events += 1
@@ -125,6 +141,7 @@ class CameraPipeline:
                 "confidence": event.get("confidence"),
                 "votes": verdict.votes,
                 "event_id": event["event_id"],
+                **({"liveness": result.verdict, "liveness_score": event.get("liveness_score")} if result else {}),
             },
         )
         self.on_event()

@@ -30,6 +30,9 @@ class Observation:
     at: float
     frame_index: int
     box: tuple
+    # The frame, kept only while liveness may still be asked of it (see CameraPipeline): scoring
+    # waits for a decision, so that only the frames an event rests on are ever scored.
+    image: object = field(default=None, repr=False, compare=False)
 
 
 @dataclass

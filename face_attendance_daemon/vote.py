@@ -1,7 +1,7 @@
 """Voting over a track's frames: one good frame is not enough to say who somebody is."""
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass
@@ -12,6 +12,7 @@ class Verdict:
     confidence: float
     votes: int
     window: int
+    agreeing: list = field(default_factory=list, repr=False)  # the observations the verdict rests on
 
 
 class Voter:
@@ -45,5 +46,6 @@ class Voter:
                 sum(o.confidence for o in agreeing) / len(agreeing),
                 votes,
                 len(recent),
+                agreeing,
             )
         return None

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from face_attendance_daemon.engine import (
+    DetectedFace,
     FaceTooSmall,
     Gallery,
     NoFaceFound,
@@ -19,14 +20,17 @@ from face_attendance_daemon.engine import (
     SeveralFaces,
     check_image_header,
     decode_image,
+    dominant_face,
     encode_jpeg,
     enrol_image,
     get_encoder,
     image_dimensions,
     imageio,
+    largest_face,
     vector_from_bytes,
     vector_to_bytes,
 )
+from face_attendance_daemon.engine.enrol import DOMINANCE_RATIO
 from face_attendance_daemon.engine.errors import EngineError, ImageTooLarge
 from face_attendance_daemon.engine.image_header import MAX_PIXELS, MAX_SIDE
 
@@ -77,14 +81,83 @@ def test_refusals(encoder, photo):
         enrol_image(encoder, b"")
     with pytest.raises(NoFaceFound):
         enrol_image(encoder, encode_jpeg(np.full((200, 200, 3), 90, np.uint8)))
+    # Two people side by side: Menem and a woman whose face is cut by the frame (face sides 102 and 71
+    # with sface, 1.44 times; 107 and 86 with dlib): no face is clearly the photo's subject.
     with pytest.raises(SeveralFaces) as several:
         enrol_image(encoder, photo("Carlos_Menem", 3))
     assert several.value.details["count"] >= 2
+    # Farrell beside another man: 93 and 89 px with sface, whose larger face is the other man.
+    with pytest.raises(SeveralFaces) as several:
+        enrol_image(encoder, photo("Colin_Farrell", 3))
+    assert several.value.details["count"] == 2 and len(several.value.details["boxes"]) == 2
     with pytest.raises(FaceTooSmall) as small:
         enrol_image(encoder, photo("Hugo_Chavez", 1), min_face_size=400)
     assert small.value.details["minimum"] == 400
     with pytest.raises(ImageTooLarge):
         enrol_image(encoder, photo("Hugo_Chavez", 1), max_bytes=1000)
+
+
+def _distance_to(encoder, result, photo_bytes):
+    image = decode_image(photo_bytes)
+    face = largest_face(encoder.detect(image))
+    return float(encoder.distances(encoder.encode(image, face), result.vector[None])[0])
+
+
+def test_enrolment_takes_a_clearly_dominant_face(encoder, photo):
+    """Gordon Brown close up with people far behind him (101 px vs 31 with sface, 107 vs 52 with dlib):
+    his face is enrolled, and the note says the others were ignored."""
+    data = photo("Gordon_Brown", 6)
+    faces = encoder.detect(decode_image(data))
+    assert len(faces) >= 2
+    result = enrol_image(encoder, data)
+    assert result.box == largest_face(faces).box
+    assert result.face_size >= DOMINANCE_RATIO * sorted(f.size for f in faces)[-2]
+    assert result.note and "%d smaller face(s)" % (len(faces) - 1) in result.note
+    # The enrolled face is Gordon Brown's: his other photos match it, a bystander's would not.
+    assert _distance_to(encoder, result, photo("Gordon_Brown", 1)) < encoder.default_threshold
+    # A photo with one face has no note.
+    assert enrol_image(encoder, photo("Hugo_Chavez", 1)).note == ""
+
+
+def _side_by_side(left, right, right_scale=1.0):
+    """Two 250x250 photos in one frame; the right one scaled and centred vertically."""
+    a, b = decode_image(left), decode_image(right)
+    if right_scale != 1.0:
+        b = cv2.resize(b, None, fx=right_scale, fy=right_scale, interpolation=cv2.INTER_AREA)
+    canvas = np.full((a.shape[0], a.shape[1] + b.shape[1], 3), 128, np.uint8)
+    canvas[:, : a.shape[1]] = a
+    top = (a.shape[0] - b.shape[0]) // 2
+    canvas[top : top + b.shape[0], a.shape[1] :] = b
+    return encode_jpeg(canvas)
+
+
+def test_enrolment_refuses_two_faces_of_similar_size(encoder, photo):
+    data = _side_by_side(photo("Hugo_Chavez", 1), photo("Kofi_Annan", 1))
+    with pytest.raises(SeveralFaces) as several:
+        enrol_image(encoder, data)
+    assert several.value.details["count"] == 2
+    # The same two people, one of them at 0.4 times the size: the large face is enrolled, with a note,
+    # and it is Chavez's.
+    result = enrol_image(encoder, _side_by_side(photo("Hugo_Chavez", 1), photo("Kofi_Annan", 1), 0.4))
+    assert result.note
+    assert _distance_to(encoder, result, photo("Hugo_Chavez", 2)) < encoder.default_threshold
+    assert _distance_to(encoder, result, photo("Kofi_Annan", 2)) > encoder.default_threshold
+
+
+def test_dominant_face_ratio():
+    def face(side):
+        return DetectedFace(box=(0, 0, side, side), score=0.9)
+
+    assert dominant_face([]) is None
+    assert dominant_face([face(50)]).size == 50
+    assert dominant_face([face(100), face(160)]).size == 160  # exactly the ratio: dominant
+    assert dominant_face([face(100), face(159)]) is None
+    assert dominant_face([face(100), face(40), face(170)]).size == 170  # the runner-up decides
+    assert dominant_face([face(100), face(159)], ratio=1.5).size == 159
+    # Size is the box's shorter side: a tall narrow box is not a large face.
+    assert dominant_face([DetectedFace(box=(0, 0, 60, 400), score=0.9), face(100)]).size == 100
+    assert largest_face([DetectedFace(box=(0, 0, 60, 400), score=0.9), face(100)]).box == (0, 0, 60, 400)
+    assert largest_face([]) is None
 
 
 def test_gallery_updates_are_seen_by_the_next_match(photo):

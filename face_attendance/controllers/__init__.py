@@ -8,3 +8,4 @@ from . import api_cameras
 from . import api_reports
 from . import api_openapi
 from . import backend_export
+from . import face_kiosk

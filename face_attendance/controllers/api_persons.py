@@ -196,20 +196,21 @@ class FaceApiPersons(http.Controller):
             "Face registered for %s" % person_id,
             {"face_size": template.face_size, "force_update": force_update},
         )
-        return ok(
-            {
-                "person_id": person_id,
-                "face_id": template.id,
-                "total_faces": employee.face_count,
-                "quality": {
-                    "face_size": template.face_size,
-                    "sharpness": round(template.sharpness, 1),
-                    "detector_score": round(template.detector_score, 3),
-                },
-                "encoder": "%s:%s" % (template.encoder_name, template.encoder_version),
+        answer = {
+            "person_id": person_id,
+            "face_id": template.id,
+            "total_faces": employee.face_count,
+            "quality": {
+                "face_size": template.face_size,
+                "sharpness": round(template.sharpness, 1),
+                "detector_score": round(template.detector_score, 3),
             },
-            status=201,
-        )
+            "encoder": "%s:%s" % (template.encoder_name, template.encoder_version),
+        }
+        if template.enrol_note:
+            # The photo also showed smaller faces: the client learns which face was enrolled.
+            answer["note"] = template.enrol_note
+        return ok(answer, status=201)
 
     @api_route("/persons/<string:person_id>/faces", ["GET"], scope="person:read")
     def list_faces(self, person_id):

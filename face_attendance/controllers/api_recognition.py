@@ -4,6 +4,7 @@ from odoo import fields, http
 from odoo.http import request
 
 from face_attendance_daemon.engine import EngineError, decode_image, identify_faces
+from face_attendance_daemon.engine.liveness import check_face
 
 from .api_common import ApiError, api_route, audit, bad_request, expect, iso, json_body, ok
 from .api_persons import decode_image_field
@@ -35,9 +36,10 @@ def live_dict(event, camera_names, people):
 class FaceApiRecognition(http.Controller):
     @api_route("/recognize", ["POST"], scope="recognize")
     def recognize(self):
-        body = json_body(required=("image",), optional=("camera_id", "mark_attendance"))
+        body = json_body(required=("image",), optional=("camera_id", "mark_attendance", "liveness"))
         data = decode_image_field(body["image"])
         mark = bool(expect(body, "mark_attendance", bool))
+        with_liveness = bool(expect(body, "liveness", bool))
         camera_id = expect(body, "camera_id", int)
         key = request.face_api_key
         camera = request.env["face.camera"]
@@ -69,6 +71,10 @@ class FaceApiRecognition(http.Controller):
         gallery = request.env["face.template.gallery"]._get(encoder)
         threshold = camera.match_threshold or config._match_threshold(encoder)
         found = identify_faces(encoder, image, gallery, threshold, camera.min_face_size or RECOGNIZE_MIN_FACE)
+        checker = None
+        if with_liveness:
+            checker, _reason = config._liveness_checker()
+            liveness_threshold = config._get("liveness_threshold")
         # Names and ids only of persons the key's user may read; a face that matches nobody (or
         # nobody they may see) gets no distance, so that a stranger cannot climb towards a match.
         matched_ids = [f.match.person_key for f in found if f.match.matched]
@@ -93,6 +99,8 @@ class FaceApiRecognition(http.Controller):
                     "confidence": round(item.match.confidence, 4) if employee else None,
                 }
             )
+            if with_liveness:
+                faces[-1]["liveness"] = check_face(checker, image, item.box, liveness_threshold).as_dict()
         if mark and faces:
             now = fields.Datetime.now()
             events = [
@@ -107,6 +115,14 @@ class FaceApiRecognition(http.Controller):
                 }
                 for face in faces
             ]
+            if with_liveness:
+                # Asked for, liveness decides: not live is a spoof, and an unavailable check marks nothing.
+                for event, face in zip(events, faces, strict=True):
+                    live = face["liveness"]["live"]
+                    event.update(
+                        liveness_score=face["liveness"]["score"],
+                        liveness="unavailable" if live is None else ("live" if live else "spoof"),
+                    )
             Event = request.env["face.recognition.event"]
             answers = Event._ingest_events(events, "recognize")
             for face, answer in zip(faces, answers, strict=False):
@@ -116,16 +132,17 @@ class FaceApiRecognition(http.Controller):
                     attendance_id=answer["attendance_id"] or None,
                 )
             audit("recognize.mark", "face.camera,%d" % camera.id, "%d face(s) recognised, events recorded" % len(faces))
-        return ok(
-            {
-                "faces": faces,
-                "count": len(faces),
-                "encoder": encoder.tag,
-                "image": {"width": int(image.shape[1]), "height": int(image.shape[0])},
-                "threshold": threshold,
-                "attendance_marked": bool(mark and faces),
-            }
-        )
+        answer = {
+            "faces": faces,
+            "count": len(faces),
+            "encoder": encoder.tag,
+            "image": {"width": int(image.shape[1]), "height": int(image.shape[0])},
+            "threshold": threshold,
+            "attendance_marked": bool(mark and faces),
+        }
+        if with_liveness:
+            answer.update(liveness_threshold=liveness_threshold, liveness_available=checker is not None)
+        return ok(answer)
 
     @api_route("/detections/live", ["GET"], scope="attendance:read")
     def detections_live(self, **params):

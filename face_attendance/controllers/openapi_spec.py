@@ -164,7 +164,7 @@ def _schemas():
             "event_id": s("string", nullable=True),
             "status": s("string", enum=["created", "exists", "invalid"]),
             "outcome": s(
-                "string", enum=["pending", "checked_in", "checked_out", "duplicate", "unknown", "rejected", "error"]
+                "string", enum=["pending", "checked_in", "checked_out", "duplicate", "unknown", "rejected", "spoof", "error"]
             ),
             "message": s("string"),
             "attendance_id": {"oneOf": [s("integer"), s("boolean")]},
@@ -232,6 +232,10 @@ def _schemas():
             "event_id": s("string"),
             "outcome": s("string"),
             "attendance_id": s("integer", nullable=True),
+            "liveness": dict(
+                obj({"score": s("number", nullable=True, minimum=0, maximum=1), "live": s("boolean", nullable=True)}),
+                description="Only when the request asked for liveness; null score and live: unavailable.",
+            ),
         },
         required=["box", "person_id", "confidence"],
     )
@@ -459,12 +463,19 @@ def build_openapi(server_url, version):
                         "total_faces": s("integer"),
                         "quality": s("object"),
                         "encoder": s("string"),
-                    }
+                        "note": s(
+                            "string",
+                            description="Only when the photo also showed smaller faces in the background: they "
+                            "were ignored and the largest face was enrolled.",
+                        ),
+                    },
+                    required=["person_id", "face_id", "total_faces", "quality", "encoder"],
                 ),
                 body=dict(
                     _image_body(
                         {"force_update": s("boolean"), "origin": s("string", enum=["api", "webcam", "upload"])},
-                        "One photo with exactly one face.",
+                        "One photo with one face, or with one face clearly larger than the others (smaller faces "
+                        "in the background are ignored, and the answer's note says so).",
                     ),
                     **{
                         "multipart/form-data": {
@@ -479,8 +490,8 @@ def build_openapi(server_url, version):
                         }
                     },
                 ),
-                description="Errors: NOT_AN_IMAGE, NO_FACE, SEVERAL_FACES, FACE_TOO_SMALL (422), "
-                "IMAGE_TOO_LARGE (413).",
+                description="Errors: NOT_AN_IMAGE, NO_FACE, SEVERAL_FACES (faces of similar size), FACE_TOO_SMALL "
+                "(422), IMAGE_TOO_LARGE (413).",
             ),
         },
         "/persons/{person_id}/faces": {
@@ -622,6 +633,10 @@ def build_openapi(server_url, version):
                                         "track_id": s("string"),
                                         "encoder": s("string"),
                                         "snapshot": s("string"),
+                                        "liveness_score": s("number", nullable=True, minimum=0, maximum=1),
+                                        "liveness": s(
+                                            "string", nullable=True, enum=["live", "spoof", "unavailable", None]
+                                        ),
                                     },
                                 },
                             }
@@ -645,12 +660,16 @@ def build_openapi(server_url, version):
                         "encoder": s("string"),
                         "image": s("object"),
                         "threshold": s("number"),
+                        "liveness_threshold": s("number"),
+                        "liveness_available": s("boolean"),
                         "attendance_marked": s("boolean"),
                     }
                 ),
                 body=_image_body(
-                    {"camera_id": INT32, "mark_attendance": s("boolean")},
-                    "mark_attendance needs camera_id and the scope events:write or attendance:write.",
+                    {"camera_id": INT32, "mark_attendance": s("boolean"), "liveness": s("boolean")},
+                    "mark_attendance needs camera_id and the scope events:write or attendance:write. With "
+                    "liveness=true each face gets its liveness score; with mark_attendance too, a face that is not "
+                    "live makes a spoof event and no attendance, and without the liveness models nothing is marked.",
                 ),
             )
         },

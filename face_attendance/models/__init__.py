@@ -17,3 +17,4 @@ from . import face_live_monitor
 from . import hr_employee_enrol
 from . import ir_http
 from . import ir_websocket
+from . import face_kiosk

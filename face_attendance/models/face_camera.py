@@ -6,7 +6,18 @@ from odoo.exceptions import ValidationError
 
 _logger = logging.getLogger(__name__)
 
-SOURCE_TYPES = [("webcam", "Webcam"), ("rtsp", "RTSP"), ("http", "HTTP / MJPEG"), ("file", "Video file")]
+SOURCE_TYPES = [
+    ("webcam", "Webcam"),
+    ("rtsp", "RTSP"),
+    ("http", "HTTP / MJPEG"),
+    ("file", "Video file"),
+    ("kiosk", "Face kiosk (browser)"),
+]
+LIVENESS_MODES = [
+    ("off", "Off"),
+    ("flag", "Score only"),
+    ("enforce", "Enforce (not live: spoof, no attendance)"),
+]
 DIRECTIONS = [("entry", "Entry"), ("exit", "Exit"), ("both", "Both (CCTV)")]
 
 
@@ -33,6 +44,16 @@ class FaceCamera(models.Model):
     company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company, index=True)
     match_threshold = fields.Float(digits=(4, 3), help="0 uses the global match threshold.")
     min_face_size = fields.Integer(help="Smallest face to recognise, in pixels; 0 uses the daemon's default.")
+    liveness_mode = fields.Selection(
+        LIVENESS_MODES,
+        string="Liveness",
+        required=True,
+        default="off",
+        tracking=True,
+        help="Off for CCTV (faces too far for it). Score only: events carry the liveness score. Enforce: a face "
+        "that is not live makes a spoof event and never attendance (and nothing is marked when the daemon has "
+        "no liveness models). For cameras people face from up close, such as a door camera.",
+    )
     # Live status, reported by the daemon's heartbeat.
     last_frame_at = fields.Datetime(readonly=True)
     fps = fields.Float(readonly=True, digits=(6, 2))
@@ -44,7 +65,7 @@ class FaceCamera(models.Model):
     )
     event_ids = fields.One2many("face.recognition.event", "camera_id")
 
-    @api.constrains("source_type", "source")
+    @api.constrains("source_type", "source", "daemon_id")
     def _check_source(self):
         for camera in self.sudo():
             source = (camera.source or "").strip()
@@ -54,6 +75,8 @@ class FaceCamera(models.Model):
                 raise ValidationError(self.env._("An RTSP source starts with rtsp://."))
             if camera.source_type == "http" and not source.startswith(("http://", "https://")):
                 raise ValidationError(self.env._("An HTTP source starts with http:// or https://."))
+            if camera.source_type == "kiosk" and camera.daemon_id:
+                raise ValidationError(self.env._("A face kiosk's camera is the tablet's: no daemon reads it."))
 
     @api.constrains("match_threshold", "min_face_size")
     def _check_thresholds(self):
@@ -88,6 +111,7 @@ class FaceCamera(models.Model):
             # XML-RPC cannot carry None: "not set" is False.
             "match_threshold": camera.match_threshold or False,
             "min_face_size": camera.min_face_size or False,
+            "liveness": camera.liveness_mode or "off",
         }
 
     def _update_live_status(self, item):

@@ -118,6 +118,51 @@ SETTINGS = {
         "Events of unknown faces older than this are deleted with their snapshots.",
     ),
     "camera_offline_minutes": (int, 10, 1, 1440, "A camera or daemon silent for longer than this is shown as offline."),
+    "liveness_model_dir": (
+        str,
+        "",
+        None,
+        None,
+        "Directory of the liveness models (minifasnet_v2.onnx and minifasnet_v1se.onnx, checked against "
+        "their sha256); empty uses the server's FA_LIVENESS_MODELS. Without them liveness is unavailable: "
+        "kiosks that require it refuse to mark attendance.",
+    ),
+    "liveness_threshold": (
+        float,
+        0.5,
+        0.0,
+        1.0,
+        "Liveness score (0-1) from which a face counts as a live person rather than a photo or a screen.",
+    ),
+    "kiosk_live_frames": (
+        int,
+        3,
+        1,
+        30,
+        "A face kiosk marks attendance once this many of the person's last frames (see the next setting) were live.",
+    ),
+    "kiosk_window_frames": (
+        int,
+        5,
+        1,
+        30,
+        "How many of a person's last frames a face kiosk weighs; when the live ones can no longer reach the "
+        "setting above, it is a spoof attempt.",
+    ),
+    "kiosk_spoof_alert_minutes": (
+        int,
+        5,
+        1,
+        1440,
+        "At most one spoof alert per face kiosk within this many minutes (each attempt is still recorded).",
+    ),
+    "kiosk_frames_per_minute": (
+        int,
+        240,
+        10,
+        6000,
+        "Frames a face kiosk may send per minute; more are refused (429) until the minute has passed.",
+    ),
 }
 CHOICES = {
     "encoder": ("sface", "dlib"),
@@ -282,6 +327,13 @@ class FaceAttendanceConfig(models.AbstractModel):
         from face_attendance_daemon.engine import get_encoder
 
         return get_encoder(self._get("encoder"))
+
+    @api.model
+    def _liveness_checker(self):
+        """(checker or None, reason): the engine's liveness for the configured model directory."""
+        from face_attendance_daemon.engine.liveness import checker_status
+
+        return checker_status(self._get("liveness_model_dir") or None)
 
     @api.model
     def _match_threshold(self, encoder=None):

@@ -24,6 +24,7 @@ from .face_recognition_event import (
     ACCEPTED,
     MAX_BATCH,
     MAX_SNAPSHOT_BYTES,
+    LIVENESS_VERDICTS,
     REPLAYED,
     EventInputError,
     live_channel,
@@ -222,6 +223,8 @@ class FaceRecognitionEventIngest(models.Model):
             "track_id",
             "encoder",
             "snapshot",
+            "liveness_score",
+            "liveness",
         }
         unknown = set(raw) - known
         if unknown:
@@ -265,6 +268,16 @@ class FaceRecognitionEventIngest(models.Model):
                 vals[key] = float(value)
         if vals.get("confidence") is not None and not 0.0 <= vals["confidence"] <= 1.0:
             raise EventInputError("confidence must be between 0 and 1")
+        score = raw.get("liveness_score")
+        if score is not None:
+            if isinstance(score, bool) or not isinstance(score, (int, float)) or not 0.0 <= score <= 1.0:
+                raise EventInputError("liveness_score must be a number between 0 and 1")
+            vals["liveness_score"] = float(score)
+        verdict = raw.get("liveness")
+        if verdict is not None:
+            if verdict not in dict(LIVENESS_VERDICTS):
+                raise EventInputError("liveness must be one of %s" % ", ".join(dict(LIVENESS_VERDICTS)))
+            vals["liveness"] = verdict
         for key in ("track_id", "encoder"):
             value = raw.get(key)
             if value is not None:
@@ -319,6 +332,12 @@ class FaceRecognitionEventIngest(models.Model):
             vals.update(source=source, daemon_id=daemon_id)
             if vals["sighted_at"] > horizon:
                 vals.update(outcome="rejected", message=self.env._("The sighting time is in the future."))
+            elif vals.get("liveness") == "spoof":
+                vals.update(outcome="spoof", message=self.env._("Not a live face: a photo or a screen was shown."))
+            elif vals.get("liveness") == "unavailable":
+                vals.update(
+                    outcome="rejected", message=self.env._("Liveness was required but could not be checked.")
+                )
             elif not vals["employee_id"]:
                 vals.update(outcome="unknown", message=self.env._("Face not recognised."))
             elif not auto_mark:

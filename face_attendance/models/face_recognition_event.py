@@ -17,8 +17,10 @@ OUTCOMES = [
     ("duplicate", "Duplicate"),
     ("unknown", "Unknown face"),
     ("rejected", "Rejected"),
+    ("spoof", "Spoof attempt"),
     ("error", "Error"),
 ]
+LIVENESS_VERDICTS = [("live", "Live"), ("spoof", "Not live"), ("unavailable", "Unavailable")]
 # Outcomes the rules decide, and may decide again when an earlier sighting arrives late.
 REPLAYED = ("pending", "checked_in", "checked_out", "duplicate", "error")
 ACCEPTED = ("checked_in", "checked_out")
@@ -90,6 +92,16 @@ class FaceRecognitionEvent(models.Model):
     encoder = fields.Char(readonly=True)
     snapshot = fields.Image(attachment=True, readonly=True, max_width=640, max_height=640, groups=MANAGER)
     has_snapshot = fields.Boolean(readonly=True)
+    liveness_score = fields.Float(
+        string="Liveness", readonly=True, digits=(4, 3), help="0-1: how sure the liveness check was of a live face."
+    )
+    liveness = fields.Selection(
+        LIVENESS_VERDICTS,
+        string="Liveness verdict",
+        readonly=True,
+        help="Set when the sender required liveness: a face that is not live makes a spoof event, never "
+        "attendance; an unavailable check marks nothing.",
+    )
     outcome = fields.Selection(OUTCOMES, required=True, default="pending", readonly=True, index=True)
     message = fields.Char(readonly=True)
     attendance_id = fields.Many2one("hr.attendance", readonly=True, ondelete="set null")

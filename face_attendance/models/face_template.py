@@ -1,4 +1,5 @@
 import base64
+import re
 import threading
 from datetime import timedelta
 
@@ -16,7 +17,16 @@ from face_attendance_daemon.engine import (
 
 from .security_groups import MANAGER
 
-ENGINE_FIELDS = {"encoding", "encoder_name", "encoder_version", "face_size", "face_box", "sharpness", "detector_score"}
+ENGINE_FIELDS = {
+    "encoding",
+    "encoder_name",
+    "encoder_version",
+    "face_size",
+    "face_box",
+    "sharpness",
+    "detector_score",
+    "enrol_note",
+}
 ORIGINS = [("upload", "Upload"), ("webcam", "Webcam"), ("api", "API"), ("event", "From an event")]
 
 
@@ -47,6 +57,11 @@ class FaceTemplate(models.Model):
     face_box = fields.Char(readonly=True, help="x, y, width, height of the face in the image.")
     sharpness = fields.Float(readonly=True, digits=(10, 1), help="Variance of the Laplacian; low is blurred.")
     detector_score = fields.Float(readonly=True, digits=(4, 3))
+    enrol_note = fields.Char(
+        string="Enrolment note",
+        readonly=True,
+        help="Set when the photo showed other, smaller faces: they were ignored and the largest face enrolled.",
+    )
     active = fields.Boolean(default=True, index=True)
     origin = fields.Selection(ORIGINS, required=True, default="upload")
     source_event_id = fields.Many2one("face.recognition.event", ondelete="set null", readonly=True)
@@ -80,7 +95,22 @@ class FaceTemplate(models.Model):
             "face_box": ",".join(str(v) for v in result.box),
             "sharpness": result.sharpness,
             "detector_score": result.detector_score,
+            "enrol_note": self._enrol_note(result.note),
         }
+
+    @api.model
+    def _enrol_note(self, engine_note):
+        """The engine's note on a photo that showed smaller faces besides the enrolled one, in the
+        user's language (False when the photo showed one face)."""
+        if not engine_note:
+            return False
+        count = re.match(r"\s*(\d+)", engine_note)
+        if not count:
+            return engine_note
+        return self.env._(
+            "%(count)s smaller face(s) in the background were ignored; the largest face was enrolled.",
+            count=int(count.group(1)),
+        )
 
     def _check_consent(self, employees):
         if self.env["face.attendance.config"]._get("consent_required"):

@@ -8,6 +8,7 @@ from odoo.exceptions import AccessError
 from odoo.tools.sql import create_index
 
 from .odoo_compat import domain_or
+from .security_groups import MANAGER
 
 # Set only by the attendance rules (as superuser): a camera's evidence is never typed in.
 RULE_FIELDS = {"face_in_event_id", "face_out_event_id", "face_camera_id", "face_confidence", "face_auto_closed"}
@@ -59,9 +60,35 @@ class HrAttendance(models.Model):
     face_auto_closed = fields.Boolean(
         string="Closed automatically", readonly=True, help="Closed by the forgotten check-out rule, not by a sighting."
     )
-    # Read with the reader's rights (not as superuser): the event's company and groups apply.
+    # The photo evidence, for Face Attendance managers only (as the events' snapshots are). Read with
+    # the reader's rights (not as superuser): the events' company and groups apply as well.
     face_snapshot = fields.Image(
-        related="face_in_event_id.snapshot", string="Snapshot", readonly=True, related_sudo=False
+        related="face_in_event_id.snapshot",
+        string="Check-in snapshot",
+        readonly=True,
+        related_sudo=False,
+        groups=MANAGER,
+    )
+    face_out_snapshot = fields.Image(
+        related="face_out_event_id.snapshot",
+        string="Check-out snapshot",
+        readonly=True,
+        related_sudo=False,
+        groups=MANAGER,
+    )
+    face_in_seen_at = fields.Datetime(
+        related="face_in_event_id.sighted_at",
+        string="Check-in seen at",
+        readonly=True,
+        related_sudo=False,
+        groups=MANAGER,
+    )
+    face_out_seen_at = fields.Datetime(
+        related="face_out_event_id.sighted_at",
+        string="Check-out seen at",
+        readonly=True,
+        related_sudo=False,
+        groups=MANAGER,
     )
     # Stored so that date filters (API, export, reports) page in SQL instead of converting every row.
     face_date = fields.Date(

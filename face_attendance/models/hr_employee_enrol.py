@@ -40,6 +40,8 @@ class HrEmployeeEnrol(models.Model):
             "sharpness": round(vals["sharpness"], 1),
             "detector_score": round(vals["detector_score"], 3),
             "warnings": [],
+            # Set when the photo also showed smaller faces: which face is taken (shown beside the check).
+            "note": vals["enrol_note"] or "",
         }
         if vals["sharpness"] < 30:
             answer["warnings"].append(self.env._("The photo looks blurred."))
@@ -82,7 +84,7 @@ class HrEmployeeEnrol(models.Model):
             action="face.enrol",
             object_ref="hr.employee,%d" % self.id,
         )
-        return {"face_count": self.face_count}
+        return {"face_count": self.face_count, "notes": [template.enrol_note or "" for template in templates]}
 
     def action_open_face_enrol(self):
         """The enrolment screen: several photos by upload or webcam, each checked at once."""

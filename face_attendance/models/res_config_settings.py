@@ -72,6 +72,37 @@ class ResConfigSettings(models.TransientModel):
     face_camera_offline_minutes = fields.Integer(
         config_parameter=PREFIX + "camera_offline_minutes", default=10, help=SETTINGS["camera_offline_minutes"][4]
     )
+    face_liveness_model_dir = fields.Char(
+        string="Liveness model directory",
+        config_parameter=PREFIX + "liveness_model_dir",
+        help=SETTINGS["liveness_model_dir"][4],
+    )
+    face_liveness_threshold = fields.Float(
+        config_parameter=PREFIX + "liveness_threshold", default=0.5, digits=(3, 2), help=SETTINGS["liveness_threshold"][4]
+    )
+    face_liveness_status = fields.Char(string="Liveness", compute="_compute_face_liveness_status")
+    face_kiosk_live_frames = fields.Integer(
+        config_parameter=PREFIX + "kiosk_live_frames", default=3, help=SETTINGS["kiosk_live_frames"][4]
+    )
+    face_kiosk_window_frames = fields.Integer(
+        config_parameter=PREFIX + "kiosk_window_frames", default=5, help=SETTINGS["kiosk_window_frames"][4]
+    )
+    face_kiosk_spoof_alert_minutes = fields.Integer(
+        config_parameter=PREFIX + "kiosk_spoof_alert_minutes", default=5, help=SETTINGS["kiosk_spoof_alert_minutes"][4]
+    )
+    face_kiosk_frames_per_minute = fields.Integer(
+        config_parameter=PREFIX + "kiosk_frames_per_minute", default=240, help=SETTINGS["kiosk_frames_per_minute"][4]
+    )
+
+    @api.depends("face_liveness_model_dir")
+    def _compute_face_liveness_status(self):
+        from face_attendance_daemon.engine.liveness import checker_status
+
+        for settings in self:
+            checker, reason = checker_status(settings.face_liveness_model_dir or None)
+            settings.face_liveness_status = (
+                self.env._("Available (%s)", checker.model_dir) if checker else self.env._("Unavailable: %s", reason)
+            )
 
     # Booleans are stored as 'True'/'False' by the config model rather than Odoo's empty-means-false,
     # so that a default of True survives.

@@ -14,3 +14,5 @@ from . import test_adversarial_rpc
 from . import test_api_security
 from . import test_security_data
 from . import test_i18n
+from . import test_photo_evidence
+from . import test_face_kiosk

@@ -4,6 +4,7 @@ from datetime import datetime, timedelta
 from odoo.tests import tagged
 
 from .common import ApiCase, face_photo
+from .test_enrolment import DOMINANT_WITH_BYSTANDER, side_by_side_b64
 
 
 @tagged("post_install", "-at_install", "face_attendance")
@@ -84,6 +85,7 @@ class TestRestApi(ApiCase):
         cases = [
             ({"image": base64.b64encode(b"not an image at all").decode()}, 422, "NOT_AN_IMAGE"),
             ({"image": base64.b64encode(face_photo("Carlos_Menem", 3)).decode()}, 422, "SEVERAL_FACES"),
+            ({"image": side_by_side_b64(("Hugo_Chavez", 1), ("Kofi_Annan", 1)).decode()}, 422, "SEVERAL_FACES"),
             ({"image": "***"}, 400, "VALIDATION_ERROR"),
             ({"image": 42}, 400, "VALIDATION_ERROR"),
             ({"picture": "x"}, 400, "VALIDATION_ERROR"),
@@ -94,6 +96,34 @@ class TestRestApi(ApiCase):
                 self.assertError(response, payload, status, code)
         response, payload = self.api("POST", "/persons/NOBODY/register-face", {"image": "x"})
         self.assertError(response, payload, 404, "NOT_FOUND")
+
+    def test_register_face_notes_ignored_bystanders(self):
+        self.api("POST", "/persons", {"person_id": "EMP003", "name": "Gordon Brown"})
+        response, payload = self.api(
+            "POST",
+            "/persons/EMP003/register-face",
+            {"image": base64.b64encode(face_photo(*DOMINANT_WITH_BYSTANDER)).decode()},
+        )
+        self.assertEqual(response.status_code, 201, payload)
+        self.assertEqual(
+            payload["data"]["note"],
+            "1 smaller face(s) in the background were ignored; the largest face was enrolled.",
+        )
+        self.assertEqual(payload["data"]["total_faces"], 1)
+        # A photo of one face: no note.
+        response, payload = self.api(
+            "POST",
+            "/persons/EMP003/register-face",
+            files={"file": ("g.jpg", face_photo("Gordon_Brown", 1), "image/jpeg")},
+        )
+        self.assertEqual(response.status_code, 201, payload)
+        self.assertNotIn("note", payload["data"])
+        # The document describes the note, as optional.
+        response, spec = self.api("GET", "/openapi.json", key="")
+        answer = spec["paths"]["/persons/{person_id}/register-face"]["post"]["responses"]["201"]
+        data = answer["content"]["application/json"]["schema"]["properties"]["data"]
+        self.assertIn("note", data["properties"])
+        self.assertNotIn("note", data["required"])
 
     def test_errors(self):
         response, payload = self.api("GET", "/persons", key="")

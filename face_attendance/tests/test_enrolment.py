@@ -3,8 +3,8 @@ import base64
 import cv2
 import numpy as np
 
-from odoo.exceptions import UserError
-from odoo.tests import tagged
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import new_test_user, tagged
 
 from face_attendance_daemon.engine import get_encoder, vector_from_bytes
 
@@ -13,6 +13,17 @@ from .common import FaceAttendanceCase, face_b64, face_photo
 
 def _jpeg_b64(image):
     return base64.b64encode(cv2.imencode(".jpg", image)[1].tobytes())
+
+
+def side_by_side_b64(*photos):
+    """Real photos (person, number) side by side in one JPEG: faces of similar size, nobody the subject."""
+    return _jpeg_b64(
+        np.hstack([cv2.imdecode(np.frombuffer(face_photo(*p), np.uint8), cv2.IMREAD_COLOR) for p in photos])
+    )
+
+
+# A real photo whose subject's face is clearly the largest, with one smaller face behind.
+DOMINANT_WITH_BYSTANDER = ("Gordon_Brown", 6)
 
 
 @tagged("post_install", "-at_install", "face_attendance")
@@ -55,7 +66,7 @@ class TestEnrolment(FaceAttendanceCase):
     def test_refusals(self):
         cases = {
             "No face": _jpeg_b64(np.full((240, 240, 3), 128, np.uint8)),
-            "faces were found": face_b64("Carlos_Menem", 3),
+            "faces of similar size were found": face_b64("Carlos_Menem", 3),
             "pixels wide": _jpeg_b64(
                 cv2.resize(
                     cv2.imdecode(np.frombuffer(face_photo("Hugo_Chavez", 1), np.uint8), cv2.IMREAD_COLOR), (90, 90)
@@ -63,12 +74,45 @@ class TestEnrolment(FaceAttendanceCase):
             ),
             "not an image": base64.b64encode(b"%PDF-1.4 this is not a photo"),
         }
+        refused_pair = side_by_side_b64(("Hugo_Chavez", 1), ("Kofi_Annan", 1))
         for expected, image in cases.items():
             with self.subTest(expected=expected), self.assertRaises(UserError) as caught:
                 self.enrol(self.employee, image)
             self.assertIn(expected, str(caught.exception))
+        # Two people of similar size in one photo: nobody can say which one is meant.
+        with self.assertRaisesRegex(UserError, "2 faces of similar size"):
+            self.enrol(self.employee, refused_pair)
         self.assertEqual(self.env["face.template"].search_count([("employee_id", "=", self.employee.id)]), 0)
         self.assertEqual(self.employee.face_status, "none")
+
+    def test_a_dominant_face_is_enrolled_with_a_note(self):
+        photo = face_b64(*DOMINANT_WITH_BYSTANDER)
+        template = self.enrol(self.employee, photo)
+        self.assertEqual(
+            template.enrol_note, "1 smaller face(s) in the background were ignored; the largest face was enrolled."
+        )
+        self.assertGreaterEqual(template.face_size, 90, "the subject's face, not the bystander's")
+        self.assertFalse(self.enrol(self.employee, face_b64("Hugo_Chavez", 1)).enrol_note)
+        # The enrolment screen shows it beside the photo's check, the wizard in the photo's feedback.
+        check = self.employee.face_check_photo("data:image/jpeg;base64," + photo.decode())
+        self.assertTrue(check["ok"])
+        self.assertEqual(check["note"], template.enrol_note)
+        self.assertEqual(self.employee.face_check_photo(face_b64("Hugo_Chavez", 2).decode())["note"], "")
+        answer = self.other.face_enrol_photos([photo.decode(), face_b64("Kofi_Annan", 1).decode()])
+        self.assertEqual(answer, {"face_count": 2, "notes": [template.enrol_note, ""]})
+        wizard = self.env["face.enrol.wizard"].create(
+            {"employee_id": self.other.id, "line_ids": [(0, 0, {"image": photo})]}
+        )
+        self.assertIn("Face found", wizard.line_ids.feedback)
+        self.assertIn(template.enrol_note, wizard.line_ids.feedback)
+        # Nobody types a note in: it comes from the photo.
+        with self.assertRaises(AccessError):
+            template.with_user(self.manager()).write({"enrol_note": "typed"})
+
+    def manager(self):
+        return new_test_user(
+            self.env, login="enrol_manager", groups="base.group_user,face_attendance.group_face_attendance_manager"
+        )
 
     def test_minimum_face_size_setting(self):
         self.config.set("min_face_size", 200)

@@ -1,11 +1,16 @@
+import base64
 from datetime import timedelta
 
 import pytz
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools.image import image_data_uri, image_process
 
-from ..models.security_groups import USER
+from ..models.security_groups import MANAGER, USER
+
+# Side of the snapshots' thumbnails on the attendance sheet, in pixels.
+SHEET_THUMBNAIL = 64
 
 
 def _check_face_user(wizard):
@@ -102,6 +107,7 @@ class FaceAttendanceSheetWizard(models.TransientModel):
         self._check_period()
         attendances = self.env["hr.attendance"].search(self._domain(), order="employee_id, check_in")
         Event = self.env["face.recognition.event"]
+        photos = self._sheet_photos(attendances)
         people = []
         for employee in attendances.employee_id.sorted("name"):
             tz = Event._employee_tz(employee)
@@ -117,6 +123,8 @@ class FaceAttendanceSheetWizard(models.TransientModel):
                         "hours": attendance.worked_hours,
                         "source": dict(attendance._fields["in_mode"].selection).get(attendance.in_mode),
                         "auto_closed": attendance.face_auto_closed,
+                        "photo_in": photos.get(attendance.face_in_event_id.id),
+                        "photo_out": photos.get(attendance.face_out_event_id.id),
                     }
                 )
             people.append(
@@ -129,6 +137,31 @@ class FaceAttendanceSheetWizard(models.TransientModel):
                 }
             )
         return people
+
+    def _show_photos(self):
+        """Snapshots are biometric data: only a Face Attendance manager's sheet shows them."""
+        return self.env.user.has_group(MANAGER)
+
+    def _sheet_photos(self, attendances):
+        """{event id: thumbnail data URI} of the attendances' check-in and check-out snapshots, read
+        with the printing user's rights; empty for anybody but a manager."""
+        if not self._show_photos():
+            return {}
+        events = (attendances.face_in_event_id | attendances.face_out_event_id)._filtered_access("read")
+        events = events.filtered("has_snapshot")
+        thumbnails = {}
+        for event in events:
+            if not event.snapshot:
+                continue
+            try:
+                data = image_process(
+                    base64.b64decode(event.snapshot), size=(SHEET_THUMBNAIL, SHEET_THUMBNAIL), quality=80
+                )
+            except (UserError, ValueError, TypeError):
+                continue  # a snapshot that is not a readable image is left out, not the sheet
+            if data:
+                thumbnails[event.id] = image_data_uri(base64.b64encode(data))
+        return thumbnails
 
 
 class ReportAttendanceSheet(models.AbstractModel):
@@ -143,5 +176,6 @@ class ReportAttendanceSheet(models.AbstractModel):
             "doc_model": "face.attendance.sheet.wizard",
             "docs": wizards,
             "sheets": {wizard.id: wizard._sheet() for wizard in wizards},
+            "show_photos": wizards._show_photos(),
             "timedelta": timedelta,
         }

@@ -58,5 +58,7 @@ class FaceEnrolWizardLine(models.TransientModel):
                 line.feedback = self.env._(
                     "Face found: %(size)s px, sharpness %(sharp).0f", size=vals["face_size"], sharp=vals["sharpness"]
                 )
+                if vals["enrol_note"]:
+                    line.feedback = "%s. %s" % (line.feedback, vals["enrol_note"])
             except UserError as error:
                 line.feedback = str(error.args[0])

@@ -1,0 +1,375 @@
+"""Face kiosks: a tablet at the door where employees check in by looking at its camera.
+
+The browser only films; the server decides. Each frame the tablet sends is matched here (the
+largest face, against the kiosk company's gallery), its liveness scored, and the K-of-M vote kept on
+the kiosk record, so that frames landing on different Odoo workers still vote together. A decision
+becomes one recognition event through the same ingestion as the daemons' (rules, duplicate window,
+photo evidence on the attendance). The kiosk's secret URL is its only credential and grants nothing
+but this.
+"""
+
+import base64
+import json
+import logging
+import secrets
+import uuid
+from datetime import timedelta
+
+import pytz
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError
+
+from face_attendance_daemon.engine import decode_image, encode_jpeg, largest_face
+from face_attendance_daemon.engine.liveness import LIVE, SPOOF, UNDECIDED, LivenessVote, check_face
+
+from .odoo_compat import group_users
+from .security_groups import MANAGER
+
+_logger = logging.getLogger(__name__)
+
+KIOSK_DIRECTIONS = [("entry", "Check in"), ("exit", "Check out"), ("toggle", "Check in or out (toggle)")]
+CAMERA_DIRECTION = {"entry": "entry", "exit": "exit", "toggle": "both"}
+# A kiosk frame is a webcam picture, never a poster: enough for 1080p JPEGs, little for an attacker.
+MAX_FRAME_BYTES = 2 * 1024 * 1024
+# A face at a door kiosk fills a good part of the frame; tiny faces are people walking past.
+MIN_FACE = 48
+# A vote older than this belongs to somebody who walked away: it starts again.
+VOTE_SECONDS = 10
+SNAPSHOT_SIDE = 480
+PIN_FAILURES_PER_MINUTE = 5
+
+
+class KioskRefused(Exception):
+    """A frame or a PIN the kiosk will not process: (HTTP status, code, message)."""
+
+    def __init__(self, status, code, message):
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+class FaceKiosk(models.Model):
+    _name = "face.kiosk"
+    _description = "Face Kiosk"
+    _inherit = ["mail.thread"]
+    _order = "name"
+    _check_company_auto = True
+
+    name = fields.Char(required=True, tracking=True)
+    active = fields.Boolean(default=True)
+    direction = fields.Selection(KIOSK_DIRECTIONS, required=True, default="toggle", tracking=True)
+    company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company, index=True)
+    liveness_required = fields.Boolean(
+        default=True,
+        tracking=True,
+        help="Mark attendance only for a live face: a printed photo or a screen is refused, recorded as a spoof "
+        "attempt and reported to the managers. Without the liveness models the kiosk then marks nothing by face.",
+    )
+    pin_fallback = fields.Boolean(
+        string="PIN fallback",
+        tracking=True,
+        help="When a face is not recognised, offer a keypad: person ID (or badge) and the employee's attendance PIN.",
+    )
+    camera_id = fields.Many2one(
+        "face.camera",
+        readonly=True,
+        ondelete="restrict",
+        copy=False,
+        help="The camera its events are recorded under (created with the kiosk).",
+    )
+    access_token = fields.Char(readonly=True, copy=False, index=True, groups=MANAGER)
+    kiosk_url = fields.Char(string="Kiosk URL", compute="_compute_kiosk_url", groups=MANAGER)
+    last_spoof_alert_at = fields.Datetime(readonly=True, copy=False)
+    # The vote in progress and the frame budget: written by the kiosk's requests only.
+    vote_state = fields.Char(readonly=True, copy=False, groups="base.group_system")
+    rate_window = fields.Datetime(readonly=True, copy=False, groups="base.group_system")
+    rate_count = fields.Integer(readonly=True, copy=False, groups="base.group_system")
+    pin_failures = fields.Integer(readonly=True, copy=False, groups="base.group_system")
+
+    @api.depends("access_token")
+    def _compute_kiosk_url(self):
+        base = self.env["ir.config_parameter"].sudo().get_param("web.base.url", "")
+        for kiosk in self:
+            token = kiosk.sudo().access_token
+            kiosk.kiosk_url = "%s/face_attendance/kiosk/%s" % (base, token) if token else False
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._check_manager()
+        kiosks = super().create(vals_list)
+        for kiosk in kiosks.sudo():
+            kiosk.access_token = secrets.token_urlsafe(32)
+            kiosk.camera_id = self.env["face.camera"].sudo().create(kiosk._camera_vals())
+        return kiosks
+
+    def write(self, vals):
+        self._check_manager()
+        result = super().write(vals)
+        if {"name", "direction", "company_id", "active"} & set(vals):
+            for kiosk in self.sudo():
+                kiosk.camera_id.write(kiosk._camera_vals())
+        return result
+
+    def unlink(self):
+        self._check_manager()
+        cameras = self.sudo().camera_id
+        result = super().unlink()
+        # Its events keep their camera: archived, not deleted.
+        cameras.write({"active": False})
+        return result
+
+    def _camera_vals(self):
+        return {
+            "name": self.env._("Kiosk: %s", self.name),
+            "source_type": "kiosk",
+            "source": "kiosk:%s" % self.id,
+            "direction": CAMERA_DIRECTION[self.direction],
+            "company_id": self.company_id.id,
+            "active": self.active,
+            "daemon_id": False,
+        }
+
+    def _check_manager(self):
+        if not (self.env.su or self.env.user.has_group(MANAGER)):
+            raise AccessError(self.env._("Only Face Attendance managers set up face kiosks."))
+
+    def action_regenerate_token(self):
+        """A new secret URL: the old one stops working at once (a tablet lost, a URL shared)."""
+        self._check_manager()
+        self.check_access("write")
+        for kiosk in self.sudo():
+            kiosk.access_token = secrets.token_urlsafe(32)
+            kiosk.vote_state = False
+            kiosk.message_post(body=self.env._("Kiosk URL regenerated by %s.", self.env.user.name))
+        return True
+
+    def action_open_kiosk(self):
+        self._check_manager()
+        self.ensure_one()
+        self.check_access("read")
+        return {"type": "ir.actions.act_url", "url": self.kiosk_url, "target": "new"}
+
+    # ------------------------------------------------------------------ the kiosk's requests (sudo)
+    @api.model
+    def _from_token(self, token):
+        if not isinstance(token, str) or not 20 <= len(token) <= 128:
+            return self.browse()
+        return self.sudo().search([("access_token", "=", token), ("active", "=", True)], limit=1)
+
+    def _take_frame_budget(self, limit):
+        """Count one frame against the kiosk's per-minute budget (the row lock serialises its requests)."""
+        now = fields.Datetime.now()
+        self.env.cr.execute(
+            """UPDATE face_kiosk
+                  SET rate_count = CASE WHEN rate_window > %(since)s THEN rate_count + 1 ELSE 1 END,
+                      rate_window = CASE WHEN rate_window > %(since)s THEN rate_window ELSE %(now)s END
+                WHERE id = %(id)s RETURNING rate_count""",
+            {"id": self.id, "now": now, "since": now - timedelta(minutes=1)},
+        )
+        if self.env.cr.fetchone()[0] > limit:
+            raise KioskRefused(429, "RATE_LIMITED", self.env._("Too many frames: wait a moment."))
+
+    def _vote(self, config):
+        k, m = config._get("kiosk_live_frames"), config._get("kiosk_window_frames")
+        k = min(k, m)
+        state = {}
+        try:
+            state = json.loads(self.vote_state or "{}")
+        except ValueError:
+            _logger.warning("Kiosk %s: unreadable vote state dropped", self.id)
+        if not isinstance(state, dict) or state.get("at", 0) < fields.Datetime.now().timestamp() - VOTE_SECONDS:
+            state = {}
+        return LivenessVote.from_state(state, k, m)
+
+    def _save_vote(self, vote):
+        state = dict(vote.as_state(), at=fields.Datetime.now().timestamp()) if vote and vote.window else None
+        self.vote_state = json.dumps(state) if state else False
+
+    def _process_frame(self, data):
+        """One frame from the tablet -> what the page shows. Runs as superuser for the kiosk's company."""
+        self.ensure_one()
+        env = self.env(context=dict(self.env.context, allowed_company_ids=[self.company_id.id]), su=True)
+        kiosk = self.with_env(env)
+        config = env["face.attendance.config"]
+        kiosk._take_frame_budget(config._get("kiosk_frames_per_minute"))
+        image = decode_image(data, max_bytes=MAX_FRAME_BYTES)
+        encoder = config._encoder()
+        face = largest_face([f for f in encoder.detect(image) if f.size >= MIN_FACE])
+        vote = kiosk._vote(config)
+        if face is None:
+            kiosk._save_vote(None)
+            return {"state": "no_face", "message": env._("Look at the camera.")}
+        checker, reason = (None, "")
+        live = True
+        score = None
+        if kiosk.liveness_required:
+            checker, reason = config._liveness_checker()
+            if checker is None:
+                _logger.warning("Kiosk %s requires liveness, which is unavailable: %s", kiosk.id, reason)
+                return kiosk._with_pin(
+                    {
+                        "state": "unavailable",
+                        "message": env._("Face check-in is unavailable on this kiosk: please use your PIN."),
+                    }
+                )
+            result = check_face(checker, image, face.box, config._get("liveness_threshold"))
+            live, score = result.live, result.score
+        gallery = env["face.template.gallery"]._get(encoder)
+        match = gallery.match_many([encoder.encode(image, face)], config._match_threshold(encoder))[0]
+        employee = env["hr.employee"]
+        if match.matched:
+            employee = employee.browse(match.person_key).exists().filtered(lambda e: e.company_id == kiosk.company_id)
+        decision = vote.add(employee.id or "unknown", live)
+        if decision == UNDECIDED:
+            kiosk._save_vote(vote)
+            return {"state": "checking", "message": env._("Hold still…"), "box": list(face.box)}
+        kiosk._save_vote(None)
+        snapshot = kiosk._snapshot(image)
+        if decision == SPOOF:
+            return kiosk._spoof(employee, score, snapshot)
+        if not employee:
+            return kiosk._with_pin(
+                {"state": "unknown", "message": env._("Face not recognised. Please try again or ask HR.")}
+            )
+        event = {
+            "confidence": round(match.confidence, 4),
+            "distance": round(match.distance, 4),
+            "encoder": encoder.tag,
+        }
+        if kiosk.liveness_required:
+            event.update(liveness="live", liveness_score=round(score, 4))
+        return kiosk._record(employee, event, snapshot, "kiosk")
+
+    def _with_pin(self, answer):
+        answer["pin"] = bool(self.pin_fallback)
+        return answer
+
+    def _snapshot(self, image):
+        return base64.b64encode(encode_jpeg(image, quality=80, max_side=SNAPSHOT_SIDE)).decode()
+
+    def _ingest(self, employee, extra, snapshot, source):
+        event = dict(
+            extra,
+            event_id="kiosk-%s-%s" % (self.id, uuid.uuid4().hex),
+            timestamp=fields.Datetime.now().isoformat() + "Z",
+            camera_id=self.camera_id.id,
+            snapshot=snapshot,
+        )
+        if employee:
+            event["employee_id"] = employee.id
+        return self.env["face.recognition.event"]._ingest_events([event], source)[0]
+
+    def _record(self, employee, extra, snapshot, source):
+        answer = self._ingest(employee, extra, snapshot, source)
+        outcome = answer.get("outcome")
+        tz = pytz.timezone(employee._get_tz() or "UTC")
+        local = pytz.utc.localize(fields.Datetime.now()).astimezone(tz)
+        reply = {
+            "state": outcome if outcome in ("checked_in", "checked_out", "duplicate") else "refused",
+            "name": employee.name,
+            "time": local.strftime("%H:%M"),
+            "event_id": answer.get("event_id"),
+        }
+        if outcome == "checked_in":
+            reply["message"] = self.env._("Welcome, %(name)s! Checked in at %(time)s.", name=employee.name, time=reply["time"])
+        elif outcome == "checked_out":
+            reply["message"] = self.env._("Goodbye, %(name)s! Checked out at %(time)s.", name=employee.name, time=reply["time"])
+        elif outcome == "duplicate":
+            reply["message"] = self.env._("%s, you were already recorded a moment ago.", employee.name)
+        else:
+            reply["message"] = answer.get("message") or self.env._("Attendance could not be recorded.")
+        return reply
+
+    def _spoof(self, employee, score, snapshot):
+        extra = {"liveness": "spoof"}
+        if score is not None:
+            extra["liveness_score"] = round(score, 4)
+        answer = self._ingest(employee, extra, snapshot, "kiosk")
+        self._alert_spoof(answer.get("event_id"))
+        return {
+            "state": "spoof",
+            "message": self.env._("This does not look like a live face. The attempt was recorded."),
+        }
+
+    def _alert_spoof(self, event_uid):
+        """Tell the managers, at most once per kiosk within the configured minutes."""
+        minutes = self.env["face.attendance.config"]._get("kiosk_spoof_alert_minutes")
+        now = fields.Datetime.now()
+        if self.last_spoof_alert_at and self.last_spoof_alert_at > now - timedelta(minutes=minutes):
+            return False
+        self.last_spoof_alert_at = now
+        managers = group_users(self.env.ref(MANAGER).sudo()).filtered(
+            lambda u: not u.share and self.company_id in u.company_ids
+        )
+        self.message_post(
+            body=self.env._(
+                "Spoof attempt at face kiosk %(name)s: a face that is not live (a photo or a screen) was shown. "
+                "Event %(event)s holds its snapshot.",
+                name=self.name,
+                event=event_uid,
+            ),
+            partner_ids=managers.partner_id.ids,
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+        )
+        self.env["face.system.log"]._log(
+            self.env._("Spoof attempt at face kiosk %s", self.name),
+            level="warning",
+            category="system",
+            action="kiosk.spoof",
+            object_ref="face.kiosk,%d" % self.id,
+            details={"event_id": event_uid},
+        )
+        return True
+
+    def _process_pin(self, person_ref, pin, image_data=None):
+        """The PIN fallback: a person ID (or badge) and the employee's attendance PIN."""
+        self.ensure_one()
+        env = self.env(context=dict(self.env.context, allowed_company_ids=[self.company_id.id]), su=True)
+        kiosk = self.with_env(env)
+        if not kiosk.pin_fallback:
+            raise KioskRefused(403, "PIN_DISABLED", env._("This kiosk does not take PINs."))
+        kiosk._take_frame_budget(env["face.attendance.config"]._get("kiosk_frames_per_minute"))
+        env.cr.execute(
+            """UPDATE face_kiosk SET pin_failures = CASE WHEN rate_window > %s THEN COALESCE(pin_failures, 0) ELSE 0 END
+                WHERE id = %s RETURNING pin_failures""",
+            (fields.Datetime.now() - timedelta(minutes=1), kiosk.id),
+        )
+        if env.cr.fetchone()[0] >= PIN_FAILURES_PER_MINUTE:
+            raise KioskRefused(429, "RATE_LIMITED", env._("Too many wrong PINs: wait a minute."))
+        person_ref = (person_ref or "").strip() if isinstance(person_ref, str) else ""
+        pin = pin.strip() if isinstance(pin, str) else ""
+        employee = env["hr.employee"]
+        if person_ref and pin:
+            employee = employee.search(
+                [
+                    ("company_id", "=", kiosk.company_id.id),
+                    "|",
+                    ("person_ref", "=", person_ref),
+                    ("barcode", "=", person_ref),
+                ],
+                limit=2,
+            )
+        if len(employee) != 1 or not employee.pin or not secrets.compare_digest(employee.pin, pin):
+            env.cr.execute("UPDATE face_kiosk SET pin_failures = COALESCE(pin_failures, 0) + 1 WHERE id = %s", (kiosk.id,))
+            return {"state": "wrong_pin", "message": env._("Wrong person ID or PIN.")}
+        snapshot = None
+        if image_data:
+            try:
+                snapshot = kiosk._snapshot(decode_image(image_data, max_bytes=MAX_FRAME_BYTES))
+            except Exception:  # noqa: BLE001  # evidence is optional: a bad frame never blocks a PIN
+                _logger.info("Kiosk %s: PIN check-in without a readable snapshot", kiosk.id)
+        return kiosk._record(employee, {}, snapshot, "kiosk_pin")
+
+    def _kiosk_info(self):
+        self.ensure_one()
+        kiosk = self.sudo()
+        return {
+            "name": kiosk.name,
+            "company": kiosk.company_id.name,
+            "company_id": kiosk.company_id.id,
+            "direction": kiosk.direction,
+            "pin": bool(kiosk.pin_fallback),
+            "liveness": bool(kiosk.liveness_required),
+            "lang": kiosk.company_id.partner_id.lang or "en_US",
+        }

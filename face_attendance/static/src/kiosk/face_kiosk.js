@@ -1,0 +1,202 @@
+/** @odoo-module **/
+// The face kiosk's page: films, sends a few frames per second, shows what the server decided.
+// Nothing is decided here: the browser cannot be trusted with who stands in front of it.
+import { App, Component, onMounted, onWillUnmount, useRef, useState, whenReady } from "@odoo/owl";
+import { getTemplate } from "@web/core/templates";
+import { _t } from "@web/core/l10n/translation";
+import { makeEnv, startServices } from "@web/env";
+
+// The server's vote needs a handful of frames; more than ~4 per second only costs CPU.
+const FRAME_INTERVAL_MS = 300;
+const RESULT_DISPLAY_MS = 4000;
+const FRAME_WIDTH = 640;
+
+export class FaceKiosk extends Component {
+    static template = "face_attendance.FaceKiosk";
+    static props = { info: Object };
+
+    setup() {
+        this.video = useRef("video");
+        this.canvas = document.createElement("canvas");
+        this.state = useState({
+            phase: "starting", // starting | watching | result | pin | error
+            kind: "", // the server's state: checked_in, checked_out, duplicate, unknown, spoof, ...
+            message: _t("Starting the camera…"),
+            name: "",
+            time: "",
+            pinAvailable: false,
+            personId: "",
+            pin: "",
+            clock: this.now(),
+        });
+        this.stopped = false;
+        onMounted(() => this.start());
+        onWillUnmount(() => this.stop());
+    }
+
+    now() {
+        return new Date().toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+    }
+
+    async start() {
+        this.clockTimer = setInterval(() => (this.state.clock = this.now()), 1000);
+        try {
+            this.stream = await navigator.mediaDevices.getUserMedia({
+                video: { facingMode: "user", width: { ideal: 640 }, height: { ideal: 480 } },
+                audio: false,
+            });
+        } catch (error) {
+            this.state.phase = "error";
+            this.state.message = _t("The camera cannot be used: %s", error.message || error.name);
+            this.state.pinAvailable = this.props.info.pin;
+            return;
+        }
+        const video = this.video.el;
+        video.srcObject = this.stream;
+        await video.play();
+        this.state.phase = "watching";
+        this.state.message = _t("Look at the camera.");
+        this.loop();
+    }
+
+    stop() {
+        this.stopped = true;
+        clearInterval(this.clockTimer);
+        clearTimeout(this.loopTimer);
+        if (this.stream) {
+            this.stream.getTracks().forEach((track) => track.stop());
+        }
+    }
+
+    grab() {
+        const video = this.video.el;
+        if (!video || !video.videoWidth) {
+            return null;
+        }
+        const scale = Math.min(1, FRAME_WIDTH / video.videoWidth);
+        this.canvas.width = Math.round(video.videoWidth * scale);
+        this.canvas.height = Math.round(video.videoHeight * scale);
+        this.canvas.getContext("2d").drawImage(video, 0, 0, this.canvas.width, this.canvas.height);
+        return this.canvas.toDataURL("image/jpeg", 0.85);
+    }
+
+    async post(path, body) {
+        const response = await fetch(`/face_attendance/kiosk/${this.props.info.token}/${path}`, {
+            method: "POST",
+            headers: { "Content-Type": "application/json" },
+            body: JSON.stringify(body),
+            credentials: "omit",
+        });
+        let data = {};
+        try {
+            data = await response.json();
+        } catch {
+            data = { state: "error", message: _t("The server did not answer (%s).", response.status) };
+        }
+        if (response.status === 404) {
+            data = { state: "error", message: _t("This kiosk's URL is no longer valid. Ask HR for the new one.") };
+            this.stopped = true;
+        }
+        return data;
+    }
+
+    async loop() {
+        if (this.stopped) {
+            return;
+        }
+        let delay = FRAME_INTERVAL_MS;
+        if (this.state.phase === "watching") {
+            const image = this.grab();
+            if (image) {
+                try {
+                    const answer = await this.post("frame", { image });
+                    delay = this.show(answer);
+                } catch {
+                    this.state.message = _t("No connection to the server: retrying…");
+                    delay = 2000;
+                }
+            }
+        }
+        this.loopTimer = setTimeout(() => this.loop(), delay);
+    }
+
+    /** Show the server's answer; returns how long to wait before the next frame. */
+    show(answer) {
+        const kind = answer.state || "error";
+        this.state.kind = kind;
+        this.state.message = answer.message || "";
+        this.state.pinAvailable = Boolean(answer.pin);
+        if (["no_face", "checking"].includes(kind)) {
+            return FRAME_INTERVAL_MS;
+        }
+        if (answer.code === "RATE_LIMITED") {
+            return 5000;
+        }
+        this.state.name = answer.name || "";
+        this.state.time = answer.time || "";
+        this.state.phase = "result";
+        clearTimeout(this.resultTimer);
+        this.resultTimer = setTimeout(() => this.backToWatching(), RESULT_DISPLAY_MS);
+        return RESULT_DISPLAY_MS;
+    }
+
+    backToWatching() {
+        if (this.state.phase === "pin") {
+            return;
+        }
+        this.state.phase = "watching";
+        this.state.kind = "";
+        this.state.name = "";
+        this.state.message = _t("Look at the camera.");
+    }
+
+    openPin() {
+        clearTimeout(this.resultTimer);
+        this.state.phase = "pin";
+        this.state.personId = "";
+        this.state.pin = "";
+        this.state.message = _t("Enter your person ID and PIN.");
+    }
+
+    pressKey(key) {
+        if (key === "C") {
+            this.state.pin = "";
+        } else if (this.state.pin.length < 16) {
+            this.state.pin += key;
+        }
+    }
+
+    async submitPin(ev) {
+        ev?.preventDefault();
+        const answer = await this.post("pin", {
+            person_id: this.state.personId,
+            pin: this.state.pin,
+            image: this.grab(),
+        });
+        this.state.pin = "";
+        if (answer.state === "wrong_pin") {
+            this.state.kind = "wrong_pin";
+            this.state.message = answer.message;
+            return;
+        }
+        this.show(answer);
+    }
+
+    cancelPin() {
+        this.backToWatching();
+    }
+}
+
+export async function startFaceKiosk(info) {
+    await whenReady();
+    const env = makeEnv();
+    await startServices(env);
+    const app = new App(FaceKiosk, {
+        env,
+        getTemplate,
+        props: { info },
+        translateFn: _t,
+        dev: env.debug,
+    });
+    return app.mount(document.body);
+}
