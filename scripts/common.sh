@@ -19,6 +19,15 @@ PGPORT="${PGPORT:-5432}"
 FA_DB_USER="${FA_DB_USER:-face_attendance}"
 FA_DB_PASSWORD="${FA_DB_PASSWORD:-face_attendance}"
 export PGHOST PGPORT FA_DB_USER FA_DB_PASSWORD ODOO18_SRC ODOO19_SRC FA_VENV18 FA_VENV19
+# The liveness models (README, "Liveness models"), read by the daemon and by Odoo when its setting is
+# empty: the shared copy beside the project when there is one. Left unset otherwise: liveness is then
+# unavailable (never "live").
+if [ -z "${FA_LIVENESS_MODELS:-}" ] && [ -d "$PROJECT_ROOT/../shared/data/models" ]; then
+    FA_LIVENESS_MODELS="$PROJECT_ROOT/../shared/data/models"
+fi
+if [ -n "${FA_LIVENESS_MODELS:-}" ]; then
+    export FA_LIVENESS_MODELS
+fi
 
 # pip.conf on some machines names local indexes that may be absent: keep their warnings out.
 quiet_pip() {

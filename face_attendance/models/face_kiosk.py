@@ -38,6 +38,7 @@ MIN_FACE = 48
 VOTE_SECONDS = 10
 SNAPSHOT_SIDE = 480
 PIN_FAILURES_PER_MINUTE = 5
+_WARNED = set()
 
 
 class KioskRefused(Exception):
@@ -205,7 +206,9 @@ class FaceKiosk(models.Model):
         if kiosk.liveness_required:
             checker, reason = config._liveness_checker()
             if checker is None:
-                _logger.warning("Kiosk %s requires liveness, which is unavailable: %s", kiosk.id, reason)
+                if (kiosk.id, reason) not in _WARNED:  # once per process, not once per frame
+                    _WARNED.add((kiosk.id, reason))
+                    _logger.warning("Kiosk %s requires liveness, which is unavailable: %s", kiosk.id, reason)
                 return kiosk._with_pin(
                     {
                         "state": "unavailable",

@@ -120,3 +120,71 @@ class TestApiRecognition(ApiCase):
         self.assertEqual([d["event_id"] for d in detections], ["live-2", "live-1"])
         self.assertEqual((detections[1]["outcome"], detections[1]["person_id"]), ("unknown", None))
         self.assertEqual(detections[0]["confidence"], 0.9)
+
+
+@tagged("post_install", "-at_install", "face_attendance")
+class TestApiRecognitionLiveness(ApiCase):
+    """``"liveness": true`` on /recognize: scores per face, and spoofs never marked, on real NUAA frames."""
+
+    def setUp(self):
+        from .test_face_kiosk import enrolment_frames, models_dir
+
+        super().setUp()
+        self.models = models_dir()
+        self.env["face.attendance.config"].set("liveness_model_dir", self.models)
+        self.subject = self.env["hr.employee"].create({"name": "Live Subject", "person_ref": "LIVE-0001"})
+        for image in enrolment_frames():
+            self.env["face.template"].create({"employee_id": self.subject.id, "image": image})
+        self.camera = self.env["face.camera"].create(
+            {"name": "Door", "source_type": "file", "source": "x", "direction": "entry"}
+        )
+
+    def recognize(self, image_bytes, **extra):
+        return self.api("POST", "/recognize", dict({"image": base64.b64encode(image_bytes).decode()}, **extra))
+
+    def test_scores_live_and_printed_faces(self):
+        from .test_face_kiosk import frames
+
+        response, payload = self.recognize(frames("real")[0], liveness=True)
+        self.assertEqual(response.status_code, 200, payload)
+        face = payload["data"]["faces"][0]
+        self.assertEqual(face["person_id"], "LIVE-0001")
+        self.assertTrue(face["liveness"]["live"], face)
+        self.assertGreaterEqual(face["liveness"]["score"], payload["data"]["liveness_threshold"])
+        self.assertTrue(payload["data"]["liveness_available"])
+        response, payload = self.recognize(frames("attack")[0], liveness=True)
+        face = payload["data"]["faces"][0]
+        self.assertIs(face["liveness"]["live"], False, face)
+        self.assertLess(face["liveness"]["score"], 0.5)
+        # Not asked: no liveness work and no field.
+        response, payload = self.recognize(frames("attack")[0])
+        self.assertNotIn("liveness", payload["data"]["faces"][0])
+        # The threshold is a setting.
+        self.env["face.attendance.config"].set("liveness_threshold", 0.0)
+        response, payload = self.recognize(frames("attack")[0], liveness=True)
+        self.assertIs(payload["data"]["faces"][0]["liveness"]["live"], True)
+
+    def test_a_printed_face_marks_nothing_and_unavailable_is_never_live(self):
+        from .test_face_kiosk import frames
+
+        response, payload = self.recognize(
+            frames("attack")[3], liveness=True, mark_attendance=True, camera_id=self.camera.id
+        )
+        face = payload["data"]["faces"][0]
+        self.assertEqual(face["outcome"], "spoof", payload)
+        event = self.env["face.recognition.event"].search([("event_uid", "=", face["event_id"])])
+        self.assertEqual((event.outcome, event.liveness, event.attendance_id.id), ("spoof", "spoof", False))
+        self.assertFalse(self.env["hr.attendance"].search([("employee_id", "=", self.subject.id)]))
+        self.env["face.attendance.config"].set("liveness_model_dir", "/nonexistent/models")
+        response, payload = self.recognize(frames("real")[0], liveness=True, mark_attendance=True, camera_id=self.camera.id)
+        face = payload["data"]["faces"][0]
+        self.assertEqual(face["liveness"], {"score": None, "live": None})
+        self.assertFalse(payload["data"]["liveness_available"])
+        self.assertEqual(face["outcome"], "rejected", payload)
+        self.assertFalse(self.env["hr.attendance"].search([("employee_id", "=", self.subject.id)]))
+        response, payload = self.recognize(frames("real")[0], liveness=True, mark_attendance=True, camera_id=self.camera.id)
+        self.assertNotEqual(payload["data"]["faces"][0]["outcome"], "checked_in")
+        # A live face with liveness available checks in.
+        self.env["face.attendance.config"].set("liveness_model_dir", self.models)
+        response, payload = self.recognize(frames("real")[2], liveness=True, mark_attendance=True, camera_id=self.camera.id)
+        self.assertEqual(payload["data"]["faces"][0]["outcome"], "checked_in", payload)

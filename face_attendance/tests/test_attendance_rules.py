@@ -207,6 +207,33 @@ class TestAttendanceRules(FaceAttendanceCase):
         self.assertEqual((event.outcome, event.camera_id, event.distance), ("unknown", self.cam_entry, 0.9))
         self.assertFalse(self.env["hr.attendance"].search([("face_in_event_id", "=", event.id)]))
 
+    def test_liveness_verdicts_of_the_sender(self):
+        answers = self.ingest(
+            self.event(self.cam_entry, utc(20, 7), self.employee, uid="spoof-1", liveness="spoof", liveness_score=0.02),
+            self.event(self.cam_entry, utc(20, 7, 1), self.employee, uid="unavail-1", liveness="unavailable"),
+            self.event(self.cam_entry, utc(20, 7, 2), None, uid="spoof-unknown", liveness="spoof"),
+            self.event(self.cam_entry, utc(20, 7, 3), self.employee, uid="flagged", liveness_score=0.31),
+            self.event(self.cam_entry, utc(20, 7, 4), self.employee, uid="bad-verdict", liveness="probably"),
+            self.event(self.cam_entry, utc(20, 7, 5), self.employee, uid="bad-score", liveness_score=1.5),
+            self.event(self.cam_entry, utc(20, 7, 6), self.employee, uid="bool-score", liveness_score=True),
+        )
+        self.assertEqual(
+            [a["outcome"] for a in answers], ["spoof", "rejected", "spoof", "checked_in", "rejected", "rejected", "rejected"]
+        )
+        self.assertEqual([a["status"] for a in answers[4:]], ["invalid"] * 3)
+        self.assertIn("liveness must be one of", answers[4]["message"])
+        self.assertIn("liveness_score", answers[5]["message"])
+        Event = self.env["face.recognition.event"]
+        spoof = Event.search([("event_uid", "=", "spoof-1")])
+        self.assertEqual((spoof.liveness, spoof.liveness_score, spoof.attendance_id.id), ("spoof", 0.02, False))
+        self.assertIn("could not be checked", Event.search([("event_uid", "=", "unavail-1")]).message)
+        # Only the event with a score and no verdict (a camera in "flag" mode) counted: one check-in, at 07:00:03.
+        self.assertEqual(self.spans(), [(utc(20, 7, 3), None)])
+        # Spoofs stay out of the rules' replay: a later event still sees only the flagged check-in.
+        answers = self.ingest(self.event(self.cam_exit, utc(20, 16), self.employee, uid="out"))
+        self.assertEqual(answers[0]["outcome"], "checked_out")
+        self.assertEqual(spoof.outcome, "spoof")
+
     def test_person_reference_and_timezone_offsets(self):
         answers = self.ingest(
             {
