@@ -90,7 +90,7 @@ class FaceApiCameras(http.Controller):
         domain = []
         if params.get("direction"):
             if params["direction"] not in [d for d, _l in DIRECTIONS]:
-                raise bad_request("direction must be entry, exit or both.")
+                raise bad_request("direction must be one of %s." % ", ".join(d for d, _l in DIRECTIONS))
             domain.append(("direction", "=", params["direction"]))
         Camera = request.env["face.camera"]
         cameras = Camera.search(domain, limit=limit, offset=offset)

@@ -60,6 +60,8 @@ class FaceApiRecognition(http.Controller):
                     {"required_scope": "events:write"},
                 )
             request.env["face.recognition.event"]._check_sender()
+        # A camera that enforces liveness gets it whether or not the caller asked.
+        with_liveness = with_liveness or bool(camera and camera.liveness_mode == "enforce")
         config = request.env["face.attendance.config"]
         encoder = config._encoder()
         try:

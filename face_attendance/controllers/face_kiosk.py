@@ -18,6 +18,7 @@ _logger = logging.getLogger(__name__)
 
 # base64 of the largest frame, with room for a data-URL prefix and the JSON around it.
 MAX_BODY = MAX_FRAME_BYTES * 4 // 3 + 4096
+TOKEN_HEADER = "X-Face-Kiosk-Token"
 NO_STORE = [("Cache-Control", "no-store"), ("Referrer-Policy", "no-referrer"), ("X-Robots-Tag", "noindex")]
 
 
@@ -69,13 +70,15 @@ class FaceKioskController(http.Controller):
     def kiosk_page(self, token, **_kw):
         kiosk = self._kiosk(token)
         info = dict(kiosk._kiosk_info(), token=token)
-        response = request.render("face_attendance.face_kiosk_page", {"kiosk_info": info, "json": json})
+        # QWeb's own json (script-safe: "</script>" in a kiosk's name cannot end the script) renders it.
+        response = request.render("face_attendance.face_kiosk_page", {"kiosk_info": info})
         response.headers.update(dict(NO_STORE))
         return response
 
-    def _serve(self, token, handler):
+    def _serve(self, handler):
         try:
-            kiosk = self._kiosk(token)
+            # The token travels in a header, not the path: access logs and proxies keep paths.
+            kiosk = self._kiosk(request.httprequest.headers.get(TOKEN_HEADER))
             return _answer(handler(kiosk, _body()))
         except KioskRefused as error:
             request.env.cr.rollback()
@@ -86,7 +89,7 @@ class FaceKioskController(http.Controller):
             return _refused(status, error.code, error.message)
 
     @http.route(
-        "/face_attendance/kiosk/<string:token>/frame",
+        "/face_attendance/kiosk/frame",
         type="http",
         auth="public",
         methods=["POST"],
@@ -94,12 +97,12 @@ class FaceKioskController(http.Controller):
         save_session=False,
         sitemap=False,
     )
-    def kiosk_frame(self, token, **_kw):
+    def kiosk_frame(self, **_kw):
         """One camera frame: {"image": base64} -> what to show (checking, greeting, unknown, spoof, ...)."""
-        return self._serve(token, lambda kiosk, body: kiosk._process_frame(_image(body.get("image"))))
+        return self._serve(lambda kiosk, body: kiosk._process_frame(_image(body.get("image"))))
 
     @http.route(
-        "/face_attendance/kiosk/<string:token>/pin",
+        "/face_attendance/kiosk/pin",
         type="http",
         auth="public",
         methods=["POST"],
@@ -107,10 +110,9 @@ class FaceKioskController(http.Controller):
         save_session=False,
         sitemap=False,
     )
-    def kiosk_pin(self, token, **_kw):
+    def kiosk_pin(self, **_kw):
         """The PIN fallback: {"person_id", "pin", "image"?} -> greeting or "wrong_pin"."""
         return self._serve(
-            token,
             lambda kiosk, body: kiosk._process_pin(
                 body.get("person_id"), body.get("pin"), _image(body.get("image"), required=False)
             ),

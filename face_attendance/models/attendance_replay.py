@@ -17,7 +17,7 @@ CHECKED_IN, CHECKED_OUT, DUPLICATE, ERROR = "checked_in", "checked_out", "duplic
 class Sighting:
     key: object  # the event's id
     at: datetime  # naive UTC, from the daemon's clock
-    direction: str  # entry / exit / both, as the camera was when the event arrived
+    direction: str  # entry / exit / both / toggle, as the camera was when the event arrived
     day: object  # the working day (date) in the person's time zone
 
 
@@ -84,10 +84,27 @@ def replay(sightings, policy, now, last_accepted_at=None, externals=()):  # noqa
                 return span
         return None
 
+    def open_target(external):
+        """What a check-out now would close: the camera-opened attendance, or one opened by hand."""
+        if open_span is not None:
+            return open_span
+        if external is not None and external.check_out is None and external.fixed_check_out is None:
+            return external
+        return None
+
     for sighting in sightings:
         # A camera-opened attendance from an earlier working day was forgotten: an entry or a
         # first sighting today must not be swallowed by it (exit cameras may close night shifts).
-        if open_span is not None and sighting.direction != "exit" and open_span.day != sighting.day:
+        if open_span is not None and sighting.direction not in ("exit", "toggle") and open_span.day != sighting.day:
+            _close_forgotten(open_span, policy)
+            open_span = None
+        # A kiosk's toggle checks out what is open, night shifts included, unless it was left open
+        # longer than the forgotten check-out rule allows: then that one was forgotten.
+        if (
+            open_span is not None
+            and sighting.direction == "toggle"
+            and sighting.at - open_span.check_in > policy.forgotten_after
+        ):
             _close_forgotten(open_span, policy)
             open_span = None
         if open_span is not None:
@@ -97,23 +114,15 @@ def replay(sightings, policy, now, last_accepted_at=None, externals=()):  # noqa
             continue
         external = external_open_at(sighting.at)
 
-        if sighting.direction == "entry":
+        if sighting.direction == "entry" or (sighting.direction == "toggle" and open_target(external) is None):
             if open_span is not None or (external is not None and external.check_out is None):
                 outcome(sighting, DUPLICATE, "Already checked in.", open_span or external)
                 continue
             open_span = Span(check_in=sighting.at, in_key=sighting.key, day=sighting.day, last_seen=sighting.at)
             result.spans.append(open_span)
             outcome(sighting, CHECKED_IN, "Checked in.", open_span)
-        elif sighting.direction == "exit":
-            target = (
-                open_span
-                if open_span is not None
-                else (
-                    external
-                    if external is not None and external.check_out is None and external.fixed_check_out is None
-                    else None
-                )
-            )
+        elif sighting.direction == "exit" or (sighting.direction == "toggle" and open_target(external) is not None):
+            target = open_target(external)
             if target is None:
                 outcome(sighting, ERROR, "Exit seen with no open attendance: nothing was changed.")
                 continue

@@ -18,7 +18,12 @@ LIVENESS_MODES = [
     ("flag", "Score only"),
     ("enforce", "Enforce (not live: spoof, no attendance)"),
 ]
-DIRECTIONS = [("entry", "Entry"), ("exit", "Exit"), ("both", "Both (CCTV)")]
+DIRECTIONS = [
+    ("entry", "Entry"),
+    ("exit", "Exit"),
+    ("both", "Both (CCTV)"),
+    ("toggle", "Toggle (check in, then out, as a kiosk)"),
+]
 
 
 class FaceCamera(models.Model):

@@ -130,8 +130,8 @@ SETTINGS = {
     "liveness_threshold": (
         float,
         0.5,
-        0.0,
-        1.0,
+        0.05,
+        0.99,
         "Liveness score (0-1) from which a face counts as a live person rather than a photo or a screen.",
     ),
     "kiosk_live_frames": (

@@ -278,6 +278,9 @@ class FaceRecognitionEventIngest(models.Model):
             if verdict not in dict(LIVENESS_VERDICTS):
                 raise EventInputError("liveness must be one of %s" % ", ".join(dict(LIVENESS_VERDICTS)))
             vals["liveness"] = verdict
+        elif camera.liveness_mode == "enforce":
+            # The camera requires liveness and the sender did not check it: nothing is marked.
+            vals["liveness"] = "unavailable"
         for key in ("track_id", "encoder"):
             value = raw.get(key)
             if value is not None:

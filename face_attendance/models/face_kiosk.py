@@ -11,10 +11,13 @@ but this.
 import base64
 import json
 import logging
+import hashlib
 import secrets
+import time
 import uuid
 from datetime import timedelta
 
+import cv2
 import pytz
 
 from odoo import api, fields, models
@@ -23,22 +26,35 @@ from odoo.exceptions import AccessError
 from face_attendance_daemon.engine import decode_image, encode_jpeg, largest_face
 from face_attendance_daemon.engine.liveness import LIVE, SPOOF, UNDECIDED, LivenessVote, check_face
 
+from .face_api_key import _bookkeeping
 from .odoo_compat import group_users
 from .security_groups import MANAGER
 
 _logger = logging.getLogger(__name__)
 
 KIOSK_DIRECTIONS = [("entry", "Check in"), ("exit", "Check out"), ("toggle", "Check in or out (toggle)")]
-CAMERA_DIRECTION = {"entry": "entry", "exit": "exit", "toggle": "both"}
+CAMERA_DIRECTION = {"entry": "entry", "exit": "exit", "toggle": "toggle"}
 # A kiosk frame is a webcam picture, never a poster: enough for 1080p JPEGs, little for an attacker.
 MAX_FRAME_BYTES = 2 * 1024 * 1024
+# A tablet's camera frame, not a poster: bounds checked from the header, before decoding.
+MAX_FRAME_PIXELS = 1920 * 1080
+MAX_FRAME_SIDE = 1920
+# Detection's cost grows with the pixels; a face at the door is large at 960 px.
+DETECT_SIDE = 960
 # A face at a door kiosk fills a good part of the frame; tiny faces are people walking past.
 MIN_FACE = 48
 # A vote older than this belongs to somebody who walked away: it starts again.
 VOTE_SECONDS = 10
 SNAPSHOT_SIDE = 480
 PIN_FAILURES_PER_MINUTE = 5
+# Per person, across kiosks: 5 wrong PINs lock that person's PIN for up to a quarter of an hour.
+PIN_FAILURES_PER_PERSON = 5
+PIN_PERSON_WINDOW = 900
 _WARNED = set()
+
+
+def _seconds():
+    return time.time()
 
 
 class KioskRefused(Exception):
@@ -78,46 +94,80 @@ class FaceKiosk(models.Model):
         copy=False,
         help="The camera its events are recorded under (created with the kiosk).",
     )
-    access_token = fields.Char(readonly=True, copy=False, index=True, groups=MANAGER)
+    # Not "access_token": mail.thread with portal would take that name as a chatter access key.
+    kiosk_token = fields.Char(readonly=True, copy=False, index=True, groups=MANAGER)
     kiosk_url = fields.Char(string="Kiosk URL", compute="_compute_kiosk_url", groups=MANAGER)
     last_spoof_alert_at = fields.Datetime(readonly=True, copy=False)
-    # The vote in progress and the frame budget: written by the kiosk's requests only.
+    # The vote in progress: written by the kiosk's requests only.
     vote_state = fields.Char(readonly=True, copy=False, groups="base.group_system")
-    rate_window = fields.Datetime(readonly=True, copy=False, groups="base.group_system")
-    rate_count = fields.Integer(readonly=True, copy=False, groups="base.group_system")
-    pin_failures = fields.Integer(readonly=True, copy=False, groups="base.group_system")
 
-    @api.depends("access_token")
+    def _auto_init(self):
+        result = super()._auto_init()
+        # Frames and wrong PINs per kiosk (or per person) and window, counted on a connection that
+        # commits at once (so a refused or failed request still counts), shared by every worker.
+        # Unlogged and not an ORM model: no RPC reaches it, a crash loses only counts.
+        self.env.cr.execute("""
+            CREATE UNLOGGED TABLE IF NOT EXISTS face_kiosk_hit (
+                kiosk_id integer NOT NULL, subject varchar NOT NULL, window_start bigint NOT NULL,
+                hits integer NOT NULL, PRIMARY KEY (kiosk_id, subject, window_start))""")
+        return result
+
+    @api.autovacuum
+    def _gc_kiosk_hits(self):
+        self.env.cr.execute("DELETE FROM face_kiosk_hit WHERE window_start < %s", [int(_seconds()) - 3600])
+
+    @api.depends("kiosk_token")
     def _compute_kiosk_url(self):
         base = self.env["ir.config_parameter"].sudo().get_param("web.base.url", "")
         for kiosk in self:
-            token = kiosk.sudo().access_token
+            token = kiosk.sudo().kiosk_token
             kiosk.kiosk_url = "%s/face_attendance/kiosk/%s" % (base, token) if token else False
 
     @api.model_create_multi
     def create(self, vals_list):
         self._check_manager()
+        for vals in vals_list:
+            self._check_vals(vals)
         kiosks = super().create(vals_list)
         for kiosk in kiosks.sudo():
-            kiosk.access_token = secrets.token_urlsafe(32)
+            kiosk.kiosk_token = secrets.token_urlsafe(32)
             kiosk.camera_id = self.env["face.camera"].sudo().create(kiosk._camera_vals())
         return kiosks
 
     def write(self, vals):
         self._check_manager()
+        self._check_vals(vals)
         result = super().write(vals)
         if {"name", "direction", "company_id", "active"} & set(vals):
             for kiosk in self.sudo():
-                kiosk.camera_id.write(kiosk._camera_vals())
+                kiosk._own_camera().write(kiosk._camera_vals())
         return result
 
     def unlink(self):
         self._check_manager()
-        cameras = self.sudo().camera_id
+        cameras = self.sudo().browse()
+        for kiosk in self.sudo():
+            cameras |= kiosk._own_camera()
         result = super().unlink()
         # Its events keep their camera: archived, not deleted.
         cameras.write({"active": False})
         return result
+
+    def _check_vals(self, vals):
+        """What the kiosk itself keeps (its camera, URL, alert clock, vote) is never written by a caller,
+        and a kiosk moves only into a company of its manager."""
+        if self.env.su:
+            return
+        kept = {"camera_id", "kiosk_token", "last_spoof_alert_at", "vote_state"} & set(vals)
+        if kept:
+            raise AccessError(self.env._("These fields are set by the kiosk itself: %s.", ", ".join(sorted(kept))))
+        if vals.get("company_id") and vals["company_id"] not in self.env.user.company_ids.ids:
+            raise AccessError(self.env._("A kiosk can only belong to one of your companies."))
+
+    def _own_camera(self):
+        """The kiosk's camera, and only if it is still the one made for this kiosk."""
+        camera = self.camera_id.sudo().with_context(active_test=False)
+        return camera if camera.source_type == "kiosk" and camera.source == "kiosk:%d" % self.id else camera.browse()
 
     def _camera_vals(self):
         return {
@@ -139,8 +189,9 @@ class FaceKiosk(models.Model):
         self._check_manager()
         self.check_access("write")
         for kiosk in self.sudo():
-            kiosk.access_token = secrets.token_urlsafe(32)
+            kiosk.kiosk_token = secrets.token_urlsafe(32)
             kiosk.vote_state = False
+            _bookkeeping(self.env, "DELETE FROM face_kiosk_hit WHERE kiosk_id = %s", (kiosk.id,))
             kiosk.message_post(body=self.env._("Kiosk URL regenerated by %s.", self.env.user.name))
         return True
 
@@ -155,19 +206,23 @@ class FaceKiosk(models.Model):
     def _from_token(self, token):
         if not isinstance(token, str) or not 20 <= len(token) <= 128:
             return self.browse()
-        return self.sudo().search([("access_token", "=", token), ("active", "=", True)], limit=1)
+        return self.sudo().search([("kiosk_token", "=", token), ("active", "=", True)], limit=1)
+
+    def _hit(self, subject, window_seconds, kiosk_id=None, add=1):
+        """Count ``add`` against ``subject`` in the current window and answer the window's count."""
+        window = int(_seconds()) // window_seconds * window_seconds
+        return _bookkeeping(
+            self.env,
+            """INSERT INTO face_kiosk_hit (kiosk_id, subject, window_start, hits) VALUES (%s, %s, %s, %s)
+               ON CONFLICT (kiosk_id, subject, window_start) DO UPDATE SET hits = face_kiosk_hit.hits + %s
+               RETURNING hits""",
+            (self.id if kiosk_id is None else kiosk_id, subject, window, add, add),
+            fetch=True,
+        )
 
     def _take_frame_budget(self, limit):
-        """Count one frame against the kiosk's per-minute budget (the row lock serialises its requests)."""
-        now = fields.Datetime.now()
-        self.env.cr.execute(
-            """UPDATE face_kiosk
-                  SET rate_count = CASE WHEN rate_window > %(since)s THEN rate_count + 1 ELSE 1 END,
-                      rate_window = CASE WHEN rate_window > %(since)s THEN rate_window ELSE %(now)s END
-                WHERE id = %(id)s RETURNING rate_count""",
-            {"id": self.id, "now": now, "since": now - timedelta(minutes=1)},
-        )
-        if self.env.cr.fetchone()[0] > limit:
+        """Count one frame against the kiosk's per-minute budget, before any work is done on it."""
+        if self._hit("frames", 60) > limit:
             raise KioskRefused(429, "RATE_LIMITED", self.env._("Too many frames: wait a moment."))
 
     def _vote(self, config):
@@ -180,10 +235,14 @@ class FaceKiosk(models.Model):
             _logger.warning("Kiosk %s: unreadable vote state dropped", self.id)
         if not isinstance(state, dict) or state.get("at", 0) < fields.Datetime.now().timestamp() - VOTE_SECONDS:
             state = {}
-        return LivenessVote.from_state(state, k, m)
+        vote = LivenessVote.from_state(state, k, m)
+        vote.last_frame = state.get("last_frame")
+        return vote
 
     def _save_vote(self, vote):
-        state = dict(vote.as_state(), at=fields.Datetime.now().timestamp()) if vote and vote.window else None
+        state = None
+        if vote and (vote.window or vote.last_frame):
+            state = dict(vote.as_state(), at=fields.Datetime.now().timestamp(), last_frame=vote.last_frame)
         self.vote_state = json.dumps(state) if state else False
 
     def _process_frame(self, data):
@@ -193,10 +252,15 @@ class FaceKiosk(models.Model):
         kiosk = self.with_env(env)
         config = env["face.attendance.config"]
         kiosk._take_frame_budget(config._get("kiosk_frames_per_minute"))
-        image = decode_image(data, max_bytes=MAX_FRAME_BYTES)
+        image = kiosk._frame_image(data)
         encoder = config._encoder()
         face = largest_face([f for f in encoder.detect(image) if f.size >= MIN_FACE])
         vote = kiosk._vote(config)
+        # A camera never sends the same bytes twice; a script replaying one picture does: it counts once.
+        digest = hashlib.sha256(data).hexdigest()[:32]
+        if face is not None and digest == vote.last_frame:
+            return {"state": "checking", "message": env._("Hold still…"), "box": list(face.box)}
+        vote.last_frame = digest
         if face is None:
             kiosk._save_vote(None)
             return {"state": "no_face", "message": env._("Look at the camera.")}
@@ -242,6 +306,19 @@ class FaceKiosk(models.Model):
         if kiosk.liveness_required:
             event.update(liveness="live", liveness_score=round(score, 4))
         return kiosk._record(employee, event, snapshot, "kiosk")
+
+    def _frame_image(self, data):
+        """A webcam frame, decoded within a kiosk's bounds and scaled to what detection needs."""
+        try:
+            image = decode_image(data, max_bytes=MAX_FRAME_BYTES, max_pixels=MAX_FRAME_PIXELS, max_side=MAX_FRAME_SIDE)
+            height, width = image.shape[:2]
+            if max(height, width) > DETECT_SIDE:
+                scale = DETECT_SIDE / float(max(height, width))
+                image = cv2.resize(image, (int(width * scale), int(height * scale)), interpolation=cv2.INTER_AREA)
+        except cv2.error as error:
+            _logger.info("Kiosk %s: undecodable frame: %s", self.id, error)
+            raise KioskRefused(422, "NOT_AN_IMAGE", self.env._("The frame could not be read.")) from None
+        return image
 
     def _with_pin(self, answer):
         answer["pin"] = bool(self.pin_fallback)
@@ -333,12 +410,7 @@ class FaceKiosk(models.Model):
         if not kiosk.pin_fallback:
             raise KioskRefused(403, "PIN_DISABLED", env._("This kiosk does not take PINs."))
         kiosk._take_frame_budget(env["face.attendance.config"]._get("kiosk_frames_per_minute"))
-        env.cr.execute(
-            """UPDATE face_kiosk SET pin_failures = CASE WHEN rate_window > %s THEN COALESCE(pin_failures, 0) ELSE 0 END
-                WHERE id = %s RETURNING pin_failures""",
-            (fields.Datetime.now() - timedelta(minutes=1), kiosk.id),
-        )
-        if env.cr.fetchone()[0] >= PIN_FAILURES_PER_MINUTE:
+        if kiosk._hit("pin", 60, add=0) >= PIN_FAILURES_PER_MINUTE:
             raise KioskRefused(429, "RATE_LIMITED", env._("Too many wrong PINs: wait a minute."))
         person_ref = (person_ref or "").strip() if isinstance(person_ref, str) else ""
         pin = pin.strip() if isinstance(pin, str) else ""
@@ -353,8 +425,14 @@ class FaceKiosk(models.Model):
                 ],
                 limit=2,
             )
+        # A person's PIN is guessed at no faster from several kiosks than from one.
+        per_person = "pin-employee:%d" % employee.id if len(employee) == 1 else None
+        if per_person and kiosk._hit(per_person, PIN_PERSON_WINDOW, kiosk_id=0, add=0) >= PIN_FAILURES_PER_PERSON:
+            raise KioskRefused(429, "RATE_LIMITED", env._("Too many wrong PINs for this person: try again later."))
         if len(employee) != 1 or not employee.pin or not secrets.compare_digest(employee.pin, pin):
-            env.cr.execute("UPDATE face_kiosk SET pin_failures = COALESCE(pin_failures, 0) + 1 WHERE id = %s", (kiosk.id,))
+            kiosk._hit("pin", 60)
+            if per_person:
+                kiosk._hit(per_person, PIN_PERSON_WINDOW, kiosk_id=0)
             return {"state": "wrong_pin", "message": env._("Wrong person ID or PIN.")}
         snapshot = None
         if image_data:

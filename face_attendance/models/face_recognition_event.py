@@ -76,7 +76,7 @@ class FaceRecognitionEvent(models.Model):
     camera_id = fields.Many2one("face.camera", readonly=True, index=True, ondelete="set null")
     daemon_id = fields.Many2one("face.daemon", readonly=True, ondelete="set null")
     direction = fields.Selection(
-        [("entry", "Entry"), ("exit", "Exit"), ("both", "Both")],
+        [("entry", "Entry"), ("exit", "Exit"), ("both", "Both"), ("toggle", "Toggle")],
         readonly=True,
         help="The camera's direction when the event arrived.",
     )

@@ -160,9 +160,20 @@ class TestApiRecognitionLiveness(ApiCase):
         response, payload = self.recognize(frames("attack")[0])
         self.assertNotIn("liveness", payload["data"]["faces"][0])
         # The threshold is a setting.
-        self.env["face.attendance.config"].set("liveness_threshold", 0.0)
-        response, payload = self.recognize(frames("attack")[0], liveness=True)
-        self.assertIs(payload["data"]["faces"][0]["liveness"]["live"], True)
+        self.env["face.attendance.config"].set("liveness_threshold", 0.99)
+        response, payload = self.recognize(frames("real")[0], liveness=True)
+        self.assertEqual(payload["data"]["liveness_threshold"], 0.99)
+        live = payload["data"]["faces"][0]["liveness"]
+        self.assertIs(live["live"], live["score"] >= 0.99)
+
+    def test_a_camera_that_enforces_liveness_gets_it_unasked(self):
+        from .test_face_kiosk import frames
+
+        self.camera.liveness_mode = "enforce"
+        response, payload = self.recognize(frames("attack")[1], mark_attendance=True, camera_id=self.camera.id)
+        face = payload["data"]["faces"][0]
+        self.assertIs(face["liveness"]["live"], False)
+        self.assertEqual(face["outcome"], "spoof", payload)
 
     def test_a_printed_face_marks_nothing_and_unavailable_is_never_live(self):
         from .test_face_kiosk import frames

@@ -234,6 +234,15 @@ class TestAttendanceRules(FaceAttendanceCase):
         self.assertEqual(answers[0]["outcome"], "checked_out")
         self.assertEqual(spoof.outcome, "spoof")
 
+    def test_a_camera_that_enforces_liveness_marks_nothing_unchecked(self):
+        self.cam_entry.liveness_mode = "enforce"
+        answers = self.ingest(
+            self.event(self.cam_entry, utc(20, 7), self.employee, uid="unchecked"),
+            self.event(self.cam_entry, utc(20, 7, 1), self.employee, uid="checked", liveness="live", liveness_score=0.9),
+        )
+        self.assertEqual([a["outcome"] for a in answers], ["rejected", "checked_in"])
+        self.assertEqual(self.spans(), [(utc(20, 7, 1), None)])
+
     def test_person_reference_and_timezone_offsets(self):
         answers = self.ingest(
             {
@@ -280,6 +289,43 @@ class TestAttendanceRules(FaceAttendanceCase):
         self.assertIn("NOPE", answers[4]["message"])
         self.assertIn("base64", answers[5]["message"])
         self.assertEqual(answers[7]["outcome"], "checked_in")
+
+    def toggle_camera(self):
+        return self.env["face.camera"].create(
+            {"name": "Kiosk", "source_type": "file", "source": "/dev/null", "direction": "toggle", "daemon_id": self.daemon.id}
+        )
+
+    def test_toggle_checks_in_then_out_as_odoos_kiosk(self):
+        kiosk = self.toggle_camera()
+        answers = self.ingest(
+            self.event(kiosk, utc(20, 7), self.employee),
+            self.event(kiosk, utc(20, 7, 2), self.employee),  # within the duplicate window
+            self.event(kiosk, utc(20, 11), self.employee),
+            self.event(kiosk, utc(20, 12), self.employee),
+            self.event(kiosk, utc(20, 16), self.employee),
+        )
+        self.assertEqual(
+            [a["outcome"] for a in answers], ["checked_in", "duplicate", "checked_out", "checked_in", "checked_out"]
+        )
+        self.assertEqual(self.spans(), [(utc(20, 7), utc(20, 11)), (utc(20, 12), utc(20, 16))])
+
+    def test_toggle_closes_a_night_shift_but_not_a_forgotten_attendance(self):
+        kiosk = self.toggle_camera()
+        answers = self.ingest(self.event(kiosk, utc(16, 21), self.employee), self.event(kiosk, utc(17, 5), self.employee))
+        self.assertEqual([a["outcome"] for a in answers], ["checked_in", "checked_out"])
+        self.assertEqual(self.spans(), [(utc(16, 21), utc(17, 5))])
+        # Left open longer than the forgotten check-out rule (16 h): closed by that rule, and a new check-in.
+        answers = self.ingest(self.event(kiosk, utc(18, 7), self.employee), self.event(kiosk, utc(20, 7), self.employee))
+        self.assertEqual([a["outcome"] for a in answers], ["checked_in", "checked_in"])
+        spans = self.attendances().sorted("check_in")
+        self.assertTrue(spans[1].face_auto_closed)
+        self.assertEqual((spans[2].check_in, spans[2].check_out), (utc(20, 7), False))
+
+    def test_toggle_checks_out_an_attendance_opened_by_hand(self):
+        manual = self.env["hr.attendance"].create({"employee_id": self.employee.id, "check_in": utc(20, 7)})
+        answers = self.ingest(self.event(self.toggle_camera(), utc(20, 16), self.employee))
+        self.assertEqual(answers[0]["outcome"], "checked_out")
+        self.assertEqual(manual.check_out, utc(20, 16))
 
     def test_exit_camera_checks_out_an_attendance_opened_by_hand(self):
         manual = self.env["hr.attendance"].create({"employee_id": self.employee.id, "check_in": utc(20, 7)})

@@ -4,6 +4,7 @@ import base64
 import glob
 import json
 import os
+from datetime import timedelta
 from unittest.mock import patch
 from xmlrpc.client import Fault
 
@@ -73,13 +74,13 @@ class KioskCase(HttpCase):
         )
 
     def token(self, kiosk=None):
-        return (kiosk or self.kiosk).sudo().access_token
+        return (kiosk or self.kiosk).sudo().kiosk_token
 
     def post(self, path, body, token=None, raw=None):
         response = self.url_open(
-            "/face_attendance/kiosk/%s/%s" % (token or self.token(), path),
+            "/face_attendance/kiosk/%s" % path,
             data=raw if raw is not None else json.dumps(body),
-            headers={"Content-Type": "application/json"},
+            headers={"Content-Type": "application/json", "X-Face-Kiosk-Token": token or self.token()},
         )
         try:
             return response.status_code, response.json()
@@ -123,9 +124,18 @@ class TestFaceKiosk(KioskCase):
         # Frames are never stored except as the evidence of an event: one event, one snapshot.
         self.assertEqual(len(self.events()), 1)
         # The same person again within the duplicate window changes nothing.
+        # (Sightings in the same second are ordered by event id: either may be the check-in.)
         again = self.play(frames("real")[10:])[-1]
-        self.assertEqual(again["state"], "duplicate", again)
+        self.assertIn(again["state"], ("duplicate", "checked_in"), again)
+        self.assertEqual(sorted(self.events().mapped("outcome")), ["checked_in", "duplicate"])
         self.assertEqual(self.env["hr.attendance"].search_count([("employee_id", "=", self.subject.id)]), 1)
+        # Out of the duplicate window, the toggle kiosk checks the person out.
+        with patch("odoo.fields.Datetime.now", return_value=attendance.check_in + timedelta(hours=4)):
+            out = self.play(frames("real"))[-1]
+        self.assertEqual(out["state"], "checked_out", out)
+        self.assertIn("Goodbye", out["message"])
+        self.assertEqual(attendance.check_out, attendance.check_in + timedelta(hours=4))
+        self.assertTrue(attendance.face_out_event_id.snapshot)
 
     def test_printed_photo_is_refused_recorded_and_reported_once(self):
         answers = self.play(frames("attack"))
@@ -207,6 +217,37 @@ class TestFaceKiosk(KioskCase):
         self.assertEqual(status, 413)
         self.assertEqual(self.post("frame", [1, 2])[0], 400)
 
+    def test_a_replayed_picture_never_decides(self):
+        image = base64.b64encode(frames("real")[0]).decode()
+        answers = [self.post("frame", {"image": image})[1]["state"] for _i in range(8)]
+        self.assertEqual(set(answers), {"checking"})
+        self.assertFalse(self.events())
+
+    def test_the_token_is_not_in_the_path(self):
+        image = base64.b64encode(frames("real")[0]).decode()
+        response = self.url_open("/face_attendance/kiosk/%s/frame" % self.token(), data=json.dumps({"image": image}))
+        self.assertEqual(response.status_code, 404)
+        self.assertEqual(self.post("frame", {"image": image}, token="x" * 43)[0], 404)
+
+    def test_wrong_pins_lock_a_person_across_kiosks_for_a_while(self):
+        clock = [1_800_000_000.0]
+        other = self.env["face.kiosk"].create({"name": "Side door", "pin_fallback": True})
+        with patch("odoo.addons.face_attendance.models.face_kiosk._seconds", side_effect=lambda: clock[0]):
+            for kiosk in (self.kiosk, self.kiosk, self.kiosk, other, other):
+                status, answer = self.post("pin", {"person_id": "KIOSK-0001", "pin": "0000"}, token=self.token(kiosk))
+                self.assertEqual(answer["state"], "wrong_pin")
+            for kiosk in (self.kiosk, other):
+                status, answer = self.post("pin", {"person_id": "KIOSK-0001", "pin": "4321"}, token=self.token(kiosk))
+                self.assertEqual((status, answer["code"]), (429, "RATE_LIMITED"))
+            # A minute later the kiosks take PINs again, but not this person's yet.
+            clock[0] += 120
+            self.env["hr.employee"].create({"name": "Other Person", "person_ref": "KIOSK-0002", "pin": "1111"})
+            status, answer = self.post("pin", {"person_id": "KIOSK-0002", "pin": "1111"})
+            self.assertEqual(answer["state"], "checked_in", answer)
+            self.assertEqual(self.post("pin", {"person_id": "KIOSK-0001", "pin": "4321"})[0], 429)
+            clock[0] += 900
+            self.assertEqual(self.post("pin", {"person_id": "KIOSK-0001", "pin": "4321"})[1]["state"], "checked_in")
+
     def test_frames_are_rate_limited_per_kiosk(self):
         self.env["face.attendance.config"].set("kiosk_frames_per_minute", 10)
         image = base64.b64encode(frames("real")[0]).decode()
@@ -234,7 +275,7 @@ class TestFaceKioskAccess(KioskCase):
                     lambda env=env: env["face.kiosk"].create({"name": "Mine"}),
                     lambda env=env: env["face.kiosk"].browse(self.kiosk.id).action_regenerate_token(),
                     lambda env=env: env["face.kiosk"].browse(self.kiosk.id).write({"liveness_required": False}),
-                    lambda env=env: env["face.kiosk"].browse(self.kiosk.id).read(["access_token"]),
+                    lambda env=env: env["face.kiosk"].browse(self.kiosk.id).read(["kiosk_token"]),
                     lambda env=env: env["face.kiosk"].browse(self.kiosk.id).read(["kiosk_url"]),
                 ):
                     with self.assertRaises(Exception) as refused:
@@ -255,6 +296,39 @@ class TestFaceKioskAccess(KioskCase):
                     self.env.cr.dbname, uid, "kiosk_device_pw", "face.kiosk", method, args, {"context": {"su": True}}
                 )
         self.assertEqual(self.token(), old)
+
+    def test_a_manager_cannot_move_a_kiosk_or_take_a_camera(self):
+        other = self.env["res.company"].create({"name": "Other Co"})
+        manager_b = new_test_user(
+            self.env,
+            login="kiosk_manager_b",
+            groups="base.group_user,face_attendance.group_face_attendance_manager",
+            company_id=other.id,
+            company_ids=[(6, 0, other.ids)],
+        )
+        env_b = self.env(user=manager_b, context={"allowed_company_ids": other.ids})
+        theirs = env_b["face.kiosk"].create({"name": "B door", "company_id": other.id})
+        camera_a = self.env["face.camera"].create({"name": "A cam", "source_type": "rtsp", "source": "rtsp://a/1"})
+        for vals in (
+            {"company_id": self.env.company.id},
+            {"camera_id": camera_a.id},
+            {"kiosk_token": "a" * 24},
+            {"last_spoof_alert_at": "2099-01-01 00:00:00"},
+        ):
+            with self.subTest(vals=vals), self.assertRaises(Exception) as refused:
+                theirs.write(vals)
+            self.assertEqual(type(refused.exception).__name__, "AccessError")
+        with self.assertRaises(Exception) as refused:
+            env_b["face.kiosk"].create({"name": "Into A", "company_id": self.env.company.id})
+        self.assertEqual(type(refused.exception).__name__, "AccessError")
+        theirs.name = "B door 2"
+        self.assertEqual(camera_a.source, "rtsp://a/1")
+        self.assertEqual(theirs.sudo().camera_id.company_id, other)
+
+    def test_the_page_cannot_be_broken_out_of(self):
+        self.kiosk.name = '</script><script>alert("kiosk")</script><!--'
+        page = self.url_open("/face_attendance/kiosk/%s" % self.token()).text
+        self.assertNotIn('<script>alert("kiosk")', page)
 
     def test_the_token_grants_nothing_else(self):
         token = self.token()

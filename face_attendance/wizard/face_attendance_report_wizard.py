@@ -130,6 +130,9 @@ class FaceAttendanceSheetWizard(models.TransientModel):
             people.append(
                 {
                     "employee": employee,
+                    # Through the public profile: Odoo 19 keeps an employee's department on their contract
+                    # version, which a Face Attendance user (no HR officer) may not read.
+                    "department": self.env["hr.employee.public"].browse(employee.id).department_id.name or "",
                     "tz": tz.zone,
                     "rows": rows,
                     "days": len({r["date"] for r in rows}),

@@ -52,9 +52,10 @@ def run(server, secret, log, liveness_dir, models_dir):
                 "face.template", "create", {"employee_id": employee, "image": base64.b64encode(handle.read()).decode()}
             )
     kiosk = server.rpc("face.kiosk", "create", {"name": "Bench kiosk", "direction": "toggle"})
-    token = server.rpc("face.kiosk", "read", [kiosk], ["access_token"])[0]["access_token"]
-    url = server.url + "/face_attendance/kiosk/%s/frame" % token
+    token = server.rpc("face.kiosk", "read", [kiosk], ["kiosk_token"])[0]["kiosk_token"]
+    url = server.url + "/face_attendance/kiosk/frame"
     session = requests.Session()
+    session.headers["X-Face-Kiosk-Token"] = token
     real, attack = _sequence(liveness_dir, "real"), _sequence(liveness_dir, "attack")
 
     log("kiosk: baseline, POST /api/v1/recognize on the same frames")

@@ -74,16 +74,22 @@ def load_sets(data_dir):
     return sets
 
 
-def machine(started_load):
+def revision():
+    """(short commit, whether the tree holds uncommitted changes), BENCHMARKS.md and artefacts aside."""
+    git = ["git", "-C", ROOT]
+    commit = subprocess.run([*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+    status = [*git, "status", "--porcelain", "--", ".", ":!BENCHMARKS.md", ":!test-artifacts"]
+    return commit, bool(subprocess.run(status, capture_output=True, text=True).stdout.strip())
+
+
+def machine(started_load, started_revision):
     cpu = "unknown"
     try:
         with open("/proc/cpuinfo") as handle:
             cpu = next(line.split(":", 1)[1].strip() for line in handle if line.startswith("model name"))
     except (OSError, StopIteration):
         pass
-    git = ["git", "-C", ROOT]
-    commit = subprocess.run([*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
-    dirty = bool(subprocess.run([*git, "status", "--porcelain"], capture_output=True, text=True).stdout.strip())
+    commit, dirty = started_revision
     return {
         "cpu": cpu,
         "cores": os.cpu_count(),
@@ -462,6 +468,7 @@ def main():
     args = parser.parse_args()
     started = time.perf_counter()
     load = [round(v, 2) for v in os.getloadavg()]
+    started_revision = revision()  # the code that runs is the code at the start
 
     def log(message):
         print("[%6.1fs] liveness: %s" % (time.perf_counter() - started, message), flush=True)
@@ -513,7 +520,7 @@ def main():
     }
     log("timing (%d passes)" % args.repeat)
     results["timing"] = timings(sets, encoder, checker, args.repeat)
-    results["machine"] = machine(load)
+    results["machine"] = machine(load, started_revision)
     results["seconds"] = round(time.perf_counter() - started, 1)
     results["verdicts"] = verdicts(results)
     os.makedirs(os.path.dirname(args.json), exist_ok=True)

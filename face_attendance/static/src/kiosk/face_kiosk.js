@@ -81,9 +81,9 @@ export class FaceKiosk extends Component {
     }
 
     async post(path, body) {
-        const response = await fetch(`/face_attendance/kiosk/${this.props.info.token}/${path}`, {
+        const response = await fetch(`/face_attendance/kiosk/${path}`, {
             method: "POST",
-            headers: { "Content-Type": "application/json" },
+            headers: { "Content-Type": "application/json", "X-Face-Kiosk-Token": this.props.info.token },
             body: JSON.stringify(body),
             credentials: "omit",
         });
