@@ -155,12 +155,12 @@ class TestPhotoEvidence(HttpCase):
         for role in ("fa_user", "employee"):
             with self.subTest(role=role):
                 # (An employee cannot read every field of their attendance in 19: Odoo's overtime lines.)
-                fields = None if role == "fa_user" else ["check_in", "check_out", "in_mode", "face_confidence"]
-                [values] = self.rpc(role, "hr.attendance", "read", ids, *([fields] if fields else []))
+                fields = [[]] if role == "fa_user" else [["check_in", "check_out", "in_mode", "face_confidence"]]
+                [values] = self.rpc(role, "hr.attendance", "read", ids, *fields)
                 self.assertEqual(values["id"], ids[0])
                 self.assertNoPhoto(values)
                 self.assertNoPhoto(self.rpc(role, "hr.attendance", "fields_get"))
-                self.assertNoPhoto(self.rpc(role, "hr.attendance", "search_read", [("id", "in", ids)]))
+                self.assertNoPhoto(self.rpc(role, "hr.attendance", "search_read", [("id", "in", ids)], *fields))
                 self.assertNoPhoto(self.rpc(role, "hr.attendance", "export_data", ids, ["employee_id", "check_in"]))
         views = self.rpc("fa_user", "hr.attendance", "get_views", [[False, "form"], [False, "list"]])
         self.assertNotIn("face_photo_evidence", views["views"]["form"]["arch"])

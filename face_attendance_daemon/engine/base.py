@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 
+import cv2
 import numpy as np
 
 
@@ -43,6 +44,39 @@ class Encoder:
 
     def encode(self, image, face):
         """Return the float32 vector of ``face`` found in ``image``."""
+        raise NotImplementedError
+
+    def detect_downscaled(self, image, max_side):
+        """``detect`` on a copy scaled down to ``max_side``, boxes given in ``image``'s pixels: for frames
+        whose faces are large (a kiosk's), where detection's cost is in the pixels, and encoding keeps
+        the full resolution."""
+        height, width = image.shape[:2]
+        if max(height, width) <= max_side:
+            return self.detect(image)
+        scale = max_side / float(max(height, width))
+        small = cv2.resize(image, (int(round(width * scale)), int(round(height * scale))), interpolation=cv2.INTER_AREA)
+        factor = 1.0 / scale
+        faces = []
+        for face in self.detect(small):
+            x, y, w, h = face.box
+            box = (
+                int(round(x * factor)),
+                int(round(y * factor)),
+                min(int(round(w * factor)), width - int(round(x * factor))),
+                min(int(round(h * factor)), height - int(round(y * factor))),
+            )
+            faces.append(
+                DetectedFace(
+                    box=box,
+                    score=face.score,
+                    landmarks=None if face.landmarks is None else face.landmarks * factor,
+                    raw=self._scale_raw(face.raw, factor),
+                )
+            )
+        return faces
+
+    def _scale_raw(self, raw, factor):
+        """The encoder-specific detection data of a face found on a scaled copy, in the original's pixels."""
         raise NotImplementedError
 
     def encode_many(self, image, faces):

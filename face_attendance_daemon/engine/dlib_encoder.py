@@ -44,6 +44,9 @@ class DlibEncoder(Encoder):
         faces.sort(key=lambda f: f.box[2] * f.box[3], reverse=True)
         return faces
 
+    def _scale_raw(self, raw, factor):
+        return tuple(int(round(v * factor)) for v in raw)  # (top, right, bottom, left)
+
     def encode(self, image, face):
         return self.encode_many(image, [face])[0]
 

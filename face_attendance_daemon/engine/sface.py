@@ -87,6 +87,11 @@ class SFaceEncoder(Encoder):
         faces.sort(key=lambda f: f.score, reverse=True)
         return faces
 
+    def _scale_raw(self, raw, factor):
+        row = np.array(raw, dtype=np.float32, copy=True)
+        row[:14] *= factor  # box and the five landmarks; the score stays
+        return row
+
     def encode(self, image, face):
         with self._models() as (_detector, recognizer):
             aligned = recognizer.alignCrop(image, face.raw)

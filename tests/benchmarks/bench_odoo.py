@@ -199,6 +199,11 @@ def run(log, faces_dir, port=8369):
         out["recognize"] = bench_scale.recognize(server, secret, faces_dir, log)
         out["api"] = api_load(server, secret, employee_ids, log)
         out["simulation"] = bench_scale.daemon_simulation(server, log)
+        liveness_dir, models_dir = os.environ.get("FA_LIVENESS_DATA"), os.environ.get("FA_LIVENESS_MODELS")
+        if liveness_dir and models_dir:
+            import bench_kiosk
+
+            out["kiosk"] = bench_kiosk.run(server, secret, log, liveness_dir, models_dir)
         live = [r for r in out["api"]["rows"] if "detections/live" in r["endpoint"]]
         out["detections_live_target_met"] = all(r["p95_ms"] is not None and r["p95_ms"] < 200 for r in live)
         return out
