@@ -43,6 +43,8 @@
         # The tablet's page: Odoo's JS core (OWL, RPC, translations) and the kiosk, nothing of the backend.
         "face_attendance.assets_face_kiosk": [
             ("include", "web._assets_core"),
+            # The core's styles need the backend's SCSS variables; the kiosk has its own plain CSS.
+            ("remove", "web/static/src/**/*.scss"),
             "face_attendance/static/src/kiosk/**/*",
         ],
         "web.assets_tests": [

@@ -160,6 +160,20 @@ def test_dominant_face_ratio():
     assert largest_face([]) is None
 
 
+def test_detection_on_a_scaled_copy_finds_the_same_faces(encoder, photo):
+    """What the kiosk does: detect on a small copy, encode on the full frame, for both encoders."""
+    image = decode_image(photo("Kofi_Annan", 2))
+    image = cv2.resize(image, (image.shape[1] * 3, image.shape[0] * 3))  # 750 px: scaling does something
+    full = max(encoder.detect(image), key=lambda f: f.size)
+    small = max(encoder.detect_downscaled(image, 320), key=lambda f: f.size)
+    for a, b in zip(full.box, small.box, strict=True):
+        assert abs(a - b) <= 0.2 * full.size, (full.box, small.box)
+    distance = float(encoder.distances(encoder.encode(image, small), encoder.encode(image, full)[None])[0])
+    assert distance < 0.3 * encoder.default_threshold, distance
+    # Not scaled when already small enough: the very same detections.
+    assert [f.box for f in encoder.detect_downscaled(image, 4000)] == [f.box for f in encoder.detect(image)]
+
+
 def test_gallery_updates_are_seen_by_the_next_match(photo):
     encoder = get_encoder("sface")
     a = enrol_image(encoder, photo("Kofi_Annan", 1)).vector

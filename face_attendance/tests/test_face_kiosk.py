@@ -402,7 +402,7 @@ class TestFaceKioskBrowser(KioskCase):
             self.browser_js(
                 "/face_attendance/kiosk/%s" % self.token(),
                 code,
-                ready="document.querySelector('.o_face_kiosk_video')",
+                ready="!!document.querySelector('.o_face_kiosk_video')",
                 timeout=120,
             )
 

@@ -85,7 +85,7 @@ export class FaceKiosk extends Component {
             method: "POST",
             headers: { "Content-Type": "application/json", "X-Face-Kiosk-Token": this.props.info.token },
             body: JSON.stringify(body),
-            credentials: "omit",
+            credentials: "same-origin",
         });
         let data = {};
         try {
