@@ -147,7 +147,8 @@ class FaceKiosk(models.Model):
 
     def unlink(self):
         self._check_manager()
-        cameras = self.sudo().browse()
+        self.check_access("unlink")
+        cameras = self.env["face.camera"].sudo()
         for kiosk in self.sudo():
             cameras |= kiosk._own_camera()
         result = super().unlink()

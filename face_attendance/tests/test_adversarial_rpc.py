@@ -56,6 +56,7 @@ FINGERPRINTED = [
     ("face_enrol_wizard", ""),
     ("face_enrol_wizard_line", ""),
     ("face_unknown_group", ""),
+    ("face_kiosk", ""),
     ("hr_attendance", ""),
     ("hr_employee", ""),
     ("ir_config_parameter", "WHERE key LIKE 'face_attendance.%%'"),
@@ -160,6 +161,7 @@ class TestAdversarialRpc(HttpCase):
             .create({"event_ids": [(6, 0, cls.unknown_event.ids)], "event_count": 1, "employee_id": cls.employee.id})
         )
         cls.summary_wizard = env["face.daily.summary.wizard"].with_user(admin).create({})
+        cls.kiosk = env["face.kiosk"].create({"name": "Adv kiosk", "pin_fallback": True})
         cls.sheet_wizard = env["face.attendance.sheet.wizard"].with_user(admin).create({})
         cls.photo = face_b64("Hugo_Chavez", 3).decode()
         cls.forged_event = {
@@ -243,6 +245,12 @@ class TestAdversarialRpc(HttpCase):
                 {},
                 nothing,
             ),
+            # Another company's manager may run kiosks of their own company, never one in this company.
+            ("face.kiosk", "create"): (None, [{"name": "Planted kiosk", "company_id": self.env.company.id}], {}, nothing),
+            ("face.kiosk", "write"): ([self.kiosk.id], [{"liveness_required": False}], {}, nothing),
+            ("face.kiosk", "unlink"): ([self.kiosk.id], [], {}, nothing),
+            ("face.kiosk", "action_regenerate_token"): ([self.kiosk.id], [], {}, nothing),
+            ("face.kiosk", "action_open_kiosk"): ([self.kiosk.id], [], {}, nothing),
             ("res.config.settings", "get_values"): (None, [], {}, nothing),
             ("res.config.settings", "set_values"): ([], [], {}, nothing),
         }
