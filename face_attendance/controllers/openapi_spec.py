@@ -164,7 +164,8 @@ def _schemas():
             "event_id": s("string", nullable=True),
             "status": s("string", enum=["created", "exists", "invalid"]),
             "outcome": s(
-                "string", enum=["pending", "checked_in", "checked_out", "duplicate", "unknown", "rejected", "spoof", "error"]
+                "string",
+                enum=["pending", "checked_in", "checked_out", "duplicate", "unknown", "rejected", "spoof", "error"],
             ),
             "message": s("string"),
             "attendance_id": {"oneOf": [s("integer"), s("boolean")]},

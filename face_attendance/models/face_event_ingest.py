@@ -22,9 +22,9 @@ from face_attendance_daemon.engine import EngineError, check_image_header
 from . import attendance_replay as rules
 from .face_recognition_event import (
     ACCEPTED,
+    LIVENESS_VERDICTS,
     MAX_BATCH,
     MAX_SNAPSHOT_BYTES,
-    LIVENESS_VERDICTS,
     REPLAYED,
     EventInputError,
     live_channel,
@@ -338,9 +338,7 @@ class FaceRecognitionEventIngest(models.Model):
             elif vals.get("liveness") == "spoof":
                 vals.update(outcome="spoof", message=self.env._("Not a live face: a photo or a screen was shown."))
             elif vals.get("liveness") == "unavailable":
-                vals.update(
-                    outcome="rejected", message=self.env._("Liveness was required but could not be checked.")
-                )
+                vals.update(outcome="rejected", message=self.env._("Liveness was required but could not be checked."))
             elif not vals["employee_id"]:
                 vals.update(outcome="unknown", message=self.env._("Face not recognised."))
             elif not auto_mark:

@@ -9,9 +9,9 @@ but this.
 """
 
 import base64
+import hashlib
 import json
 import logging
-import hashlib
 import secrets
 import time
 import uuid
@@ -24,7 +24,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError
 
 from face_attendance_daemon.engine import decode_image, encode_jpeg, largest_face
-from face_attendance_daemon.engine.liveness import LIVE, SPOOF, UNDECIDED, LivenessVote, check_face
+from face_attendance_daemon.engine.liveness import SPOOF, UNDECIDED, LivenessVote, check_face
 
 from .face_api_key import _bookkeeping
 from .odoo_compat import group_users
@@ -358,9 +358,13 @@ class FaceKiosk(models.Model):
             "event_id": answer.get("event_id"),
         }
         if outcome == "checked_in":
-            reply["message"] = self.env._("Welcome, %(name)s! Checked in at %(time)s.", name=employee.name, time=reply["time"])
+            reply["message"] = self.env._(
+                "Welcome, %(name)s! Checked in at %(time)s.", name=employee.name, time=reply["time"]
+            )
         elif outcome == "checked_out":
-            reply["message"] = self.env._("Goodbye, %(name)s! Checked out at %(time)s.", name=employee.name, time=reply["time"])
+            reply["message"] = self.env._(
+                "Goodbye, %(name)s! Checked out at %(time)s.", name=employee.name, time=reply["time"]
+            )
         elif outcome == "duplicate":
             reply["message"] = self.env._("%s, you were already recorded a moment ago.", employee.name)
         else:

@@ -78,7 +78,10 @@ class ResConfigSettings(models.TransientModel):
         help=SETTINGS["liveness_model_dir"][4],
     )
     face_liveness_threshold = fields.Float(
-        config_parameter=PREFIX + "liveness_threshold", default=0.5, digits=(3, 2), help=SETTINGS["liveness_threshold"][4]
+        config_parameter=PREFIX + "liveness_threshold",
+        default=0.5,
+        digits=(3, 2),
+        help=SETTINGS["liveness_threshold"][4],
     )
     face_liveness_status = fields.Char(string="Liveness", compute="_compute_face_liveness_status")
     face_kiosk_live_frames = fields.Integer(

@@ -246,7 +246,12 @@ class TestAdversarialRpc(HttpCase):
                 nothing,
             ),
             # Another company's manager may run kiosks of their own company, never one in this company.
-            ("face.kiosk", "create"): (None, [{"name": "Planted kiosk", "company_id": self.env.company.id}], {}, nothing),
+            ("face.kiosk", "create"): (
+                None,
+                [{"name": "Planted kiosk", "company_id": self.env.company.id}],
+                {},
+                nothing,
+            ),
             ("face.kiosk", "write"): ([self.kiosk.id], [{"liveness_required": False}], {}, nothing),
             ("face.kiosk", "unlink"): ([self.kiosk.id], [], {}, nothing),
             ("face.kiosk", "action_regenerate_token"): ([self.kiosk.id], [], {}, nothing),

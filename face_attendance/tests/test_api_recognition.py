@@ -187,15 +187,21 @@ class TestApiRecognitionLiveness(ApiCase):
         self.assertEqual((event.outcome, event.liveness, event.attendance_id.id), ("spoof", "spoof", False))
         self.assertFalse(self.env["hr.attendance"].search([("employee_id", "=", self.subject.id)]))
         self.env["face.attendance.config"].set("liveness_model_dir", "/nonexistent/models")
-        response, payload = self.recognize(frames("real")[0], liveness=True, mark_attendance=True, camera_id=self.camera.id)
+        response, payload = self.recognize(
+            frames("real")[0], liveness=True, mark_attendance=True, camera_id=self.camera.id
+        )
         face = payload["data"]["faces"][0]
         self.assertEqual(face["liveness"], {"score": None, "live": None})
         self.assertFalse(payload["data"]["liveness_available"])
         self.assertEqual(face["outcome"], "rejected", payload)
         self.assertFalse(self.env["hr.attendance"].search([("employee_id", "=", self.subject.id)]))
-        response, payload = self.recognize(frames("real")[0], liveness=True, mark_attendance=True, camera_id=self.camera.id)
+        response, payload = self.recognize(
+            frames("real")[0], liveness=True, mark_attendance=True, camera_id=self.camera.id
+        )
         self.assertNotEqual(payload["data"]["faces"][0]["outcome"], "checked_in")
         # A live face with liveness available checks in.
         self.env["face.attendance.config"].set("liveness_model_dir", self.models)
-        response, payload = self.recognize(frames("real")[2], liveness=True, mark_attendance=True, camera_id=self.camera.id)
+        response, payload = self.recognize(
+            frames("real")[2], liveness=True, mark_attendance=True, camera_id=self.camera.id
+        )
         self.assertEqual(payload["data"]["faces"][0]["outcome"], "checked_in", payload)

@@ -218,7 +218,8 @@ class TestAttendanceRules(FaceAttendanceCase):
             self.event(self.cam_entry, utc(20, 7, 6), self.employee, uid="bool-score", liveness_score=True),
         )
         self.assertEqual(
-            [a["outcome"] for a in answers], ["spoof", "rejected", "spoof", "checked_in", "rejected", "rejected", "rejected"]
+            [a["outcome"] for a in answers],
+            ["spoof", "rejected", "spoof", "checked_in", "rejected", "rejected", "rejected"],
         )
         self.assertEqual([a["status"] for a in answers[4:]], ["invalid"] * 3)
         self.assertIn("liveness must be one of", answers[4]["message"])
@@ -238,7 +239,9 @@ class TestAttendanceRules(FaceAttendanceCase):
         self.cam_entry.liveness_mode = "enforce"
         answers = self.ingest(
             self.event(self.cam_entry, utc(20, 7), self.employee, uid="unchecked"),
-            self.event(self.cam_entry, utc(20, 7, 1), self.employee, uid="checked", liveness="live", liveness_score=0.9),
+            self.event(
+                self.cam_entry, utc(20, 7, 1), self.employee, uid="checked", liveness="live", liveness_score=0.9
+            ),
         )
         self.assertEqual([a["outcome"] for a in answers], ["rejected", "checked_in"])
         self.assertEqual(self.spans(), [(utc(20, 7, 1), None)])
@@ -292,7 +295,13 @@ class TestAttendanceRules(FaceAttendanceCase):
 
     def toggle_camera(self):
         return self.env["face.camera"].create(
-            {"name": "Kiosk", "source_type": "file", "source": "/dev/null", "direction": "toggle", "daemon_id": self.daemon.id}
+            {
+                "name": "Kiosk",
+                "source_type": "file",
+                "source": "/dev/null",
+                "direction": "toggle",
+                "daemon_id": self.daemon.id,
+            }
         )
 
     def test_toggle_checks_in_then_out_as_odoos_kiosk(self):
@@ -311,11 +320,15 @@ class TestAttendanceRules(FaceAttendanceCase):
 
     def test_toggle_closes_a_night_shift_but_not_a_forgotten_attendance(self):
         kiosk = self.toggle_camera()
-        answers = self.ingest(self.event(kiosk, utc(16, 21), self.employee), self.event(kiosk, utc(17, 5), self.employee))
+        answers = self.ingest(
+            self.event(kiosk, utc(16, 21), self.employee), self.event(kiosk, utc(17, 5), self.employee)
+        )
         self.assertEqual([a["outcome"] for a in answers], ["checked_in", "checked_out"])
         self.assertEqual(self.spans(), [(utc(16, 21), utc(17, 5))])
         # Left open longer than the forgotten check-out rule (16 h): closed by that rule, and a new check-in.
-        answers = self.ingest(self.event(kiosk, utc(18, 7), self.employee), self.event(kiosk, utc(20, 7), self.employee))
+        answers = self.ingest(
+            self.event(kiosk, utc(18, 7), self.employee), self.event(kiosk, utc(20, 7), self.employee)
+        )
         self.assertEqual([a["outcome"] for a in answers], ["checked_in", "checked_in"])
         spans = self.attendances().sorted("check_in")
         self.assertTrue(spans[1].face_auto_closed)

@@ -285,12 +285,18 @@ class TestFaceKioskAccess(KioskCase):
 
     def test_a_device_cannot_regenerate_over_xmlrpc_with_a_hostile_context(self):
         new_test_user(
-            self.env, login="kiosk_device", password="kiosk_device_pw", groups="face_attendance.group_face_attendance_device"
+            self.env,
+            login="kiosk_device",
+            password="kiosk_device_pw",
+            groups="face_attendance.group_face_attendance_device",
         )
         old = self.token()
         models = self.xmlrpc_object
         uid = self.xmlrpc_common.authenticate(self.env.cr.dbname, "kiosk_device", "kiosk_device_pw", {})
-        for method, args in (("action_regenerate_token", [[self.kiosk.id]]), ("_process_pin", [[self.kiosk.id], "x", "y"])):
+        for method, args in (
+            ("action_regenerate_token", [[self.kiosk.id]]),
+            ("_process_pin", [[self.kiosk.id], "x", "y"]),
+        ):
             with self.assertRaises(Fault):
                 models.execute_kw(
                     self.env.cr.dbname, uid, "kiosk_device_pw", "face.kiosk", method, args, {"context": {"su": True}}

@@ -64,9 +64,7 @@ def enrol_image(encoder, data, min_face_size=DEFAULT_MIN_FACE_SIZE, max_bytes=No
         )
     note = ""
     if len(faces) > 1:
-        note = "%d smaller face(s) in the background were ignored; the largest face was enrolled." % (
-            len(faces) - 1
-        )
+        note = "%d smaller face(s) in the background were ignored; the largest face was enrolled." % (len(faces) - 1)
     if face.size < min_face_size:
         raise FaceTooSmall(
             "The face is %d pixels wide; at least %d are needed. Use a closer photo." % (face.size, min_face_size),

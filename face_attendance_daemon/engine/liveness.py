@@ -142,8 +142,7 @@ class LivenessChecker:
         if box[2] <= 0 or box[3] <= 0:
             raise ValueError("face box %r is empty" % (box,))
         blobs = [
-            crop_for_model(image, box, model.crop_scale).astype(np.float32).transpose(2, 0, 1)[None]
-            for model in MODELS
+            crop_for_model(image, box, model.crop_scale).astype(np.float32).transpose(2, 0, 1)[None] for model in MODELS
         ]
         probabilities = []
         with self._nets() as nets:

@@ -103,10 +103,14 @@ def run(server, secret, log, liveness_dir, models_dir):
         "frame": frame,
         "baseline_recognize": base,
         "ratio_p95_vs_recognize": round(frame["p95_ms"] / base["p95_ms"], 2) if base["p95_ms"] else None,
-        "face_to_greeting": dict(_percentiles([s for s, _f in greetings]), frames_p50=_median([f for _s, f in greetings]))
+        "face_to_greeting": dict(
+            _percentiles([s for s, _f in greetings]), frames_p50=_median([f for _s, f in greetings])
+        )
         if greetings
         else None,
-        "face_to_spoof_message": dict(_percentiles([s for s, _f in refusals]), frames_p50=_median([f for _s, f in refusals]))
+        "face_to_spoof_message": dict(
+            _percentiles([s for s, _f in refusals]), frames_p50=_median([f for _s, f in refusals])
+        )
         if refusals
         else None,
         "outcomes": outcomes,
