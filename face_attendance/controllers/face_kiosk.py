@@ -90,7 +90,7 @@ class FaceKioskController(http.Controller):
             return _refused(status, error.code, error.message)
 
     @http.route(
-        "/face_attendance/kiosk/frame",
+        ["/face_attendance/kiosk/frame", "/face_attendance/kiosk/pin"],
         type="http",
         auth="public",
         methods=["POST"],
@@ -98,23 +98,16 @@ class FaceKioskController(http.Controller):
         save_session=False,
         sitemap=False,
     )
-    def kiosk_frame(self, **_kw):
-        """One camera frame: {"image": base64} -> what to show (checking, greeting, unknown, spoof, ...)."""
-        return self._serve(lambda kiosk, body: kiosk._process_frame(_image(body.get("image"))))
+    def kiosk_request(self, **_kw):
+        """The tablet's two requests.
 
-    @http.route(
-        "/face_attendance/kiosk/pin",
-        type="http",
-        auth="public",
-        methods=["POST"],
-        csrf=False,
-        save_session=False,
-        sitemap=False,
-    )
-    def kiosk_pin(self, **_kw):
-        """The PIN fallback: {"person_id", "pin", "image"?} -> greeting or "wrong_pin"."""
-        return self._serve(
-            lambda kiosk, body: kiosk._process_pin(
-                body.get("person_id"), body.get("pin"), _image(body.get("image"), required=False)
-            ),
-        )
+        /frame: {"image": base64} -> what to show (checking, greeting, unknown, spoof, ...).
+        /pin: {"person_id", "pin", "image"?} -> greeting or "wrong_pin" (the PIN fallback).
+        """
+        if request.httprequest.path.endswith("/pin"):
+            return self._serve(
+                lambda kiosk, body: kiosk._process_pin(
+                    body.get("person_id"), body.get("pin"), _image(body.get("image"), required=False)
+                )
+            )
+        return self._serve(lambda kiosk, body: kiosk._process_frame(_image(body.get("image"))))

@@ -1,8 +1,10 @@
 import base64
+import contextlib
 import itertools
 import json
 import os
 from datetime import datetime
+from unittest.mock import patch
 
 from odoo.tests.common import HttpCase, TransactionCase, new_test_user
 
@@ -34,6 +36,25 @@ def face_photo(person, number):
 def stranger_photo(name):
     with open(os.path.join(faces_dir(), "unknown", "%s_0001.jpg" % name), "rb") as handle:
         return handle.read()
+
+
+@contextlib.contextmanager
+def fake_camera(video_path):
+    """Chromium's fake camera playing ``video_path`` (y4m) for the browsers started in this block."""
+    from odoo.tests.common import ChromeBrowser
+
+    original = ChromeBrowser._spawn_chrome
+
+    def spawn(browser, cmd):
+        flags = [
+            "--use-fake-device-for-media-stream",
+            "--use-fake-ui-for-media-stream",
+            "--use-file-for-fake-video-capture=%s" % video_path,
+        ]
+        return original(browser, cmd[:-1] + flags + cmd[-1:])
+
+    with patch.object(ChromeBrowser, "_spawn_chrome", spawn):
+        yield
 
 
 def face_b64(person, number):

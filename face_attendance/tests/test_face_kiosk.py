@@ -9,10 +9,10 @@ from unittest.mock import patch
 from xmlrpc.client import Fault
 
 from odoo.tests import HttpCase, tagged
-from odoo.tests.common import ChromeBrowser, new_test_user
+from odoo.tests.common import new_test_user
 
 from ..models.odoo_compat import group_users
-from .common import faces_dir
+from .common import faces_dir, fake_camera
 
 
 def liveness_dir():
@@ -377,16 +377,6 @@ class TestFaceKioskBrowser(KioskCase):
 
     def run_kiosk(self, kind, expect_class):
         video = self.y4m(kind)
-        original = ChromeBrowser._spawn_chrome
-
-        def spawn(browser, cmd):
-            flags = [
-                "--use-fake-device-for-media-stream",
-                "--use-fake-ui-for-media-stream",
-                "--use-file-for-fake-video-capture=%s" % video,
-            ]
-            return original(browser, cmd[:-1] + flags + cmd[-1:])
-
         # Waits for the server's decision on the page, then reports what the tablet shows.
         code = """
             const deadline = Date.now() + 90000;
@@ -404,7 +394,7 @@ class TestFaceKioskBrowser(KioskCase):
                 }
             })();
         """ % {"cls": expect_class}
-        with patch.object(ChromeBrowser, "_spawn_chrome", spawn):
+        with fake_camera(video):
             self.browser_js(
                 "/face_attendance/kiosk/%s" % self.token(),
                 code,

@@ -11,7 +11,7 @@ from odoo.tests.common import ChromeBrowser
 from odoo.addons.bus.models.bus import channel_with_db, dispatch, hashable
 from odoo.addons.bus.websocket import WebsocketConnectionHandler
 
-from .common import face_b64, face_photo
+from .common import face_b64, face_photo, fake_camera
 
 SCREENSHOTS = os.environ.get("FA_SCREENSHOTS_DIR") or os.path.normpath(
     os.path.join(os.path.dirname(__file__), "..", "..", "test-artifacts", "screenshots")
@@ -94,17 +94,7 @@ class TestTours(HttpCase):
             planes = cv2.cvtColor(frame, cv2.COLOR_BGR2YUV_I420).tobytes()
             for _ in range(10):
                 handle.write(b"FRAME\n" + planes)
-        original = ChromeBrowser._spawn_chrome
-
-        def spawn(browser, cmd):
-            flags = [
-                "--use-fake-device-for-media-stream",
-                "--use-fake-ui-for-media-stream",
-                "--use-file-for-fake-video-capture=%s" % y4m,
-            ]
-            return original(browser, cmd[:-1] + flags + cmd[-1:])
-
-        with patch.object(ChromeBrowser, "_spawn_chrome", spawn):
+        with fake_camera(y4m):
             self.start_tour_with_screenshots("/odoo/employees/%d" % employee.id, "face_attendance_webcam_tour")
         self.assertEqual(employee.face_count, 1)
         self.assertEqual(employee.face_template_ids.origin, "webcam")

@@ -83,12 +83,9 @@ def revision():
 
 
 def machine(started_load, started_revision):
-    cpu = "unknown"
-    try:
-        with open("/proc/cpuinfo") as handle:
-            cpu = next(line.split(":", 1)[1].strip() for line in handle if line.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
+    from run import cpu_model
+
+    cpu = cpu_model()
     commit, dirty = started_revision
     return {
         "cpu": cpu,

@@ -24,13 +24,16 @@ import bench_pipeline  # noqa: E402
 from report import markdown  # noqa: E402
 
 
-def machine():
-    cpu = "unknown"
+def cpu_model():
     try:
         with open("/proc/cpuinfo") as handle:
-            cpu = next(line.split(":", 1)[1].strip() for line in handle if line.startswith("model name"))
+            return next(line.split(":", 1)[1].strip() for line in handle if line.startswith("model name"))
     except (OSError, StopIteration):
-        pass
+        return "unknown"
+
+
+def machine():
+    cpu = cpu_model()
     with open("/proc/meminfo") as handle:
         memory_kb = int(handle.readline().split()[1])
     import cv2
