@@ -39,7 +39,9 @@ class TestHrScreens(FaceAttendanceCase):
         self.assertEqual(self.employee.face_template_ids.origin, "webcam")
 
     def _unknown(self, uid, photo_bytes, minutes_ago):
-        when = (datetime.utcnow() - timedelta(minutes=minutes_ago)).replace(microsecond=0).isoformat() + "Z"
+        # Around yesterday's noon (UTC): a sighting series across the employees' midnight would be two days.
+        noon = (datetime.utcnow() - timedelta(days=1)).replace(hour=12, minute=0, second=0, microsecond=0)
+        when = (noon - timedelta(minutes=minutes_ago)).isoformat() + "Z"
         return self.ingest(self.event(self.cam_entry, when, uid=uid, snapshot=base64.b64encode(photo_bytes).decode()))
 
     def test_unknown_faces_are_grouped_and_assigned(self):
