@@ -86,6 +86,11 @@ def _event_key(event_uid, company_id):
     return zlib.crc32(("%s\x00%s" % (company_id, event_uid)).encode()) - 2**31
 
 
+def _mode(event):
+    """Odoo's attendance mode of a sighting: a kiosk's PIN is Odoo's kiosk mode, anything else a face."""
+    return "kiosk" if event and event.source == "kiosk_pin" else "face"
+
+
 class FaceRecognitionEventIngest(models.Model):
     _inherit = "face.recognition.event"
 
@@ -530,12 +535,13 @@ class FaceRecognitionEventIngest(models.Model):
 
     def _span_vals(self, employee, span, events_by_id):
         in_event = events_by_id.get(span.in_key)
+        out_event = events_by_id.get(span.out_key) if span.out_key else None
         vals = {
             "employee_id": employee.id,
             "check_in": span.check_in,
             "check_out": span.check_out or False,
-            "in_mode": "face",
-            "out_mode": "auto_check_out" if span.auto_closed else ("face" if span.out_key else "manual"),
+            "in_mode": _mode(in_event),
+            "out_mode": "auto_check_out" if span.auto_closed else (_mode(out_event) if span.out_key else "manual"),
             "face_in_event_id": span.in_key,
             "face_out_event_id": span.out_key or False,
             "face_camera_id": in_event.camera_id.id if in_event else False,

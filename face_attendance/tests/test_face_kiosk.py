@@ -116,6 +116,7 @@ class TestFaceKiosk(KioskCase):
         self.assertEqual(len(attendance), 1)
         self.assertFalse(attendance.check_out)
         event = attendance.face_in_event_id
+        self.assertEqual(attendance.in_mode, "face")
         self.assertEqual(event.camera_id, self.kiosk.camera_id)
         self.assertEqual(event.liveness, "live")
         self.assertGreaterEqual(event.liveness_score, 0.5)
@@ -182,6 +183,7 @@ class TestFaceKiosk(KioskCase):
         event = self.events()
         self.assertEqual((event.source, event.employee_id), ("kiosk_pin", self.subject))
         self.assertTrue(event.snapshot)
+        self.assertEqual(event.attendance_id.in_mode, "kiosk", "a PIN is Odoo's kiosk mode, not a face")
         for _attempt in range(5):
             self.post("pin", {"person_id": "KIOSK-0001", "pin": "9999"})
         status, answer = self.post("pin", {"person_id": "KIOSK-0001", "pin": "4321"})
