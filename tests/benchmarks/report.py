@@ -320,6 +320,8 @@ def kiosk_section(kiosk):
             ["measure", "count", "p50 ms", "p95 ms", "frames sent (p50)"],
             [
                 row("server time per kiosk frame", kiosk["frame"]),
+                row("  frames that only vote", kiosk.get("voting_frame")),
+                row("  frames that decide (event recorded)", kiosk.get("deciding_frame")),
                 row("baseline: /recognize per frame", kiosk["baseline_recognize"]),
                 row("face in view -> greeting", kiosk["face_to_greeting"]),
                 row("printed photo in view -> refusal", kiosk["face_to_spoof_message"]),
