@@ -118,6 +118,16 @@ class FaceKiosk(models.Model):
     def _gc_kiosk_hits(self):
         self.env.cr.execute("DELETE FROM face_kiosk_hit WHERE window_start < %s", [int(_seconds()) - 3600])
 
+    liveness_problem = fields.Char(
+        compute="_compute_liveness_problem", help="Why this kiosk cannot check liveness now (its face check-ins stop)."
+    )
+
+    @api.depends("liveness_required")
+    def _compute_liveness_problem(self):
+        checker, reason = self.env["face.attendance.config"]._liveness_checker()
+        for kiosk in self:
+            kiosk.liveness_problem = reason if kiosk.liveness_required and checker is None else False
+
     @api.depends("kiosk_token")
     def _compute_kiosk_url(self):
         base = self.env["ir.config_parameter"].sudo().get_param("web.base.url", "")

@@ -161,7 +161,10 @@ class TestFaceKiosk(KioskCase):
         self.assertEqual(len(alerts), 1, "at most one alert per kiosk every few minutes")
 
     def test_without_the_models_a_liveness_kiosk_marks_nothing(self):
+        self.assertFalse(self.kiosk.liveness_problem)
         self.env["face.attendance.config"].set("liveness_model_dir", "/nonexistent/liveness-models")
+        self.kiosk.invalidate_recordset(["liveness_problem"])
+        self.assertIn("/nonexistent/liveness-models", self.kiosk.liveness_problem, "the form says why")
         status, answer = self.post("frame", {"image": base64.b64encode(frames("real")[0]).decode()})
         self.assertEqual(status, 200)
         self.assertEqual(answer["state"], "unavailable")
