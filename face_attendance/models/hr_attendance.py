@@ -53,7 +53,11 @@ class HrAttendance(models.Model):
         "face.recognition.event", string="Check-in event", readonly=True, index="btree_not_null", ondelete="set null"
     )
     face_out_event_id = fields.Many2one(
-        "face.recognition.event", string="Check-out event", readonly=True, ondelete="set null"
+        "face.recognition.event",
+        string="Check-out event",
+        readonly=True,
+        index="btree_not_null",
+        ondelete="set null",
     )
     face_camera_id = fields.Many2one("face.camera", string="Camera", readonly=True, ondelete="set null")
     face_confidence = fields.Float(string="Confidence", readonly=True, digits=(4, 3), aggregator="avg")
