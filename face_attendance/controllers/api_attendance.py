@@ -8,6 +8,7 @@ from odoo.http import request
 from ..models.face_recognition_event import EventInputError, parse_timestamp
 from .api_common import ApiError, api_route, audit, bad_request, expect, iso, json_body, not_found, ok, paging
 from .api_persons import find_person
+from .openapi_spec import ATTENDANCE_FILTERS, PAGING, json_content, operation, page, ref, s
 
 
 def parse_day(value, name):
@@ -149,7 +150,21 @@ def attendance_domain(params):
 
 
 class FaceApiAttendance(http.Controller):
-    @api_route("/attendance", ["GET"], scope="attendance:read")
+    @api_route(
+        "/attendance",
+        ["GET"],
+        scope="attendance:read",
+        doc=operation(
+            "Attendance records, newest first",
+            "Attendance",
+            "attendance:read",
+            200,
+            page("records", ref("Attendance")),
+            PAGING + ATTENDANCE_FILTERS,
+            description="check_in/check_out are ISO 8601 in UTC (Z); date and the date filters are the "
+            "working day in each employee's time zone.",
+        ),
+    )
     def list_attendance(self, **params):
         limit, offset = paging(params)
         domain = attendance_domain(params)
@@ -164,7 +179,20 @@ class FaceApiAttendance(http.Controller):
             }
         )
 
-    @api_route("/attendance/export", ["GET"], scope="attendance:read")
+    @api_route(
+        "/attendance/export",
+        ["GET"],
+        scope="attendance:read",
+        doc=operation(
+            "CSV of the same filters",
+            "Attendance",
+            "attendance:read",
+            200,
+            None,
+            ATTENDANCE_FILTERS,
+            ok_content={"text/csv": {"schema": s("string")}},
+        ),
+    )
     def export_attendance(self, **params):
         """CSV of the list's filters, every matching row, oldest first, written in chunks."""
         domain = attendance_domain(params)
@@ -179,14 +207,44 @@ class FaceApiAttendance(http.Controller):
             ],
         )
 
-    @api_route("/attendance/<int:attendance_id>", ["GET"], scope="attendance:read")
+    @api_route(
+        "/attendance/<int:attendance_id>",
+        ["GET"],
+        scope="attendance:read",
+        doc=operation("One attendance record", "Attendance", "attendance:read", 200, ref("Attendance")),
+    )
     def get_attendance(self, attendance_id):
         attendance = request.env["hr.attendance"].search([("id", "=", attendance_id)])
         if not attendance:
             raise not_found("Attendance %s does not exist." % attendance_id)
         return ok(attendance_dict(attendance))
 
-    @api_route("/attendance/mark", ["POST"], scope="attendance:write")
+    @api_route(
+        "/attendance/mark",
+        ["POST"],
+        scope="attendance:write",
+        doc=operation(
+            "Check a person in",
+            "Attendance",
+            "attendance:write",
+            201,
+            ref("Attendance"),
+            extra_errors=["409"],
+            body=json_content(
+                {
+                    "type": "object",
+                    "required": ["person_id"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "person_id": s("string", maxLength=64),
+                        "marked_by": s("string", enum=["manual", "auto"]),
+                        "notes": s("string", maxLength=2000),
+                        "timestamp": s("string", description="ISO 8601; default now"),
+                    },
+                }
+            ),
+        ),
+    )
     def mark(self):
         body = json_body(required=("person_id",), optional=("marked_by", "notes", "timestamp"))
         employee = find_person(expect(body, "person_id", str, 64))
@@ -214,7 +272,20 @@ class FaceApiAttendance(http.Controller):
         audit("attendance.mark", "hr.attendance,%d" % attendance.id, "%s checked in" % employee.name)
         return ok(attendance_dict(attendance), status=201)
 
-    @api_route("/attendance/<int:attendance_id>/checkout", ["POST"], scope="attendance:write")
+    @api_route(
+        "/attendance/<int:attendance_id>/checkout",
+        ["POST"],
+        scope="attendance:write",
+        doc=operation(
+            "Check out",
+            "Attendance",
+            "attendance:write",
+            200,
+            ref("Attendance"),
+            extra_errors=["409"],
+            body=json_content({"type": "object", "additionalProperties": False, "properties": {"notes": s("string")}}),
+        ),
+    )
     def checkout(self, attendance_id):
         json_body(optional=("notes",), allow_empty=True)
         attendance = request.env["hr.attendance"].search([("id", "=", attendance_id)])

@@ -7,6 +7,7 @@ from odoo.http import request
 
 from ..models.face_camera import DIRECTIONS, SOURCE_TYPES
 from .api_common import ApiError, api_route, audit, bad_request, expect, iso, json_body, not_found, ok, paging
+from .openapi_spec import CAMERA_WRITE, DATE, PAGING, json_content, obj, operation, page, query, ref, s
 
 CAMERA_FIELDS = (
     "name",
@@ -84,7 +85,19 @@ class FaceApiCameras(http.Controller):
             vals["daemon_id"] = daemon_id or False
         return vals
 
-    @api_route("/cameras", ["GET"], scope="camera:read")
+    @api_route(
+        "/cameras",
+        ["GET"],
+        scope="camera:read",
+        doc=operation(
+            "Cameras",
+            "Cameras",
+            "camera:read",
+            200,
+            page("cameras", ref("Camera")),
+            PAGING + [query("direction", s("string", enum=[v for v, _l in DIRECTIONS]))],
+        ),
+    )
     def list_cameras(self, **params):
         limit, offset = paging(params)
         domain = []
@@ -103,7 +116,27 @@ class FaceApiCameras(http.Controller):
             }
         )
 
-    @api_route("/cameras/summary", ["GET"], scope="camera:read")
+    @api_route(
+        "/cameras/summary",
+        ["GET"],
+        scope="camera:read",
+        doc=operation(
+            "Per-camera counts for a day (the key user's time zone)",
+            "Cameras",
+            "camera:read",
+            200,
+            obj(
+                {
+                    "date": s("string"),
+                    "timezone": s("string"),
+                    "cameras": s("array", items=s("object")),
+                    "total": s("integer"),
+                    "online": s("integer"),
+                }
+            ),
+            [query("date", DATE)],
+        ),
+    )
     def summary(self, **params):
         """Per-camera counts for one day (``date``, default today) in the key user's time zone."""
         tz = pytz.timezone(request.env.user.tz or "UTC")
@@ -153,11 +186,35 @@ class FaceApiCameras(http.Controller):
             }
         )
 
-    @api_route("/cameras/<int:camera_id>", ["GET"], scope="camera:read")
+    @api_route(
+        "/cameras/<int:camera_id>",
+        ["GET"],
+        scope="camera:read",
+        doc=operation("One camera", "Cameras", "camera:read", 200, ref("Camera")),
+    )
     def get_camera(self, camera_id):
         return ok(camera_dict(_find_camera(camera_id)))
 
-    @api_route("/cameras", ["POST"], scope="camera:write")
+    @api_route(
+        "/cameras",
+        ["POST"],
+        scope="camera:write",
+        doc=operation(
+            "Add a camera",
+            "Cameras",
+            "camera:write",
+            201,
+            ref("Camera"),
+            body=json_content(
+                {
+                    "type": "object",
+                    "required": ["name", "source"],
+                    "additionalProperties": False,
+                    "properties": CAMERA_WRITE,
+                }
+            ),
+        ),
+    )
     def create_camera(self):
         body = json_body(required=("name", "source"), optional=CAMERA_FIELDS)
         vals = self._values(body)
@@ -166,7 +223,25 @@ class FaceApiCameras(http.Controller):
         audit("camera.create", "face.camera,%d" % camera.id, "Camera %s created" % camera.name)
         return ok(camera_dict(camera), status=201)
 
-    @api_route("/cameras/<int:camera_id>", ["PUT"], scope="camera:write")
+    @api_route(
+        "/cameras/<int:camera_id>",
+        ["PUT"],
+        scope="camera:write",
+        doc=operation(
+            "Update a camera (partial)",
+            "Cameras",
+            "camera:write",
+            200,
+            ref("Camera"),
+            body=json_content(
+                {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "properties": dict(CAMERA_WRITE, active=s("boolean")),
+                }
+            ),
+        ),
+    )
     def update_camera(self, camera_id):
         body = json_body(optional=CAMERA_FIELDS + ("active",))
         camera = _find_camera(camera_id)
@@ -180,7 +255,19 @@ class FaceApiCameras(http.Controller):
         )
         return ok(camera_dict(camera))
 
-    @api_route("/cameras/<int:camera_id>", ["DELETE"], scope="camera:write")
+    @api_route(
+        "/cameras/<int:camera_id>",
+        ["DELETE"],
+        scope="camera:write",
+        doc=operation(
+            "Archive a camera",
+            "Cameras",
+            "camera:write",
+            200,
+            obj({"id": s("integer"), "active": s("boolean")}),
+            extra_errors=["409"],
+        ),
+    )
     def delete_camera(self, camera_id):
         """Archived, not deleted: its events and attendance keep pointing at it."""
         camera = _find_camera(camera_id)

@@ -105,6 +105,11 @@ def client_address():
 
 # (compiled path pattern, methods) of every endpoint, to tell "wrong method" (405) from "no such path".
 ROUTES = []
+# The OpenAPI operation of every endpoint, declared with the endpoint itself: {openapi path: {method: op}}.
+# ``openapi.json`` is built from this alone, so a route cannot exist undocumented.
+OPERATIONS = {}
+INT32 = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+PATH_STRING = {"type": "string", "minLength": 1, "maxLength": 128}
 
 
 def _path_pattern(path):
@@ -117,14 +122,52 @@ def allowed_methods(path):
     return sorted({m for pattern, methods in ROUTES if pattern.match(path) for m in methods})
 
 
-def api_route(path, methods, scope=None, public=False):  # noqa: C901  # one branch per error kind: the table of answers
-    """Declare an endpoint: routing, authentication, scope check, and errors as JSON envelopes.
+def openapi_path(path):
+    return re.sub(r"<(?:[a-z]+:)?(\w+)>", r"{\1}", path)
 
+
+def _declare(path, methods, scope, public, doc, path_params):
+    """Record the route's OpenAPI operation, checked against what the route enforces."""
+    if doc is None:
+        raise TypeError("API route %s %s declares no OpenAPI operation (doc=...)" % (methods, path))
+    if len(methods) != 1:
+        raise TypeError("API route %s declares one method per operation, not %s" % (path, methods))
+    documented_scope = doc.get("x-required-scope")
+    if public != (doc.get("security") == []) or (documented_scope or None) != (scope or None):
+        raise TypeError(
+            "API route %s %s: its OpenAPI operation says scope %r (public: %s), the route enforces %r (public: %s)"
+            % (methods[0], path, documented_scope, doc.get("security") == [], scope, public)
+        )
+    operation = dict(doc)
+    given = {p["name"] for p in operation.get("parameters", []) if p.get("in") == "path"}
+    declared = []
+    for converter, name in re.findall(r"<(?:([a-z]+):)?(\w+)>", path):
+        if name not in given:
+            schema = (path_params or {}).get(name) or (INT32 if converter == "int" else PATH_STRING)
+            declared.append({"name": name, "in": "path", "required": True, "schema": schema})
+    operation["parameters"] = declared + list(operation.get("parameters", []))
+    methods_of_path = OPERATIONS.setdefault(openapi_path(path), {})
+    if methods[0].lower() in methods_of_path:
+        raise TypeError("API route %s %s is declared twice" % (methods[0], path))
+    methods_of_path[methods[0].lower()] = operation
+
+
+def openapi_paths():
+    return {path: dict(OPERATIONS[path]) for path in sorted(OPERATIONS)}
+
+
+def api_route(path, methods, scope=None, public=False, doc=None, path_params=None):  # noqa: C901  # one branch per error kind: the table of answers
+    """Declare an endpoint: routing, authentication, scope check, errors as JSON envelopes, and its
+    OpenAPI operation (``doc``, made with ``openapi_spec.operation``; path parameters are added from
+    the path's converters, ``path_params`` overrides their schemas).
+
+    ``scope=None`` without ``public`` still requires a valid key (any scope).
     Every route gets a read-write cursor: recording a key's last use (at most every few minutes)
     is a write, and a read-only cursor would make Odoo replay the whole request.
     """
     if "<path:" not in path:
         ROUTES.append((_path_pattern(path), tuple(methods)))
+        _declare(path, methods, scope, public, doc, path_params)
 
     def decorate(func):  # noqa: C901  # see api_route
         @http.route(
@@ -319,3 +362,21 @@ def audit(action, object_ref, message, details=None):
         details=details,
         api_key_name=key and "%s (%s)" % (key.name, key.prefix),
     )
+
+
+def plan_paging(params, default_size=20, max_size=200):
+    """``page`` (from 1) and ``pageSize`` of the operations frontend's endpoints: (page, size, offset)."""
+    try:
+        number = int(params.get("page", 1))
+        size = int(params.get("pageSize", default_size))
+    except (TypeError, ValueError):
+        raise bad_request("page and pageSize must be integers.") from None
+    if number < 1 or number > 10**6 or size < 1 or size > max_size:
+        raise bad_request("page must be from 1 and pageSize between 1 and %d." % max_size)
+    return number, size, (number - 1) * size
+
+
+def ok_page(items, total, number, size, status=200):
+    """The plan's envelope for a page: the items as ``data``, the paging in ``meta``."""
+    meta = {"page": number, "pageSize": size, "total": total, "totalPages": -(-total // size)}
+    return json_response({"success": True, "data": items, "meta": meta}, status=status)

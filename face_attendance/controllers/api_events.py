@@ -2,10 +2,55 @@ from odoo import http
 from odoo.http import request
 
 from .api_common import ApiError, api_route, audit, bad_request, ok, parse_json
+from .openapi_spec import INT32, json_content, obj, operation, ref, s
 
 
 class FaceApiEvents(http.Controller):
-    @api_route("/events", ["POST"], scope="events:write")
+    @api_route(
+        "/events",
+        ["POST"],
+        scope="events:write",
+        doc=operation(
+            "Batch of recognition events (idempotent by event_id)",
+            "Events",
+            "events:write",
+            200,
+            obj({"results": s("array", items=ref("EventAnswer")), "received": s("integer"), "created": s("integer")}),
+            body=json_content(
+                {
+                    "type": "object",
+                    "required": ["events"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "events": {
+                            "type": "array",
+                            "minItems": 1,
+                            "maxItems": 1000,
+                            "items": {
+                                "type": "object",
+                                "properties": {
+                                    "event_id": s("string", maxLength=128),
+                                    "timestamp": s("string"),
+                                    "camera_id": INT32,
+                                    "employee_id": INT32,
+                                    "person_id": s("string"),
+                                    "distance": s("number"),
+                                    "confidence": s("number", minimum=0, maximum=1),
+                                    "track_id": s("string"),
+                                    "encoder": s("string"),
+                                    "snapshot": s("string"),
+                                    "liveness_score": s("number", nullable=True, minimum=0, maximum=1),
+                                    "liveness": s("string", nullable=True, enum=["live", "spoof", "unavailable", None]),
+                                },
+                            },
+                        }
+                    },
+                }
+            ),
+            description="The same ingestion as the daemons' XML-RPC method. Each event is answered in "
+            "order: created, exists (sent before) or invalid (with the reason).",
+        ),
+    )
     def post_events(self):
         """Batch ingestion: the very same code path as the daemons' XML-RPC method."""
         body = parse_json(request.httprequest.get_data(cache=True) or b"null")

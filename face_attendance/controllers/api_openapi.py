@@ -1,15 +1,20 @@
 from odoo import http
 from odoo.http import request
 
-from .api_common import API_VERSION, BASE, ApiError, allowed_methods, api_route, json_response
-from .openapi_spec import build_openapi
+from .api_common import API_VERSION, BASE, ApiError, allowed_methods, api_route, json_response, openapi_paths
+from .openapi_spec import build_openapi, json_content, operation, s
 
 
 class FaceApiOpenApi(http.Controller):
-    @api_route("/openapi.json", ["GET"], public=True)
+    @api_route(
+        "/openapi.json",
+        ["GET"],
+        public=True,
+        doc=operation("This document", "System", None, 200, None, ok_content=json_content(s("object"))),
+    )
     def openapi(self):
         server = request.httprequest.host_url.rstrip("/") + BASE
-        return json_response(build_openapi(server, API_VERSION))
+        return json_response(build_openapi(server, API_VERSION, openapi_paths()))
 
     @api_route("/<path:unknown>", ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"], public=True)
     def unknown(self, unknown):

@@ -8,6 +8,7 @@ from odoo.http import request
 from face_attendance_daemon.engine import EngineError
 
 from .api_common import ApiError, api_route, audit, bad_request, expect, iso, json_body, not_found, ok, paging
+from .openapi_spec import PAGING, PERSON_ID, PERSON_WRITE, image_body, json_content, obj, operation, page, query, ref, s
 
 
 def person_dict(employee):
@@ -72,7 +73,24 @@ class FaceApiPersons(http.Controller):
             vals["department_id"] = department.id or False
         return vals
 
-    @api_route("/persons", ["GET"], scope="person:read")
+    @api_route(
+        "/persons",
+        ["GET"],
+        scope="person:read",
+        doc=operation(
+            "Persons",
+            "Persons",
+            "person:read",
+            200,
+            page("persons", ref("Person")),
+            PAGING
+            + [
+                query("status", s("string", enum=["active", "inactive"])),
+                query("search", s("string")),
+                query("department", s("string")),
+            ],
+        ),
+    )
     def list_persons(self, **params):
         limit, offset = paging(params)
         domain = []
@@ -98,11 +116,39 @@ class FaceApiPersons(http.Controller):
             }
         )
 
-    @api_route("/persons/<string:person_id>", ["GET"], scope="person:read")
+    @api_route(
+        "/persons/<string:person_id>",
+        ["GET"],
+        path_params={"person_id": PERSON_ID["schema"]},
+        scope="person:read",
+        doc=operation("One person with face status", "Persons", "person:read", 200, ref("Person")),
+    )
     def get_person(self, person_id):
         return ok(person_dict(find_person(person_id)))
 
-    @api_route("/persons", ["POST"], scope="person:write")
+    @api_route(
+        "/persons",
+        ["POST"],
+        scope="person:write",
+        doc=operation(
+            "Create a person",
+            "Persons",
+            "person:write",
+            201,
+            ref("Person"),
+            extra_errors=["409"],
+            body=json_content(
+                {
+                    "type": "object",
+                    "required": ["person_id", "name"],
+                    "additionalProperties": False,
+                    "properties": dict(
+                        PERSON_WRITE, person_id=s("string", minLength=1, maxLength=64, pattern=r"^\S+$")
+                    ),
+                }
+            ),
+        ),
+    )
     def create_person(self):
         body = json_body(required=("person_id", "name"), optional=("email", "department", "position"))
         person_id = expect(body, "person_id", str, 64)
@@ -123,7 +169,26 @@ class FaceApiPersons(http.Controller):
         audit("person.create", "hr.employee,%d" % employee.id, "Person %s created" % person_id)
         return ok(person_dict(employee), status=201)
 
-    @api_route("/persons/<string:person_id>", ["PUT"], scope="person:write")
+    @api_route(
+        "/persons/<string:person_id>",
+        ["PUT"],
+        path_params={"person_id": PERSON_ID["schema"]},
+        scope="person:write",
+        doc=operation(
+            "Update a person (partial)",
+            "Persons",
+            "person:write",
+            200,
+            ref("Person"),
+            body=json_content(
+                {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "properties": dict(PERSON_WRITE, status=s("string", enum=["active", "inactive"])),
+                }
+            ),
+        ),
+    )
     def update_person(self, person_id):
         body = json_body(optional=("name", "email", "department", "position", "status"))
         employee = find_person(person_id)
@@ -139,7 +204,20 @@ class FaceApiPersons(http.Controller):
         )
         return ok(person_dict(employee))
 
-    @api_route("/persons/<string:person_id>", ["DELETE"], scope="person:write")
+    @api_route(
+        "/persons/<string:person_id>",
+        ["DELETE"],
+        path_params={"person_id": PERSON_ID["schema"]},
+        scope="person:write",
+        doc=operation(
+            "Archive a person; erase=true deletes their biometric data",
+            "Persons",
+            "person:write",
+            200,
+            obj({"person_id": s("string"), "status": s("string"), "biometric_data_erased": s("boolean")}),
+            [query("erase", s("string", enum=["true", "false", "1", "0"]))],
+        ),
+    )
     def delete_person(self, person_id, **params):
         employee = find_person(person_id)
         erase = str(params.get("erase", "false")).lower()
@@ -162,7 +240,54 @@ class FaceApiPersons(http.Controller):
         )
         return ok({"person_id": person_id, "status": "inactive", "biometric_data_erased": erase in ("true", "1")})
 
-    @api_route("/persons/<string:person_id>/register-face", ["POST"], scope="face:write")
+    @api_route(
+        "/persons/<string:person_id>/register-face",
+        ["POST"],
+        path_params={"person_id": PERSON_ID["schema"]},
+        scope="face:write",
+        doc=operation(
+            "Enrol a face from a photo",
+            "Persons",
+            "face:write",
+            201,
+            obj(
+                {
+                    "person_id": s("string"),
+                    "face_id": s("integer"),
+                    "total_faces": s("integer"),
+                    "quality": s("object"),
+                    "encoder": s("string"),
+                    "note": s(
+                        "string",
+                        description="Only when the photo also showed smaller faces in the background: they "
+                        "were ignored and the largest face was enrolled.",
+                    ),
+                },
+                required=["person_id", "face_id", "total_faces", "quality", "encoder"],
+            ),
+            body=dict(
+                image_body(
+                    {"force_update": s("boolean"), "origin": s("string", enum=["api", "webcam", "upload"])},
+                    "One photo with one face, or with one face clearly larger than the others (smaller faces "
+                    "in the background are ignored, and the answer's note says so).",
+                ),
+                **{
+                    "multipart/form-data": {
+                        "schema": {
+                            "type": "object",
+                            "required": ["file"],
+                            "properties": {
+                                "file": s("string", format="binary"),
+                                "force_update": s("string", enum=["true", "false"]),
+                            },
+                        }
+                    }
+                },
+            ),
+            description="Errors: NOT_AN_IMAGE, NO_FACE, SEVERAL_FACES (faces of similar size), FACE_TOO_SMALL "
+            "(422), IMAGE_TOO_LARGE (413).",
+        ),
+    )
     def register_face(self, person_id, **params):
         employee = find_person(person_id)
         upload = request.httprequest.files.get("file")
@@ -212,7 +337,19 @@ class FaceApiPersons(http.Controller):
             answer["note"] = template.enrol_note
         return ok(answer, status=201)
 
-    @api_route("/persons/<string:person_id>/faces", ["GET"], scope="person:read")
+    @api_route(
+        "/persons/<string:person_id>/faces",
+        ["GET"],
+        path_params={"person_id": PERSON_ID["schema"]},
+        scope="person:read",
+        doc=operation(
+            "A person's face templates",
+            "Persons",
+            "person:read",
+            200,
+            obj({"faces": s("array", items=ref("Face")), "total": s("integer")}),
+        ),
+    )
     def list_faces(self, person_id):
         employee = find_person(person_id)
         templates = request.env["face.template"].search([("employee_id", "=", employee.id)])
@@ -233,7 +370,19 @@ class FaceApiPersons(http.Controller):
             }
         )
 
-    @api_route("/persons/<string:person_id>/faces/<int:face_id>", ["DELETE"], scope="face:write")
+    @api_route(
+        "/persons/<string:person_id>/faces/<int:face_id>",
+        ["DELETE"],
+        path_params={"person_id": PERSON_ID["schema"]},
+        scope="face:write",
+        doc=operation(
+            "Remove one face template",
+            "Persons",
+            "face:write",
+            200,
+            obj({"person_id": s("string"), "face_id": s("integer"), "total_faces": s("integer")}),
+        ),
+    )
     def delete_face(self, person_id, face_id):
         employee = find_person(person_id)
         template = request.env["face.template"].search([("id", "=", face_id), ("employee_id", "=", employee.id)])
@@ -243,7 +392,19 @@ class FaceApiPersons(http.Controller):
         audit("face.delete", "face.template,%d" % face_id, "Face %s of %s deleted" % (face_id, person_id))
         return ok({"person_id": person_id, "face_id": face_id, "total_faces": employee.face_count})
 
-    @api_route("/persons/<string:person_id>/faces", ["DELETE"], scope="face:write")
+    @api_route(
+        "/persons/<string:person_id>/faces",
+        ["DELETE"],
+        path_params={"person_id": PERSON_ID["schema"]},
+        scope="face:write",
+        doc=operation(
+            "Remove all of a person's faces",
+            "Persons",
+            "face:write",
+            200,
+            obj({"person_id": s("string"), "deleted": s("integer"), "total_faces": s("integer")}),
+        ),
+    )
     def delete_faces(self, person_id):
         employee = find_person(person_id)
         templates = (

@@ -8,6 +8,7 @@ from face_attendance_daemon.engine.liveness import check_face
 
 from .api_common import ApiError, api_route, audit, bad_request, expect, iso, json_body, ok
 from .api_persons import decode_image_field
+from .openapi_spec import DATETIME, INT32, image_body, obj, operation, query, ref, s
 
 # Faces smaller than this are reported but not matched: too few pixels to tell people apart.
 RECOGNIZE_MIN_FACE = 32
@@ -34,7 +35,35 @@ def live_dict(event, camera_names, people):
 
 
 class FaceApiRecognition(http.Controller):
-    @api_route("/recognize", ["POST"], scope="recognize")
+    @api_route(
+        "/recognize",
+        ["POST"],
+        scope="recognize",
+        doc=operation(
+            "Every face of an image, with the person it matches",
+            "Recognition",
+            "recognize",
+            200,
+            obj(
+                {
+                    "faces": s("array", items=ref("RecognizedFace")),
+                    "count": s("integer"),
+                    "encoder": s("string"),
+                    "image": s("object"),
+                    "threshold": s("number"),
+                    "liveness_threshold": s("number"),
+                    "liveness_available": s("boolean"),
+                    "attendance_marked": s("boolean"),
+                }
+            ),
+            body=image_body(
+                {"camera_id": INT32, "mark_attendance": s("boolean"), "liveness": s("boolean")},
+                "mark_attendance needs camera_id and the scope events:write or attendance:write. With "
+                "liveness=true each face gets its liveness score; with mark_attendance too, a face that is not "
+                "live makes a spoof event and no attendance, and without the liveness models nothing is marked.",
+            ),
+        ),
+    )
     def recognize(self):
         body = json_body(required=("image",), optional=("camera_id", "mark_attendance", "liveness"))
         data = decode_image_field(body["image"])
@@ -146,7 +175,19 @@ class FaceApiRecognition(http.Controller):
             answer.update(liveness_threshold=liveness_threshold, liveness_available=checker is not None)
         return ok(answer)
 
-    @api_route("/detections/live", ["GET"], scope="attendance:read")
+    @api_route(
+        "/detections/live",
+        ["GET"],
+        scope="attendance:read",
+        doc=operation(
+            "Latest recognitions, newest first",
+            "Recognition",
+            "attendance:read",
+            200,
+            obj({"detections": s("array", items=ref("Detection")), "count": s("integer"), "server_time": DATETIME}),
+            [query("cameraId", INT32), query("limit", {"type": "integer", "minimum": 1, "maximum": 200})],
+        ),
+    )
     def detections_live(self, **params):
         """The latest sightings, newest first: one indexed query, no per-row ORM work."""
         try:

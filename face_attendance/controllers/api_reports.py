@@ -3,6 +3,7 @@ from odoo.http import request
 
 from .api_attendance import parse_day
 from .api_common import api_route, bad_request, iso, ok
+from .openapi_spec import DATE, INT32, operation, query, ref
 
 
 def summary_dict(summary):
@@ -26,11 +27,31 @@ class FaceApiReports(http.Controller):
         summary = request.env["face.attendance.daily.summary"]._summarize(day, department_id=department_id)
         return ok(summary_dict(summary))
 
-    @api_route("/reports/daily-summary/<string:day>", ["GET"], scope="report:read")
+    @api_route(
+        "/reports/daily-summary/<string:day>",
+        ["GET"],
+        path_params={"day": DATE},
+        scope="report:read",
+        doc=operation(
+            "Daily summary", "Reports", "report:read", 200, ref("DailySummary"), [query("department_id", INT32)]
+        ),
+    )
     def daily_summary(self, day, **params):
         return self._summary(day, params)
 
-    @api_route("/reports/daily", ["GET"], scope="report:read")
+    @api_route(
+        "/reports/daily",
+        ["GET"],
+        scope="report:read",
+        doc=operation(
+            "Daily summary",
+            "Reports",
+            "report:read",
+            200,
+            ref("DailySummary"),
+            [query("date", DATE, required=True), query("department_id", INT32)],
+        ),
+    )
     def daily(self, **params):
         if not params.get("date"):
             raise bad_request("date is required, as YYYY-MM-DD.", field="date")

@@ -4,14 +4,39 @@ from odoo import fields, http
 from odoo.exceptions import ValidationError
 from odoo.http import request
 
+from ..models.face_config import SETTINGS
 from ..models.security_groups import MANAGER, USER
 from .api_common import API_VERSION, ApiError, api_route, audit, bad_request, iso, json_body, json_response, ok, paging
+from .openapi_spec import DATETIME, PAGING, json_content, obj, operation, page, query, s
 
 _STARTED = time.time()
 
 
 class FaceApiSystem(http.Controller):
-    @api_route("/health", ["GET"], public=True)
+    @api_route(
+        "/health",
+        ["GET"],
+        public=True,
+        doc=operation(
+            "Health, with the database state",
+            "System",
+            None,
+            200,
+            None,
+            extra_errors=["503"],
+            ok_content=json_content(
+                obj(
+                    {
+                        "success": s("boolean"),
+                        "status": s("string"),
+                        "timestamp": DATETIME,
+                        "version": s("string"),
+                        "database": s("string"),
+                    }
+                )
+            ),
+        ),
+    )
     def health(self):
         try:
             request.env.cr.execute("SELECT 1")
@@ -30,7 +55,26 @@ class FaceApiSystem(http.Controller):
             status=200 if healthy else 503,
         )
 
-    @api_route("/status", ["GET"], scope="config:read")
+    @api_route(
+        "/status",
+        ["GET"],
+        scope="config:read",
+        doc=operation(
+            "Daemons and cameras, uptime",
+            "System",
+            "config:read",
+            200,
+            obj(
+                {
+                    "uptime_seconds": s("integer"),
+                    "daemons": s("array", items=s("object")),
+                    "cameras": s("array", items=s("object")),
+                    "running_daemons": s("integer"),
+                    "running_cameras": s("integer"),
+                }
+            ),
+        ),
+    )
     def status(self):
         daemons = request.env["face.daemon"].search([])
         cameras = request.env["face.camera"].search([])
@@ -66,7 +110,19 @@ class FaceApiSystem(http.Controller):
             }
         )
 
-    @api_route("/keys", ["GET"], scope="keys:read")
+    @api_route(
+        "/keys",
+        ["GET"],
+        scope="keys:read",
+        doc=operation(
+            "API keys (never their secrets)",
+            "System",
+            "keys:read",
+            200,
+            page("keys", s("object")),
+            PAGING + [query("status", s("string", enum=["active", "inactive", "revoked"]))],
+        ),
+    )
     def keys(self, **params):
         limit, offset = paging(params)
         domain = []
@@ -84,7 +140,23 @@ class FaceApiSystem(http.Controller):
             }
         )
 
-    @api_route("/logs", ["GET"], scope="logs:read")
+    @api_route(
+        "/logs",
+        ["GET"],
+        scope="logs:read",
+        doc=operation(
+            "System log",
+            "System",
+            "logs:read",
+            200,
+            page("logs", s("object")),
+            PAGING
+            + [
+                query("level", s("string", enum=["debug", "info", "warning", "error"])),
+                query("category", s("string", enum=["sync", "api", "system", "attendance"])),
+            ],
+        ),
+    )
     def logs(self, **params):
         limit, offset = paging(params)
         Log = request.env["face.system.log"]
@@ -120,7 +192,18 @@ class FaceApiSystem(http.Controller):
             }
         )
 
-    @api_route("/config", ["GET"], scope="config:read")
+    @api_route(
+        "/config",
+        ["GET"],
+        scope="config:read",
+        doc=operation(
+            "Settings with their descriptions",
+            "System",
+            "config:read",
+            200,
+            obj({"settings": s("array", items=s("object"))}),
+        ),
+    )
     def config_get(self):
         if not request.env.user.has_group(USER):
             raise ApiError(403, "FORBIDDEN", "Only Face Attendance users read its settings.")
@@ -129,7 +212,30 @@ class FaceApiSystem(http.Controller):
         values = config._get_all()
         return ok({"settings": [dict(described[key], key=key, value=values[key]) for key in sorted(described)]})
 
-    @api_route("/config", ["POST"], scope="config:write")
+    @api_route(
+        "/config",
+        ["POST"],
+        scope="config:write",
+        doc=operation(
+            "Change one setting (managers)",
+            "System",
+            "config:write",
+            200,
+            obj({"key": s("string"), "value": {}}),
+            body=json_content(
+                {
+                    "type": "object",
+                    "required": ["key", "value"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "key": s("string", enum=sorted(SETTINGS)),
+                        "value": {},
+                        "description": s("string"),
+                    },
+                }
+            ),
+        ),
+    )
     def config_set(self):
         body = json_body(required=("key", "value"), optional=("description",))
         if not isinstance(body["key"], str):

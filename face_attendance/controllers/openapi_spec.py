@@ -1,12 +1,13 @@
-"""The OpenAPI 3 description of the REST API, kept beside the controllers it describes.
+"""The vocabulary of the OpenAPI 3 description: schemas, parameters and the operation builder.
 
-The fuzz test (schemathesis) checks every answer of the running server against this document, so
-a controller that drifts from it fails the test command.
+Each route declares its own operation (``api_route(..., doc=operation(...))``); ``build_openapi``
+assembles the document from those declarations and the shared components here. The fuzz test
+(schemathesis) checks every answer of the running server against it, so a controller that drifts
+from its declaration fails the test command.
 """
 
 from ..models.face_api_key import SCOPES
 from ..models.face_camera import DIRECTIONS, SOURCE_TYPES
-from ..models.face_config import SETTINGS
 
 INT32 = {"type": "integer", "minimum": 1, "maximum": 2147483647}
 DATE = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$", "example": "2026-11-21"}
@@ -69,6 +70,20 @@ PAGING = [
     query("limit", {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}),
     query("offset", {"type": "integer", "minimum": 0, "maximum": 1000000000, "default": 0}),
 ]
+PLAN_PAGING = [
+    query("page", {"type": "integer", "minimum": 1, "maximum": 1000000, "default": 1}),
+    query("pageSize", {"type": "integer", "minimum": 1, "maximum": 200, "default": 20}),
+]
+META = obj({"page": s("integer"), "pageSize": s("integer"), "total": s("integer"), "totalPages": s("integer")})
+
+
+def plan_page(item):
+    """The answer of a paged endpoint of the operations frontend: ``data`` is the list, ``meta`` the paging."""
+    return json_content(
+        obj({"success": {"type": "boolean", "enum": [True]}, "data": {"type": "array", "items": item}, "meta": META})
+    )
+
+
 PERSON_ID = path("person_id", {"type": "string", "minLength": 1, "maxLength": 64, "pattern": r"^[A-Za-z0-9_.-]+$"})
 
 
@@ -83,24 +98,38 @@ def operation(
     extra_errors=(),
     ok_content=None,
     description=None,
+    public=None,
+    body_required=True,
 ):
-    responses = {
-        str(ok_status): {"description": "Success", "content": ok_content or json_content(envelope(data_schema))}
-    }
-    statuses = ["400", "401", "403", "404", "413", "422", "429", "500", "503"] if scope else ["500"]
+    """One route's OpenAPI operation, declared beside the route with ``api_route(doc=...)``.
+
+    ``scope`` is the scope the route enforces; without one the route is public unless
+    ``public=False`` (then any valid key may call it). ``ok_content=False``: an answer without a body.
+    """
+    if public is None:
+        public = scope is None
+    if ok_content is False:
+        success = {"description": "Success"}
+    else:
+        success = {"description": "Success", "content": ok_content or json_content(envelope(data_schema))}
+    responses = {str(ok_status): success}
+    statuses = ["500"] if public else ["400", "401", "403", "404", "413", "422", "429", "500", "503"]
     for status in sorted(set(statuses) | set(extra_errors)):
         responses[status] = {"$ref": "#/components/responses/E%s" % status}
     op = {"summary": summary, "tags": [tag], "parameters": list(parameters), "responses": responses}
     if description:
         op["description"] = description
-    if scope:
-        op["security"] = [{"ApiKey": []}, {"Bearer": []}]
-        op["x-required-scope"] = scope
-        op["description"] = ((description or "") + " Scope: `%s`." % scope).strip()
-    else:
+    if public:
         op["security"] = []
+    else:
+        op["security"] = [{"ApiKey": []}, {"Bearer": []}]
+        if scope:
+            op["x-required-scope"] = scope
+            op["description"] = ((description or "") + " Scope: `%s`." % scope).strip()
+        else:
+            op["description"] = ((description or "") + " Any valid key.").strip()
     if body:
-        op["requestBody"] = {"required": True, "content": body}
+        op["requestBody"] = {"required": body_required, "content": body}
     return op
 
 
@@ -260,7 +289,7 @@ def _schemas():
     }
 
 
-def _image_body(extra_properties, description):
+def image_body(extra_properties, description):
     return json_content(
         {
             "type": "object",
@@ -275,488 +304,36 @@ def _image_body(extra_properties, description):
     )
 
 
-def build_openapi(server_url, version):
-    person_write = {
-        "name": s("string", minLength=1, maxLength=256),
-        "email": s("string", nullable=True, maxLength=256),
-        "department": s("string", nullable=True, maxLength=256),
-        "position": s("string", nullable=True, maxLength=256),
-    }
-    camera_write = {
-        "name": s("string", minLength=1, maxLength=1024),
-        "location": s("string", nullable=True, maxLength=1024),
-        "source_type": s("string", enum=[v for v, _l in SOURCE_TYPES]),
-        "source": s(
-            "string", minLength=1, maxLength=1024, description="Webcam index, rtsp:// or http(s):// URL, or a file path"
-        ),
-        "direction": s("string", enum=[v for v, _l in DIRECTIONS]),
-        "enabled": s("boolean"),
-        "daemon_id": dict(INT32, nullable=True),
-        "match_threshold": s("number", nullable=True, minimum=0, maximum=2),
-        "min_face_size": s("integer", nullable=True, minimum=0, maximum=4096),
-    }
-    attendance_filters = [
-        query("start_date", DATE, "First working day (employee time zone)"),
-        query("end_date", DATE, "Last working day (employee time zone)"),
-        query("person_id", s("string", maxLength=64)),
-    ]
-    paths = {
-        "/health": {
-            "get": operation(
-                "Health, with the database state",
-                "System",
-                None,
-                200,
-                None,
-                extra_errors=["503"],
-                ok_content=json_content(
-                    obj(
-                        {
-                            "success": s("boolean"),
-                            "status": s("string"),
-                            "timestamp": DATETIME,
-                            "version": s("string"),
-                            "database": s("string"),
-                        }
-                    )
-                ),
-            )
-        },
-        "/status": {
-            "get": operation(
-                "Daemons and cameras, uptime",
-                "System",
-                "config:read",
-                200,
-                obj(
-                    {
-                        "uptime_seconds": s("integer"),
-                        "daemons": s("array", items=s("object")),
-                        "cameras": s("array", items=s("object")),
-                        "running_daemons": s("integer"),
-                        "running_cameras": s("integer"),
-                    }
-                ),
-            )
-        },
-        "/keys": {
-            "get": operation(
-                "API keys (never their secrets)",
-                "System",
-                "keys:read",
-                200,
-                page("keys", s("object")),
-                PAGING + [query("status", s("string", enum=["active", "inactive", "revoked"]))],
-            )
-        },
-        "/logs": {
-            "get": operation(
-                "System log",
-                "System",
-                "logs:read",
-                200,
-                page("logs", s("object")),
-                PAGING
-                + [
-                    query("level", s("string", enum=["debug", "info", "warning", "error"])),
-                    query("category", s("string", enum=["sync", "api", "system", "attendance"])),
-                ],
-            )
-        },
-        "/config": {
-            "get": operation(
-                "Settings with their descriptions",
-                "System",
-                "config:read",
-                200,
-                obj({"settings": s("array", items=s("object"))}),
-            ),
-            "post": operation(
-                "Change one setting (managers)",
-                "System",
-                "config:write",
-                200,
-                obj({"key": s("string"), "value": {}}),
-                body=json_content(
-                    {
-                        "type": "object",
-                        "required": ["key", "value"],
-                        "additionalProperties": False,
-                        "properties": {
-                            "key": s("string", enum=sorted(SETTINGS)),
-                            "value": {},
-                            "description": s("string"),
-                        },
-                    }
-                ),
-            ),
-        },
-        "/persons": {
-            "get": operation(
-                "Persons",
-                "Persons",
-                "person:read",
-                200,
-                page("persons", ref("Person")),
-                PAGING
-                + [
-                    query("status", s("string", enum=["active", "inactive"])),
-                    query("search", s("string")),
-                    query("department", s("string")),
-                ],
-            ),
-            "post": operation(
-                "Create a person",
-                "Persons",
-                "person:write",
-                201,
-                ref("Person"),
-                extra_errors=["409"],
-                body=json_content(
-                    {
-                        "type": "object",
-                        "required": ["person_id", "name"],
-                        "additionalProperties": False,
-                        "properties": dict(
-                            person_write, person_id=s("string", minLength=1, maxLength=64, pattern=r"^\S+$")
-                        ),
-                    }
-                ),
-            ),
-        },
-        "/persons/{person_id}": {
-            "parameters": [PERSON_ID],
-            "get": operation("One person with face status", "Persons", "person:read", 200, ref("Person")),
-            "put": operation(
-                "Update a person (partial)",
-                "Persons",
-                "person:write",
-                200,
-                ref("Person"),
-                body=json_content(
-                    {
-                        "type": "object",
-                        "additionalProperties": False,
-                        "properties": dict(person_write, status=s("string", enum=["active", "inactive"])),
-                    }
-                ),
-            ),
-            "delete": operation(
-                "Archive a person; erase=true deletes their biometric data",
-                "Persons",
-                "person:write",
-                200,
-                obj({"person_id": s("string"), "status": s("string"), "biometric_data_erased": s("boolean")}),
-                [query("erase", s("string", enum=["true", "false", "1", "0"]))],
-            ),
-        },
-        "/persons/{person_id}/register-face": {
-            "parameters": [PERSON_ID],
-            "post": operation(
-                "Enrol a face from a photo",
-                "Persons",
-                "face:write",
-                201,
-                obj(
-                    {
-                        "person_id": s("string"),
-                        "face_id": s("integer"),
-                        "total_faces": s("integer"),
-                        "quality": s("object"),
-                        "encoder": s("string"),
-                        "note": s(
-                            "string",
-                            description="Only when the photo also showed smaller faces in the background: they "
-                            "were ignored and the largest face was enrolled.",
-                        ),
-                    },
-                    required=["person_id", "face_id", "total_faces", "quality", "encoder"],
-                ),
-                body=dict(
-                    _image_body(
-                        {"force_update": s("boolean"), "origin": s("string", enum=["api", "webcam", "upload"])},
-                        "One photo with one face, or with one face clearly larger than the others (smaller faces "
-                        "in the background are ignored, and the answer's note says so).",
-                    ),
-                    **{
-                        "multipart/form-data": {
-                            "schema": {
-                                "type": "object",
-                                "required": ["file"],
-                                "properties": {
-                                    "file": s("string", format="binary"),
-                                    "force_update": s("string", enum=["true", "false"]),
-                                },
-                            }
-                        }
-                    },
-                ),
-                description="Errors: NOT_AN_IMAGE, NO_FACE, SEVERAL_FACES (faces of similar size), FACE_TOO_SMALL "
-                "(422), IMAGE_TOO_LARGE (413).",
-            ),
-        },
-        "/persons/{person_id}/faces": {
-            "parameters": [PERSON_ID],
-            "get": operation(
-                "A person's face templates",
-                "Persons",
-                "person:read",
-                200,
-                obj({"faces": s("array", items=ref("Face")), "total": s("integer")}),
-            ),
-            "delete": operation(
-                "Remove all of a person's faces",
-                "Persons",
-                "face:write",
-                200,
-                obj({"person_id": s("string"), "deleted": s("integer"), "total_faces": s("integer")}),
-            ),
-        },
-        "/persons/{person_id}/faces/{face_id}": {
-            "parameters": [PERSON_ID, path("face_id", INT32)],
-            "delete": operation(
-                "Remove one face template",
-                "Persons",
-                "face:write",
-                200,
-                obj({"person_id": s("string"), "face_id": s("integer"), "total_faces": s("integer")}),
-            ),
-        },
-        "/attendance": {
-            "get": operation(
-                "Attendance records, newest first",
-                "Attendance",
-                "attendance:read",
-                200,
-                page("records", ref("Attendance")),
-                PAGING + attendance_filters,
-                description="check_in/check_out are ISO 8601 in UTC (Z); date and the date filters are the "
-                "working day in each employee's time zone.",
-            )
-        },
-        "/attendance/export": {
-            "get": operation(
-                "CSV of the same filters",
-                "Attendance",
-                "attendance:read",
-                200,
-                None,
-                attendance_filters,
-                ok_content={"text/csv": {"schema": s("string")}},
-            )
-        },
-        "/attendance/{attendance_id}": {
-            "parameters": [path("attendance_id", INT32)],
-            "get": operation("One attendance record", "Attendance", "attendance:read", 200, ref("Attendance")),
-        },
-        "/attendance/mark": {
-            "post": operation(
-                "Check a person in",
-                "Attendance",
-                "attendance:write",
-                201,
-                ref("Attendance"),
-                extra_errors=["409"],
-                body=json_content(
-                    {
-                        "type": "object",
-                        "required": ["person_id"],
-                        "additionalProperties": False,
-                        "properties": {
-                            "person_id": s("string", maxLength=64),
-                            "marked_by": s("string", enum=["manual", "auto"]),
-                            "notes": s("string", maxLength=2000),
-                            "timestamp": s("string", description="ISO 8601; default now"),
-                        },
-                    }
-                ),
-            )
-        },
-        "/attendance/{attendance_id}/checkout": {
-            "parameters": [path("attendance_id", INT32)],
-            "post": operation(
-                "Check out",
-                "Attendance",
-                "attendance:write",
-                200,
-                ref("Attendance"),
-                extra_errors=["409"],
-                body=json_content(
-                    {"type": "object", "additionalProperties": False, "properties": {"notes": s("string")}}
-                ),
-            ),
-        },
-        "/reports/daily-summary/{date}": {
-            "parameters": [path("date", DATE)],
-            "get": operation(
-                "Daily summary", "Reports", "report:read", 200, ref("DailySummary"), [query("department_id", INT32)]
-            ),
-        },
-        "/reports/daily": {
-            "get": operation(
-                "Daily summary",
-                "Reports",
-                "report:read",
-                200,
-                ref("DailySummary"),
-                [query("date", DATE, required=True), query("department_id", INT32)],
-            )
-        },
-        "/events": {
-            "post": operation(
-                "Batch of recognition events (idempotent by event_id)",
-                "Events",
-                "events:write",
-                200,
-                obj(
-                    {"results": s("array", items=ref("EventAnswer")), "received": s("integer"), "created": s("integer")}
-                ),
-                body=json_content(
-                    {
-                        "type": "object",
-                        "required": ["events"],
-                        "additionalProperties": False,
-                        "properties": {
-                            "events": {
-                                "type": "array",
-                                "minItems": 1,
-                                "maxItems": 1000,
-                                "items": {
-                                    "type": "object",
-                                    "properties": {
-                                        "event_id": s("string", maxLength=128),
-                                        "timestamp": s("string"),
-                                        "camera_id": INT32,
-                                        "employee_id": INT32,
-                                        "person_id": s("string"),
-                                        "distance": s("number"),
-                                        "confidence": s("number", minimum=0, maximum=1),
-                                        "track_id": s("string"),
-                                        "encoder": s("string"),
-                                        "snapshot": s("string"),
-                                        "liveness_score": s("number", nullable=True, minimum=0, maximum=1),
-                                        "liveness": s(
-                                            "string", nullable=True, enum=["live", "spoof", "unavailable", None]
-                                        ),
-                                    },
-                                },
-                            }
-                        },
-                    }
-                ),
-                description="The same ingestion as the daemons' XML-RPC method. Each event is answered in "
-                "order: created, exists (sent before) or invalid (with the reason).",
-            )
-        },
-        "/recognize": {
-            "post": operation(
-                "Every face of an image, with the person it matches",
-                "Recognition",
-                "recognize",
-                200,
-                obj(
-                    {
-                        "faces": s("array", items=ref("RecognizedFace")),
-                        "count": s("integer"),
-                        "encoder": s("string"),
-                        "image": s("object"),
-                        "threshold": s("number"),
-                        "liveness_threshold": s("number"),
-                        "liveness_available": s("boolean"),
-                        "attendance_marked": s("boolean"),
-                    }
-                ),
-                body=_image_body(
-                    {"camera_id": INT32, "mark_attendance": s("boolean"), "liveness": s("boolean")},
-                    "mark_attendance needs camera_id and the scope events:write or attendance:write. With "
-                    "liveness=true each face gets its liveness score; with mark_attendance too, a face that is not "
-                    "live makes a spoof event and no attendance, and without the liveness models nothing is marked.",
-                ),
-            )
-        },
-        "/detections/live": {
-            "get": operation(
-                "Latest recognitions, newest first",
-                "Recognition",
-                "attendance:read",
-                200,
-                obj({"detections": s("array", items=ref("Detection")), "count": s("integer"), "server_time": DATETIME}),
-                [query("cameraId", INT32), query("limit", {"type": "integer", "minimum": 1, "maximum": 200})],
-            )
-        },
-        "/cameras": {
-            "get": operation(
-                "Cameras",
-                "Cameras",
-                "camera:read",
-                200,
-                page("cameras", ref("Camera")),
-                PAGING + [query("direction", s("string", enum=[v for v, _l in DIRECTIONS]))],
-            ),
-            "post": operation(
-                "Add a camera",
-                "Cameras",
-                "camera:write",
-                201,
-                ref("Camera"),
-                body=json_content(
-                    {
-                        "type": "object",
-                        "required": ["name", "source"],
-                        "additionalProperties": False,
-                        "properties": camera_write,
-                    }
-                ),
-            ),
-        },
-        "/cameras/summary": {
-            "get": operation(
-                "Per-camera counts for a day (the key user's time zone)",
-                "Cameras",
-                "camera:read",
-                200,
-                obj(
-                    {
-                        "date": s("string"),
-                        "timezone": s("string"),
-                        "cameras": s("array", items=s("object")),
-                        "total": s("integer"),
-                        "online": s("integer"),
-                    }
-                ),
-                [query("date", DATE)],
-            )
-        },
-        "/cameras/{camera_id}": {
-            "parameters": [path("camera_id", INT32)],
-            "get": operation("One camera", "Cameras", "camera:read", 200, ref("Camera")),
-            "put": operation(
-                "Update a camera (partial)",
-                "Cameras",
-                "camera:write",
-                200,
-                ref("Camera"),
-                body=json_content(
-                    {
-                        "type": "object",
-                        "additionalProperties": False,
-                        "properties": dict(camera_write, active=s("boolean")),
-                    }
-                ),
-            ),
-            "delete": operation(
-                "Archive a camera",
-                "Cameras",
-                "camera:write",
-                200,
-                obj({"id": s("integer"), "active": s("boolean")}),
-                extra_errors=["409"],
-            ),
-        },
-        "/openapi.json": {
-            "get": operation("This document", "System", None, 200, None, ok_content=json_content(s("object")))
-        },
-    }
+PERSON_WRITE = {
+    "name": s("string", minLength=1, maxLength=256),
+    "email": s("string", nullable=True, maxLength=256),
+    "department": s("string", nullable=True, maxLength=256),
+    "position": s("string", nullable=True, maxLength=256),
+}
+
+CAMERA_WRITE = {
+    "name": s("string", minLength=1, maxLength=1024),
+    "location": s("string", nullable=True, maxLength=1024),
+    "source_type": s("string", enum=[v for v, _l in SOURCE_TYPES]),
+    "source": s(
+        "string", minLength=1, maxLength=1024, description="Webcam index, rtsp:// or http(s):// URL, or a file path"
+    ),
+    "direction": s("string", enum=[v for v, _l in DIRECTIONS]),
+    "enabled": s("boolean"),
+    "daemon_id": dict(INT32, nullable=True),
+    "match_threshold": s("number", nullable=True, minimum=0, maximum=2),
+    "min_face_size": s("integer", nullable=True, minimum=0, maximum=4096),
+}
+
+ATTENDANCE_FILTERS = [
+    query("start_date", DATE, "First working day (employee time zone)"),
+    query("end_date", DATE, "Last working day (employee time zone)"),
+    query("person_id", s("string", maxLength=64)),
+]
+
+
+def build_openapi(server_url, version, paths):
+    """The document: the operations the routes declare (``api_route(doc=...)``) and the shared parts."""
     responses = {
         "E%s" % status: {"description": text, "content": json_content(ref("Error"))}
         for status, text in dict(

@@ -27,7 +27,7 @@ class TestApiContract(ApiCase):
             "/attendance/mark",
             "/attendance/{attendance_id}/checkout",
             "/attendance/export",
-            "/reports/daily-summary/{date}",
+            "/reports/daily-summary/{day}",
             "/reports/daily",
             "/keys",
             "/logs",
