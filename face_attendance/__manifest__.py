@@ -33,6 +33,10 @@
         "wizard/face_attendance_report_wizard_views.xml",
         "report/face_attendance_reports.xml",
         "views/face_attendance_menus.xml",
+        "views/face_alert_views.xml",
+        "views/face_daemon_command_views.xml",
+        "views/face_detection_provider_views.xml",
+        "views/face_developer_console_views.xml",
         "data/face_attendance_setup.xml",
     ],
     "assets": {

@@ -19,7 +19,7 @@ CHECKS = (
 # only test itself.
 FUZZ_SCOPES = (
     "person:read person:write face:write attendance:read attendance:write report:read config:read "
-    "logs:read keys:read events:write camera:read camera:write recognize"
+    "logs:read keys:read events:write camera:read camera:write recognize alerts:read alerts:write users:read"
 )
 
 

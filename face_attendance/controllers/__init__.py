@@ -9,3 +9,17 @@ from . import api_reports
 from . import api_openapi
 from . import backend_export
 from . import face_kiosk
+from . import api_alerts
+from . import api_notifications
+from . import api_banners
+from . import api_jobs
+from . import api_detections
+from . import api_faces
+from . import api_shifts
+from . import api_audit
+from . import api_history
+from . import api_odoo
+from . import api_auth
+from . import api_users
+from . import api_locale
+from . import api_developer

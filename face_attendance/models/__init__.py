@@ -18,3 +18,9 @@ from . import hr_employee_enrol
 from . import ir_http
 from . import ir_websocket
 from . import face_kiosk
+from . import face_alert
+from . import face_notification
+from . import face_banner_message
+from . import face_daemon_command
+from . import face_detection_provider
+from . import face_shift

@@ -30,6 +30,9 @@ SCOPES = (
     "camera:read",
     "camera:write",
     "recognize",
+    "alerts:read",
+    "alerts:write",
+    "users:read",
 )
 KEY_PREFIX = "fa"
 # Last use is written at most this often per key: authentication itself never writes.

@@ -16,3 +16,13 @@ from . import test_security_data
 from . import test_i18n
 from . import test_photo_evidence
 from . import test_face_kiosk
+from . import test_alerts
+from . import test_daemon_commands
+from . import test_api_detections
+from . import test_api_presence
+from . import test_api_faces
+from . import test_shifts
+from . import test_api_audit
+from . import test_api_system_ops
+from . import test_api_auth
+from . import test_developer_console
