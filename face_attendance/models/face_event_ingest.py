@@ -149,9 +149,10 @@ class FaceRecognitionEventIngest(models.Model):
                     "message": str(error),
                     "attendance_id": False,
                 }
-        if not parsed:
-            return answers
-        return self._in_own_transaction(parsed, answers, source, daemon.id or False)
+        if parsed:
+            answers = self._in_own_transaction(parsed, answers, source, daemon.id or False)
+        self.env["face.alert"]._raise_for_refused(answers, daemon)
+        return answers
 
     def _in_own_transaction(self, parsed, answers, source, daemon_id):
         """Run the writing part in a READ COMMITTED transaction of its own, committed at once.
@@ -363,6 +364,8 @@ class FaceRecognitionEventIngest(models.Model):
                 answers[index] = dict(event._answer(), status="exists")
             elif isinstance(answer, models.BaseModel):
                 answers[index] = dict(answer._answer(), status="created")
+        # Last: the alerts' rows stay locked only until this transaction commits.
+        self.env["face.alert"]._raise_for_events(created)
         for company in created.company_id:
             self.env["bus.bus"]._sendone(
                 live_channel(company),

@@ -386,11 +386,30 @@ class FaceKiosk(models.Model):
         if score is not None:
             extra["liveness_score"] = round(score, 4)
         answer = self._ingest(employee, extra, snapshot, "kiosk")
+        self._raise_spoof_alert(employee, answer.get("event_id"))
         self._alert_spoof(answer.get("event_id"))
         return {
             "state": "spoof",
             "message": self.env._("This does not look like a live face. The attempt was recorded."),
         }
+
+    def _raise_spoof_alert(self, employee, event_uid):
+        """The spoof alert of this kiosk (one active per kiosk, on the live monitor and REST)."""
+        event = (
+            self.env["face.recognition.event"]
+            .sudo()
+            .search([("event_uid", "=", event_uid or ""), ("company_id", "=", self.company_id.id)], limit=1)
+        )
+        return self.env["face.alert"]._raise(
+            "spoof_attempt",
+            self.env._("Spoof attempt at face kiosk %(name)s: a face that is not live was shown.", name=self.name),
+            severity="critical",
+            camera=self.camera_id or None,
+            employee=employee or None,
+            event=event or None,
+            key="kiosk:%d" % self.id,
+            company=self.company_id,
+        )
 
     def _alert_spoof(self, event_uid):
         """Tell the managers, at most once per kiosk within the configured minutes."""

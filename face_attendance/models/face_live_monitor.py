@@ -1,4 +1,5 @@
-"""Data for the live monitor screen: the latest sightings of each camera."""
+"""Data for the live monitor screen: the latest sightings of each camera, the active alerts and the
+banner messages."""
 
 import pytz
 
@@ -45,4 +46,10 @@ class FaceRecognitionEventLive(models.Model):
                     ],
                 }
             )
-        return {"cameras": tiles, "server_time": fields.Datetime.to_string(fields.Datetime.now())}
+        return {
+            "cameras": tiles,
+            # Active alerts and banners of the user's companies (record rules), pushed like sightings.
+            "alerts": self.env["face.alert"]._live_alerts(),
+            "banners": self.env["face.banner.message"]._live_banners(),
+            "server_time": fields.Datetime.to_string(fields.Datetime.now()),
+        }

@@ -3,8 +3,11 @@ import { Component, onWillStart, onWillUnmount, useState } from "@odoo/owl";
 import { registry } from "@web/core/registry";
 import { useService } from "@web/core/utils/hooks";
 
+// Pushes that change what the screen shows: sightings, alerts, banner messages.
+const PUSHED = ["face_attendance/events", "face_attendance/alerts", "face_attendance/banners"];
+
 /**
- * Latest recognitions per camera. New sightings are pushed over Odoo's bus (websocket) by the
+ * Latest recognitions per camera, the open alerts and the banner messages. New sightings are pushed over Odoo's bus (websocket) by the
  * ingestion; the screen reloads its data on each push and never polls.
  */
 export class FaceLiveMonitor extends Component {
@@ -14,25 +17,51 @@ export class FaceLiveMonitor extends Component {
     setup() {
         this.orm = useService("orm");
         this.bus = this.env.services.bus_service;
-        this.state = useState({ cameras: [], pushes: 0, loaded: false });
+        this.state = useState({ cameras: [], alerts: [], banners: [], now: Date.now(), pushes: 0, loaded: false });
         this.onPush = () => {
             this.state.pushes++;
             this.load();
         };
         // The server subscribes Face Attendance users to their companies' live channels
         // (ir.websocket): the page only has to make sure the bus is running.
-        this.bus.subscribe("face_attendance/events", this.onPush);
+        for (const type of PUSHED) {
+            this.bus.subscribe(type, this.onPush);
+        }
         this.bus.start();
+        // Banners carry their time window: a local clock shows and hides them on time, no polling.
+        this.clock = setInterval(() => (this.state.now = Date.now()), 30000);
         onWillStart(() => this.load());
         onWillUnmount(() => {
-            this.bus.unsubscribe("face_attendance/events", this.onPush);
+            clearInterval(this.clock);
+            for (const type of PUSHED) {
+                this.bus.unsubscribe(type, this.onPush);
+            }
         });
     }
 
     async load() {
         const data = await this.orm.call("face.recognition.event", "live_monitor_data", []);
         this.state.cameras = data.cameras;
+        this.state.alerts = data.alerts || [];
+        this.state.banners = data.banners || [];
+        this.state.now = Date.now();
         this.state.loaded = true;
+    }
+
+    get currentBanners() {
+        const utc = (text) => Date.parse(text.replace(" ", "T") + "Z");
+        return this.state.banners.filter(
+            (banner) => utc(banner.start) <= this.state.now && (!banner.end || utc(banner.end) > this.state.now)
+        );
+    }
+
+    severityClass(item) {
+        return { critical: "danger", warning: "warning", info: "info" }[item.severity] || "secondary";
+    }
+
+    async acknowledge(alert) {
+        await this.orm.call("face.alert", "action_acknowledge", [[alert.id]]);
+        await this.load();
     }
 
     snapshotUrl(event) {
