@@ -26,7 +26,17 @@ def person_dict(employee):
     }
 
 
+def check_person_access():
+    """Persons are hr.employee records: a user without read access to them (Odoo shows such users
+    only the public employee directory, without person IDs) is refused clearly, not with a 500."""
+    if not request.env["hr.employee"].browse().has_access("read"):
+        raise ApiError(
+            403, "FORBIDDEN", "This key's user may not read employees (Odoo's Employees officer right is needed)."
+        )
+
+
 def find_person(person_id, active_test=False):
+    check_person_access()
     employee = (
         request.env["hr.employee"]
         .with_context(active_test=active_test)
@@ -50,29 +60,118 @@ def decode_image_field(value):
         raise bad_request("image is not valid base64.", field="image") from None
 
 
-class FaceApiPersons(http.Controller):
-    def _values(self, body):
-        vals = {}
-        if "name" in body:
-            name = expect(body, "name", str, 256)
-            if not name or not name.strip():
-                raise bad_request("name cannot be empty.", field="name")
-            vals["name"] = name.strip()
-        if "email" in body:
-            email = expect(body, "email", str, 256)
-            if email and "@" not in email:
-                raise bad_request("email is not an e-mail address.", field="email")
-            vals["work_email"] = email or False
-        if "position" in body:
-            vals["job_title"] = expect(body, "position", str, 256) or False
-        if "department" in body:
-            name = expect(body, "department", str, 256)
-            department = request.env["hr.department"]
-            if name:
-                department = department.search([("name", "=", name)], limit=1) or department.create({"name": name})
-            vals["department_id"] = department.id or False
-        return vals
+def person_vals(body):
+    """hr.employee values from the person fields of a body (name, email, position, department);
+    an unknown department is created. Shared by /persons and /faces."""
+    vals = {}
+    if "name" in body:
+        name = expect(body, "name", str, 256)
+        if not name or not name.strip():
+            raise bad_request("name cannot be empty.", field="name")
+        vals["name"] = name.strip()
+    if "email" in body:
+        email = expect(body, "email", str, 256)
+        if email and "@" not in email:
+            raise bad_request("email is not an e-mail address.", field="email")
+        vals["work_email"] = email or False
+    if "position" in body:
+        vals["job_title"] = expect(body, "position", str, 256) or False
+    if "department" in body:
+        name = expect(body, "department", str, 256)
+        department = request.env["hr.department"]
+        if name:
+            department = department.search([("name", "=", name)], limit=1) or department.create({"name": name})
+        vals["department_id"] = department.id or False
+    return vals
 
+
+def create_person(person_id, body, field="person_id"):
+    """A new person with this person ID (409 when the key's company already has one)."""
+    if not isinstance(person_id, str) or not person_id or len(person_id) > 64 or any(c.isspace() for c in person_id):
+        raise bad_request("%s must be 1 to 64 characters without spaces." % field, field=field)
+    # Person IDs are unique per company: only the key's company is looked at, so the answer
+    # says nothing about people of other companies.
+    if (
+        request.env["hr.employee"]
+        .sudo()
+        .with_context(active_test=False)
+        .search_count([("person_ref", "=", person_id), ("company_id", "=", request.env.company.id)])
+    ):
+        raise ApiError(409, "CONFLICT", "Person %s already exists." % person_id, {field: person_id})
+    vals = person_vals(body)
+    vals["person_ref"] = person_id
+    employee = request.env["hr.employee"].create(vals)
+    audit("person.create", "hr.employee,%d" % employee.id, "Person %s created" % person_id)
+    return employee
+
+
+def enrol_image(employee, data, origin="api"):
+    """One face template from the image bytes, by the engine; its refusal as the API's error
+    (NOT_AN_IMAGE, NO_FACE, SEVERAL_FACES, FACE_TOO_SMALL: 422, IMAGE_TOO_LARGE: 413)."""
+    try:
+        return request.env["face.template"].create(
+            {"employee_id": employee.id, "image": base64.b64encode(data), "origin": origin}
+        )
+    except UserError as error:
+        cause = error.__cause__
+        if not isinstance(cause, EngineError):
+            raise
+        status = 413 if cause.code == "IMAGE_TOO_LARGE" else 422
+        raise ApiError(status, cause.code, str(error.args[0]), cause.details) from None
+
+
+def audit_enrolment(template, person_id, force_update=False):
+    audit(
+        "face.register",
+        "face.template,%d" % template.id,
+        "Face registered for %s" % person_id,
+        {"face_size": template.face_size, "force_update": force_update},
+    )
+
+
+def template_quality(template):
+    return {
+        "face_size": template.face_size,
+        "sharpness": round(template.sharpness, 1),
+        "detector_score": round(template.detector_score, 3),
+    }
+
+
+def archive_person(employee, person_id, erase):
+    """DELETE of a person: archived; with ``erase`` (scope face:write) their biometric data goes."""
+    if erase:
+        if not request.face_api_key._has_scope("face:write"):
+            raise ApiError(
+                403,
+                "FORBIDDEN",
+                "Erasing biometric data needs the scope 'face:write'.",
+                {"required_scope": "face:write"},
+            )
+        employee.action_erase_biometric_data()
+    employee.active = False
+    audit(
+        "person.delete",
+        "hr.employee,%d" % employee.id,
+        "Person %s archived%s" % (person_id, " and biometric data erased" if erase else ""),
+    )
+
+
+def delete_template(employee, person_id, face_id):
+    template = request.env["face.template"].search([("id", "=", face_id), ("employee_id", "=", employee.id)])
+    if not template:
+        raise not_found("Face %s of person %s does not exist." % (face_id, person_id))
+    template.unlink()
+    audit("face.delete", "face.template,%d" % face_id, "Face %s of %s deleted" % (face_id, person_id))
+
+
+def parse_erase(params):
+    erase = str(params.get("erase", "false")).lower()
+    if erase not in ("true", "false", "1", "0"):
+        raise bad_request("erase must be true or false.")
+    return erase in ("true", "1")
+
+
+class FaceApiPersons(http.Controller):
     @api_route(
         "/persons",
         ["GET"],
@@ -93,6 +192,7 @@ class FaceApiPersons(http.Controller):
     )
     def list_persons(self, **params):
         limit, offset = paging(params)
+        check_person_access()
         domain = []
         status = params.get("status")
         if status not in (None, "", "active", "inactive"):
@@ -154,19 +254,7 @@ class FaceApiPersons(http.Controller):
         person_id = expect(body, "person_id", str, 64)
         if any(c.isspace() for c in person_id):
             raise bad_request("person_id cannot contain spaces.", field="person_id")
-        # Person IDs are unique per company: only the key's company is looked at, so the answer
-        # says nothing about people of other companies.
-        if (
-            request.env["hr.employee"]
-            .sudo()
-            .with_context(active_test=False)
-            .search_count([("person_ref", "=", person_id), ("company_id", "=", request.env.company.id)])
-        ):
-            raise ApiError(409, "CONFLICT", "Person %s already exists." % person_id, {"person_id": person_id})
-        vals = self._values(body)
-        vals["person_ref"] = person_id
-        employee = request.env["hr.employee"].create(vals)
-        audit("person.create", "hr.employee,%d" % employee.id, "Person %s created" % person_id)
+        employee = create_person(person_id, {k: v for k, v in body.items() if k != "person_id"})
         return ok(person_dict(employee), status=201)
 
     @api_route(
@@ -192,7 +280,7 @@ class FaceApiPersons(http.Controller):
     def update_person(self, person_id):
         body = json_body(optional=("name", "email", "department", "position", "status"))
         employee = find_person(person_id)
-        vals = self._values(body)
+        vals = person_vals(body)
         if "status" in body:
             if body["status"] not in ("active", "inactive"):
                 raise bad_request("status must be active or inactive.", field="status")
@@ -220,25 +308,9 @@ class FaceApiPersons(http.Controller):
     )
     def delete_person(self, person_id, **params):
         employee = find_person(person_id)
-        erase = str(params.get("erase", "false")).lower()
-        if erase not in ("true", "false", "1", "0"):
-            raise bad_request("erase must be true or false.")
-        if erase in ("true", "1"):
-            if not request.face_api_key._has_scope("face:write"):
-                raise ApiError(
-                    403,
-                    "FORBIDDEN",
-                    "Erasing biometric data needs the scope 'face:write'.",
-                    {"required_scope": "face:write"},
-                )
-            employee.action_erase_biometric_data()
-        employee.active = False
-        audit(
-            "person.delete",
-            "hr.employee,%d" % employee.id,
-            "Person %s archived%s" % (person_id, " and biometric data erased" if erase in ("true", "1") else ""),
-        )
-        return ok({"person_id": person_id, "status": "inactive", "biometric_data_erased": erase in ("true", "1")})
+        erase = parse_erase(params)
+        archive_person(employee, person_id, erase)
+        return ok({"person_id": person_id, "status": "inactive", "biometric_data_erased": erase})
 
     @api_route(
         "/persons/<string:person_id>/register-face",
@@ -303,33 +375,18 @@ class FaceApiPersons(http.Controller):
             origin = body.get("origin") or "api"
             if origin not in ("api", "webcam", "upload"):
                 raise bad_request("origin must be api, webcam or upload.", field="origin")
-        Template = request.env["face.template"]
         if force_update:
             # Undone with the rest of the request (rollback) if the new image is refused below.
-            Template.with_context(active_test=False).search([("employee_id", "=", employee.id)]).unlink()
-        try:
-            template = Template.create({"employee_id": employee.id, "image": base64.b64encode(data), "origin": origin})
-        except UserError as error:
-            cause = error.__cause__
-            if not isinstance(cause, EngineError):
-                raise
-            status = 413 if cause.code == "IMAGE_TOO_LARGE" else 422
-            raise ApiError(status, cause.code, str(error.args[0]), cause.details) from None
-        audit(
-            "face.register",
-            "face.template,%d" % template.id,
-            "Face registered for %s" % person_id,
-            {"face_size": template.face_size, "force_update": force_update},
-        )
+            request.env["face.template"].with_context(active_test=False).search(
+                [("employee_id", "=", employee.id)]
+            ).unlink()
+        template = enrol_image(employee, data, origin)
+        audit_enrolment(template, person_id, force_update)
         answer = {
             "person_id": person_id,
             "face_id": template.id,
             "total_faces": employee.face_count,
-            "quality": {
-                "face_size": template.face_size,
-                "sharpness": round(template.sharpness, 1),
-                "detector_score": round(template.detector_score, 3),
-            },
+            "quality": template_quality(template),
             "encoder": "%s:%s" % (template.encoder_name, template.encoder_version),
         }
         if template.enrol_note:
@@ -385,11 +442,7 @@ class FaceApiPersons(http.Controller):
     )
     def delete_face(self, person_id, face_id):
         employee = find_person(person_id)
-        template = request.env["face.template"].search([("id", "=", face_id), ("employee_id", "=", employee.id)])
-        if not template:
-            raise not_found("Face %s of person %s does not exist." % (face_id, person_id))
-        template.unlink()
-        audit("face.delete", "face.template,%d" % face_id, "Face %s of %s deleted" % (face_id, person_id))
+        delete_template(employee, person_id, face_id)
         return ok({"person_id": person_id, "face_id": face_id, "total_faces": employee.face_count})
 
     @api_route(

@@ -3,7 +3,11 @@ from odoo.http import request
 
 from .api_attendance import parse_day
 from .api_common import api_route, bad_request, iso, ok
-from .openapi_spec import DATE, INT32, operation, query, ref
+from .api_shifts import COMPLIANCE
+from .openapi_spec import DATE, INT32, obj, operation, query, ref
+
+# Today's summary, plus how the shifts of the working-hours calendars were kept.
+SUMMARY = {"allOf": [ref("DailySummary"), obj({"shift_compliance": COMPLIANCE})]}
 
 
 def summary_dict(summary):
@@ -32,9 +36,7 @@ class FaceApiReports(http.Controller):
         ["GET"],
         path_params={"day": DATE},
         scope="report:read",
-        doc=operation(
-            "Daily summary", "Reports", "report:read", 200, ref("DailySummary"), [query("department_id", INT32)]
-        ),
+        doc=operation("Daily summary", "Reports", "report:read", 200, SUMMARY, [query("department_id", INT32)]),
     )
     def daily_summary(self, day, **params):
         return self._summary(day, params)
@@ -48,7 +50,7 @@ class FaceApiReports(http.Controller):
             "Reports",
             "report:read",
             200,
-            ref("DailySummary"),
+            SUMMARY,
             [query("date", DATE, required=True), query("department_id", INT32)],
         ),
     )

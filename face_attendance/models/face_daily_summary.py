@@ -1,4 +1,5 @@
-"""The daily summary: who came, who was late, who is absent, in each employee's own time zone."""
+"""The daily summary: who came, who was late, who is absent, how the shifts were kept, in each
+employee's own time zone."""
 
 from datetime import datetime, time, timedelta
 
@@ -23,6 +24,10 @@ class FaceDailySummary(models.AbstractModel):
         grace minutes, both read in the employee's time zone. Absent: not present although ``day``
         is a working day of the employee's calendar (Monday to Friday without a calendar) and
         not in the future.
+
+        ``shift_compliance``: how the shifts of the employees' working-hours calendars starting on
+        ``day`` were kept (see ``face.shift._compliance``), with the persons who were late, left
+        early, did not check out or did not come.
         """
         # It reads employees' private fields in Python (person IDs, calendars): Face Attendance
         # users only, whatever else the caller may read.
@@ -77,6 +82,7 @@ class FaceDailySummary(models.AbstractModel):
             "late_grace_minutes": int(grace.total_seconds() // 60),
             "late": late,
             "absent": absent,
+            "shift_compliance": self.env["face.shift"]._compliance(day, employees, details=True),
         }
 
     @api.model
