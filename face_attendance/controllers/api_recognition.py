@@ -34,6 +34,121 @@ def live_dict(event, camera_names, people):
     }
 
 
+def check_marking_rights(key):
+    """Who may turn recognised faces into events: a key with events:write or attendance:write whose
+    user may send events (a device or a manager), as for /events."""
+    if not (key._has_scope("events:write") or key._has_scope("attendance:write")):
+        raise ApiError(
+            403,
+            "FORBIDDEN",
+            "Marking attendance needs the scope events:write or attendance:write.",
+            {"required_scope": "events:write"},
+        )
+    request.env["face.recognition.event"]._check_sender()
+
+
+def recognize_frame(data, camera, with_liveness, mark, source="recognize", event_ids=None, sighted_at=None):
+    """Every face of the image ``data`` with the person it matches; with ``mark``, each face becomes a
+    recognition event of ``camera`` through the one ingestion (``face.recognition.event._ingest_events``).
+
+    The one implementation of /recognize and /detections/send-frame. ``event_ids(count)`` names the
+    events (idempotent senders give stable ids); ``sighted_at`` is the capture time (default now).
+    Returns (answer, ingestion answers or []).
+    """
+    # A camera that enforces liveness gets it whether or not the caller asked.
+    with_liveness = with_liveness or bool(camera and camera.liveness_mode == "enforce")
+    config = request.env["face.attendance.config"]
+    encoder = config._encoder()
+    try:
+        image = decode_image(data, max_bytes=config._get("max_image_bytes"))
+    except EngineError as error:
+        raise ApiError(
+            413 if error.code == "IMAGE_TOO_LARGE" else 422, error.code, error.message, error.details
+        ) from None
+    gallery = request.env["face.template.gallery"]._get(encoder)
+    threshold = camera.match_threshold or config._match_threshold(encoder)
+    found = identify_faces(encoder, image, gallery, threshold, camera.min_face_size or RECOGNIZE_MIN_FACE)
+    checker = None
+    if with_liveness:
+        checker, _reason = config._liveness_checker()
+        liveness_threshold = config._get("liveness_threshold")
+    # Names and ids only of persons the key's user may read; a face that matches nobody (or
+    # nobody they may see) gets no distance, so that a stranger cannot climb towards a match.
+    matched_ids = [f.match.person_key for f in found if f.match.matched]
+    visible = (
+        request.env["hr.employee"].browse(matched_ids)._filtered_access("read")
+        if request.env["hr.employee"].has_access("read")
+        else request.env["hr.employee"]
+    )
+    faces = []
+    for item in found:
+        seen = item.match.matched and item.match.person_key in visible.ids
+        employee = visible.browse(item.match.person_key) if seen else visible.browse()
+        x, y, width, height = item.box
+        faces.append(
+            {
+                "box": {"x": x, "y": y, "width": width, "height": height},
+                "detector_score": round(float(item.face.score), 4),
+                "person_id": employee.person_ref or None if employee else None,
+                "employee_id": employee.id or None,
+                "name": employee.name or None if employee else None,
+                "distance": round(item.match.distance, 4) if employee else None,
+                "confidence": round(item.match.confidence, 4) if employee else None,
+            }
+        )
+        if with_liveness:
+            faces[-1]["liveness"] = check_face(checker, image, item.box, liveness_threshold).as_dict()
+    answers = []
+    if mark and faces:
+        moment = sighted_at or fields.Datetime.now()
+        names = event_ids(len(faces)) if event_ids else ["recognize-%s" % uuid.uuid4().hex for _face in faces]
+        # The event names whom the engine matched, whether or not the sender may read that person (a
+        # device may not): ingestion checks the person against the camera's company.
+        events = [
+            {
+                "event_id": name,
+                "timestamp": moment.isoformat() + "Z",
+                "camera_id": camera.id,
+                "employee_id": item.match.person_key if item.match.matched else None,
+                "distance": round(item.match.distance, 4) if item.match.matched else None,
+                "confidence": round(item.match.confidence, 4) if item.match.matched else None,
+                "encoder": encoder.tag,
+            }
+            for name, item in zip(names, found, strict=True)
+        ]
+        if with_liveness:
+            # Asked for, liveness decides: not live is a spoof, and an unavailable check marks nothing.
+            for event, face in zip(events, faces, strict=True):
+                live = face["liveness"]["live"]
+                event.update(
+                    liveness_score=face["liveness"]["score"],
+                    liveness="unavailable" if live is None else ("live" if live else "spoof"),
+                )
+        answers = request.env["face.recognition.event"]._ingest_events(events, source)
+        for face, answer in zip(faces, answers, strict=False):
+            face.update(
+                event_id=answer["event_id"],
+                outcome=answer["outcome"],
+                attendance_id=answer["attendance_id"] or None,
+            )
+        audit(
+            "%s.mark" % source,
+            "face.camera,%d" % camera.id,
+            "%d face(s) recognised, events recorded" % len(faces),
+        )
+    answer = {
+        "faces": faces,
+        "count": len(faces),
+        "encoder": encoder.tag,
+        "image": {"width": int(image.shape[1]), "height": int(image.shape[0])},
+        "threshold": threshold,
+        "attendance_marked": bool(mark and faces),
+    }
+    if with_liveness:
+        answer.update(liveness_threshold=liveness_threshold, liveness_available=checker is not None)
+    return answer, answers
+
+
 class FaceApiRecognition(http.Controller):
     @api_route(
         "/recognize",
@@ -70,7 +185,6 @@ class FaceApiRecognition(http.Controller):
         mark = bool(expect(body, "mark_attendance", bool))
         with_liveness = bool(expect(body, "liveness", bool))
         camera_id = expect(body, "camera_id", int)
-        key = request.face_api_key
         camera = request.env["face.camera"]
         if camera_id is not None:
             camera = camera.search([("id", "=", camera_id)])
@@ -81,98 +195,8 @@ class FaceApiRecognition(http.Controller):
                 raise bad_request(
                     "mark_attendance needs a camera_id: the camera gives the direction.", field="camera_id"
                 )
-            if not (key._has_scope("events:write") or key._has_scope("attendance:write")):
-                raise ApiError(
-                    403,
-                    "FORBIDDEN",
-                    "mark_attendance needs the scope events:write or attendance:write.",
-                    {"required_scope": "events:write"},
-                )
-            request.env["face.recognition.event"]._check_sender()
-        # A camera that enforces liveness gets it whether or not the caller asked.
-        with_liveness = with_liveness or bool(camera and camera.liveness_mode == "enforce")
-        config = request.env["face.attendance.config"]
-        encoder = config._encoder()
-        try:
-            image = decode_image(data, max_bytes=config._get("max_image_bytes"))
-        except EngineError as error:
-            raise ApiError(
-                413 if error.code == "IMAGE_TOO_LARGE" else 422, error.code, error.message, error.details
-            ) from None
-        gallery = request.env["face.template.gallery"]._get(encoder)
-        threshold = camera.match_threshold or config._match_threshold(encoder)
-        found = identify_faces(encoder, image, gallery, threshold, camera.min_face_size or RECOGNIZE_MIN_FACE)
-        checker = None
-        if with_liveness:
-            checker, _reason = config._liveness_checker()
-            liveness_threshold = config._get("liveness_threshold")
-        # Names and ids only of persons the key's user may read; a face that matches nobody (or
-        # nobody they may see) gets no distance, so that a stranger cannot climb towards a match.
-        matched_ids = [f.match.person_key for f in found if f.match.matched]
-        visible = (
-            request.env["hr.employee"].browse(matched_ids)._filtered_access("read")
-            if request.env["hr.employee"].has_access("read")
-            else request.env["hr.employee"]
-        )
-        faces = []
-        for item in found:
-            seen = item.match.matched and item.match.person_key in visible.ids
-            employee = visible.browse(item.match.person_key) if seen else visible.browse()
-            x, y, width, height = item.box
-            faces.append(
-                {
-                    "box": {"x": x, "y": y, "width": width, "height": height},
-                    "detector_score": round(float(item.face.score), 4),
-                    "person_id": employee.person_ref or None if employee else None,
-                    "employee_id": employee.id or None,
-                    "name": employee.name or None if employee else None,
-                    "distance": round(item.match.distance, 4) if employee else None,
-                    "confidence": round(item.match.confidence, 4) if employee else None,
-                }
-            )
-            if with_liveness:
-                faces[-1]["liveness"] = check_face(checker, image, item.box, liveness_threshold).as_dict()
-        if mark and faces:
-            now = fields.Datetime.now()
-            events = [
-                {
-                    "event_id": "recognize-%s" % uuid.uuid4().hex,
-                    "timestamp": now.isoformat() + "Z",
-                    "camera_id": camera.id,
-                    "employee_id": face["employee_id"],
-                    "distance": face["distance"],
-                    "confidence": face["confidence"],
-                    "encoder": encoder.tag,
-                }
-                for face in faces
-            ]
-            if with_liveness:
-                # Asked for, liveness decides: not live is a spoof, and an unavailable check marks nothing.
-                for event, face in zip(events, faces, strict=True):
-                    live = face["liveness"]["live"]
-                    event.update(
-                        liveness_score=face["liveness"]["score"],
-                        liveness="unavailable" if live is None else ("live" if live else "spoof"),
-                    )
-            Event = request.env["face.recognition.event"]
-            answers = Event._ingest_events(events, "recognize")
-            for face, answer in zip(faces, answers, strict=False):
-                face.update(
-                    event_id=answer["event_id"],
-                    outcome=answer["outcome"],
-                    attendance_id=answer["attendance_id"] or None,
-                )
-            audit("recognize.mark", "face.camera,%d" % camera.id, "%d face(s) recognised, events recorded" % len(faces))
-        answer = {
-            "faces": faces,
-            "count": len(faces),
-            "encoder": encoder.tag,
-            "image": {"width": int(image.shape[1]), "height": int(image.shape[0])},
-            "threshold": threshold,
-            "attendance_marked": bool(mark and faces),
-        }
-        if with_liveness:
-            answer.update(liveness_threshold=liveness_threshold, liveness_available=checker is not None)
+            check_marking_rights(request.face_api_key)
+        answer, _events = recognize_frame(data, camera, with_liveness, mark)
         return ok(answer)
 
     @api_route(
