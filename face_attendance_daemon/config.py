@@ -45,6 +45,9 @@ class DaemonSettings:
     log_level: str = "INFO"
     health_host: str = "127.0.0.1"
     health_port: int = 8765  # 0 turns the health endpoint off
+    # restart_daemon command: "exec" re-executes the daemon in place (same PID), "exit" ends it with
+    # code 75 for a supervisor that starts it again (systemd Restart=always, docker restart policy).
+    restart_mode: str = "exec"
 
 
 @dataclass
@@ -96,6 +99,10 @@ class SyncSettings:
     gallery_interval: float = 30.0
     heartbeat_interval: float = 30.0
     config_interval: float = 60.0
+    # Odoo's command queue (test connection, snapshot, restarts, flush): asked every this many seconds.
+    command_interval: float = 1.0
+    command_timeout: float = 15.0  # a command (opening a camera) answers failure past this
+    command_snapshot_max_bytes: int = 1_500_000
 
 
 @dataclass
@@ -258,6 +265,15 @@ def validate(config):  # noqa: C901  # one check per setting, each with its mess
     for key in ("gallery_interval", "heartbeat_interval", "config_interval"):
         if getattr(config.sync, key) <= 0:
             problems.append("[sync] %s must be positive" % key)
+    if not 0.2 <= config.sync.command_interval <= 60:
+        problems.append("[sync] command_interval must be between 0.2 and 60 seconds")
+    if not 1 <= config.sync.command_timeout <= 120:
+        problems.append("[sync] command_timeout must be between 1 and 120 seconds")
+    if not 10_000 <= config.sync.command_snapshot_max_bytes <= 4_000_000:
+        problems.append("[sync] command_snapshot_max_bytes must be between 10000 and 4000000")
+    config.daemon.restart_mode = config.daemon.restart_mode.strip().lower()
+    if config.daemon.restart_mode not in ("exec", "exit"):
+        problems.append('[daemon] restart_mode must be "exec" or "exit"')
     return problems
 
 

@@ -8,7 +8,7 @@ import threading
 import time
 
 from . import __version__
-from .capture import CameraSource
+from .commands import RESTART_EXIT_CODE, CommandRunner, RememberingSource, reexec
 from .decide import iso_utc
 from .delivery import Delivery
 from .engine import get_encoder
@@ -47,6 +47,11 @@ class Daemon:
         self.delivery = None
         self.health = None
         self.person_detector = None
+        self.commands = None
+        self.restart_requested = False
+        # The sync thread (new configuration) and the command thread (restart a camera) both
+        # start and stop pipelines.
+        self._pipelines_lock = threading.RLock()
         self._threads = []
 
     # ------------------------------------------------------------------ start-up
@@ -96,7 +101,12 @@ class Daemon:
             },
         )
         self._apply_cameras(remote.get("cameras", []))
-        for name, target in (("delivery", lambda: self.delivery.run(self.stop_event)), ("sync", self._sync_loop)):
+        self.commands = CommandRunner(self, self.transport, remote["daemon_id"], self.config.sync)
+        for name, target in (
+            ("delivery", lambda: self.delivery.run(self.stop_event)),
+            ("sync", self._sync_loop),
+            ("commands", lambda: self.commands.run(self.stop_event)),
+        ):
             thread = threading.Thread(target=target, name=name, daemon=True)
             thread.start()
             self._threads.append(thread)
@@ -106,16 +116,37 @@ class Daemon:
             ).start()
         return True
 
+    def resolve_camera(self, camera):
+        """Odoo's camera with this host's view of its source: a local override by id, a relative
+        video file found beside the config file."""
+        camera = dict(camera)
+        if camera["id"] in self.config.camera_sources:
+            camera["source"] = self.config.camera_sources[camera["id"]]
+        if camera.get("source_type") == "file" and not os.path.isabs(camera["source"]) and self.config.source_path:
+            local = os.path.join(os.path.dirname(self.config.source_path), camera["source"])
+            if os.path.exists(local):
+                camera["source"] = local
+        return camera
+
     def _apply_cameras(self, cameras):
+        with self._pipelines_lock:
+            self._apply_cameras_locked(cameras)
+
+    def restart_camera(self, camera_id):
+        """Stop and start one camera's pipeline (the restart_camera command); False if it is not running."""
+        with self._pipelines_lock:
+            running = self.pipelines.pop(camera_id, None)
+            if running is None:
+                return False
+            running.stop()
+            _logger.info("camera restarting", extra={"camera_id": camera_id})
+            self._apply_cameras_locked([running.camera] + [p.camera for p in self.pipelines.values()], resolved=True)
+            return True
+
+    def _apply_cameras_locked(self, cameras, resolved=False):
         wanted = {}
         for camera in cameras:
-            camera = dict(camera)
-            if camera["id"] in self.config.camera_sources:
-                camera["source"] = self.config.camera_sources[camera["id"]]
-            if camera.get("source_type") == "file" and not os.path.isabs(camera["source"]) and self.config.source_path:
-                local = os.path.join(os.path.dirname(self.config.source_path), camera["source"])
-                if os.path.exists(local):
-                    camera["source"] = local
+            camera = dict(camera) if resolved else self.resolve_camera(camera)
             wanted[camera["id"]] = camera
         for camera_id in list(self.pipelines):
             running = self.pipelines[camera_id]
@@ -126,7 +157,7 @@ class Daemon:
         for camera_id, camera in wanted.items():
             if camera_id in self.pipelines:
                 continue
-            source = CameraSource(camera_id, camera["source_type"], camera["source"], self.config.capture)
+            source = RememberingSource(camera_id, camera["source_type"], camera["source"], self.config.capture)
             self.pipelines[camera_id] = CameraPipeline(
                 camera,
                 source,
@@ -231,11 +262,22 @@ class Daemon:
                 "models": rec.liveness_models,
                 "threshold": rec.liveness_threshold,
             },
+            "commands": {
+                "handled": self.commands.handled if self.commands else 0,
+                "last_error": self.commands.last_error if self.commands else None,
+                "interval": self.config.sync.command_interval,
+            },
             "cameras": cameras,
         }
 
     # ------------------------------------------------------------------ stopping
     def request_stop(self, *_args):
+        self.stop_event.set()
+
+    def request_restart(self):
+        """The restart_daemon command: stop cleanly, then start again (see commands.py)."""
+        _logger.info("restart requested by Odoo", extra={"mode": self.config.daemon.restart_mode})
+        self.restart_requested = True
         self.stop_event.set()
 
     def files_done(self):
@@ -244,8 +286,9 @@ class Daemon:
     def shutdown(self, flush_seconds=10.0):
         """Stop the cameras, deliver what can be delivered in ``flush_seconds``, close the outbox."""
         self.stop_event.set()
-        for pipeline in self.pipelines.values():
-            pipeline.stop()
+        with self._pipelines_lock:
+            for pipeline in self.pipelines.values():
+                pipeline.stop()
         for thread in self._threads:
             thread.join(timeout=10)
         if self.delivery:
@@ -270,4 +313,8 @@ def run(config, exit_when_files_end=False):
                 break
     finally:
         daemon.shutdown()
+    if daemon.restart_requested:
+        if config.daemon.restart_mode == "exec":
+            reexec()  # does not return
+        return RESTART_EXIT_CODE
     return 0

@@ -1,0 +1,121 @@
+"""Commands run by a camera daemon, seen as jobs: ``run_command`` for the routes that send one,
+``GET /jobs/{id}`` for a command that was not answered while its route waited.
+
+A route never waits more than ``wait`` seconds (at most 10): past that it answers 202 with the job
+id, and the daemon's answer, when it comes, is read with ``GET /jobs/{id}``.
+"""
+
+from odoo import http
+from odoo.http import request
+
+from .api_common import ApiError, api_route, not_found, ok
+from .openapi_spec import DATETIME, envelope, json_content, obj, operation, s
+
+JOB = obj(
+    {
+        "jobId": s("integer"),
+        "status": s("string", enum=["queued", "sent", "done", "failed", "expired"]),
+        "kind": s("string", enum=["test_connection", "snapshot", "restart_camera", "restart_daemon", "flush_outbox"]),
+        "cameraId": s("integer", nullable=True),
+        "daemonId": s("integer"),
+        "result": s("object", nullable=True, description="The daemon's answer (success, message and figures)"),
+        "message": s("string", nullable=True),
+        "assetId": s("integer", nullable=True, description="The snapshot's attachment"),
+        "snapshotUrl": s("string", nullable=True),
+        "requestedBy": s("string", nullable=True),
+        "createdAt": DATETIME,
+        "deadline": DATETIME,
+        "pickedAt": DATETIME,
+        "finishedAt": DATETIME,
+    }
+)
+JOB_ACCEPTED = obj(
+    {"jobId": s("integer"), "status": s("string", enum=["queued", "sent", "expired"])},
+)
+DEFAULT_WAIT = 8.0
+
+
+def job_operation(summary, tag, scope, ok_status=200, data_schema=None, **kwargs):
+    """An operation that sends a daemon command: ``ok_status`` when answered in time, 202 (job id)
+    otherwise, 409 when there is no daemon to send it to."""
+    kwargs["extra_errors"] = sorted(set(kwargs.get("extra_errors", ())) | {"409"})
+    op = operation(summary, tag, scope, ok_status, JOB if data_schema is None else data_schema, **kwargs)
+    op["responses"]["202"] = {
+        "description": "The daemon did not answer in time: the command is a job, see GET /jobs/{id}",
+        "content": json_content(envelope(JOB_ACCEPTED)),
+    }
+    return op
+
+
+def run_command(daemon, kind, camera=None, wait=None, present=None, ok_status=200):
+    """Queue ``kind`` for ``daemon`` (and ``camera``), wait up to ``wait`` seconds (default 8) for its answer.
+
+    Answered in time: ``ok_status`` with ``present(command)`` (default: the job). Otherwise 202 with
+    ``{"jobId", "status"}``. The caller's transaction is committed before waiting (the daemon must
+    see the command), so the route does its own checks and writes before calling this.
+    """
+    if not daemon:
+        raise ApiError(409, "CONFLICT", "No daemon reads this camera: assign one first.")
+    command = request.env["face.daemon.command"]._submit(daemon, kind, camera=camera)
+    if command._wait(DEFAULT_WAIT if wait is None else wait):
+        return ok(present(command) if present else command._job_dict(), status=ok_status)
+    return ok({"jobId": command.id, "status": command.sudo().state}, status=202)
+
+
+class FaceApiJobs(http.Controller):
+    @api_route(
+        "/jobs/<int:job_id>",
+        ["GET"],
+        scope="camera:read",
+        doc=operation(
+            "A daemon command (job) and its answer",
+            "Jobs",
+            "camera:read",
+            200,
+            JOB,
+            description="Commands are seen by the managers of their daemon's company.",
+        ),
+    )
+    def get_job(self, job_id):
+        command = request.env["face.daemon.command"].search([("id", "=", job_id)])
+        if not command:
+            raise not_found("Job %s does not exist." % job_id)
+        # Expiry is lazy too: a job past its deadline is not shown as still waiting.
+        if command.sudo().state in ("queued", "sent"):
+            command._expire_overdue(command.sudo().daemon_id)
+            command.invalidate_recordset()
+        return ok(command._job_dict())
+
+    @api_route(
+        "/jobs/<int:job_id>/snapshot",
+        ["GET"],
+        scope="camera:read",
+        doc=operation(
+            "The JPEG of a snapshot job",
+            "Jobs",
+            "camera:read",
+            200,
+            None,
+            ok_content={"image/jpeg": {"schema": s("string", format="binary")}},
+            description="Managers of the camera's company (the snapshot is an attachment of the job).",
+        ),
+    )
+    def get_job_snapshot(self, job_id):
+        command = request.env["face.daemon.command"].search([("id", "=", job_id)])
+        if not command:
+            raise not_found("Job %s does not exist." % job_id)
+        # Read as the caller: the attachment's own access check (its job's) applies.
+        attachment = request.env["ir.attachment"].search(
+            [("res_model", "=", command._name), ("res_id", "=", command.id), ("mimetype", "=", "image/jpeg")],
+            limit=1,
+        )
+        if not attachment:
+            raise not_found("Job %s has no snapshot." % job_id)
+        return request.make_response(
+            attachment.raw,
+            headers=[
+                ("Content-Type", "image/jpeg"),
+                ("Content-Disposition", 'inline; filename="%s"' % attachment.name),
+                ("Cache-Control", "private, max-age=300"),
+            ],
+        )

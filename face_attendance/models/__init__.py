@@ -24,3 +24,4 @@ from . import face_banner_message
 from . import face_daemon_command
 from . import face_detection_provider
 from . import face_shift
+from . import face_heartbeat_log

@@ -2,7 +2,7 @@ import logging
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 _logger = logging.getLogger(__name__)
 
@@ -69,6 +69,14 @@ class FaceCamera(models.Model):
         compute="_compute_status",
     )
     event_ids = fields.One2many("face.recognition.event", "camera_id")
+    # The last connection test, run by the daemon (test_connection command).
+    last_checked = fields.Datetime(readonly=True)
+    check_ok = fields.Boolean(readonly=True, string="Last test passed")
+    check_message = fields.Char(readonly=True, string="Last test message")
+    resolution = fields.Char(readonly=True)
+    frame_rate = fields.Float(readonly=True, digits=(6, 2), help="The stream's frame rate, from the last test.")
+    latency_ms = fields.Float(readonly=True, digits=(8, 1), help="Time to the first frame in the last test.")
+    bitrate = fields.Float(readonly=True, digits=(8, 2), help="Megabits per second, when the stream says.")
 
     @api.constrains("source_type", "source", "daemon_id")
     def _check_source(self):
@@ -135,3 +143,44 @@ class FaceCamera(models.Model):
             vals["last_error"] = (item["last_error"] or "")[:500]
         if vals:
             self.sudo().write(vals)
+
+    def _record_test_result(self, success, result):
+        """Keep the figures of the last connection test on the camera (GET /cameras shows them)."""
+        self.ensure_one()
+
+        def number(key):
+            value = result.get(key)
+            return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0.0
+
+        resolution = result.get("resolution")
+        self.sudo().write(
+            {
+                "last_checked": fields.Datetime.now(),
+                "check_ok": bool(success),
+                "check_message": str(result.get("message") or "")[:300] or False,
+                "resolution": resolution[:32] if isinstance(resolution, str) and success else False,
+                "frame_rate": number("frameRate") if success else 0.0,
+                "latency_ms": number("latencyMs") if success else 0.0,
+                "bitrate": number("bitrate") if success else 0.0,
+            }
+        )
+
+    def _command_target(self):
+        self.ensure_one()
+        self.env["face.daemon.command"]._check_manager()
+        self.check_access("read")
+        if not self.sudo().daemon_id:
+            raise UserError(self.env._("No daemon reads camera %s: assign one first.", self.name))
+        return self.sudo().daemon_id.sudo(False)
+
+    def action_test_connection(self):
+        self.ensure_one()
+        return self.env["face.daemon.command"]._action_run(self._command_target(), "test_connection", self)
+
+    def action_snapshot(self):
+        self.ensure_one()
+        return self.env["face.daemon.command"]._action_run(self._command_target(), "snapshot", self)
+
+    def action_restart_camera(self):
+        self.ensure_one()
+        return self.env["face.daemon.command"]._action_run(self._command_target(), "restart_camera", self)

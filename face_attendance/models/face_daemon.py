@@ -131,8 +131,53 @@ class FaceDaemon(models.Model):
         now = fields.Datetime.now()
         self.sudo().write({"last_heartbeat": now, "status_details": status or {}})
         own = self._own_cameras()
+        seen = self.env["face.camera"]
         for item in cameras or []:
             camera = own.filtered(lambda c, item=item: c.id == item.get("camera_id"))
             if camera:
                 camera._update_live_status(item)
+                seen |= camera
+        self.env["face.heartbeat.log"]._record(
+            self, [(camera, camera.status == "online", camera.fps) for camera in seen], now=now
+        )
         return True
+
+    # ------------------------------------------------------------------ commands (the daemon's side)
+    def daemon_commands_poll(self, limit=10):
+        """Called by the daemon every second or so: its queued commands, now marked as sent.
+        A device sees the commands of the daemons assigned to it, and no other."""
+        self.ensure_one()
+        self._check_device_access()
+        if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 50:
+            raise ValidationError(self.env._("limit must be an integer between 1 and 50."))
+        return self.env["face.daemon.command"]._take_queued(self, limit)
+
+    def daemon_command_result(self, command_id, success, result=None, snapshot_b64=None):
+        """The daemon's answer to one of its commands; answering twice changes nothing.
+        Answers the command's state (done, failed, or expired when it came too late)."""
+        self.ensure_one()
+        self._check_device_access()
+        if isinstance(command_id, bool) or not isinstance(command_id, int):
+            raise ValidationError(self.env._("command_id must be an integer."))
+        if not isinstance(success, bool):
+            raise ValidationError(self.env._("success must be true or false."))
+        # sudo: devices have no right on the queue; the command must be this (checked) daemon's.
+        command = (
+            self.env["face.daemon.command"]
+            .sudo()
+            .search([("id", "=", command_id), ("daemon_id", "=", self.id)], limit=1)
+        )
+        if not command:
+            raise AccessError(
+                self.env._("Command %(command)s is not one of daemon %(daemon)s.", command=command_id, daemon=self.name)
+            )
+        return command._record_result(success, result if result not in (None, False) else {}, snapshot_b64)
+
+    # ------------------------------------------------------------------ commands (backend buttons)
+    def action_flush_outbox(self):
+        self.ensure_one()
+        return self.env["face.daemon.command"]._action_run(self, "flush_outbox")
+
+    def action_restart_daemon(self):
+        self.ensure_one()
+        return self.env["face.daemon.command"]._action_run(self, "restart_daemon")

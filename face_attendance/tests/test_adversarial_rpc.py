@@ -50,6 +50,9 @@ FINGERPRINTED = [
     ("face_recognition_event", ""),
     ("face_camera", ""),
     ("face_daemon", ""),
+    ("face_daemon_command", ""),
+    ("face_heartbeat_log", ""),
+    ("face_detection_provider", ""),
     ("face_system_log", ""),
     ("face_api_key", ""),
     ("face_api_key_wizard", ""),
@@ -61,6 +64,13 @@ FINGERPRINTED = [
     ("hr_employee", ""),
     ("ir_config_parameter", "WHERE key LIKE 'face_attendance.%%'"),
     ("ir_attachment", "WHERE res_model LIKE 'face.%%' OR res_model = 'hr.employee'"),
+    # Refused events (an allowed call) open an ingestion-error alert and notify: that is recorded, not changed.
+    ("face_alert", "WHERE alert_type != 'ingestion_error'"),
+    (
+        "face_notification",
+        "WHERE alert_id IS NULL OR alert_id NOT IN (SELECT id FROM face_alert WHERE alert_type = 'ingestion_error')",
+    ),
+    ("face_banner_message", ""),
 ]
 
 
@@ -256,9 +266,45 @@ class TestAdversarialRpc(HttpCase):
             ("face.kiosk", "unlink"): ([self.kiosk.id], [], {}, nothing),
             ("face.kiosk", "action_regenerate_token"): ([self.kiosk.id], [], {}, nothing),
             ("face.kiosk", "action_open_kiosk"): ([self.kiosk.id], [], {}, nothing),
+            # Alerts, notifications, banners of company A (seeded here: raised once, found after).
+            ("face.alert", "action_acknowledge"): ([self.seed_alert_id()], [], {}, nothing),
+            ("face.alert", "action_mute_hour"): ([self.seed_alert_id()], [], {}, nothing),
+            ("face.alert", "action_unmute"): ([self.seed_alert_id()], [], {}, nothing),
+            ("face.alert", "action_resolve"): ([self.seed_alert_id()], [], {}, nothing),
+            ("face.notification", "action_acknowledge"): (self.seed_notification_ids(), [], {}, nothing),
+            ("face.banner.message", "create"): (
+                None,
+                [{"message": "Planted banner", "company_id": self.company.id}],
+                {},
+                nothing,
+            ),
+            ("face.banner.message", "write"): (self.seed_banner_ids(), [{"message": "Rewritten"}], {}, nothing),
+            ("face.banner.message", "unlink"): (self.seed_banner_ids(), [], {}, nothing),
+            # Daemon commands: only the daemon's own device polls and answers; managers of its company queue.
+            ("face.daemon", "daemon_commands_poll"): ([self.foreign_daemon.id], [], {}, nothing),
+            ("face.daemon", "daemon_command_result"): ([self.foreign_daemon.id], [1, True, {}], {}, nothing),
+            ("face.daemon", "action_flush_outbox"): ([self.daemon.id], [], {}, nothing),
+            ("face.daemon", "action_restart_daemon"): ([self.daemon.id], [], {}, nothing),
+            ("face.camera", "action_test_connection"): ([self.camera.id], [], {}, nothing),
+            ("face.camera", "action_snapshot"): ([self.camera.id], [], {}, nothing),
+            ("face.camera", "action_restart_camera"): ([self.camera.id], [], {}, nothing),
             ("res.config.settings", "get_values"): (None, [], {}, nothing),
             ("res.config.settings", "set_values"): ([], [], {}, nothing),
         }
+
+    def seed_alert_id(self):
+        return self.env["face.alert"]._raise("camera_offline", "Adversarial seed", camera=self.camera).id
+
+    def seed_notification_ids(self):
+        Notification = self.env["face.notification"].sudo()
+        admin = self.env.ref("base.user_admin")
+        notification = Notification.search([("user_id", "=", admin.id)], limit=1)
+        return (notification or Notification.create({"user_id": admin.id, "title": "Seed"})).ids
+
+    def seed_banner_ids(self):
+        Banner = self.env["face.banner.message"]
+        banner = Banner.search([("company_id", "=", self.company.id)], limit=1)
+        return (banner or Banner.create({"message": "Seed"})).ids
 
     def seed_attendance(self):
         return self.env["hr.attendance"].search([("employee_id", "=", self.employee.id)], limit=1)

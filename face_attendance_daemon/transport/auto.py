@@ -65,5 +65,11 @@ class AutoTransport(Transport):
     def send_events(self, daemon_id, events):
         return self.chosen().send_events(daemon_id, events)
 
+    def commands(self, daemon_id):
+        return self.chosen().commands(daemon_id)
+
+    def command_result(self, daemon_id, command_id, success, result, snapshot_b64=None):
+        return self.chosen().command_result(daemon_id, command_id, success, result, snapshot_b64)
+
     def version(self):
         return self.chosen().version()

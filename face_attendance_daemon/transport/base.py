@@ -2,7 +2,7 @@
 
 Implementations: JSON-2 (json2.py, Odoo 19 and later, authenticated by an API key), XML-RPC
 (xmlrpc.py, Odoo 18; deprecated by Odoo 19) and auto (auto.py, asks the server which of the two
-it speaks). Another one (REST) implements the same five methods and nothing else changes.
+it speaks). Another one (REST) implements the same methods and nothing else changes.
 """
 
 
@@ -28,6 +28,14 @@ class Transport:
 
     def send_events(self, daemon_id, events):
         """Deliver a batch; answer one result per event, in order (idempotent by event_id)."""
+        raise NotImplementedError
+
+    def commands(self, daemon_id):
+        """The daemon's queued commands (Odoo marks them sent): [{id, kind, camera_id, camera, deadline}]."""
+        raise NotImplementedError
+
+    def command_result(self, daemon_id, command_id, success, result, snapshot_b64=None):
+        """Answer a command (idempotent: a repeated answer is stored once)."""
         raise NotImplementedError
 
     def describe(self):

@@ -60,6 +60,20 @@ class Json2Transport(Transport):
     def send_events(self, daemon_id, events):
         return self.call("face.recognition.event", "ingest_events", events=events, daemon_id=daemon_id)
 
+    def commands(self, daemon_id):
+        return self.call("face.daemon", "daemon_commands_poll", ids=[daemon_id])
+
+    def command_result(self, daemon_id, command_id, success, result, snapshot_b64=None):
+        return self.call(
+            "face.daemon",
+            "daemon_command_result",
+            ids=[daemon_id],
+            command_id=command_id,
+            success=success,
+            result=result,
+            snapshot_b64=snapshot_b64 or None,
+        )
+
     def version(self):
         """The server's version, as XmlRpcTransport.version() answers it (``server_version``)."""
         answer = server_version(self.url, self.timeout, self.db)

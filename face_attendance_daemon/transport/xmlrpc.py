@@ -93,3 +93,11 @@ class XmlRpcTransport(Transport):
 
     def send_events(self, daemon_id, events):
         return self.execute("face.recognition.event", "ingest_events", events, daemon_id)
+
+    def commands(self, daemon_id):
+        return self.execute("face.daemon", "daemon_commands_poll", [daemon_id])
+
+    def command_result(self, daemon_id, command_id, success, result, snapshot_b64=None):
+        return self.execute(
+            "face.daemon", "daemon_command_result", [daemon_id], command_id, success, result, snapshot_b64 or False
+        )
