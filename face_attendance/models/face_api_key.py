@@ -4,6 +4,7 @@ import os
 import secrets
 import threading
 import time
+from datetime import timedelta
 
 import psycopg2
 
@@ -12,7 +13,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 
 from .face_event_ingest import in_test_transaction
 from .odoo_compat import USER_ALL_GROUPS, unique
-from .security_groups import MANAGER
+from .security_groups import DEVICE, MANAGER, USER
 
 SCOPES = (
     "*",
@@ -35,6 +36,28 @@ SCOPES = (
     "users:read",
 )
 KEY_PREFIX = "fa"
+KINDS = [("api", "API key"), ("access", "Access token"), ("refresh", "Refresh token")]
+# Sign-in tokens: an access token serves requests for a short while, its refresh token only buys
+# the next pair (and is revoked when it does).
+ACCESS_TOKEN_SECONDS = 15 * 60
+REFRESH_TOKEN_SECONDS = 7 * 24 * 3600
+# Expired sign-in tokens are kept this long after expiry (a reused refresh token is recognised
+# until then), then deleted by the autovacuum.
+TOKEN_KEEP_SECONDS = 24 * 3600
+
+
+def role_scopes():
+    """The scopes a sign-in token gets from each Face Attendance group: managers every scope but a
+    device's (a browser session never posts camera events), users the read scopes, devices
+    ``events:write``. A user's token has the union of their groups' scopes."""
+    named = [scope for scope in SCOPES if scope != "*"]
+    return {
+        MANAGER: [scope for scope in named if scope != "events:write"],
+        USER: [scope for scope in named if scope.endswith(":read")],
+        DEVICE: ["events:write"],
+    }
+
+
 # Last use is written at most this often per key: authentication itself never writes.
 LAST_USE_INTERVAL = 300
 _last_use_written = {}
@@ -124,6 +147,20 @@ class FaceApiKey(models.Model):
     last_used_at = fields.Datetime(readonly=True)
     last_used_ip = fields.Char(readonly=True)
     rate_limit_per_minute = fields.Integer(default=600, help="Requests per minute before answering 429; 0: no limit.")
+    kind = fields.Selection(
+        KINDS,
+        default="api",
+        required=True,
+        readonly=True,
+        index=True,
+        help="API keys are issued by managers; access and refresh tokens by signing in (POST /api/v1/auth/login).",
+    )
+    token_family = fields.Char(
+        readonly=True,
+        index="btree_not_null",
+        copy=False,
+        help="The sign-in session a token belongs to: every pair refreshed from one sign-in shares it.",
+    )
 
     def _auto_init(self):
         result = super()._auto_init()
@@ -205,7 +242,7 @@ class FaceApiKey(models.Model):
 
     def write(self, vals):
         self.check_access("write")
-        frozen = set(vals) & {"user_id", "company_id", "prefix", "salt", "key_hash", "state"}
+        frozen = set(vals) & {"user_id", "company_id", "prefix", "salt", "key_hash", "state", "kind", "token_family"}
         if frozen:
             raise UserError(
                 self.env._(
@@ -243,7 +280,7 @@ class FaceApiKey(models.Model):
         return result
 
     @api.model
-    def _generate(self, name, user, scopes="*", expires_at=None, company=None):
+    def _generate(self, name, user, scopes="*", expires_at=None, company=None, kind="api", family=False):
         """Create a key; returns (record, secret). The secret is never stored."""
         for _attempt in range(5):
             prefix = secrets.token_hex(4)
@@ -262,27 +299,51 @@ class FaceApiKey(models.Model):
                 "prefix": prefix,
                 "salt": salt,
                 "key_hash": _hash(salt, secret),
+                "kind": kind,
+                "token_family": family,
             }
         )
         return record.sudo(False), secret
 
     @api.model
     def _authenticate(self, secret):
-        """The active key matching ``secret``, or (None, reason)."""
+        """The active key matching ``secret``, or (None, reason). A refresh token is no key: it only
+        buys a new pair of tokens (``_refresh``)."""
+        key, reason, kind = self._verify(secret)
+        if key and kind == "refresh":
+            return None, self.env._("A refresh token is not an API key: send it to POST /api/v1/auth/refresh.")
+        return key, reason
+
+    @api.model
+    def _verify(self, secret, revoked_ok=False):
+        """The key matching ``secret`` (active, unexpired, its user active and in its company), or
+        (None, reason), with its kind. ``revoked_ok``: a revoked key is returned too, with the reason
+        it is refused (to recognise a reused refresh token)."""
         parts = (secret or "").split("_", 2)
         if len(parts) != 3 or parts[0] != KEY_PREFIX or len(parts[1]) != 8:
-            return None, self.env._("The API key is malformed.")
+            return None, self.env._("The API key is malformed."), None
         found = self._lookup(parts[1])
         # Compare even when no key matched, so that timing does not tell which prefixes exist.
-        key_id, key_hash, salt, state, expires_at, user_id, company_id = found or (0, _hash("x", "y"), "x", 0, 0, 0, 0)
+        key_id, key_hash, salt, state, expires_at, user_id, company_id, kind = found or (
+            0,
+            _hash("x", "y"),
+            "x",
+            0,
+            0,
+            0,
+            0,
+            None,
+        )
         if not hmac.compare_digest(key_hash, _hash(salt, secret)) or not found:
-            return None, self.env._("The API key is not valid.")
+            return None, self.env._("The API key is not valid."), None
         if state == "revoked":
-            return None, self.env._("The API key was revoked.")
+            if revoked_ok:
+                return self.sudo().browse(key_id), self.env._("The API key was revoked."), kind
+            return None, self.env._("The API key was revoked."), kind
         if state != "active":
-            return None, self.env._("The API key is inactive.")
+            return None, self.env._("The API key is inactive."), kind
         if expires_at and expires_at < fields.Datetime.now():
-            return None, self.env._("The API key expired on %s.", expires_at)
+            return None, self.env._("The API key expired on %s.", expires_at), kind
         # The user's state is read each time (it is not the key's to cache), in one small query.
         self.env.cr.execute(
             """
@@ -292,10 +353,10 @@ class FaceApiKey(models.Model):
         )
         active, member = self.env.cr.fetchone() or (False, False)
         if not active:
-            return None, self.env._("The API key's user is archived.")
+            return None, self.env._("The API key's user is archived."), kind
         if not member:
-            return None, self.env._("The API key's user no longer belongs to its company.")
-        return self.sudo().browse(key_id), None
+            return None, self.env._("The API key's user no longer belongs to its company."), kind
+        return self.sudo().browse(key_id), None, kind
 
     @api.model
     @tools.ormcache("prefix")
@@ -305,7 +366,7 @@ class FaceApiKey(models.Model):
         every worker before its next request)."""
         self.env.cr.execute(
             """
-            SELECT id, key_hash, salt, state, expires_at, user_id, company_id
+            SELECT id, key_hash, salt, state, expires_at, user_id, company_id, kind
               FROM face_api_key WHERE prefix = %s""",
             [prefix],
         )
@@ -380,12 +441,103 @@ class FaceApiKey(models.Model):
             )
         return True
 
+    # ------------------------------------------------------------------ sign-in tokens
+    @api.model
+    def _scopes_of_user(self, user):
+        """The scopes a sign-in token of ``user`` carries, from their Face Attendance groups; empty
+        when they have none (they cannot sign in)."""
+        granted = set()
+        for group, scopes in role_scopes().items():
+            if user.has_group(group):
+                granted.update(scopes)
+        return [scope for scope in SCOPES if scope in granted]
+
+    @api.model
+    def _issue_tokens(self, user, family=None):
+        """A new access and refresh token for ``user`` (who signed in with their password): returns
+        (access record, access secret, refresh record, refresh secret). The tokens act in the
+        user's current company with the scopes of their groups. Issued by the server itself, so no
+        manager is asked: the password was the proof."""
+        scopes = self._scopes_of_user(user)
+        if not scopes:
+            raise AccessError(self.env._("%s has no Face Attendance group.", user.login))
+        now = fields.Datetime.now()
+        family = family or secrets.token_hex(8)
+        Server = self.with_user(SUPERUSER_ID)
+        access, access_secret = Server._generate(
+            "Sign-in %s: access" % user.login,
+            user,
+            " ".join(scopes),
+            now + timedelta(seconds=ACCESS_TOKEN_SECONDS),
+            company=user.company_id,
+            kind="access",
+            family=family,
+        )
+        refresh, refresh_secret = Server._generate(
+            "Sign-in %s: refresh" % user.login,
+            user,
+            " ".join(scopes),
+            now + timedelta(seconds=REFRESH_TOKEN_SECONDS),
+            company=user.company_id,
+            kind="refresh",
+            family=family,
+        )
+        return access.sudo(), access_secret, refresh.sudo(), refresh_secret
+
+    @api.model
+    def _refresh(self, secret):
+        """Rotate a refresh token: ((access, access secret, refresh, refresh secret), None), or
+        (None, reason). The token is revoked as it is used; a revoked one presented again means it
+        was stolen or replayed, and its whole sign-in session is revoked (and stays revoked: the
+        caller answers without rolling back)."""
+        token, reason, kind = self._verify(secret, revoked_ok=True)
+        if not token or kind != "refresh":
+            return None, reason or self.env._("This is not a refresh token.")
+        # One statement decides who used it first: a concurrent second use finds it revoked.
+        self.env.cr.execute(
+            "UPDATE face_api_key SET state = 'revoked' WHERE id = %s AND state = 'active' RETURNING id", [token.id]
+        )
+        used_first = bool(self.env.cr.fetchone())
+        token.invalidate_recordset(["state"])
+        self.env.registry.clear_cache()  # _lookup
+        if not used_first:
+            family = token.token_family
+            self._revoke_family(family)
+            self.env["face.system.log"].with_user(token.user_id)._log(
+                self.env._("A revoked refresh token was presented again: sign-in session revoked."),
+                level="warning",
+                category="api",
+                action="auth.refresh_reused",
+                object_ref="face.api.key,%d" % token.id,
+            )
+            return None, self.env._("The refresh token was already used: its session is revoked, sign in again.")
+        return self._issue_tokens(token.user_id, family=token.token_family), None
+
+    @api.model
+    def _revoke_family(self, family):
+        """Revoke every token of a sign-in session (never an API key)."""
+        if not family:
+            return self.browse()
+        tokens = self.sudo().search(
+            [("token_family", "=", family), ("kind", "in", ("access", "refresh")), ("state", "!=", "revoked")]
+        )
+        # The state is frozen for write(); revocation is the one change it allows.
+        super(FaceApiKey, tokens).write({"state": "revoked"})
+        self.env.registry.clear_cache()  # _lookup
+        return tokens
+
+    @api.autovacuum
+    def _gc_expired_tokens(self):
+        limit = fields.Datetime.now() - timedelta(seconds=TOKEN_KEEP_SECONDS)
+        self.sudo().search([("kind", "in", ("access", "refresh")), ("expires_at", "<", limit)]).unlink()
+
     def _api_dict(self):
         self.ensure_one()
         return {
             "id": self.id,
             "name": self.name,
             "prefix": self.prefix,
+            "kind": self.kind,
             "scopes": (self.scopes or "").split(),
             "user": self.user_id.login,
             "company": self.company_id.name,
