@@ -25,3 +25,4 @@ from . import face_daemon_command
 from . import face_detection_provider
 from . import face_shift
 from . import face_heartbeat_log
+from . import res_users

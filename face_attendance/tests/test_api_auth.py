@@ -251,3 +251,45 @@ class TestApiAuth(ApiCase):
         self.assertIn("Europe/Brussels", zones)
         response, payload = self.api("GET", "/settings/timezones", key="")
         self.assertError(response, payload, 401, "UNAUTHORIZED")
+
+    def test_preferences_are_the_users_own(self):
+        data = self.signed_in("fa_login_user")
+        token = data["accessToken"]
+        response, payload = self.api("GET", "/settings/preferences", key=token)
+        self.assertEqual(response.status_code, 200, payload)
+        self.assertEqual(payload["data"]["theme"], "dark")
+        self.assertEqual(payload["data"]["gridMode"], "3x3")
+        response, payload = self.api(
+            "PUT",
+            "/settings/preferences",
+            {"timezone": "Europe/Brussels", "theme": "light", "gridMode": "4x2", "preferences": {"wall": [1, 2]}},
+            key=token,
+        )
+        self.assertEqual(response.status_code, 200, payload)
+        self.assertEqual(payload["data"]["timezone"], "Europe/Brussels")
+        self.assertEqual(payload["data"]["preferences"], {"wall": [1, 2]})
+        self.env.invalidate_all()
+        self.assertEqual(self.login_user.tz, "Europe/Brussels")
+        self.assertEqual(self.login_user.face_ui_preferences["theme"], "light")
+        # Another user's preferences are untouched, and bad values change nothing.
+        self.assertFalse(self.login_manager.face_ui_preferences)
+        for body, field in (
+            ({"timezone": "Mars/Olympus"}, "timezone"),
+            ({"language": "xx_XX"}, "language"),
+            ({"gridMode": "9x9"}, "gridMode"),
+            ({"theme": "neon"}, "theme"),
+            ({"owner": 1}, None),
+        ):
+            response, payload = self.api("PUT", "/settings/preferences", body, key=token)
+            self.assertError(response, payload, 400, "VALIDATION_ERROR")
+            if field:
+                self.assertEqual(payload["error"]["details"].get("field"), field)
+        response, payload = self.api(
+            "PUT", "/settings/preferences", {"preferences": {"x": "y" * 9000}}, key=token
+        )
+        self.assertError(response, payload, 422, "UNPROCESSABLE")
+        self.env.invalidate_all()
+        self.assertEqual(self.login_user.tz, "Europe/Brussels")
+        self.assertEqual(self.login_user.face_ui_preferences["theme"], "light")
+        response, payload = self.api("GET", "/settings/preferences", key="")
+        self.assertError(response, payload, 401, "UNAUTHORIZED")
