@@ -146,7 +146,9 @@ class FaceApiLocale(http.Controller):
         language = expect(body, "language", str, 16)
         if language is not None:
             if not request.env["res.lang"].search_count([("code", "=", language)]):
-                raise bad_request("language must be an installed language code (GET /i18n/languages).", field="language")
+                raise bad_request(
+                    "language must be an installed language code (GET /i18n/languages).", field="language"
+                )
             vals["lang"] = language
         timezone = expect(body, "timezone", str, 64)
         if timezone is not None:

@@ -284,9 +284,7 @@ class TestApiAuth(ApiCase):
             self.assertError(response, payload, 400, "VALIDATION_ERROR")
             if field:
                 self.assertEqual(payload["error"]["details"].get("field"), field)
-        response, payload = self.api(
-            "PUT", "/settings/preferences", {"preferences": {"x": "y" * 9000}}, key=token
-        )
+        response, payload = self.api("PUT", "/settings/preferences", {"preferences": {"x": "y" * 9000}}, key=token)
         self.assertError(response, payload, 422, "UNPROCESSABLE")
         self.env.invalidate_all()
         self.assertEqual(self.login_user.tz, "Europe/Brussels")

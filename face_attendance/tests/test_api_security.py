@@ -2,11 +2,11 @@
 bodies, what /recognize tells a stranger, rate limits shared by every process, CSV injection."""
 
 import base64
-import re
 import csv
 import http.client
 import io
 import logging
+import re
 import struct
 import zlib
 from unittest.mock import patch
