@@ -244,7 +244,10 @@ class FaceAttendanceConfig(models.AbstractModel):
             manager=ref(MANAGER),
             user=ref(USER),
             users=ref("base.user_root") | ref("base.user_admin"),
-            actions=[ref("face_attendance.face_unknown_group_action")],
+            actions=[
+                ref("face_attendance.face_unknown_group_action"),
+                ref("face_attendance.face_developer_console_action"),
+            ],
         )
 
     @api.model
