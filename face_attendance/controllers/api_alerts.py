@@ -238,6 +238,9 @@ class FaceApiAlerts(http.Controller):
                 until = parse_timestamp(expect(body, "until", str, 64))
             except EventInputError as error:
                 raise bad_request(str(error).replace("timestamp", "until"), field="until") from None
+            except OverflowError:
+                # A date at the ends of the calendar whose offset takes it past them.
+                raise bad_request("until is out of range.", field="until") from None
         alert = _find_alert(alert_id)
         alert._mute(until, log=False)
         audit(

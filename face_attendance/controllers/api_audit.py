@@ -71,11 +71,21 @@ def parse_bound(params, name, end=False):
             day = datetime.strptime(value, "%Y-%m-%d").date()
         except ValueError:
             raise bad_request("%s must be a date (YYYY-MM-DD) or an ISO 8601 date-time." % name, field=name) from None
-        return datetime.combine(day + timedelta(days=1) if end else day, time.min)
+        try:
+            return datetime.combine(day + timedelta(days=1) if end else day, time.min)
+        except OverflowError:
+            raise bad_request("%s is out of range." % name, field=name) from None
     try:
         return parse_timestamp(value)
-    except EventInputError:
+    except (EventInputError, OverflowError):
         raise bad_request("%s must be a date (YYYY-MM-DD) or an ISO 8601 date-time." % name, field=name) from None
+
+
+def user_filter(field, login_field, user):
+    """A user id or a login. ASCII digits only: ``str.isdigit`` also accepts "²", which ``int()`` refuses."""
+    if user.isascii() and user.isdigit():
+        return (field, "=", int(user) if int(user) <= 2**31 - 1 else 0)
+    return (login_field, "=", user)
 
 
 def text_param(params, name):
@@ -179,7 +189,7 @@ def log_domain(filters):
         domain += ["|", ("action", "=", action), ("action", "=like", like_escape(action) + ".%")]
     if filters.get("user"):
         user = filters["user"]
-        domain.append(("user_id", "=", int(user)) if user.isdigit() else ("user_id.login", "=", user))
+        domain.append(user_filter("user_id", "user_id.login", user))
     if filters.get("entity"):
         model = filters["entity"]
         if filters.get("entityId"):
@@ -217,7 +227,7 @@ def message_domain(filters, attendance_domain=None):
             return None
     if filters.get("user"):
         user = filters["user"]
-        domain.append(("create_uid", "=", int(user)) if user.isdigit() else ("create_uid.login", "=", user))
+        domain.append(user_filter("create_uid", "create_uid.login", user))
     if filters.get("entity"):
         if filters["entity"] != "hr.attendance":
             return None

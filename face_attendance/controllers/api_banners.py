@@ -51,6 +51,9 @@ def _moment(body, name):
         return parse_timestamp(value)
     except EventInputError as error:
         raise bad_request(str(error).replace("timestamp", name), field=name) from None
+    except OverflowError:
+        # A date at the ends of the calendar whose offset takes it past them.
+        raise bad_request("%s is out of range." % name, field=name) from None
 
 
 class FaceApiBanners(http.Controller):

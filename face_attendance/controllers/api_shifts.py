@@ -7,7 +7,7 @@ import pytz
 from odoo import http
 from odoo.http import request
 
-from .api_attendance import parse_day
+from .api_attendance import day_param
 from .api_common import api_route, bad_request, ok_page, plan_paging
 from .openapi_spec import DATE, DATETIME, PLAN_PAGING, obj, operation, plan_page, query, s
 
@@ -136,7 +136,8 @@ class FaceApiShifts(http.Controller):
     )
     def shifts(self, **params):
         number, size, offset = plan_paging(params)
-        day = parse_day(params["date"], "date") if params.get("date") else user_today()
+        # Bounded like the attendance views' days: the calendar's ends overflow the shift arithmetic.
+        day = day_param(params, "date") or user_today()
         search = params.get("search") or None
         if search and len(search) > 256:
             raise bad_request("search is longer than 256 characters.", field="search")

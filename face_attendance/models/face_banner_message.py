@@ -74,6 +74,10 @@ class FaceBannerMessage(models.Model):
     def write(self, vals):
         companies = self.company_id
         result = super().write(vals)
+        if not self.env.su:
+            # Odoo checks the company rule before a write, not after: without this a manager could
+            # move their banner into a company they are not in, onto its live monitors.
+            self.check_access("write")
         self._push(companies | self.company_id)
         return result
 

@@ -11,12 +11,14 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 
 from .face_api_key import _bookkeeping
 from .odoo_compat import unique
 from .security_groups import MANAGER
 
+# Written by the API's bookkeeping only (see _record_frame and _record_error).
+OBSERVED = ("last_frame_at", "frame_count", "avg_latency_ms", "last_error", "last_error_at", "error_count")
 PROVIDER_STATES = [("connected", "Connected"), ("degraded", "Degraded"), ("offline", "Offline")]
 # Frames counted after the latest one weigh this much in the average latency (exponential average:
 # recent behaviour shows, one slow frame does not dominate).
@@ -112,6 +114,18 @@ class FaceDetectionProvider(models.Model):
         if self.last_error_at and (not self.last_frame_at or self.last_error_at >= self.last_frame_at):
             return heartbeat, "degraded"
         return heartbeat, "connected"
+
+    # Constraints run as superuser in Odoo 19: the user's rights are checked here instead.
+    def write(self, vals):
+        if not self.env.su and set(OBSERVED) & set(vals):
+            raise AccessError(self.env._("A detection provider's health is observed by Odoo, not entered."))
+        result = super().write(vals)
+        if not self.env.su:
+            # Odoo checks the company rule before a write, not after, and the provider's company
+            # follows its key: another company's key would move the provider into that company,
+            # making its key a (possibly disabled) provider there.
+            self.check_access("write")
+        return result
 
     @api.model
     def _of_key(self, key):

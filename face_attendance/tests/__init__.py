@@ -26,3 +26,4 @@ from . import test_api_audit
 from . import test_api_system_ops
 from . import test_api_auth
 from . import test_developer_console
+from . import test_ops_security

@@ -288,6 +288,22 @@ class TestAdversarialRpc(HttpCase):
             ("face.camera", "action_test_connection"): ([self.camera.id], [], {}, nothing),
             ("face.camera", "action_snapshot"): ([self.camera.id], [], {}, nothing),
             ("face.camera", "action_restart_camera"): ([self.camera.id], [], {}, nothing),
+            # A detection provider of company A (its own seed key each time: a key serves one provider).
+            ("face.detection.provider", "write"): (
+                self.env["face.detection.provider"]
+                .create(
+                    {
+                        "name": "Seed provider",
+                        "api_key_id": self.env["face.api.key"]
+                        ._generate("seed provider", self.env.ref("base.user_admin"), "events:write")[0]
+                        .id,
+                    }
+                )
+                .ids,
+                [{"enabled": False}],
+                {},
+                nothing,
+            ),
             ("res.config.settings", "get_values"): (None, [], {}, nothing),
             ("res.config.settings", "set_values"): ([], [], {}, nothing),
         }
