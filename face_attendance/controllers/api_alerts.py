@@ -116,17 +116,6 @@ def id_param(params, name):
     return number
 
 
-def bool_param(params, name, default=False):
-    value = params.get(name)
-    if value in (None, ""):
-        return default
-    if value.lower() in ("true", "1"):
-        return True
-    if value.lower() in ("false", "0"):
-        return False
-    raise bad_request("%s must be true or false." % name, field=name)
-
-
 def _find_alert(alert_id):
     alert = request.env["face.alert"].search([("id", "=", alert_id)])
     if not alert:

@@ -7,8 +7,20 @@ from ..models.face_alert import SEVERITIES
 from ..models.face_banner_message import MAX_BANNER_LENGTH
 from ..models.face_recognition_event import EventInputError, parse_timestamp
 from ..models.security_groups import MANAGER
-from .api_alerts import LEVELS, bool_param
-from .api_common import ApiError, api_route, audit, bad_request, expect, iso, json_body, ok, ok_page, plan_paging
+from .api_alerts import LEVELS
+from .api_common import (
+    ApiError,
+    api_route,
+    audit,
+    bad_request,
+    bool_param,
+    expect,
+    iso,
+    json_body,
+    ok,
+    ok_page,
+    plan_paging,
+)
 from .openapi_spec import DATETIME, PLAN_PAGING, json_content, obj, operation, plan_page, query, s
 
 SEVERITY_VALUES = [value for value, _label in SEVERITIES]

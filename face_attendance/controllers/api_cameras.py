@@ -16,6 +16,7 @@ from .api_common import (
     api_route,
     audit,
     bad_request,
+    bool_param,
     expect,
     iso,
     json_body,
@@ -140,17 +141,6 @@ def camera_dict(camera):
         }
     )
     return data
-
-
-def _bool_param(params, name):
-    value = params.get(name)
-    if value in (None, ""):
-        return None
-    if value.lower() in ("true", "1"):
-        return True
-    if value.lower() in ("false", "0"):
-        return False
-    raise bad_request("%s must be true or false." % name, field=name)
 
 
 def _find_camera(camera_id):
@@ -470,7 +460,7 @@ class FaceApiCameras(http.Controller):
             if not wanted:
                 raise bad_request("streamType must be one of %s." % ", ".join(sorted(STREAM_TYPES.values())))
             domain.append(("source_type", "=", wanted[0]))
-        enabled = _bool_param(params, "enabled")
+        enabled = bool_param(params, "enabled", default=None)
         if enabled is not None:
             domain.append(("enabled", "=", enabled))
         if params.get("search"):

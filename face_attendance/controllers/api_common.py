@@ -380,3 +380,15 @@ def ok_page(items, total, number, size, status=200):
     """The plan's envelope for a page: the items as ``data``, the paging in ``meta``."""
     meta = {"page": number, "pageSize": size, "total": total, "totalPages": -(-total // size)}
     return json_response({"success": True, "data": items, "meta": meta}, status=status)
+
+
+def bool_param(params, name, default=False):
+    """A true/false query parameter (true, false, 1, 0); absent or empty: ``default``."""
+    value = params.get(name)
+    if value in (None, ""):
+        return default
+    if value.lower() in ("true", "1"):
+        return True
+    if value.lower() in ("false", "0"):
+        return False
+    raise bad_request("%s must be true or false." % name, field=name)

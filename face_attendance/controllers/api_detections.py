@@ -25,7 +25,7 @@ from .api_common import (
     plan_paging,
 )
 from .api_persons import decode_image_field
-from .api_recognition import check_marking_rights, recognize_frame
+from .api_recognition import check_marking_rights, recognize_frame, sighting_names
 from .openapi_spec import (
     DATETIME,
     INT32,
@@ -148,24 +148,7 @@ def int_param(params, name):
 
 def detection_items(rows):
     """Rows of face.recognition.event (plain ids) as the plan's detection events."""
-    # Names of the persons and cameras of events the reader may read (same company, enforced when
-    # the event was stored), read as superuser like Odoo's own many2one names: nothing more.
-    people = {
-        row["id"]: (row["person_ref"] or None, row["name"])
-        for row in request.env["hr.employee"]
-        .sudo()
-        .with_context(active_test=False)
-        .browse({r["employee_id"] for r in rows if r["employee_id"]})
-        .read(["person_ref", "name"])
-    }
-    cameras = {
-        row["id"]: row["name"]
-        for row in request.env["face.camera"]
-        .sudo()
-        .with_context(active_test=False)
-        .browse({r["camera_id"] for r in rows if r["camera_id"]})
-        .read(["name"])
-    }
+    people, cameras = sighting_names(rows)
     items = []
     for row in rows:
         person_ref, name = people.get(row["employee_id"], (None, None))

@@ -4,8 +4,8 @@ from odoo import http
 from odoo.http import request
 
 from ..models.face_alert import SEVERITIES
-from .api_alerts import LEVELS, bool_param
-from .api_common import api_route, audit, iso, not_found, ok, ok_page, plan_paging
+from .api_alerts import LEVELS
+from .api_common import api_route, audit, bool_param, iso, not_found, ok, ok_page, plan_paging
 from .openapi_spec import DATETIME, PLAN_PAGING, obj, operation, plan_page, query, s
 
 ALERT_ACTION = "face_attendance.face_alert_action"

@@ -8,6 +8,7 @@ from face_attendance_daemon.engine.liveness import check_face
 
 from .api_common import ApiError, api_route, audit, bad_request, expect, iso, json_body, ok
 from .api_persons import decode_image_field
+from .attendance_figures import camera_names
 from .openapi_spec import DATETIME, INT32, image_body, obj, operation, query, ref, s
 
 # Faces smaller than this are reported but not matched: too few pixels to tell people apart.
@@ -31,7 +32,39 @@ def live_dict(event, camera_names, people):
         "outcome": event["outcome"],
         "attendance_id": event["attendance_id"] or None,
         "has_snapshot": event["has_snapshot"],
+        # The operations frontend's names for the same sighting.
+        "personId": person_ref,
+        "name": name,
+        "cameraId": event["camera_id"] or None,
+        "trackId": event["track_id"] or None,
+        "status": live_status(event),
+        "boundingBox": None,
+        "thumbnail": None,
     }
+
+
+def live_status(event):
+    """authorized: a known person the rules accepted or will decide on; unknown; rejected otherwise."""
+    if event["outcome"] == "unknown" or not event["employee_id"]:
+        return "unknown"
+    if event["outcome"] in ("checked_in", "checked_out", "duplicate", "pending"):
+        return "authorized"
+    return "rejected"
+
+
+def sighting_names(rows):
+    """({employee id: (person ref, name)}, {camera id: name}) of event rows (plain ids) the reader may
+    read: read as superuser like Odoo's own many2one names (same company, enforced when the event
+    was stored), nothing more than the names."""
+    people = {
+        row["id"]: (row["person_ref"] or None, row["name"])
+        for row in request.env["hr.employee"]
+        .sudo()
+        .with_context(active_test=False)
+        .browse({r["employee_id"] for r in rows if r["employee_id"]})
+        .read(["person_ref", "name"])
+    }
+    return people, camera_names(r["camera_id"] for r in rows if r["camera_id"])
 
 
 def check_marking_rights(key):
@@ -242,27 +275,13 @@ class FaceApiRecognition(http.Controller):
                 "outcome",
                 "attendance_id",
                 "has_snapshot",
+                "track_id",
             ],
             limit=limit,
             order="sighted_at desc, id desc",
             load=None,
         )
-        people = {
-            row["id"]: (row["person_ref"] or None, row["name"])
-            for row in request.env["hr.employee"]
-            .sudo()
-            .with_context(active_test=False)
-            .browse({r["employee_id"] for r in rows if r["employee_id"]})
-            .read(["person_ref", "name"])
-        }
-        cameras = {
-            row["id"]: row["name"]
-            for row in request.env["face.camera"]
-            .sudo()
-            .with_context(active_test=False)
-            .browse({r["camera_id"] for r in rows if r["camera_id"]})
-            .read(["name"])
-        }
+        people, cameras = sighting_names(rows)
         return ok(
             {
                 "detections": [live_dict(r, cameras, people) for r in rows],

@@ -137,7 +137,15 @@ def log_query(filters):
     return union, SQL("SELECT count(*) FROM (%s) AS rows", union)
 
 
+# Rows that are only sightings are grouped from the events table: without a start date they are
+# looked for over this many days before the end, so that no request scans a site's whole history.
+EVENTS_ONLY_DEFAULT_DAYS = 93
+
+
 def _events_only_query(filters):
+    if not filters.get("dateFrom"):
+        end = filters.get("dateTo") or fields.Date.context_today(request.env.user)
+        filters = dict(filters, dateFrom=end - timedelta(days=EVENTS_ONLY_DEFAULT_DAYS - 1))
     conditions = [
         SQL("e.employee_id IS NOT NULL"),
         SQL("e.attendance_id IS NULL"),

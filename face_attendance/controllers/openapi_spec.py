@@ -248,6 +248,13 @@ def _schemas():
             "outcome": s("string"),
             "attendance_id": s("integer", nullable=True),
             "has_snapshot": s("boolean"),
+            "personId": s("string", nullable=True),
+            "name": s("string", nullable=True),
+            "cameraId": s("integer", nullable=True),
+            "trackId": s("string", nullable=True),
+            "status": s("string", enum=["authorized", "unknown", "rejected"]),
+            "boundingBox": s("object", nullable=True, description="Not stored with a sighting: always null"),
+            "thumbnail": s("string", nullable=True, description="Snapshots are served to managers in Odoo only"),
         }
     )
     recognized = obj(

@@ -50,9 +50,13 @@ def parse_timestamp(value):
     except ValueError:
         raise EventInputError("timestamp %r is not an ISO 8601 date-time" % value) from None
     if moment.tzinfo is not None:
-        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
-    if moment.year < 2000:
-        raise EventInputError("timestamp %r is before the year 2000" % value)
+        try:
+            moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+        except OverflowError:
+            # An offset that moves 0001-01-01 or 9999-12-31 out of the calendar.
+            raise EventInputError("timestamp %r is out of range" % value) from None
+    if moment.year < 2000 or moment.year > 2999:
+        raise EventInputError("timestamp %r is not between the years 2000 and 2999" % value)
     return moment.replace(microsecond=0)
 
 
