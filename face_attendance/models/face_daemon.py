@@ -1,3 +1,4 @@
+import math
 from datetime import timedelta
 
 from odoo import api, fields, models
@@ -5,6 +6,17 @@ from odoo.exceptions import AccessError, ValidationError
 
 from .odoo_compat import unique
 from .security_groups import DEVICE, MANAGER
+
+
+def _finite(value):
+    """The figures with infinities and NaN as null: XML-RPC carries them, PostgreSQL's JSON refuses them."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(item) for item in value]
+    return value
 
 
 @unique("name_company_uniq", "unique(name, company_id)", "A daemon with this name already exists.")
@@ -129,7 +141,7 @@ class FaceDaemon(models.Model):
         ):
             raise ValidationError(self.env._("cameras must be a list of objects."))
         now = fields.Datetime.now()
-        self.sudo().write({"last_heartbeat": now, "status_details": status or {}})
+        self.sudo().write({"last_heartbeat": now, "status_details": _finite(status or {})})
         own = self._own_cameras()
         seen = self.env["face.camera"]
         for item in cameras or []:

@@ -228,6 +228,14 @@ class TestDaemonCommands(FaceAttendanceCase):
         History._prune()
         self.assertFalse(rows.exists())
 
+    def test_heartbeat_figures_that_json_cannot_hold(self):
+        """XML-RPC carries infinities and NaN; the daemon's status keeps them as null instead of failing."""
+        self.daemon.with_user(self.device_user).daemon_heartbeat(
+            {"status": "ok", "delivery": {"latency": float("inf"), "rates": [1.5, float("nan")]}}, []
+        )
+        self.env.flush_all()
+        self.assertEqual(self.daemon.status_details["delivery"], {"latency": None, "rates": [1.5, None]})
+
 
 @tagged("post_install", "-at_install", "face_attendance")
 class TestDaemonCommandRoutes(ApiCase):
