@@ -19,7 +19,8 @@ CHECKS = (
 # only test itself.
 FUZZ_SCOPES = (
     "person:read person:write face:write attendance:read attendance:write report:read config:read "
-    "logs:read keys:read events:write camera:read camera:write recognize alerts:read alerts:write users:read"
+    "logs:read keys:read events:write camera:read camera:write recognize alerts:read alerts:write users:read "
+    "gallery:read"
 )
 
 

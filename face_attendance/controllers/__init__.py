@@ -23,3 +23,4 @@ from . import api_auth
 from . import api_users
 from . import api_locale
 from . import api_developer
+from . import api_compat_backend

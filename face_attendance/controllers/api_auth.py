@@ -88,6 +88,59 @@ def _odoo_authenticate(login, password):
     return request.env.registry["res.users"].authenticate(request.db, credential, user_agent_env)
 
 
+class SignInRefused(Exception):
+    """A refused sign-in, answered by each route in its own shape without rolling back its log line."""
+
+    def __init__(self, status, code, message, headers=None):
+        super().__init__(message)
+        self.status, self.code, self.message, self.headers = status, code, message, headers
+
+
+def sign_in(login, password):
+    """Odoo's password check for a login, then a token pair: (user, access, secret, refresh, secret).
+
+    Shared by ``/api/v1/auth/login`` and the backend README's ``/api/auth/login``.
+    """
+    server = request.env(user=SUPERUSER_ID, su=True)
+    wait = _cooldown_left(server["res.users"])
+    if wait:
+        raise SignInRefused(
+            429,
+            "RATE_LIMITED",
+            "Too many failed sign-ins from this address; retry in %d s." % wait,
+            headers={"Retry-After": str(wait)},
+        )
+    try:
+        auth_info = _odoo_authenticate(login, password)
+    except AccessDenied:
+        # The login is recorded, never the password.
+        _log(server, "Sign-in refused for %s" % login, "auth.login_failed", "warning", {"login": login})
+        raise SignInRefused(401, "INVALID_CREDENTIALS", "Wrong login or password.") from None
+    env = request.env(user=auth_info["uid"], su=False)
+    user = env.user
+    if auth_info.get("mfa") != "skip" and user._mfa_url():
+        _log(env, "Sign-in refused for %s: two-factor authentication" % login, "auth.login_refused", "warning")
+        raise SignInRefused(
+            403,
+            "MFA_REQUIRED",
+            "This user signs in with two-factor authentication, which the API cannot ask for: "
+            "use an API key issued by a Face Attendance manager.",
+        )
+    Key = env["face.api.key"]
+    if not Key._scopes_of_user(user):
+        _log(env, "Sign-in refused for %s: no Face Attendance group" % login, "auth.login_refused", "warning")
+        raise SignInRefused(403, "FORBIDDEN", "%s has no Face Attendance group: ask a manager for one." % login)
+    access, access_secret, refresh, refresh_secret = Key._issue_tokens(user)
+    _log(
+        env,
+        "Signed in through the API: %s" % login,
+        "auth.login",
+        details={"session": access.token_family},
+        object_ref="face.api.key,%d" % access.id,
+    )
+    return user, access, access_secret, refresh, refresh_secret
+
+
 def _tokens(access, access_secret, refresh, refresh_secret):
     return {
         "accessToken": access_secret,
@@ -131,45 +184,12 @@ class FaceApiAuth(http.Controller):
     )
     def login(self):
         body = json_body(required=("username", "password"))
-        login = expect(body, "username", str, 256)
-        password = expect(body, "password", str, 1024)
-        server = request.env(user=SUPERUSER_ID, su=True)
-        wait = _cooldown_left(server["res.users"])
-        if wait:
-            return _refuse(
-                429,
-                "RATE_LIMITED",
-                "Too many failed sign-ins from this address; retry in %d s." % wait,
-                headers={"Retry-After": str(wait)},
-            )
         try:
-            auth_info = _odoo_authenticate(login, password)
-        except AccessDenied:
-            # The login is recorded, never the password.
-            _log(server, "Sign-in refused for %s" % login, "auth.login_failed", "warning", {"login": login})
-            return _refuse(401, "INVALID_CREDENTIALS", "Wrong login or password.")
-        env = request.env(user=auth_info["uid"], su=False)
-        user = env.user
-        if auth_info.get("mfa") != "skip" and user._mfa_url():
-            _log(env, "Sign-in refused for %s: two-factor authentication" % login, "auth.login_refused", "warning")
-            return _refuse(
-                403,
-                "MFA_REQUIRED",
-                "This user signs in with two-factor authentication, which the API cannot ask for: "
-                "use an API key issued by a Face Attendance manager.",
+            user, access, access_secret, refresh, refresh_secret = sign_in(
+                expect(body, "username", str, 256), expect(body, "password", str, 1024)
             )
-        Key = env["face.api.key"]
-        if not Key._scopes_of_user(user):
-            _log(env, "Sign-in refused for %s: no Face Attendance group" % login, "auth.login_refused", "warning")
-            return _refuse(403, "FORBIDDEN", "%s has no Face Attendance group: ask a manager for one." % login)
-        access, access_secret, refresh, refresh_secret = Key._issue_tokens(user)
-        _log(
-            env,
-            "Signed in through the API: %s" % login,
-            "auth.login",
-            details={"session": access.token_family},
-            object_ref="face.api.key,%d" % access.id,
-        )
+        except SignInRefused as refused:
+            return _refuse(refused.status, refused.code, refused.message, refused.headers)
         answer = _tokens(access, access_secret, refresh, refresh_secret)
         answer["user"] = user_account(user)
         answer["permissions"] = (access.scopes or "").split()

@@ -15,6 +15,7 @@ from odoo.http import request
 from ..models.face_api_key import iso  # noqa: F401  (one date-time format for every answer)
 from ..models.face_event_ingest import MAX_TRIES, RETRYABLE, IngestionBusy, retry_pause
 from ..models.ir_http import api_body_limit
+from .openapi_spec import COMPAT_STATUS
 
 _logger = logging.getLogger(__name__)
 
@@ -77,7 +78,9 @@ def ok(data, status=200):
     return json_response({"success": True, "data": data}, status=status)
 
 
-def error_response(error, request_id):
+def error_response(error, request_id, compat=None):
+    if compat:
+        return compat_error_response(error, request_id)
     return json_response(
         {
             "success": False,
@@ -87,6 +90,22 @@ def error_response(error, request_id):
         status=error.status,
         headers=error.headers,
     )
+
+
+def compat_error_response(error, request_id):
+    """Compatibility routes answer as the FastAPI backends they replace: errors as {"detail": ...},
+    invalid input as 422 (FastAPI's status for a request its schema refuses)."""
+    status = COMPAT_STATUS.get(error.status, error.status)
+    return json_response(
+        {"detail": error.message, "code": error.code, "details": error.details, "requestId": request_id},
+        status=status,
+        headers=error.headers,
+    )
+
+
+def compat_ok(data, status=200, headers=None):
+    """The answer of a compatibility route: the object or list itself, without the envelope."""
+    return json_response(data, status=status, headers=headers)
 
 
 def _api_key_from_headers():
@@ -126,12 +145,17 @@ def openapi_path(path):
     return re.sub(r"<(?:[a-z]+:)?(\w+)>", r"{\1}", path)
 
 
-def _declare(path, methods, scope, public, doc, path_params):
+def _declare(path, methods, scope, public, doc, path_params, compat=None):
     """Record the route's OpenAPI operation, checked against what the route enforces."""
     if doc is None:
         raise TypeError("API route %s %s declares no OpenAPI operation (doc=...)" % (methods, path))
     if len(methods) != 1:
         raise TypeError("API route %s declares one method per operation, not %s" % (path, methods))
+    if doc.get("x-compat") != compat:
+        raise TypeError(
+            "API route %s %s is served as %r; its OpenAPI operation says %r"
+            % (methods, path, compat, doc.get("x-compat"))
+        )
     documented_scope = doc.get("x-required-scope")
     if public != (doc.get("security") == []) or (documented_scope or None) != (scope or None):
         raise TypeError(
@@ -156,22 +180,28 @@ def openapi_paths():
     return {path: dict(OPERATIONS[path]) for path in sorted(OPERATIONS)}
 
 
-def api_route(path, methods, scope=None, public=False, doc=None, path_params=None):  # noqa: C901  # one branch per error kind: the table of answers
+def api_route(path, methods, scope=None, public=False, doc=None, path_params=None, compat=None):  # noqa: C901  # one branch per error kind: the table of answers
     """Declare an endpoint: routing, authentication, scope check, errors as JSON envelopes, and its
     OpenAPI operation (``doc``, made with ``openapi_spec.operation``; path parameters are added from
     the path's converters, ``path_params`` overrides their schemas).
+
+    ``compat`` (e.g. ``"backend-readme"``): a route of an older backend's API, served at ``path``
+    itself rather than under ``/api/v1``, with the same keys, scopes, rate limits and audit, its
+    errors in that backend's shape (``compat_error_response``); its operation says the same
+    (``operation(..., compat=...)``).
 
     ``scope=None`` without ``public`` still requires a valid key (any scope).
     Every route gets a read-write cursor: recording a key's last use (at most every few minutes)
     is a write, and a read-only cursor would make Odoo replay the whole request.
     """
     if "<path:" not in path:
-        ROUTES.append((_path_pattern(path), tuple(methods)))
-        _declare(path, methods, scope, public, doc, path_params)
+        if not compat:
+            ROUTES.append((_path_pattern(path), tuple(methods)))
+        _declare(path, methods, scope, public, doc, path_params, compat)
 
     def decorate(func):  # noqa: C901  # see api_route
         @http.route(
-            BASE + path,
+            path if compat else BASE + path,
             type="http",
             auth="none",
             methods=methods,
@@ -200,7 +230,7 @@ def api_route(path, methods, scope=None, public=False, doc=None, path_params=Non
                             attempt,
                             request_id,
                         )
-                        return error_response(busy(), request_id)
+                        return error_response(busy(), request_id, compat)
                     retry_pause(attempt)
 
         def serve(self, request_id, attempt, *args, **kwargs):  # noqa: C901  # see api_route
@@ -229,33 +259,37 @@ def api_route(path, methods, scope=None, public=False, doc=None, path_params=Non
                 raise
             except IngestionBusy:
                 request.env.cr.rollback()
-                return error_response(busy(), request_id)
+                return error_response(busy(), request_id, compat)
             except ApiError as error:
                 if request.db:
                     request.env.cr.rollback()
-                return error_response(error, request_id)
+                return error_response(error, request_id, compat)
             except RequestEntityTooLarge:
-                return error_response(ApiError(413, "PAYLOAD_TOO_LARGE", "The request body is too large."), request_id)
+                return error_response(
+                    ApiError(413, "PAYLOAD_TOO_LARGE", "The request body is too large."), request_id, compat
+                )
             except AccessError as error:
                 request.env.cr.rollback()
                 return error_response(
-                    ApiError(403, "FORBIDDEN", str(error.args[0] if error.args else error)), request_id
+                    ApiError(403, "FORBIDDEN", str(error.args[0] if error.args else error)), request_id, compat
                 )
             except MissingError as error:
                 request.env.cr.rollback()
                 return error_response(
-                    ApiError(404, "NOT_FOUND", str(error.args[0] if error.args else error)), request_id
+                    ApiError(404, "NOT_FOUND", str(error.args[0] if error.args else error)), request_id, compat
                 )
             except (ValidationError, UserError) as error:
                 request.env.cr.rollback()
                 return error_response(
-                    ApiError(422, "UNPROCESSABLE", str(error.args[0] if error.args else error)), request_id
+                    ApiError(422, "UNPROCESSABLE", str(error.args[0] if error.args else error)), request_id, compat
                 )
             except Exception:
                 _logger.exception("API %s %s failed (request %s)", request.httprequest.method, path, request_id)
                 if request.db:
                     request.env.cr.rollback()
-                return error_response(ApiError(500, "INTERNAL_ERROR", "An unexpected error occurred."), request_id)
+                return error_response(
+                    ApiError(500, "INTERNAL_ERROR", "An unexpected error occurred."), request_id, compat
+                )
 
         return wrapper
 

@@ -13,8 +13,8 @@ class FaceApiOpenApi(http.Controller):
         doc=operation("This document", "System", None, 200, None, ok_content=json_content(s("object"))),
     )
     def openapi(self):
-        server = request.httprequest.host_url.rstrip("/") + BASE
-        return json_response(build_openapi(server, API_VERSION, openapi_paths()))
+        root = request.httprequest.host_url.rstrip("/")
+        return json_response(build_openapi(root + BASE, API_VERSION, openapi_paths(), root_url=root))
 
     @api_route("/<path:unknown>", ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"], public=True)
     def unknown(self, unknown):

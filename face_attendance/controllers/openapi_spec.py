@@ -9,6 +9,9 @@ from its declaration fails the test command.
 from ..models.face_api_key import SCOPES
 from ..models.face_camera import DIRECTIONS, SOURCE_TYPES
 
+# The statuses compatibility routes answer instead of ours: FastAPI answers invalid input with 422.
+COMPAT_STATUS = {400: 422}
+
 INT32 = {"type": "integer", "minimum": 1, "maximum": 2147483647}
 DATE = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$", "example": "2026-11-21"}
 DATETIME = {
@@ -100,23 +103,33 @@ def operation(
     description=None,
     public=None,
     body_required=True,
+    compat=None,
 ):
     """One route's OpenAPI operation, declared beside the route with ``api_route(doc=...)``.
 
     ``scope`` is the scope the route enforces; without one the route is public unless
     ``public=False`` (then any valid key may call it). ``ok_content=False``: an answer without a body.
+    ``compat``: a route of an older backend's API (``api_route(compat=...)``): its answer is
+    ``data_schema`` itself, its errors ``{"detail": ...}`` with 422 for invalid input.
     """
     if public is None:
         public = scope is None
     if ok_content is False:
         success = {"description": "Success"}
+    elif compat:
+        success = {"description": "Success", "content": ok_content or json_content(data_schema)}
     else:
         success = {"description": "Success", "content": ok_content or json_content(envelope(data_schema))}
     responses = {str(ok_status): success}
     statuses = ["500"] if public else ["400", "401", "403", "404", "413", "422", "429", "500", "503"]
-    for status in sorted(set(statuses) | set(extra_errors)):
-        responses[status] = {"$ref": "#/components/responses/E%s" % status}
+    statuses = set(statuses) | set(extra_errors)
+    if compat:
+        statuses = {str(COMPAT_STATUS.get(int(status), status)) for status in statuses}
+    for status in sorted(statuses):
+        responses[status] = {"$ref": "#/components/responses/%s%s" % ("C" if compat else "E", status)}
     op = {"summary": summary, "tags": [tag], "parameters": list(parameters), "responses": responses}
+    if compat:
+        op["x-compat"] = compat
     if description:
         op["description"] = description
     if public:
@@ -283,7 +296,16 @@ def _schemas():
             "requestId": s("string"),
         }
     )
+    compat_error = obj(
+        {
+            "detail": s("string", description="What went wrong (FastAPI's field)"),
+            "code": s("string"),
+            "details": s("object"),
+            "requestId": s("string"),
+        }
+    )
     return {
+        "CompatError": compat_error,
         "Person": person,
         "Attendance": attendance,
         "Camera": camera,
@@ -339,20 +361,39 @@ ATTENDANCE_FILTERS = [
 ]
 
 
-def build_openapi(server_url, version, paths):
-    """The document: the operations the routes declare (``api_route(doc=...)``) and the shared parts."""
-    responses = {
-        "E%s" % status: {"description": text, "content": json_content(ref("Error"))}
-        for status, text in dict(
-            ERROR_STATUSES,
-            **{
-                "409": "Conflict with the current state (existing id, already checked in/out)",
-                "503": "Busy with concurrent writes, or the database is unavailable: retry after Retry-After seconds",
-            },
-        ).items()
+def build_openapi(server_url, version, paths, root_url=None):
+    """The document: the operations the routes declare (``api_route(doc=...)``) and the shared parts.
+
+    Compatibility routes are served from the host's root, not under ``server_url``: their path
+    items carry their own ``servers`` (``root_url``).
+    """
+    statuses = dict(
+        ERROR_STATUSES,
+        **{
+            "409": "Conflict with the current state (existing id, already checked in/out)",
+            "503": "Busy with concurrent writes, or the database is unavailable: retry after Retry-After seconds",
+        },
+    )
+    responses = {}
+    for prefix, schema in (("E", "Error"), ("C", "CompatError")):
+        for status, text in statuses.items():
+            if prefix == "C" and int(status) in COMPAT_STATUS:
+                continue
+            if prefix == "C" and status == "422":
+                text = "Invalid input, or refused by a business rule (e.g. an image with no face)"
+            responses[prefix + status] = {"description": text, "content": json_content(ref(schema))}
+        for status in ("429", "503"):
+            responses[prefix + status]["headers"] = {
+                "Retry-After": {"schema": s("integer"), "description": "Seconds to wait"}
+            }
+    if root_url is None:
+        root_url = server_url.rsplit("/api/", 1)[0]
+    paths = {
+        path: dict(item, servers=[{"url": root_url}])
+        if any(isinstance(op, dict) and op.get("x-compat") for op in item.values())
+        else item
+        for path, item in paths.items()
     }
-    responses["E429"]["headers"] = {"Retry-After": {"schema": s("integer"), "description": "Seconds to wait"}}
-    responses["E503"]["headers"] = {"Retry-After": {"schema": s("integer"), "description": "Seconds to wait"}}
     return {
         "openapi": "3.0.3",
         "info": {

@@ -26,3 +26,4 @@ from . import face_detection_provider
 from . import face_shift
 from . import face_heartbeat_log
 from . import res_users
+from . import hr_employee_names

@@ -34,6 +34,7 @@ SCOPES = (
     "alerts:read",
     "alerts:write",
     "users:read",
+    "gallery:read",
 )
 KEY_PREFIX = "fa"
 KINDS = [("api", "API key"), ("access", "Access token"), ("refresh", "Refresh token")]
@@ -48,13 +49,14 @@ TOKEN_KEEP_SECONDS = 24 * 3600
 
 def role_scopes():
     """The scopes a sign-in token gets from each Face Attendance group: managers every scope but a
-    device's (a browser session never posts camera events), users the read scopes, devices
-    ``events:write``. A user's token has the union of their groups' scopes."""
+    device's (a browser session never posts camera events), users the read scopes but the gallery's
+    (face encodings are for devices and managers), devices ``events:write`` and ``gallery:read``. A
+    user's token has the union of their groups' scopes."""
     named = [scope for scope in SCOPES if scope != "*"]
     return {
         MANAGER: [scope for scope in named if scope != "events:write"],
-        USER: [scope for scope in named if scope.endswith(":read")],
-        DEVICE: ["events:write"],
+        USER: [scope for scope in named if scope.endswith(":read") and scope != "gallery:read"],
+        DEVICE: ["events:write", "gallery:read"],
     }
 
 

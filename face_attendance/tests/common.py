@@ -128,8 +128,19 @@ class ApiCase(HttpCase):
         self.reader_key, self.reader_secret = Key._generate("reader", self.manager, "person:read")
 
     def api(
-        self, method, path, body=None, key=None, bearer=False, raw=None, headers=None, files=None, expect_json=True
+        self,
+        method,
+        path,
+        body=None,
+        key=None,
+        bearer=False,
+        raw=None,
+        headers=None,
+        files=None,
+        expect_json=True,
+        prefix="/api/v1",
     ):
+        """One request over HTTP; ``prefix=""`` for the compatibility routes served at the root."""
         hdrs = dict(headers or {})
         secret = self.secret if key is None else key
         if secret:
@@ -139,7 +150,7 @@ class ApiCase(HttpCase):
             data = json.dumps(body)
             hdrs["Content-Type"] = "application/json"
         response = self.opener.request(
-            method, self.base_url() + "/api/v1" + path, data=data, headers=hdrs, files=files, timeout=60
+            method, self.base_url() + prefix + path, data=data, headers=hdrs, files=files, timeout=60
         )
         if not expect_json:
             return response, None

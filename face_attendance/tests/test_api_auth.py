@@ -91,7 +91,8 @@ class TestApiAuth(ApiCase):
         )
         self.assertError(response, payload, 403, "FORBIDDEN")
         device = self.signed_in("fa_login_device")
-        self.assertEqual(device["permissions"], ["events:write"])
+        self.assertEqual(device["permissions"], ["events:write", "gallery:read"])
+        self.assertNotIn("gallery:read", user["permissions"], "face encodings are for devices and managers")
         self.assertEqual(device["user"]["roleId"], "ROLE-DEVICE")
         response, payload = self.login("fa_login_none")
         self.assertError(response, payload, 403, "FORBIDDEN")
@@ -228,7 +229,7 @@ class TestApiAuth(ApiCase):
         by_id = {role["id"]: role for role in payload["data"]}
         self.assertEqual(set(by_id), {"ROLE-MANAGER", "ROLE-USER", "ROLE-DEVICE"})
         self.assertIn("config:write", by_id["ROLE-MANAGER"]["permissions"])
-        self.assertEqual(by_id["ROLE-DEVICE"]["permissions"], ["events:write"])
+        self.assertEqual(by_id["ROLE-DEVICE"]["permissions"], ["events:write", "gallery:read"])
         # users:read is needed, and the key's user must be a Face Attendance user.
         response, payload = self.api("GET", "/users", key=self.reader_secret)
         self.assertError(response, payload, 403, "FORBIDDEN")

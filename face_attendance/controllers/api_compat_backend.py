@@ -1,0 +1,814 @@
+"""The API of the FastAPI backend of ``../shared/seeds/backend-readme.md``, served by Odoo at its own
+paths (``/api/auth``, ``/api/persons``, ``/api/enrollment``, plus its attendance logs and health check)
+so that the scripts written for it keep working.
+
+Its tables map onto Odoo's records: a person is an ``hr.employee`` (``id`` is the employee's id,
+``personnel_code`` the person ID, ``first_name``/``last_name`` the name in two parts, see
+``models/hr_employee_names.py``), an enrollment a ``face.template``, an attendance log a recognition
+event. The keys, scopes, rate limits and audit are those of ``/api/v1``; answers are bare JSON and
+errors ``{"detail": ...}`` as FastAPI gives them (``api_route(compat=...)``).
+"""
+
+from odoo import http
+from odoo.http import request
+
+from ..models.face_recognition_event import EventInputError, parse_timestamp
+from ..models.hr_employee_names import join_name
+from ..models.security_groups import MANAGER
+from .api_auth import SignInRefused, sign_in
+from .api_common import (
+    MAX_ID,
+    ApiError,
+    api_route,
+    audit,
+    bad_request,
+    bool_param,
+    compat_error_response,
+    compat_ok,
+    expect,
+    iso,
+    json_body,
+    not_found,
+)
+from .api_persons import archive_person, audit_enrolment, check_person_access, create_person, enrol_image, person_vals
+from .openapi_spec import DATETIME, INT32, json_content, obj, operation, query, s
+
+COMPAT = "backend-readme"
+TAG = "Compatibility: backend README"
+NAME_PART = s("string", maxLength=128)
+PERSON_FIELDS = {
+    "first_name": NAME_PART,
+    "last_name": NAME_PART,
+    "personnel_code": s("string", minLength=1, maxLength=64, pattern=r"^\S+$"),
+    "department": s("string", nullable=True, maxLength=256),
+    "position": s("string", nullable=True, maxLength=256),
+    "email": s("string", nullable=True, maxLength=256),
+    "phone": s("string", nullable=True, maxLength=64),
+    "is_active": s("boolean"),
+}
+ENROLLMENT = obj(
+    {
+        "id": s("integer"),
+        "person_id": s("integer"),
+        "personnel_code": s("string", nullable=True),
+        "face_encoding_path": s(
+            "string", nullable=True, description="Always null: the encoding is kept in Odoo's database"
+        ),
+        "face_image_path": s("string", nullable=True, description="Always null: the photo is an Odoo attachment"),
+        "confidence_score": s("number", description="The face detector's score for the enrolled face, 0-1"),
+        "is_active": s("boolean"),
+        "face_size": s("integer"),
+        "encoder": s("string"),
+        "created_at": DATETIME,
+        "updated_at": DATETIME,
+    }
+)
+PERSON = obj(
+    {
+        "id": s("integer", description="The employee's id in Odoo"),
+        "first_name": s("string"),
+        "last_name": s("string"),
+        "personnel_code": s("string", nullable=True, description="The person ID"),
+        "department": s("string", nullable=True),
+        "position": s("string", nullable=True),
+        "email": s("string", nullable=True),
+        "phone": s("string", nullable=True),
+        "is_active": s("boolean"),
+        "face_count": s("integer"),
+        "created_at": DATETIME,
+        "updated_at": DATETIME,
+    }
+)
+PERSON_WITH_ENROLLMENTS = obj(
+    dict(
+        PERSON["properties"],
+        enrollments=s(
+            "array",
+            nullable=True,
+            items=ENROLLMENT,
+            description="null when the key's user may not read face templates (Face Attendance managers may)",
+        ),
+    )
+)
+ATTENDANCE_LOG = obj(
+    {
+        "id": s("integer"),
+        "person_id": s("integer", nullable=True),
+        "personnel_code": s("string", nullable=True),
+        "person_name": s("string", nullable=True),
+        "gate_name": s("string", nullable=True, description="The camera's location, else its name"),
+        "direction": s("string", nullable=True, enum=["entry", "exit", None]),
+        "confidence_score": s("number", nullable=True),
+        "camera_name": s("string", nullable=True),
+        "status": s("string", enum=["authorized", "unauthorized", "spoof", "rejected", "pending"]),
+        "outcome": s("string", description="The recognition event's outcome in Odoo"),
+        "attendance_id": s("integer", nullable=True),
+        "created_at": DATETIME,
+    }
+)
+MESSAGE = obj({"message": s("string"), "id": s("integer")})
+SKIP_LIMIT = [
+    query("skip", s("integer", minimum=0, maximum=1000000000, default=0), "Rows to skip"),
+    query("limit", s("integer", minimum=1, maximum=1000, default=100), "Rows to return"),
+]
+TOTAL_HEADER = "X-Total-Count"
+# The backend's authorization status of a log, from the event's outcome.
+STATUS_OUTCOMES = {
+    "authorized": ("checked_in", "checked_out", "duplicate"),
+    "unauthorized": ("unknown",),
+    "spoof": ("spoof",),
+    "rejected": ("rejected", "error"),
+    "pending": ("pending",),
+}
+OUTCOME_STATUS = {outcome: status for status, outcomes in STATUS_OUTCOMES.items() for outcome in outcomes}
+
+
+def _op(summary, scope, ok_status, schema, **extra):
+    return operation(summary, TAG, scope, ok_status, schema, compat=COMPAT, **extra)
+
+
+def skip_limit(params):
+    try:
+        skip = int(params.get("skip", 0))
+        limit = int(params.get("limit", 100))
+    except (TypeError, ValueError):
+        raise bad_request("skip and limit must be integers.") from None
+    if not 0 <= skip <= 10**9 or not 1 <= limit <= 1000:
+        raise bad_request("skip must be from 0 and limit between 1 and 1000.")
+    return skip, limit
+
+
+def listed(items, total):
+    return compat_ok(items, headers={TOTAL_HEADER: str(total)})
+
+
+def enrollment_dict(template):
+    return {
+        "id": template.id,
+        "person_id": template.employee_id.id,
+        "personnel_code": template.employee_id.person_ref or None,
+        "face_encoding_path": None,
+        "face_image_path": None,
+        "confidence_score": round(template.detector_score, 3),
+        "is_active": template.active,
+        "face_size": template.face_size,
+        "encoder": "%s:%s" % (template.encoder_name, template.encoder_version),
+        "created_at": iso(template.create_date),
+        "updated_at": iso(template.write_date),
+    }
+
+
+def person_dict(employee, with_enrollments=False):
+    first, last = employee._name_parts()
+    answer = {
+        "id": employee.id,
+        "first_name": first,
+        "last_name": last,
+        "personnel_code": employee.person_ref or None,
+        "department": employee.department_id.name or None,
+        "position": employee.job_title or None,
+        "email": employee.work_email or None,
+        "phone": employee.mobile_phone or None,
+        "is_active": employee.active,
+        "face_count": employee.face_count,
+        "created_at": iso(employee.create_date),
+        "updated_at": iso(employee.write_date),
+    }
+    if with_enrollments:
+        Template = request.env["face.template"]
+        answer["enrollments"] = (
+            [
+                enrollment_dict(t)
+                for t in Template.with_context(active_test=False).search([("employee_id", "=", employee.id)])
+            ]
+            if Template.browse().has_access("read")
+            else None
+        )
+    return answer
+
+
+def find_employee(person_id):
+    check_person_access()
+    # search, not browse: the key's record rules (companies) decide what exists.
+    employee = request.env["hr.employee"].with_context(active_test=False).search([("id", "=", person_id)])
+    if not employee:
+        raise not_found("Person %s not found." % person_id)
+    return employee
+
+
+def find_enrollment(enrollment_id):
+    template = request.env["face.template"].with_context(active_test=False).search([("id", "=", enrollment_id)])
+    if not template:
+        raise not_found("Enrollment %s not found." % enrollment_id)
+    return template
+
+
+def _person_fields(body):
+    """hr.employee values of the backend's person fields (through /api/v1's own mapping where the
+    two APIs share a field)."""
+    for name in ("first_name", "last_name"):
+        expect(body, name, str, 128)
+    vals = person_vals({k: body[k] for k in ("email", "position", "department") if k in body})
+    if "phone" in body:
+        vals["mobile_phone"] = expect(body, "phone", str, 64) or False
+    if "is_active" in body:
+        vals["active"] = expect(body, "is_active", bool)
+        if vals["active"] is None:
+            raise bad_request("is_active must be true or false.", field="is_active")
+    return vals
+
+
+def _personnel_code(body):
+    code = expect(body, "personnel_code", str, 64)
+    if not code or any(c.isspace() for c in code):
+        raise bad_request("personnel_code must be 1 to 64 characters without spaces.", field="personnel_code")
+    return code
+
+
+def create_backend_person(body):
+    first = (expect(body, "first_name", str, 128) or "").strip()
+    last = (expect(body, "last_name", str, 128) or "").strip()
+    if not first:
+        raise bad_request("first_name cannot be empty.", field="first_name")
+    code = _personnel_code(body)
+    vals = _person_fields(body)
+    employee = create_person(
+        code,
+        {k: body[k] for k in ("email", "position", "department") if k in body} | {"name": join_name(first, last)},
+        field="personnel_code",
+    )
+    vals = {k: v for k, v in vals.items() if k not in ("work_email", "job_title", "department_id")}
+    vals.update(face_first_name=" ".join(first.split()), face_last_name=" ".join(last.split()))
+    employee.write(vals)
+    return employee
+
+
+PERSON_BODY = json_content(
+    {
+        "type": "object",
+        "required": ["first_name", "personnel_code"],
+        "additionalProperties": False,
+        "properties": PERSON_FIELDS,
+    }
+)
+PERSON_REQUIRED = ("first_name", "personnel_code")
+PERSON_OPTIONAL = ("last_name", "department", "position", "email", "phone", "is_active")
+
+
+class FaceApiCompatBackend(http.Controller):
+    # -- Authentication ---------------------------------------------------------------------------
+    @api_route(
+        "/api/auth/login",
+        ["POST"],
+        public=True,
+        compat=COMPAT,
+        doc=_op(
+            "Login and get access token",
+            None,
+            200,
+            obj(
+                {
+                    "access_token": s("string"),
+                    "token_type": s("string", enum=["bearer"]),
+                    "expires_in": s("integer"),
+                    "refresh_token": s("string", description="For POST /api/v1/auth/refresh"),
+                }
+            ),
+            body={
+                "application/x-www-form-urlencoded": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["username", "password"],
+                        "properties": {
+                            "username": s("string", minLength=1, maxLength=256),
+                            "password": s("string", minLength=1, maxLength=1024, format="password"),
+                            "grant_type": s("string", maxLength=64),
+                            "scope": s("string", maxLength=1024),
+                            "client_id": s("string", maxLength=256),
+                            "client_secret": s("string", maxLength=256),
+                        },
+                    }
+                },
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["username", "password"],
+                        "additionalProperties": False,
+                        "properties": {
+                            "username": s("string", minLength=1, maxLength=256),
+                            "password": s("string", minLength=1, maxLength=1024, format="password"),
+                        },
+                    }
+                },
+            },
+            extra_errors=["401", "403", "413", "429", "503"],
+            description="OAuth2's password form (username, password) as FastAPI reads it, or the same as "
+            "JSON. The Odoo login and password are checked by Odoo, with its login cooldown; the access "
+            "token is the same short-lived token as POST /api/v1/auth/login's, with the scopes of the "
+            "user's Face Attendance groups.",
+        ),
+    )
+    def login(self):
+        content_type = request.httprequest.mimetype
+        if content_type == "application/json":
+            body = json_body(required=("username", "password"))
+        elif content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            body = request.httprequest.form.to_dict()
+            unknown = sorted(set(body) - {"username", "password", "grant_type", "scope", "client_id", "client_secret"})
+            if unknown:
+                raise bad_request("Unknown fields: %s." % ", ".join(unknown))
+            missing = [name for name in ("username", "password") if not body.get(name)]
+            if missing:
+                raise bad_request("Missing fields: %s." % ", ".join(missing))
+        else:
+            raise bad_request("Send username and password as a form (application/x-www-form-urlencoded) or JSON.")
+        login = expect(body, "username", str, 256)
+        password = expect(body, "password", str, 1024)
+        try:
+            _user, access, access_secret, refresh, refresh_secret = sign_in(login, password)
+        except SignInRefused as refused:
+            # Answered here rather than raised: the refusal's log line must not be rolled back.
+            headers = dict(refused.headers or {})
+            if refused.status == 401:
+                headers["WWW-Authenticate"] = "Bearer"
+            return compat_error_response(
+                ApiError(refused.status, refused.code, refused.message, headers=headers), request_id=""
+            )
+        return compat_ok(
+            {
+                "access_token": access_secret,
+                "token_type": "bearer",
+                "expires_in": int((access.expires_at - access.create_date).total_seconds()),
+                "refresh_token": refresh_secret,
+            }
+        )
+
+    @api_route(
+        "/api/auth/register",
+        ["POST"],
+        scope="person:write",
+        compat=COMPAT,
+        doc=_op(
+            "Register a new person (managers' keys)",
+            "person:write",
+            201,
+            PERSON,
+            body=PERSON_BODY,
+            extra_errors=["409"],
+            description="The backend README's registration of a person (not of a user account): the "
+            "same as POST /api/persons, for keys of Face Attendance managers only.",
+        ),
+    )
+    def register(self):
+        if not request.env.user.has_group(MANAGER):
+            raise ApiError(403, "FORBIDDEN", "Registering a person needs the key of a Face Attendance manager.")
+        body = json_body(required=PERSON_REQUIRED, optional=PERSON_OPTIONAL)
+        employee = create_backend_person(body)
+        return compat_ok(person_dict(employee), status=201)
+
+    # -- Persons ----------------------------------------------------------------------------------
+    @api_route(
+        "/api/persons",
+        ["GET"],
+        scope="person:read",
+        compat=COMPAT,
+        doc=_op(
+            "Get all persons with filtering",
+            "person:read",
+            200,
+            s("array", items=PERSON),
+            parameters=[
+                query("is_active", s("boolean"), "Only active (true) or inactive (false) persons; absent: both"),
+                query("department", s("string", maxLength=256), "The department's name (any case)"),
+                query("search", s("string", maxLength=256), "In the name, personnel code or e-mail"),
+            ]
+            + SKIP_LIMIT,
+            description="The total number of matches is in the X-Total-Count header.",
+        ),
+    )
+    def list_persons(self, **params):
+        check_person_access()
+        skip, limit = skip_limit(params)
+        domain = []
+        is_active = bool_param(params, "is_active", None)
+        if is_active is not None:
+            domain.append(("active", "=", is_active))
+        if params.get("department"):
+            domain.append(("department_id.name", "=ilike", params["department"]))
+        if params.get("search"):
+            term = params["search"]
+            domain += ["|", "|", ("name", "ilike", term), ("person_ref", "ilike", term), ("work_email", "ilike", term)]
+        Employee = request.env["hr.employee"].with_context(active_test=False)
+        records = Employee.search(domain, offset=skip, limit=limit, order="id")
+        return listed([person_dict(e) for e in records], Employee.search_count(domain))
+
+    @api_route(
+        "/api/persons",
+        ["POST"],
+        scope="person:write",
+        compat=COMPAT,
+        doc=_op(
+            "Create new person",
+            "person:write",
+            201,
+            PERSON,
+            body=PERSON_BODY,
+            extra_errors=["409"],
+            description="An Odoo employee named first_name + ' ' + last_name, with personnel_code as "
+            "its person ID (unique per company: 409). An unknown department is created.",
+        ),
+    )
+    def create_person(self):
+        body = json_body(required=PERSON_REQUIRED, optional=PERSON_OPTIONAL)
+        return compat_ok(person_dict(create_backend_person(body)), status=201)
+
+    @api_route(
+        "/api/persons/<int:person_id>",
+        ["GET"],
+        scope="person:read",
+        compat=COMPAT,
+        doc=_op("Get specific person with enrollments", "person:read", 200, PERSON_WITH_ENROLLMENTS),
+    )
+    def get_person(self, person_id):
+        return compat_ok(person_dict(find_employee(person_id), with_enrollments=True))
+
+    @api_route(
+        "/api/persons/<int:person_id>",
+        ["PUT"],
+        scope="person:write",
+        compat=COMPAT,
+        doc=_op(
+            "Update person",
+            "person:write",
+            200,
+            PERSON,
+            body=json_content({"type": "object", "additionalProperties": False, "properties": PERSON_FIELDS}),
+            extra_errors=["409"],
+            description="Only the fields sent change.",
+        ),
+    )
+    def update_person(self, person_id):
+        body = json_body(optional=PERSON_REQUIRED + PERSON_OPTIONAL)
+        employee = find_employee(person_id)
+        vals = _person_fields(body)
+        if "first_name" in body or "last_name" in body:
+            first, last = employee._name_parts()
+            first = body["first_name"] if body.get("first_name") is not None else first
+            last = body["last_name"] if body.get("last_name") is not None else last
+            if not first.strip():
+                raise bad_request("first_name cannot be empty.", field="first_name")
+            vals.update(
+                name=join_name(first, last),
+                face_first_name=" ".join(first.split()),
+                face_last_name=" ".join(last.split()),
+            )
+        if "personnel_code" in body:
+            code = _personnel_code(body)
+            taken = (
+                request.env["hr.employee"]
+                .sudo()
+                .with_context(active_test=False)
+                .search_count(
+                    [
+                        ("person_ref", "=", code),
+                        ("company_id", "=", employee.company_id.id),
+                        ("id", "!=", employee.id),
+                    ]
+                )
+            )
+            if taken:
+                raise ApiError(409, "CONFLICT", "Personnel code %s is already used." % code)
+            vals["person_ref"] = code
+        if vals:
+            employee.write(vals)
+        audit(
+            "person.update", "hr.employee,%d" % employee.id, "Person %s updated" % employee.id, {"fields": sorted(body)}
+        )
+        return compat_ok(person_dict(employee))
+
+    @api_route(
+        "/api/persons/<int:person_id>",
+        ["DELETE"],
+        scope="person:write",
+        compat=COMPAT,
+        doc=_op(
+            "Delete person",
+            "person:write",
+            200,
+            MESSAGE,
+            parameters=[query("erase", s("string", enum=["true", "false", "1", "0"]))],
+            description="Odoo keeps an employee's HR history: the person is archived (is_active false, out "
+            "of every gallery). erase=true also deletes their face templates (scope face:write).",
+        ),
+    )
+    def delete_person(self, person_id, **params):
+        employee = find_employee(person_id)
+        erase = bool_param(params, "erase", False)
+        archive_person(employee, employee.person_ref or str(employee.id), erase)
+        return compat_ok({"message": "Person %d deleted (archived)." % employee.id, "id": employee.id})
+
+    def _set_active(self, person_id, active):
+        employee = find_employee(person_id)
+        employee.active = (not employee.active) if active is None else active
+        audit(
+            "person.activate" if employee.active else "person.deactivate",
+            "hr.employee,%d" % employee.id,
+            "Person %s %s" % (employee.id, "activated" if employee.active else "deactivated"),
+        )
+        return compat_ok(person_dict(employee))
+
+    @api_route(
+        "/api/persons/<int:person_id>/toggle-active",
+        ["PATCH"],
+        scope="person:write",
+        compat=COMPAT,
+        doc=_op("Toggle person active status", "person:write", 200, PERSON),
+    )
+    def toggle_person(self, person_id):
+        return self._set_active(person_id, None)
+
+    @api_route(
+        "/api/persons/<int:person_id>/deactivate",
+        ["PATCH"],
+        scope="person:write",
+        compat=COMPAT,
+        doc=_op("Deactivate person", "person:write", 200, PERSON),
+    )
+    def deactivate_person(self, person_id):
+        return self._set_active(person_id, False)
+
+    @api_route(
+        "/api/persons/<int:person_id>/activate",
+        ["PATCH"],
+        scope="person:write",
+        compat=COMPAT,
+        doc=_op("Activate person", "person:write", 200, PERSON),
+    )
+    def activate_person(self, person_id):
+        return self._set_active(person_id, True)
+
+    # -- Enrollments ------------------------------------------------------------------------------
+    @api_route(
+        "/api/enrollment",
+        ["GET"],
+        scope="person:read",
+        compat=COMPAT,
+        doc=_op(
+            "Get all enrollments",
+            "person:read",
+            200,
+            s("array", items=ENROLLMENT),
+            parameters=[query("person_id", INT32), query("is_active", s("boolean"))] + SKIP_LIMIT,
+            description="Face templates; readable by Face Attendance managers (others: 403). The total "
+            "number of matches is in the X-Total-Count header.",
+        ),
+    )
+    def list_enrollments(self, **params):
+        skip, limit = skip_limit(params)
+        domain = []
+        if params.get("person_id") not in (None, ""):
+            try:
+                person_id = int(params["person_id"])
+            except ValueError:
+                raise bad_request("person_id must be an integer.", field="person_id") from None
+            domain.append(("employee_id", "=", person_id if 0 < person_id <= MAX_ID else 0))
+        is_active = bool_param(params, "is_active", None)
+        if is_active is not None:
+            domain.append(("active", "=", is_active))
+        Template = request.env["face.template"].with_context(active_test=False)
+        records = Template.search(domain, offset=skip, limit=limit, order="id")
+        return listed([enrollment_dict(t) for t in records], Template.search_count(domain))
+
+    @api_route(
+        "/api/enrollment",
+        ["POST"],
+        scope="face:write",
+        compat=COMPAT,
+        doc=_op(
+            "Create new enrollment (with file upload)",
+            "face:write",
+            201,
+            ENROLLMENT,
+            body={
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["person_id", "file"],
+                        "properties": {"person_id": INT32, "file": s("string", format="binary")},
+                    }
+                }
+            },
+            description="One photo (JPEG, PNG, BMP, TIFF...) with one face, or one clearly larger than the "
+            "others. Refused images answer 422 with code NOT_AN_IMAGE, NO_FACE, SEVERAL_FACES or "
+            "FACE_TOO_SMALL, 413 IMAGE_TOO_LARGE.",
+        ),
+    )
+    def create_enrollment(self):
+        form = request.httprequest.form
+        upload = request.httprequest.files.get("file")
+        raw_person = form.get("person_id")
+        if raw_person in (None, ""):
+            raise bad_request("person_id is required (a form field).", field="person_id")
+        try:
+            person_id = int(raw_person)
+        except ValueError:
+            raise bad_request("person_id must be an integer.", field="person_id") from None
+        if not upload:
+            raise bad_request("file is required (a form field with the photo).", field="file")
+        if not 0 < person_id <= MAX_ID:
+            raise not_found("Person %s not found." % person_id)
+        employee = find_employee(person_id)
+        template = enrol_image(employee, upload.read(), "api")
+        audit_enrolment(template, employee.person_ref or str(employee.id))
+        return compat_ok(enrollment_dict(template), status=201)
+
+    @api_route(
+        "/api/enrollment/<int:enrollment_id>",
+        ["GET"],
+        scope="person:read",
+        compat=COMPAT,
+        doc=_op("Get specific enrollment", "person:read", 200, ENROLLMENT),
+    )
+    def get_enrollment(self, enrollment_id):
+        return compat_ok(enrollment_dict(find_enrollment(enrollment_id)))
+
+    @api_route(
+        "/api/enrollment/<int:enrollment_id>",
+        ["PUT"],
+        scope="face:write",
+        compat=COMPAT,
+        doc=_op(
+            "Update enrollment",
+            "face:write",
+            200,
+            ENROLLMENT,
+            body=json_content(
+                {
+                    "type": "object",
+                    "required": ["is_active"],
+                    "additionalProperties": False,
+                    "properties": {"is_active": s("boolean")},
+                }
+            ),
+            description="is_active is what can change: the encoding and its score come from the photo "
+            "(enrol a new photo to replace them).",
+        ),
+    )
+    def update_enrollment(self, enrollment_id):
+        body = json_body(optional=("is_active",))
+        template = find_enrollment(enrollment_id)
+        active = expect(body, "is_active", bool)
+        if active is None:
+            raise bad_request("is_active is required (true or false).", field="is_active")
+        return self._set_enrollment_active(template, active)
+
+    def _set_enrollment_active(self, template, active):
+        template.active = active
+        audit(
+            "face.update",
+            "face.template,%d" % template.id,
+            "Face %s %s" % (template.id, "activated" if active else "deactivated"),
+        )
+        return compat_ok(enrollment_dict(template))
+
+    @api_route(
+        "/api/enrollment/<int:enrollment_id>/toggle-active",
+        ["PATCH"],
+        scope="face:write",
+        compat=COMPAT,
+        doc=_op("Toggle enrollment active status", "face:write", 200, ENROLLMENT),
+    )
+    def toggle_enrollment(self, enrollment_id):
+        template = find_enrollment(enrollment_id)
+        return self._set_enrollment_active(template, not template.active)
+
+    @api_route(
+        "/api/enrollment/<int:enrollment_id>",
+        ["DELETE"],
+        scope="face:write",
+        compat=COMPAT,
+        doc=_op("Delete enrollment", "face:write", 200, MESSAGE),
+    )
+    def delete_enrollment(self, enrollment_id):
+        template = find_enrollment(enrollment_id)
+        person = template.employee_id.person_ref or str(template.employee_id.id)
+        template.unlink()
+        audit("face.delete", "face.template,%d" % enrollment_id, "Face %s of %s deleted" % (enrollment_id, person))
+        return compat_ok({"message": "Enrollment %d deleted." % enrollment_id, "id": enrollment_id})
+
+    # -- Attendance logs --------------------------------------------------------------------------
+    @api_route(
+        "/api/attendance-logs",
+        ["GET"],
+        scope="attendance:read",
+        compat=COMPAT,
+        doc=_op(
+            "Attendance logs (gate, direction, status) from the recognition events",
+            "attendance:read",
+            200,
+            s("array", items=ATTENDANCE_LOG),
+            parameters=[
+                query("person_id", INT32),
+                query("gate_name", s("string", maxLength=256)),
+                query("camera_name", s("string", maxLength=256)),
+                query("direction", s("string", enum=["entry", "exit"])),
+                query("status", s("string", enum=sorted(STATUS_OUTCOMES))),
+                query("start_date", s("string", maxLength=64), "A date (from its start) or date-time, UTC"),
+                query("end_date", s("string", maxLength=64), "A date (to its end) or date-time, UTC"),
+            ]
+            + SKIP_LIMIT,
+            description="Newest first. direction is where the person went: entry for a check-in, exit "
+            "for a check-out, else the camera's direction. status: authorized (a known person), "
+            "unauthorized (an unknown face), spoof, rejected, pending. Total in X-Total-Count.",
+        ),
+    )
+    def list_logs(self, **params):
+        skip, limit = skip_limit(params)
+        domain = self._log_domain(params)
+        Event = request.env["face.recognition.event"]
+        records = Event.search(domain, offset=skip, limit=limit, order="sighted_at desc, id desc")
+        return listed([self._log_dict(e) for e in records], Event.search_count(domain))
+
+    @api_route(
+        "/api/attendance-logs/<int:log_id>",
+        ["GET"],
+        scope="attendance:read",
+        compat=COMPAT,
+        doc=_op("One attendance log", "attendance:read", 200, ATTENDANCE_LOG),
+    )
+    def get_log(self, log_id):
+        event = request.env["face.recognition.event"].search([("id", "=", log_id)])
+        if not event:
+            raise not_found("Attendance log %s not found." % log_id)
+        return compat_ok(self._log_dict(event))
+
+    @staticmethod
+    def _log_dict(event):
+        camera = event.camera_id
+        if event.outcome == "checked_in":
+            direction = "entry"
+        elif event.outcome == "checked_out":
+            direction = "exit"
+        else:
+            direction = event.direction if event.direction in ("entry", "exit") else None
+        employee = event.employee_id
+        return {
+            "id": event.id,
+            "person_id": employee.id or None,
+            "personnel_code": employee.person_ref or None,
+            "person_name": employee.name or None,
+            "gate_name": camera.location or camera.name or None,
+            "direction": direction,
+            "confidence_score": round(event.confidence, 3) if employee else None,
+            "camera_name": camera.name or None,
+            "status": OUTCOME_STATUS.get(event.outcome, "pending"),
+            "outcome": event.outcome,
+            "attendance_id": event.attendance_id.id or None,
+            "created_at": iso(event.sighted_at),
+        }
+
+    @staticmethod
+    def _log_domain(params):
+        domain = []
+        if params.get("person_id") not in (None, ""):
+            try:
+                person_id = int(params["person_id"])
+            except ValueError:
+                raise bad_request("person_id must be an integer.", field="person_id") from None
+            domain.append(("employee_id", "=", person_id if 0 < person_id <= MAX_ID else 0))
+        if params.get("gate_name"):
+            gate = params["gate_name"]
+            domain += ["|", ("camera_id.location", "=ilike", gate), ("camera_id.name", "=ilike", gate)]
+        if params.get("camera_name"):
+            domain.append(("camera_id.name", "=ilike", params["camera_name"]))
+        direction = params.get("direction")
+        if direction not in (None, ""):
+            if direction not in ("entry", "exit"):
+                raise bad_request("direction must be entry or exit.", field="direction")
+            went = "checked_in" if direction == "entry" else "checked_out"
+            domain += [
+                "|",
+                ("outcome", "=", went),
+                "&",
+                ("outcome", "not in", ("checked_in", "checked_out")),
+                ("direction", "=", direction),
+            ]
+        status = params.get("status")
+        if status not in (None, ""):
+            if status not in STATUS_OUTCOMES:
+                raise bad_request("status must be one of %s." % ", ".join(sorted(STATUS_OUTCOMES)), field="status")
+            domain.append(("outcome", "in", STATUS_OUTCOMES[status]))
+        for name, operator, day_end in (("start_date", ">=", False), ("end_date", "<=", True)):
+            value = params.get(name)
+            if value in (None, ""):
+                continue
+            if len(value) == 10:
+                value += "T23:59:59" if day_end else "T00:00:00"
+            try:
+                moment = parse_timestamp(value)
+            except EventInputError:
+                raise bad_request(
+                    "%s is not an ISO 8601 date or date-time (years 2000-2999)." % name, field=name
+                ) from None
+            domain.append(("sighted_at", operator, moment))
+        return domain
