@@ -24,3 +24,4 @@ from . import api_users
 from . import api_locale
 from . import api_developer
 from . import api_compat_backend
+from . import api_compat_fallback

@@ -127,6 +127,8 @@ ROUTES = []
 # The OpenAPI operation of every endpoint, declared with the endpoint itself: {openapi path: {method: op}}.
 # ``openapi.json`` is built from this alone, so a route cannot exist undocumented.
 OPERATIONS = {}
+# (path, methods, compat) of every compatibility route, for their fallbacks (api_compat_fallback.py).
+COMPAT_ROUTES = []
 INT32 = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
 PATH_STRING = {"type": "string", "minLength": 1, "maxLength": 128}
 
@@ -195,7 +197,9 @@ def api_route(path, methods, scope=None, public=False, doc=None, path_params=Non
     is a write, and a read-only cursor would make Odoo replay the whole request.
     """
     if "<path:" not in path:
-        if not compat:
+        if compat:
+            COMPAT_ROUTES.append((path, tuple(methods), compat))
+        else:
             ROUTES.append((_path_pattern(path), tuple(methods)))
         _declare(path, methods, scope, public, doc, path_params, compat)
 

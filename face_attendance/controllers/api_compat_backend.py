@@ -301,7 +301,7 @@ class FaceApiCompatBackend(http.Controller):
                     }
                 },
             },
-            extra_errors=["401", "403", "413", "429", "503"],
+            extra_errors=["400", "401", "403", "413", "429", "503"],
             description="OAuth2's password form (username, password) as FastAPI reads it, or the same as "
             "JSON. The Odoo login and password are checked by Odoo, with its login cooldown; the access "
             "token is the same short-lived token as POST /api/v1/auth/login's, with the scopes of the "

@@ -399,6 +399,22 @@ class TestCompatBackendApi(ApiCase):
         response, payload = self.compat("GET", "/api/attendance-logs", key=self.reader_secret)
         self.assertDetail(response, payload, 403)
 
+    def test_unknown_ids_paths_and_methods_answer_json(self):
+        for method, path, status in (
+            ("GET", "/api/persons/-1", 404),
+            ("GET", "/api/persons/abc", 404),
+            ("GET", "/api/persons/1/nope", 404),
+            ("DELETE", "/api/enrollment/x", 404),
+            ("PATCH", "/api/persons", 405),
+            ("POST", "/api/persons/1", 405),
+            ("GET", "/api/persons/1/activate", 405),
+            ("GET", "/api/auth/login", 405),
+        ):
+            response, payload = self.compat(method, path)
+            self.assertDetail(response, payload, status)
+            if status == 405:
+                self.assertIn(response.headers["Allow"], ("GET, POST", "DELETE, GET, PUT", "PATCH", "POST"))
+
     def test_the_document_has_every_compat_route_with_its_own_server(self):
         document = self.api("GET", "/openapi.json", key="")[1]
         compat = {
