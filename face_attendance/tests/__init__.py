@@ -28,3 +28,4 @@ from . import test_api_auth
 from . import test_developer_console
 from . import test_ops_security
 from . import test_api_compat_backend
+from . import test_api_compat_enterprise
