@@ -247,6 +247,7 @@ class FaceAttendanceConfig(models.AbstractModel):
             actions=[
                 ref("face_attendance.face_unknown_group_action"),
                 ref("face_attendance.face_developer_console_action"),
+                ref("face_attendance.face_template_reencode_action"),
             ],
         )
 

@@ -8,6 +8,7 @@ from datetime import timedelta
 import numpy as np
 
 from odoo import fields
+from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 
 from face_attendance_daemon.engine import Gallery, enrol_image, get_encoder
@@ -283,6 +284,29 @@ class TestApiCompatEnterprise(ApiCase):
         self.assertEqual(payload["camera_id"], self.gate.id, "the key's only camera")
         attendance = self.env["hr.attendance"].browse(payload["attendance_id"])
         self.assertEqual(attendance.employee_id.name, "Gordon Brown")
+
+    def test_people_enrolled_before_the_switch_to_dlib_are_re_encoded(self):
+        """Camera units need dlib vectors: after the switch, a manager re-encodes the existing
+        templates from their photos with the bound action; other users cannot run it."""
+        from ..models.odoo_compat import USER_GROUPS
+
+        _r, kofi = self.register("Kofi Annan", photo("Kofi_Annan", 1))
+        self.assertTrue(kofi["encoder"].startswith("sface"), kofi)
+        self.env["ir.config_parameter"].sudo().set_param("face_attendance.encoder", "dlib")
+        self.assertEqual(self.synced(encoder="dlib")[1], [], "nothing is dlib yet")
+        action = self.env.ref("face_attendance.face_template_reencode_action")
+        self.assertEqual(action[USER_GROUPS], self.env.ref("face_attendance.group_face_attendance_manager"))
+        template = self.env["face.template"].browse(kofi["face_id"])
+        context = {"active_model": "face.template", "active_ids": template.ids, "active_id": template.id}
+        clerk = new_test_user(
+            self.env, login="fa_ent_clerk2", groups="base.group_user,face_attendance.group_face_attendance_user"
+        )
+        with self.assertRaises(AccessError):
+            action.with_user(clerk).with_context(**context).run()
+        action.with_user(self.manager).with_context(**context).run()
+        self.assertEqual(template.encoder_name, "dlib")
+        (user,) = self.synced()[1]
+        self.assertEqual((user["id"], user["encoder"], len(user["face_encoding"])), (kofi["id"], "dlib:resnet_v1", 128))
 
     def test_other_users_and_companies_get_nothing(self):
         _r, kofi = self.register("Kofi Annan", photo("Kofi_Annan", 1), personnel_code="ENT-KA")
