@@ -127,7 +127,7 @@ ROUTES = []
 # The OpenAPI operation of every endpoint, declared with the endpoint itself: {openapi path: {method: op}}.
 # ``openapi.json`` is built from this alone, so a route cannot exist undocumented.
 OPERATIONS = {}
-# (path, methods, compat) of every compatibility route, for their fallbacks (api_compat_fallback.py).
+# (path, compiled pattern, methods, compat) of every compatibility route (for api_compat_fallback.py).
 COMPAT_ROUTES = []
 INT32 = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
 PATH_STRING = {"type": "string", "minLength": 1, "maxLength": 128}
@@ -141,6 +141,27 @@ def _path_pattern(path):
 
 def allowed_methods(path):
     return sorted({m for pattern, methods in ROUTES if pattern.match(path) for m in methods})
+
+
+def compat_allowed_methods(path):
+    """The methods the compatibility routes serve at a concrete path (empty: no such path); a trailing
+    slash is optional, as in Odoo's routing."""
+    forms = {path, path.rstrip("/"), path.rstrip("/") + "/"}
+    return sorted(
+        {m for _path, pattern, methods, _compat in COMPAT_ROUTES if any(map(pattern.match, forms)) for m in methods}
+    )
+
+
+def _unserved_method(compat):
+    """The answer to a method this route does not serve: Odoo adds OPTIONS to every rule and would
+    call the handler with it. OPTIONS answers 204 with the path's methods, anything else 405."""
+    path = request.httprequest.path
+    allowed = compat_allowed_methods(path) if compat else allowed_methods(path[len(BASE) :])
+    headers = {"Allow": ", ".join(allowed)}
+    if request.httprequest.method == "OPTIONS":
+        return request.make_response(b"", headers=list(headers.items()), status=204)
+    error = ApiError(405, "METHOD_NOT_ALLOWED", "%s accepts %s." % (path, headers["Allow"]), headers=headers)
+    return error_response(error, uuid.uuid4().hex[:16], compat)
 
 
 def openapi_path(path):
@@ -198,7 +219,7 @@ def api_route(path, methods, scope=None, public=False, doc=None, path_params=Non
     """
     if "<path:" not in path:
         if compat:
-            COMPAT_ROUTES.append((path, tuple(methods), compat))
+            COMPAT_ROUTES.append((path, _path_pattern(path), tuple(methods), compat))
         else:
             ROUTES.append((_path_pattern(path), tuple(methods)))
         _declare(path, methods, scope, public, doc, path_params, compat)
@@ -216,7 +237,11 @@ def api_route(path, methods, scope=None, public=False, doc=None, path_params=Non
         )
         @functools.wraps(func)
         def wrapper(self, *args, **kwargs):
+            method = request.httprequest.method
+            if method not in methods and not (method == "HEAD" and "GET" in methods):
+                return _unserved_method(compat)
             request_id = uuid.uuid4().hex[:16]
+            request.face_request_id = request_id
             # Conflicts with concurrent writers are retried here, in a fresh transaction, rather than
             # by Odoo around the wrapper (which would answer an HTML 500 when its tries run out).
             for attempt in range(1, MAX_TRIES + 1):
@@ -250,7 +275,11 @@ def api_route(path, methods, scope=None, public=False, doc=None, path_params=Non
                 if not public:
                     key = _authenticate(scope, count=attempt == 1)
                     request.face_api_key = key
-                if _has_nul(kwargs) or _has_nul(dict(request.httprequest.args)):
+                if (
+                    _has_nul(kwargs)
+                    or _has_nul(dict(request.httprequest.args))
+                    or _has_nul(dict(request.httprequest.form))
+                ):
                     raise bad_request("Parameters cannot contain NUL characters.")
                 for name, value in kwargs.items():
                     if isinstance(value, int) and not 0 < value <= MAX_ID:

@@ -31,6 +31,7 @@ from .api_common import (
     not_found,
 )
 from .api_persons import archive_person, audit_enrolment, check_person_access, create_person, enrol_image, person_vals
+from .api_recognition import sighting_names
 from .openapi_spec import DATETIME, INT32, json_content, obj, operation, query, s
 
 COMPAT = "backend-readme"
@@ -332,7 +333,7 @@ class FaceApiCompatBackend(http.Controller):
             if refused.status == 401:
                 headers["WWW-Authenticate"] = "Bearer"
             return compat_error_response(
-                ApiError(refused.status, refused.code, refused.message, headers=headers), request_id=""
+                ApiError(refused.status, refused.code, refused.message, headers=headers), request.face_request_id
             )
         return compat_ok(
             {
@@ -727,7 +728,7 @@ class FaceApiCompatBackend(http.Controller):
         domain = self._log_domain(params)
         Event = request.env["face.recognition.event"]
         records = Event.search(domain, offset=skip, limit=limit, order="sighted_at desc, id desc")
-        return listed([self._log_dict(e) for e in records], Event.search_count(domain))
+        return listed(self._logs(records), Event.search_count(domain))
 
     @api_route(
         "/api/attendance-logs/<int:log_id>",
@@ -740,32 +741,54 @@ class FaceApiCompatBackend(http.Controller):
         event = request.env["face.recognition.event"].search([("id", "=", log_id)])
         if not event:
             raise not_found("Attendance log %s not found." % log_id)
-        return compat_ok(self._log_dict(event))
+        return compat_ok(self._logs(event)[0])
 
     @staticmethod
-    def _log_dict(event):
-        camera = event.camera_id
-        if event.outcome == "checked_in":
-            direction = "entry"
-        elif event.outcome == "checked_out":
-            direction = "exit"
-        else:
-            direction = event.direction if event.direction in ("entry", "exit") else None
-        employee = event.employee_id
-        return {
-            "id": event.id,
-            "person_id": employee.id or None,
-            "personnel_code": employee.person_ref or None,
-            "person_name": employee.name or None,
-            "gate_name": camera.location or camera.name or None,
-            "direction": direction,
-            "confidence_score": round(event.confidence, 3) if employee else None,
-            "camera_name": camera.name or None,
-            "status": OUTCOME_STATUS.get(event.outcome, "pending"),
-            "outcome": event.outcome,
-            "attendance_id": event.attendance_id.id or None,
-            "created_at": iso(event.sighted_at),
+    def _logs(events):
+        """The logs of readable events; the names of their persons and cameras as Odoo shows a
+        many2one's name (users without HR rights may read events, not employees)."""
+        rows = events.read(
+            ["employee_id", "camera_id", "direction", "outcome", "confidence", "attendance_id", "sighted_at"]
+        )
+        for row in rows:
+            for name in ("employee_id", "camera_id", "attendance_id"):
+                row[name] = row[name][0] if row[name] else False
+        people, cameras = sighting_names(rows)
+        locations = {
+            c["id"]: c["location"]
+            for c in request.env["face.camera"]
+            .sudo()
+            .with_context(active_test=False)
+            .browse(list(cameras))
+            .read(["location"])
         }
+        logs = []
+        for row in rows:
+            if row["outcome"] == "checked_in":
+                direction = "entry"
+            elif row["outcome"] == "checked_out":
+                direction = "exit"
+            else:
+                direction = row["direction"] if row["direction"] in ("entry", "exit") else None
+            person_ref, name = people.get(row["employee_id"], (None, None))
+            camera = row["camera_id"]
+            logs.append(
+                {
+                    "id": row["id"],
+                    "person_id": row["employee_id"] or None,
+                    "personnel_code": person_ref,
+                    "person_name": name,
+                    "gate_name": locations.get(camera) or cameras.get(camera) or None,
+                    "direction": direction,
+                    "confidence_score": round(row["confidence"], 3) if row["employee_id"] else None,
+                    "camera_name": cameras.get(camera) or None,
+                    "status": OUTCOME_STATUS.get(row["outcome"], "pending"),
+                    "outcome": row["outcome"],
+                    "attendance_id": row["attendance_id"] or None,
+                    "created_at": iso(row["sighted_at"]),
+                }
+            )
+        return logs
 
     @staticmethod
     def _log_domain(params):

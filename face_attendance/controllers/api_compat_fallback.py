@@ -13,14 +13,14 @@ import uuid
 from odoo import http
 from odoo.http import request
 
-from .api_common import COMPAT_ROUTES, ApiError, compat_error_response
+from .api_common import COMPAT_ROUTES, ApiError, compat_allowed_methods, compat_error_response
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
 
 def _fallback_rules():
     declared = {}
-    for path, methods, _compat in COMPAT_ROUTES:
+    for path, _pattern, methods, _compat in COMPAT_ROUTES:
         declared.setdefault(path, set()).update(methods)
     other_methods = {path: tuple(m for m in METHODS if m not in methods) for path, methods in declared.items()}
     # The resource of each path: what comes before its first converter, or the path itself.
@@ -31,21 +31,10 @@ def _fallback_rules():
 OTHER_METHODS, RESOURCES = _fallback_rules()
 
 
-def _allowed(path):
-    """The methods served at a concrete path (empty: no such path)."""
-    allowed = set()
-    for declared, methods, _compat in COMPAT_ROUTES:
-        pattern = re.sub(r"<int:[^>]+>", "[0-9]+", re.escape(declared).replace("\\<", "<").replace("\\>", ">"))
-        pattern = re.sub(r"<(string:)?[^>]+>", "[^/]+", pattern)
-        if re.match("^%s$" % pattern, path):
-            allowed.update(methods)
-    return sorted(allowed)
-
-
 def _answer(_controller, **_kwargs):
     path = request.httprequest.path
     method = request.httprequest.method
-    allowed = _allowed(path)
+    allowed = compat_allowed_methods(path)
     if allowed and method not in allowed:
         error = ApiError(
             405,

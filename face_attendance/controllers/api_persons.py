@@ -89,6 +89,9 @@ def create_person(person_id, body, field="person_id"):
     """A new person with this person ID (409 when the key's company already has one)."""
     if not isinstance(person_id, str) or not person_id or len(person_id) > 64 or any(c.isspace() for c in person_id):
         raise bad_request("%s must be 1 to 64 characters without spaces." % field, field=field)
+    # Only a user who may create employees learns whether a person ID is taken (409).
+    if not request.env["hr.employee"].browse().has_access("create"):
+        raise ApiError(403, "FORBIDDEN", "This key's user may not create employees (Odoo's Employees officer right).")
     # Person IDs are unique per company: only the key's company is looked at, so the answer
     # says nothing about people of other companies.
     if (

@@ -356,11 +356,23 @@ class FaceRecognitionEventIngest(models.Model):
         for event in pending:
             starts[event.employee_id] = min(starts.get(event.employee_id, event.sighted_at), event.sighted_at)
         self._rebuild_attendances(starts)
+        sent_cameras = {index: vals["camera_id"] for index, vals in parsed}
         for index, answer in enumerate(answers):
             if isinstance(answer, tuple):
                 event = existing.get(answer[1]) or self.search(
                     [("event_uid", "=", answer[1][0]), ("company_id", "=", answer[1][1])], limit=1
                 )
+                if event.camera_id.id != sent_cameras.get(index):
+                    # Another camera's event id: its sighting is none of this sender's business,
+                    # and the id stays that camera's (no answer tells who or what it was).
+                    answers[index] = {
+                        "event_id": answer[1][0],
+                        "status": "invalid",
+                        "outcome": "rejected",
+                        "message": self.env._("This event_id is already used by another camera."),
+                        "attendance_id": False,
+                    }
+                    continue
                 answers[index] = dict(event._answer(), status="exists")
             elif isinstance(answer, models.BaseModel):
                 answers[index] = dict(answer._answer(), status="created")
