@@ -37,12 +37,14 @@
         "views/face_daemon_command_views.xml",
         "views/face_detection_provider_views.xml",
         "views/face_developer_console_views.xml",
+        "views/face_api_docs_templates.xml",
         "data/face_attendance_setup.xml",
     ],
     "assets": {
         "web.assets_backend": [
             "face_attendance/static/src/**/*",
             ("remove", "face_attendance/static/src/kiosk/**/*"),
+            ("remove", "face_attendance/static/src/api_docs/**/*"),
         ],
         # The tablet's page: Odoo's JS core (OWL, RPC, translations) and the kiosk, nothing of the backend.
         "face_attendance.assets_face_kiosk": [
@@ -50,6 +52,12 @@
             # The core's styles need the backend's SCSS variables; the kiosk has its own plain CSS.
             ("remove", "web/static/src/**/*.scss"),
             "face_attendance/static/src/kiosk/**/*",
+        ],
+        # The interactive API documentation (/api/v1/docs): Odoo's JS core and the page, as the kiosk.
+        "face_attendance.assets_api_docs": [
+            ("include", "web._assets_core"),
+            ("remove", "web/static/src/**/*.scss"),
+            "face_attendance/static/src/api_docs/**/*",
         ],
         "web.assets_tests": [
             "face_attendance/static/tests/tours/**/*",

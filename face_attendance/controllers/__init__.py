@@ -23,6 +23,7 @@ from . import api_auth
 from . import api_users
 from . import api_locale
 from . import api_developer
+from . import api_docs
 from . import api_compat_backend
 from . import api_compat_enterprise
 from . import api_compat_fallback

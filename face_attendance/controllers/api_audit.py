@@ -10,6 +10,7 @@ from datetime import datetime, time, timedelta
 from odoo import http
 from odoo.http import request
 from odoo.tools import html2plaintext
+from odoo.tools.sql import escape_psql
 
 from ..models.face_recognition_event import EventInputError, parse_timestamp
 from .api_common import api_route, bad_request, iso, ok_page, plan_paging
@@ -93,10 +94,6 @@ def text_param(params, name):
     if value and len(value) > 256:
         raise bad_request("%s is longer than 256 characters." % name, field=name)
     return value
-
-
-def like_escape(text):
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def split_ref(object_ref):
@@ -186,7 +183,7 @@ def log_domain(filters):
     domain = []
     if filters.get("action"):
         action = filters["action"]
-        domain += ["|", ("action", "=", action), ("action", "=like", like_escape(action) + ".%")]
+        domain += ["|", ("action", "=", action), ("action", "=like", escape_psql(action) + ".%")]
     if filters.get("user"):
         user = filters["user"]
         domain.append(user_filter("user_id", "user_id.login", user))
@@ -194,9 +191,9 @@ def log_domain(filters):
         model = filters["entity"]
         if filters.get("entityId"):
             ref = "%s,%d" % (model, filters["entityId"])
-            domain += ["|", ("object_ref", "=", ref), ("object_ref", "=like", like_escape(ref) + ",%")]
+            domain += ["|", ("object_ref", "=", ref), ("object_ref", "=like", escape_psql(ref) + ",%")]
         else:
-            domain.append(("object_ref", "=like", like_escape(model) + ",%"))
+            domain.append(("object_ref", "=like", escape_psql(model) + ",%"))
     if filters.get("from"):
         domain.append(("create_date", ">=", filters["from"]))
     if filters.get("to"):

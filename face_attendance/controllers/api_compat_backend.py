@@ -11,6 +11,7 @@ errors ``{"detail": ...}`` as FastAPI gives them (``api_route(compat=...)``).
 
 from odoo import http
 from odoo.http import request
+from odoo.tools.sql import escape_psql
 
 from ..models.face_recognition_event import EventInputError, parse_timestamp
 from ..models.hr_employee_names import join_name
@@ -309,7 +310,7 @@ class FaceApiCompatBackend(http.Controller):
             "user's Face Attendance groups.",
         ),
     )
-    def login(self):
+    def login(self, **_form):
         content_type = request.httprequest.mimetype
         if content_type == "application/json":
             body = json_body(required=("username", "password"))
@@ -395,7 +396,7 @@ class FaceApiCompatBackend(http.Controller):
         if is_active is not None:
             domain.append(("active", "=", is_active))
         if params.get("department"):
-            domain.append(("department_id.name", "=ilike", params["department"]))
+            domain.append(("department_id.name", "=ilike", escape_psql(params["department"])))
         if params.get("search"):
             term = params["search"]
             domain += ["|", "|", ("name", "ilike", term), ("person_ref", "ilike", term), ("work_email", "ilike", term)]
@@ -800,10 +801,10 @@ class FaceApiCompatBackend(http.Controller):
                 raise bad_request("person_id must be an integer.", field="person_id") from None
             domain.append(("employee_id", "=", person_id if 0 < person_id <= MAX_ID else 0))
         if params.get("gate_name"):
-            gate = params["gate_name"]
+            gate = escape_psql(params["gate_name"])
             domain += ["|", ("camera_id.location", "=ilike", gate), ("camera_id.name", "=ilike", gate)]
         if params.get("camera_name"):
-            domain.append(("camera_id.name", "=ilike", params["camera_name"]))
+            domain.append(("camera_id.name", "=ilike", escape_psql(params["camera_name"])))
         direction = params.get("direction")
         if direction not in (None, ""):
             if direction not in ("entry", "exit"):

@@ -17,6 +17,7 @@ from collections import OrderedDict
 
 from odoo import fields, http
 from odoo.http import request
+from odoo.tools.sql import escape_psql
 
 from face_attendance_daemon.engine import vector_from_bytes
 
@@ -172,8 +173,7 @@ def _sync_camera(body, Event):
         return cameras.id
     if not isinstance(camera, str) or not camera.strip() or len(camera) > 128:
         raise bad_request("camera is a camera's id or its name (at most 128 characters).", field="camera")
-    pattern = camera.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    cameras = Camera.search(domain + [("name", "=ilike", pattern)], limit=2)
+    cameras = Camera.search(domain + [("name", "=ilike", escape_psql(camera.strip()))], limit=2)
     if not cameras:
         raise ApiError(422, "INVALID_EVENT", "Camera %r does not exist or is not one of yours." % camera)
     if len(cameras) > 1:

@@ -7,6 +7,8 @@ from the browser with a key the manager pastes; the key never reaches this serve
 the ``X-API-Key`` of those calls.
 """
 
+from urllib.parse import urlsplit
+
 from odoo import http
 from odoo.exceptions import AccessError
 from odoo.http import request
@@ -16,7 +18,8 @@ from ..models.security_groups import MANAGER
 from .api_common import API_VERSION, BASE, api_route, json_response, openapi_paths
 from .openapi_spec import build_openapi, json_content, obj, operation, s
 
-METHOD_ORDER = ("get", "post", "put", "patch", "delete")
+# Every operation key OpenAPI 3.0 knows, in the order the lists show them.
+METHOD_ORDER = ("get", "post", "put", "patch", "delete", "head", "options", "trace")
 _MAX_DEPTH = 6  # bounds the walk through nested (and possibly self-referring) schemas
 
 _PARAMETER = obj(
@@ -166,15 +169,30 @@ def _request_body(body, components):
     }
 
 
+def methods_of(path_item):
+    """The operations of an OpenAPI path item in METHOD_ORDER: its other keys (``servers``,
+    ``parameters``, ``summary``, ...) are not operations."""
+    return [(method, path_item[method]) for method in METHOD_ORDER if method in path_item]
+
+
+def full_path(document, path):
+    """The path from the host's root at which ``path`` of the document is served.
+
+    The compatibility routes live outside /api/v1: their path item carries its own ``servers``
+    (the bare host), which OpenAPI 3 makes take precedence over the document's. Only the server's
+    path is kept: the call goes to the host that served the document.
+    """
+    servers = document["paths"][path].get("servers") or document.get("servers") or [{"url": ""}]
+    return urlsplit(servers[0]["url"]).path.rstrip("/") + path
+
+
 def endpoint_list(document):
-    """The console's items for the OpenAPI ``document``: one per (path, method), ordered by path
-    then method, numbered DEV-001, DEV-002, ... in that order."""
+    """The console's items for the OpenAPI ``document``: one per (path, method), ordered by full
+    path then method, numbered DEV-001, DEV-002, ... in that order."""
     components = document.get("components", {}).get("schemas", {})
     items = []
-    for path in sorted(document["paths"]):
-        operations = document["paths"][path]
-        for method in sorted(operations, key=lambda m: (METHOD_ORDER + (m,)).index(m)):
-            op = operations[method]
+    for path in sorted(document["paths"], key=lambda path: full_path(document, path)):
+        for method, op in methods_of(document["paths"][path]):
             items.append(
                 {
                     "id": "DEV-%03d" % (len(items) + 1),
@@ -182,7 +200,7 @@ def endpoint_list(document):
                     "description": op.get("summary") or "",
                     "details": op.get("description") or None,
                     "method": method.upper(),
-                    "path": BASE + path,
+                    "path": full_path(document, path),
                     "public": op.get("security") == [],
                     "requiredScope": op.get("x-required-scope") or None,
                     "parameters": [_parameter(p, components) for p in op.get("parameters", [])],
@@ -193,10 +211,15 @@ def endpoint_list(document):
     return items
 
 
+def current_document():
+    """The OpenAPI document this server serves right now, at this request's address."""
+    root = request.httprequest.host_url.rstrip("/")
+    return build_openapi(root + BASE, API_VERSION, openapi_paths(), root_url=root)
+
+
 def current_endpoints():
-    """The list for the document this server serves right now, at this request's address."""
-    server = request.httprequest.host_url.rstrip("/") + BASE
-    return endpoint_list(build_openapi(server, API_VERSION, openapi_paths()))
+    """The list for the document this server serves right now."""
+    return endpoint_list(current_document())
 
 
 class FaceApiDeveloper(http.Controller):

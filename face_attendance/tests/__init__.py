@@ -27,6 +27,7 @@ from . import test_api_system_ops
 from . import test_api_auth
 from . import test_developer_console
 from . import test_ops_security
+from . import test_api_docs
 from . import test_api_compat_backend
 from . import test_api_compat_enterprise
 from . import test_compat_security

@@ -179,6 +179,9 @@ class TestCompatBackendApi(ApiCase):
         self.assertEqual(response.status_code, 200, payload)
         self.assertEqual([p["id"] for p in payload], ids[1:3])
         self.assertEqual(response.headers["X-Total-Count"], "5")
+        # The filter is a name, not a pattern: % and _ match themselves.
+        self.assertEqual(self.compat("GET", "/api/persons?department=%25")[1], [])
+        self.assertEqual(self.compat("GET", "/api/persons?department=L_b")[1], [])
         response, payload = self.compat("GET", "/api/persons?search=CB-L&department=lab")
         self.assertEqual([p["id"] for p in payload], [ids[1], ids[3]])
         # deactivate, toggle, activate

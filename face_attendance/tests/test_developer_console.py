@@ -1,6 +1,7 @@
 import json
 import os
 from unittest.mock import patch
+from urllib.parse import urlsplit
 
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
@@ -29,14 +30,20 @@ class TestDeveloperConsole(ApiCase):
         self.assertEqual(response.status_code, 200)
         return payload
 
+    def full_path(self, document, path):
+        """The path from the host's root: a path item's own ``servers`` (the compatibility routes,
+        served outside /api/v1) take precedence over the document's."""
+        servers = document["paths"][path].get("servers") or document["servers"]
+        return urlsplit(servers[0]["url"]).path.rstrip("/") + path
+
     def test_every_documented_operation_is_listed_once(self):
         document = self.document()
         items = self.endpoints()
         documented = {
-            ("/api/v1" + path, method.upper())
+            (self.full_path(document, path), method.upper())
             for path, operations in document["paths"].items()
             for method in operations
-            if method != "parameters"
+            if method not in ("parameters", "servers")
         }
         listed = [(item["path"], item["method"]) for item in items]
         self.assertEqual(len(listed), len(set(listed)), "an operation is listed twice")
@@ -49,8 +56,9 @@ class TestDeveloperConsole(ApiCase):
         )
         self.assertEqual(self.endpoints(), items)
         # Each item says what the document says of its operation.
+        by_full_path = {self.full_path(document, path): path for path in document["paths"]}
         for item in items:
-            op = document["paths"][item["path"][len("/api/v1") :]][item["method"].lower()]
+            op = document["paths"][by_full_path[item["path"]]][item["method"].lower()]
             self.assertEqual(item["label"], op["tags"][0])
             self.assertEqual(item["description"], op["summary"])
             self.assertEqual(item["requiredScope"], op.get("x-required-scope"))
@@ -93,6 +101,34 @@ class TestDeveloperConsole(ApiCase):
         self.assertEqual(items[0]["label"], "Zz Test")
         self.assertEqual(items[0]["requiredScope"], "config:read")
         self.assertNotIn("/api/v1/zz-declared-now/{thing}", [i["path"] for i in self.endpoints()])
+
+    def test_compatibility_routes_are_listed_at_their_own_path(self):
+        """The older backends' routes are served from the host's root: the console calls them there,
+        not under /api/v1 (the document gives their path item its own server)."""
+        document = self.document()
+        compat = {
+            (self.full_path(document, path), method.upper()): op
+            for path, item in document["paths"].items()
+            for method, op in item.items()
+            if isinstance(op, dict) and op.get("x-compat")
+        }
+        self.assertIn(("/api/persons", "GET"), compat)
+        self.assertIn(("/users/", "POST"), compat)
+        items = {(item["method"], item["path"]): item for item in self.endpoints()}
+        for (path, method), op in compat.items():
+            self.assertFalse(path.startswith("/api/v1/"), path)
+            item = items[method, path]
+            self.assertEqual(item["label"], op["tags"][0])
+            self.assertTrue(item["label"].startswith("Compatibility: "), item["label"])
+        self.assertNotIn(("GET", "/api/v1/api/persons"), items)
+        persons = items["GET", "/api/persons"]
+        self.assertEqual(persons["requiredScope"], "person:read")
+        self.assertIn("is_active", [p["name"] for p in persons["parameters"]])
+        # The path the console shows is the one that answers, with the console's own header.
+        self.env["hr.employee"].create({"name": "Console Compat", "person_ref": "DEV-COMPAT-1"})
+        response, payload = self.api("GET", persons["path"] + "?search=Console+Compat", prefix="")
+        self.assertEqual(response.status_code, 200, payload)
+        self.assertEqual([p["personnel_code"] for p in payload], ["DEV-COMPAT-1"])
 
     def test_any_valid_key_and_only_a_valid_key(self):
         self.assertTrue(self.endpoints(key=self.reader_secret))  # person:read only: any scope will do
