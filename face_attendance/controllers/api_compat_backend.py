@@ -114,6 +114,7 @@ SKIP_LIMIT = [
     query("limit", s("integer", minimum=1, maximum=1000, default=100), "Rows to return"),
 ]
 TOTAL_HEADER = "X-Total-Count"
+TOKEN_TYPE = "bearer"  # nosec B105  # OAuth2's name of the token's kind, not a password
 # The backend's authorization status of a log, from the event's outcome.
 STATUS_OUTCOMES = {
     "authorized": ("checked_in", "checked_out", "duplicate"),
@@ -339,7 +340,7 @@ class FaceApiCompatBackend(http.Controller):
         return compat_ok(
             {
                 "access_token": access_secret,
-                "token_type": "bearer",
+                "token_type": TOKEN_TYPE,
                 "expires_in": int((access.expires_at - access.create_date).total_seconds()),
                 "refresh_token": refresh_secret,
             }
