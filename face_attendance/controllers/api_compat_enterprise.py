@@ -330,11 +330,12 @@ class FaceApiCompatEnterprise(http.Controller):
             server_time = changes["server_time"]
             removed_faces = sorted(changes["removed"])
             touched = {t["employee_id"] for t in changes["templates"]}
-            # Archived templates still exist (a deleted one is a tombstone: its id alone is known);
-            # gallery_sync named them, in the key's companies, so reading their person is no leak.
+            # Archived templates still exist, deleted ones left a tombstone with their person;
+            # gallery_sync named both, in the key's companies, so reading their person is no leak.
             touched |= set(
                 Template.sudo().with_context(active_test=False).browse(removed_faces).exists().employee_id.ids
             )
+            touched |= set(changes.get("removed_employees", ()))
             removed = sorted(touched - set(people))
             people = OrderedDict((key, entry) for key, entry in people.items() if key in touched)
         users = list(people.values())[skip : None if limit is None else skip + limit]

@@ -255,8 +255,10 @@ class FaceRecognitionEventIngest(models.Model):
             if not 0 < raw["employee_id"] < 2**31:
                 raise EventInputError("employee %s does not exist" % raw["employee_id"])
             employee = lookups["employees"].get(raw["employee_id"])
-            if not employee:
-                raise EventInputError("employee %s does not exist" % raw["employee_id"])
+            # One answer whether the id is free or another company's: a sender learns nothing of
+            # the people of companies its camera is not in.
+            if not employee or employee.company_id != camera.company_id:
+                raise EventInputError("employee %s does not exist in the camera's company" % raw["employee_id"])
         elif raw.get("person_id") not in (None, False, ""):
             if not isinstance(raw["person_id"], str):
                 raise EventInputError("person_id must be a string")

@@ -221,18 +221,29 @@ class FaceTemplate(models.Model):
             "server_time": fields.Datetime.to_string(server_time),
         }
         if since:
-            result["removed"] += (
+            tombstones = (
                 self.env["face.template.tombstone"]
                 .sudo()
-                .search([("create_date", ">=", since_dt)])
-                .mapped("template_id")
+                .search(
+                    [
+                        ("create_date", ">=", since_dt),
+                        # Tombstones written before they carried a company are everybody's.
+                        "|",
+                        ("company_id", "in", self.env.companies.ids),
+                        ("company_id", "=", False),
+                    ]
+                )
             )
+            result["removed"] += tombstones.mapped("template_id")
+            result["removed_employees"] = sorted(set(tombstones.mapped("employee_id")) - {0})
         return result
 
     def unlink(self):
         self.check_access("unlink")
         # Daemons learn about deleted templates from tombstones during incremental sync.
-        self.env["face.template.tombstone"].sudo().create([{"template_id": t.id} for t in self])
+        self.env["face.template.tombstone"].sudo().create(
+            [{"template_id": t.id, "employee_id": t.employee_id.id, "company_id": t.company_id.id} for t in self]
+        )
         return super().unlink()
 
 
@@ -242,6 +253,10 @@ class FaceTemplateTombstone(models.Model):
     _log_access = True
 
     template_id = fields.Integer(required=True, index=True)
+    # Plain ids, kept after the person and the company are gone: whose face it was (a camera unit
+    # forgets a person whose last face went) and which companies' devices may hear of it.
+    employee_id = fields.Integer()
+    company_id = fields.Integer(index=True)
 
 
 # Galleries built in this Odoo process for /recognize, per database, encoder and companies; rebuilt

@@ -222,10 +222,29 @@ class TestApiCompatEnterprise(ApiCase):
         self.assertEqual(set(delta["removed_face_ids"]), {gordon["face_id"], kofi["face_id"]})
         self.assertEqual([u["id"] for u in delta["users"]], [kofi["id"]])
         self.assertEqual(len(delta["users"][0]["face_encodings"]), 1, "a changed person comes with all their faces")
+        # Kofi's last face deleted: the tombstone says whose it was, so Kofi is to be forgotten.
+        last = self.env["face.template"].search([("employee_id", "=", kofi["id"])])
+        self.assertEqual(len(last), 1)
+        last.unlink()
+        _r, gone = self.synced(since=since, format="sync")
+        self.assertEqual((gone["users"], sorted(gone["removed"])), ([], sorted([gordon["id"], kofi["id"]])))
+        self.assertIn(last.id, gone["removed_face_ids"])
+        # Another company's tombstones are none of this unit's business.
+        elsewhere = self.env["res.company"].create({"name": "Tombstone Elsewhere"})
+        outsider = self.env["hr.employee"].create({"name": "Far Away", "company_id": elsewhere.id})
+        self.env["face.template.tombstone"].sudo().create(
+            {"template_id": 987654, "employee_id": outsider.id, "company_id": elsewhere.id}
+        )
+        _r, gone = self.synced(since=since, format="sync")
+        self.assertNotIn(987654, gone["removed_face_ids"])
+        self.assertNotIn(outsider.id, gone["removed"])
+        self.env["face.template"].create(
+            {"employee_id": kofi["id"], "image": base64.b64encode(photo("Kofi_Annan", 3)[1])}
+        )
         _r, plain = self.synced(since=since)
-        self.assertEqual(plain, delta["users"])
-        response, plain = self.call("GET", "/users?since=%s" % since, key=self.device_secret)
-        self.assertEqual(plain, delta["users"], "/users without the slash is the same route")
+        self.assertEqual([u["id"] for u in plain], [kofi["id"]])
+        response, slashless = self.call("GET", "/users?since=%s" % since, key=self.device_secret)
+        self.assertEqual(slashless, plain, "/users without the slash is the same route")
         for params in ({"since": "yesterday"}, {"format": "xml"}, {"limit": "0"}):
             response, payload = self.call(
                 "GET", "/users/?" + "&".join("%s=%s" % i for i in params.items()), key=self.device_secret

@@ -327,6 +327,22 @@ class TestCompatSecurity(ApiCase):
             self.assertDetail(response, payload, 422)
             self.assertNotIn("Bruno", response.text)
         self.assertEqual(Event.search_count([]), before)
+        # Another company's person and a free id get the same answer: nothing is learnt of them.
+        free_id = self.env["hr.employee"].with_context(active_test=False).search([], order="id desc", limit=1).id + 1000
+        answers = [
+            self.call(
+                "POST", "/attendance/", key=self.device_secret, body={"user_id": user_id, "camera": self.gate.id}
+            )[1]
+            for user_id in (self.bruno.id, free_id)
+        ]
+        self.assertEqual(
+            [
+                a["detail"].replace(str(user_id), "N")
+                for a, user_id in zip(answers, (self.bruno.id, free_id), strict=False)
+            ],
+            ["employee N does not exist in the camera's company"] * 2,
+            answers,
+        )
         # A Face Attendance user's key sends nothing, whatever its scopes.
         response, payload = self.call(
             "POST", "/attendance/", key=self.fa_user_secret, body={"user_id": self.alice.id, "camera": self.gate.id}
