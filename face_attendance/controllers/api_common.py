@@ -15,7 +15,7 @@ from odoo.http import request
 from ..models.face_api_key import iso  # noqa: F401  (one date-time format for every answer)
 from ..models.face_event_ingest import MAX_TRIES, RETRYABLE, IngestionBusy, retry_pause
 from ..models.ir_http import api_body_limit
-from .openapi_spec import COMPAT_STATUS
+from .openapi_spec import COMPAT_STATUS, build_openapi
 
 _logger = logging.getLogger(__name__)
 
@@ -201,6 +201,13 @@ def _declare(path, methods, scope, public, doc, path_params, compat=None):
 
 def openapi_paths():
     return {path: dict(OPERATIONS[path]) for path in sorted(OPERATIONS)}
+
+
+def served_document():
+    """The OpenAPI document at this request's address: /openapi.json, the developer console and the
+    docs pages all read this one."""
+    root = request.httprequest.host_url.rstrip("/")
+    return build_openapi(root + BASE, API_VERSION, openapi_paths(), root)
 
 
 def api_route(path, methods, scope=None, public=False, doc=None, path_params=None, compat=None):  # noqa: C901  # one branch per error kind: the table of answers
@@ -407,14 +414,15 @@ def expect(body, name, kind, max_length=None):
     return value
 
 
-def paging(params, default_limit=100, max_limit=1000):
+def paging(params, default_limit=100, max_limit=1000, offset_name="offset"):
+    """(limit, offset) of a list; the older backends' APIs name the offset ``skip``."""
     try:
         limit = int(params.get("limit", default_limit))
-        offset = int(params.get("offset", 0))
+        offset = int(params.get(offset_name, 0))
     except (TypeError, ValueError):
-        raise bad_request("limit and offset must be integers.") from None
+        raise bad_request("limit and %s must be integers." % offset_name) from None
     if limit < 1 or limit > max_limit or offset < 0 or offset > 10**9:
-        raise bad_request("limit must be between 1 and %d and offset between 0 and 10^9." % max_limit)
+        raise bad_request("limit must be between 1 and %d and %s between 0 and 10^9." % (max_limit, offset_name))
     return limit, offset
 
 

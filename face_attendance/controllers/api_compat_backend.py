@@ -30,6 +30,7 @@ from .api_common import (
     iso,
     json_body,
     not_found,
+    paging,
 )
 from .api_persons import archive_person, audit_enrolment, check_person_access, create_person, enrol_image, person_vals
 from .api_recognition import sighting_names
@@ -130,17 +131,6 @@ def _op(summary, scope, ok_status, schema, **extra):
     return operation(summary, TAG, scope, ok_status, schema, compat=COMPAT, **extra)
 
 
-def skip_limit(params):
-    try:
-        skip = int(params.get("skip", 0))
-        limit = int(params.get("limit", 100))
-    except (TypeError, ValueError):
-        raise bad_request("skip and limit must be integers.") from None
-    if not 0 <= skip <= 10**9 or not 1 <= limit <= 1000:
-        raise bad_request("skip must be from 0 and limit between 1 and 1000.")
-    return skip, limit
-
-
 def listed(items, total):
     return compat_ok(items, headers={TOTAL_HEADER: str(total)})
 
@@ -234,16 +224,13 @@ def create_backend_person(body):
     if not first:
         raise bad_request("first_name cannot be empty.", field="first_name")
     code = _personnel_code(body)
-    vals = _person_fields(body)
-    employee = create_person(
-        code,
-        {k: body[k] for k in ("email", "position", "department") if k in body} | {"name": join_name(first, last)},
-        field="personnel_code",
+    vals = dict(
+        _person_fields(body),
+        name=join_name(first, last),
+        face_first_name=" ".join(first.split()),
+        face_last_name=" ".join(last.split()),
     )
-    vals = {k: v for k, v in vals.items() if k not in ("work_email", "job_title", "department_id")}
-    vals.update(face_first_name=" ".join(first.split()), face_last_name=" ".join(last.split()))
-    employee.write(vals)
-    return employee
+    return create_person(code, body, field="personnel_code", vals=vals)
 
 
 PERSON_BODY = json_content(
@@ -391,7 +378,7 @@ class FaceApiCompatBackend(http.Controller):
     )
     def list_persons(self, **params):
         check_person_access()
-        skip, limit = skip_limit(params)
+        limit, skip = paging(params, offset_name="skip")
         domain = []
         is_active = bool_param(params, "is_active", None)
         if is_active is not None:
@@ -567,7 +554,7 @@ class FaceApiCompatBackend(http.Controller):
         ),
     )
     def list_enrollments(self, **params):
-        skip, limit = skip_limit(params)
+        limit, skip = paging(params, offset_name="skip")
         domain = []
         if params.get("person_id") not in (None, ""):
             try:
@@ -726,7 +713,7 @@ class FaceApiCompatBackend(http.Controller):
         ),
     )
     def list_logs(self, **params):
-        skip, limit = skip_limit(params)
+        limit, skip = paging(params, offset_name="skip")
         domain = self._log_domain(params)
         Event = request.env["face.recognition.event"]
         records = Event.search(domain, offset=skip, limit=limit, order="sighted_at desc, id desc")

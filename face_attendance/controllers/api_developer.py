@@ -15,8 +15,8 @@ from odoo.http import request
 
 from ..models.odoo_compat import V19
 from ..models.security_groups import MANAGER
-from .api_common import API_VERSION, BASE, api_route, json_response, openapi_paths
-from .openapi_spec import build_openapi, json_content, obj, operation, s
+from .api_common import BASE, api_route, json_response, served_document
+from .openapi_spec import json_content, obj, operation, s
 
 # Every operation key OpenAPI 3.0 knows, in the order the lists show them.
 METHOD_ORDER = ("get", "post", "put", "patch", "delete", "head", "options", "trace")
@@ -211,15 +211,9 @@ def endpoint_list(document):
     return items
 
 
-def current_document():
-    """The OpenAPI document this server serves right now, at this request's address."""
-    root = request.httprequest.host_url.rstrip("/")
-    return build_openapi(root + BASE, API_VERSION, openapi_paths(), root_url=root)
-
-
 def current_endpoints():
     """The list for the document this server serves right now."""
-    return endpoint_list(current_document())
+    return endpoint_list(served_document())
 
 
 class FaceApiDeveloper(http.Controller):

@@ -17,8 +17,8 @@ from odoo import http
 from odoo.http import request
 from odoo.tools import config
 
-from .api_common import BASE, api_route
-from .api_developer import _MAX_DEPTH, _example, current_document, full_path, methods_of
+from .api_common import BASE, api_route, served_document
+from .api_developer import _MAX_DEPTH, _example, full_path, methods_of
 from .openapi_spec import operation
 
 HTML = {"text/html": {"schema": {"type": "string"}}}
@@ -411,7 +411,7 @@ class FaceApiDocs(http.Controller):
     )
     def redoc(self):
         html = request.env["ir.qweb"]._render(
-            "face_attendance.api_reference_page", _page_values(ref=reference(current_document()))
+            "face_attendance.api_reference_page", _page_values(ref=reference(served_document()))
         )
         # The templates' indentation, repeated for every field of every schema, would be half the
         # page: a line break renders as the spaces did (no <pre> holds a tag, so none is touched).

@@ -1,8 +1,8 @@
 from odoo import http
 from odoo.http import request
 
-from .api_common import API_VERSION, BASE, ApiError, allowed_methods, api_route, json_response, openapi_paths
-from .openapi_spec import build_openapi, json_content, operation, s
+from .api_common import BASE, ApiError, allowed_methods, api_route, json_response, served_document
+from .openapi_spec import json_content, operation, s
 
 
 class FaceApiOpenApi(http.Controller):
@@ -13,8 +13,7 @@ class FaceApiOpenApi(http.Controller):
         doc=operation("This document", "System", None, 200, None, ok_content=json_content(s("object"))),
     )
     def openapi(self):
-        root = request.httprequest.host_url.rstrip("/")
-        return json_response(build_openapi(root + BASE, API_VERSION, openapi_paths(), root_url=root))
+        return json_response(served_document())
 
     @api_route("/<path:unknown>", ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"], public=True)
     def unknown(self, unknown):

@@ -85,8 +85,9 @@ def person_vals(body):
     return vals
 
 
-def create_person(person_id, body, field="person_id"):
-    """A new person with this person ID (409 when the key's company already has one)."""
+def create_person(person_id, body, field="person_id", vals=None):
+    """A new person with this person ID (409 when the key's company already has one), from the
+    person fields of ``body``, or from hr.employee ``vals`` a caller has already checked."""
     if not isinstance(person_id, str) or not person_id or len(person_id) > 64 or any(c.isspace() for c in person_id):
         raise bad_request("%s must be 1 to 64 characters without spaces." % field, field=field)
     # Only a user who may create employees learns whether a person ID is taken (409).
@@ -101,8 +102,7 @@ def create_person(person_id, body, field="person_id"):
         .search_count([("person_ref", "=", person_id), ("company_id", "=", request.env.company.id)])
     ):
         raise ApiError(409, "CONFLICT", "Person %s already exists." % person_id, {field: person_id})
-    vals = person_vals(body)
-    vals["person_ref"] = person_id
+    vals = dict(person_vals(body) if vals is None else vals, person_ref=person_id)
     employee = request.env["hr.employee"].create(vals)
     audit("person.create", "hr.employee,%d" % employee.id, "Person %s created" % person_id)
     return employee

@@ -361,7 +361,7 @@ ATTENDANCE_FILTERS = [
 ]
 
 
-def build_openapi(server_url, version, paths, root_url=None):
+def build_openapi(server_url, version, paths, root_url):
     """The document: the operations the routes declare (``api_route(doc=...)``) and the shared parts.
 
     Compatibility routes are served from the host's root, not under ``server_url``: their path
@@ -386,8 +386,6 @@ def build_openapi(server_url, version, paths, root_url=None):
             responses[prefix + status]["headers"] = {
                 "Retry-After": {"schema": s("integer"), "description": "Seconds to wait"}
             }
-    if root_url is None:
-        root_url = server_url.rsplit("/api/", 1)[0]
     paths = {
         path: dict(item, servers=[{"url": root_url}])
         if any(isinstance(op, dict) and op.get("x-compat") for op in item.values())

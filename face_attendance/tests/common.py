@@ -157,6 +157,16 @@ class ApiCase(HttpCase):
         self.assertEqual(response.headers["Content-Type"].split(";")[0], "application/json", response.text[:200])
         return response, response.json()
 
+    def assertDetail(self, response, payload, status, code=None):
+        """An error of the compatibility routes, in FastAPI's shape: {"detail", "code", "requestId"}."""
+        self.assertEqual(response.status_code, status, payload)
+        self.assertIsInstance(payload["detail"], str)
+        self.assertTrue(payload["detail"], payload)
+        self.assertTrue(payload["requestId"], "every error names its request: %s" % payload)
+        self.assertNotIn("success", payload)
+        if code:
+            self.assertEqual(payload["code"], code, payload)
+
     def assertError(self, response, payload, status, code):
         self.assertEqual(response.status_code, status, payload)
         self.assertFalse(payload["success"])

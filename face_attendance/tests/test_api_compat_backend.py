@@ -31,14 +31,6 @@ class TestCompatBackendApi(ApiCase):
     def compat(self, method, path, body=None, **kw):
         return self.api(method, path, body, prefix="", **kw)
 
-    def assertDetail(self, response, payload, status, code=None):
-        self.assertEqual(response.status_code, status, payload)
-        self.assertIsInstance(payload["detail"], str)
-        self.assertTrue(payload["detail"])
-        self.assertNotIn("success", payload)
-        if code:
-            self.assertEqual(payload["code"], code)
-
     def person(self, code="CB-1", first="Grace", last="Hopper", **extra):
         response, payload = self.compat(
             "POST", "/api/persons", dict({"first_name": first, "last_name": last, "personnel_code": code}, **extra)

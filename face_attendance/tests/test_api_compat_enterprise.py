@@ -51,14 +51,6 @@ class TestApiCompatEnterprise(ApiCase):
     def register(self, name, image, key=None, **form):
         return self.call("POST", "/users/", key=key, raw=dict(form, name=name), files={"file": image})
 
-    def assertDetail(self, response, payload, status, code):
-        self.assertEqual(response.status_code, status, payload)
-        self.assertIsInstance(payload["detail"], str)
-        self.assertTrue(payload["detail"])
-        self.assertEqual(payload["code"], code, payload)
-        self.assertTrue(payload["requestId"])
-        self.assertNotIn("success", payload)
-
     def employees(self, name):
         return self.env["hr.employee"].with_context(active_test=False).search([("name", "=", name)])
 

@@ -138,13 +138,6 @@ class TestCompatSecurity(ApiCase):
     def call(self, method, path, key=None, **kwargs):
         return self.api(method, path, key=key, prefix="", **kwargs)
 
-    def assertDetail(self, response, payload, status, code=None):
-        self.assertEqual(response.status_code, status, payload)
-        self.assertTrue(payload["detail"], payload)
-        self.assertTrue(payload["requestId"], "every error names its request: %s" % payload)
-        if code:
-            self.assertEqual(payload["code"], code, payload)
-
     def employees(self, **where):
         domain = [(name, "=", value) for name, value in where.items()]
         return self.env["hr.employee"].with_context(active_test=False).search(domain)
