@@ -31,6 +31,7 @@
         "views/face_unknown_group_views.xml",
         "wizard/face_enrol_wizard_views.xml",
         "wizard/face_attendance_report_wizard_views.xml",
+        "wizard/face_correction_wizard_views.xml",
         "report/face_attendance_reports.xml",
         "views/face_attendance_menus.xml",
         "views/face_alert_views.xml",

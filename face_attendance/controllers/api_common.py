@@ -58,6 +58,19 @@ class ApiError(Exception):
         self.headers = headers or {}
 
 
+def model_error(error):
+    """A model's refusal as HTTP: its ``api_status`` when it names one (400 with the field, 409 with
+    details), else Odoo's refusals of input as 422."""
+    message = str(error.args[0] if error.args else error)
+    status = getattr(error, "api_status", None)
+    if status == 400:
+        field = getattr(error, "field", None)
+        return ApiError(400, "VALIDATION_ERROR", message, {"field": field} if field else None)
+    if status == 409:
+        return ApiError(409, "CONFLICT", message, getattr(error, "details", None))
+    return ApiError(422, "UNPROCESSABLE", message)
+
+
 def bad_request(message, **details):
     return ApiError(400, "VALIDATION_ERROR", message, details)
 
@@ -320,9 +333,7 @@ def api_route(path, methods, scope=None, public=False, doc=None, path_params=Non
                 )
             except (ValidationError, UserError) as error:
                 request.env.cr.rollback()
-                return error_response(
-                    ApiError(422, "UNPROCESSABLE", str(error.args[0] if error.args else error)), request_id, compat
-                )
+                return error_response(model_error(error), request_id, compat)
             except Exception:
                 _logger.exception("API %s %s failed (request %s)", request.httprequest.method, path, request_id)
                 if request.db:

@@ -33,7 +33,6 @@ from .api_common import (
     paging,
 )
 from .api_persons import archive_person, audit_enrolment, check_person_access, create_person, enrol_image, person_vals
-from .api_recognition import sighting_names
 from .openapi_spec import DATETIME, INT32, json_content, obj, operation, query, s
 
 COMPAT = "backend-readme"
@@ -742,7 +741,7 @@ class FaceApiCompatBackend(http.Controller):
         for row in rows:
             for name in ("employee_id", "camera_id", "attendance_id"):
                 row[name] = row[name][0] if row[name] else False
-        people, cameras = sighting_names(rows)
+        people, cameras = request.env["face.recognition.service"]._sighting_names(rows)
         locations = {
             c["id"]: c["location"]
             for c in request.env["face.camera"]

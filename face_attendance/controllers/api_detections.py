@@ -7,9 +7,11 @@ import uuid
 from datetime import datetime, timedelta
 
 from odoo import http
+from odoo.exceptions import UserError
 from odoo.http import request
 
 from ..models.face_recognition_event import EventInputError, parse_timestamp
+from ..models.face_recognition_service import STATUS_OUTCOMES
 from ..models.security_groups import MANAGER
 from .api_common import (
     ApiError,
@@ -25,7 +27,7 @@ from .api_common import (
     plan_paging,
 )
 from .api_persons import decode_image_field
-from .api_recognition import check_marking_rights, recognize_frame, sighting_names
+from .api_recognition import check_marking_scope, engine_refusal
 from .openapi_spec import (
     DATETIME,
     INT32,
@@ -39,32 +41,6 @@ from .openapi_spec import (
     s,
 )
 
-# The plan's statuses of a detection event, from the event's outcome (what the rules decided).
-STATUS_OUTCOMES = {
-    "received": ("pending",),
-    "processed": ("checked_in", "checked_out", "duplicate"),
-    "unknown": ("unknown",),
-    "rejected": ("rejected", "spoof"),
-    "failed": ("error",),
-}
-OUTCOME_STATUS = {outcome: status for status, outcomes in STATUS_OUTCOMES.items() for outcome in outcomes}
-EVENT_FIELDS = [
-    "event_uid",
-    "sighted_at",
-    "received_at",
-    "camera_id",
-    "employee_id",
-    "confidence",
-    "distance",
-    "outcome",
-    "message",
-    "attendance_id",
-    "source",
-    "track_id",
-    "liveness",
-    "liveness_score",
-    "has_snapshot",
-]
 DETECTION_EVENT = obj(
     {
         "id": s("integer"),
@@ -146,45 +122,6 @@ def int_param(params, name):
     return number
 
 
-def detection_items(rows):
-    """Rows of face.recognition.event (plain ids) as the plan's detection events."""
-    people, cameras = sighting_names(rows)
-    items = []
-    for row in rows:
-        person_ref, name = people.get(row["employee_id"], (None, None))
-        latency = None
-        if row["sighted_at"] and row["received_at"]:
-            latency = int((row["received_at"] - row["sighted_at"]).total_seconds() * 1000)
-        items.append(
-            {
-                "id": row["id"],
-                "eventId": row["event_uid"],
-                "cameraId": row["camera_id"] or None,
-                "cameraName": cameras.get(row["camera_id"]),
-                "timestamp": iso(row["sighted_at"]),
-                "receivedAt": iso(row["received_at"]),
-                "status": OUTCOME_STATUS.get(row["outcome"], "failed"),
-                "latencyMs": latency,
-                "payload": {
-                    "personId": person_ref,
-                    "employeeId": row["employee_id"] or None,
-                    "name": name,
-                    "confidence": row["confidence"] if row["employee_id"] else None,
-                    "distance": row["distance"] if row["employee_id"] else None,
-                    "outcome": row["outcome"],
-                    "message": row["message"] or None,
-                    "attendanceId": row["attendance_id"] or None,
-                    "source": row["source"] or None,
-                    "trackId": row["track_id"] or None,
-                    "liveness": row["liveness"] or None,
-                    "livenessScore": row["liveness_score"] if row["liveness"] else None,
-                    "hasSnapshot": bool(row["has_snapshot"]),
-                },
-            }
-        )
-    return items
-
-
 def provider_dict(provider, key):
     """The plan's provider configuration; the secret never leaves Odoo (it is not even stored)."""
     # Health and the key's prefix: managers-only data of the key, needed here without its secret.
@@ -250,28 +187,18 @@ class FaceApiDetections(http.Controller):
     )
     def detection_events(self, **params):
         number, size, offset = plan_paging(params)
-        domain = []
-        status = params.get("status")
-        if status not in (None, ""):
-            if status not in STATUS_OUTCOMES:
-                raise bad_request("status must be one of %s." % ", ".join(STATUS_OUTCOMES), field="status")
-            domain.append(("outcome", "in", list(STATUS_OUTCOMES[status])))
+        status = params.get("status") or None
+        if status is not None and status not in STATUS_OUTCOMES:
+            raise bad_request("status must be one of %s." % ", ".join(STATUS_OUTCOMES), field="status")
         camera_id = int_param(params, "cameraId")
-        if camera_id:
-            domain.append(("camera_id", "=", camera_id))
         start = parse_moment(params["from"], "from") if params.get("from") else None
         end = parse_moment(params["to"], "to", end_of_day=True) if params.get("to") else None
         if start and end and end < start:
             raise bad_request("to is before from.")
-        if start:
-            domain.append(("sighted_at", ">=", start))
-        if end:
-            domain.append(("sighted_at", "<=", end))
-        Event = request.env["face.recognition.event"]
-        rows = Event.search_read(
-            domain, EVENT_FIELDS, offset=offset, limit=size, order="sighted_at desc, id desc", load=None
+        items, total = request.env["face.recognition.service"]._detection_events(
+            status, camera_id, start, end, offset, size
         )
-        return ok_page(detection_items(rows), Event.search_count(domain), number, size)
+        return ok_page(items, total, number, size)
 
     @api_route(
         "/detections/send-frame",
@@ -337,38 +264,29 @@ class FaceApiDetections(http.Controller):
         provider = request.env["face.detection.provider"]._of_key(key)
         if provider and not provider.enabled:
             raise ApiError(409, "CONFLICT", "Detection provider %s is disabled." % provider.name)
-        check_marking_rights(key)
-        Event = request.env["face.recognition.event"]
-        Camera, domain = Event._sendable_cameras()
-        camera = Camera.search(domain + [("id", "=", camera_id)]) if camera_id and camera_id > 0 else Camera
-        if not camera:
-            raise not_found("Camera %s does not exist or is not one of yours." % camera_id)
+        check_marking_scope(key)
         data = decode_image_field(body["image"])
         # One frame id per HTTP request: a request retried after a concurrency error names its
         # events the same, so that they are not recorded twice.
         if not frame_id:
             frame_id = getattr(request, "face_frame_id", None) or uuid.uuid4().hex
             request.face_frame_id = frame_id
-
-        def event_ids(count):
-            return ["frame-%s-%s-%d" % (key.prefix, frame_id, n) for n in range(1, count + 1)]
-
         try:
-            answer, events = recognize_frame(
-                data, camera, with_liveness, True, source="frame", event_ids=event_ids, sighted_at=sighted_at
+            answer, events = request.env["face.recognition.service"]._send_frame(
+                data, camera_id, frame_id, sighted_at, with_liveness, namespace=key.prefix
             )
-        except ApiError as error:
-            provider._record_error("%s: %s" % (error.code, error.message))
-            raise
+        except UserError as error:
+            refusal = engine_refusal(error)
+            if refusal is not error:
+                provider._record_error("%s: %s" % (refusal.code, refusal.message))
+            raise refusal from None
         latency = round((time.monotonic() - started) * 1000.0, 1)
         provider._record_frame(latency)
-        for event in events:
-            event["event_id"] = event["event_id"] or None
         return ok(
             {
                 "jobId": frame_id,
                 "status": "processed",
-                "cameraId": camera.id,
+                "cameraId": answer["camera_id"],
                 "providerId": provider.id or None,
                 "faces": answer["faces"],
                 "count": answer["count"],

@@ -1,7 +1,8 @@
 from odoo import http
 from odoo.http import request
 
-from .api_common import ApiError, api_route, audit, bad_request, ok, parse_json
+from .api_common import ApiError, api_route, audit, bad_request, expect, json_body, not_found, ok, parse_json
+from .attendance_figures import find_employee
 from .openapi_spec import INT32, json_content, obj, operation, ref, s
 
 
@@ -69,3 +70,63 @@ class FaceApiEvents(http.Controller):
         created = sum(1 for a in answers if a["status"] == "created")
         audit("events.ingest", "face.recognition.event", "%d event(s) received, %d new" % (len(events), created))
         return ok({"results": answers, "received": len(events), "created": created})
+
+    @api_route(
+        "/events/<int:event_id>/not-this-person",
+        ["POST"],
+        scope="attendance:write",
+        doc=operation(
+            "HR's word on a sighting: not this person (managers)",
+            "Events",
+            "attendance:write",
+            200,
+            obj(
+                {
+                    "id": s("integer"),
+                    "eventId": s("string"),
+                    "outcome": s("string", enum=["pending", "checked_in", "checked_out", "duplicate", "rejected", "spoof", "error"]),
+                    "message": s("string", nullable=True),
+                    "attendanceId": s("integer", nullable=True),
+                    "personId": s("string", nullable=True, description="Whose sighting it is now"),
+                    "notPersonId": s("string", nullable=True, description="Whom it was wrongly given to"),
+                }
+            ),
+            body=json_content(
+                {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "properties": {
+                        "personId": s("string", minLength=1, maxLength=64, description="Who it was, when known"),
+                        "reason": s("string", maxLength=255),
+                    },
+                }
+            ),
+            body_required=False,
+            description="Face Attendance managers only. Without personId the sighting is set aside (outcome "
+            "rejected); with it the sighting becomes that person's. The days of both persons are decided again "
+            "by the rules; the sighting keeps who corrected it, when, why and whom it was wrongly given to. "
+            "The same as the backend's 'Not this person' action.",
+        ),
+    )
+    def not_this_person(self, event_id):
+        body = json_body(optional=("personId", "reason"), allow_empty=True)
+        event = request.env["face.recognition.event"].search([("id", "=", event_id)])
+        if not event:
+            raise not_found("Event %s does not exist." % event_id)
+        person_id = expect(body, "personId", str, 64)
+        right = find_employee(person_id) if person_id else None
+        if person_id and not right:
+            raise not_found("Person %s does not exist." % person_id)
+        event.action_not_this_person(right.id if right else None, expect(body, "reason", str, 255))
+        event = event.sudo()
+        return ok(
+            {
+                "id": event.id,
+                "eventId": event.event_uid,
+                "outcome": event.outcome,
+                "message": event.message or None,
+                "attendanceId": event.attendance_id.id or None,
+                "personId": event.employee_id.person_ref or None,
+                "notPersonId": event.face_rejected_employee_id.person_ref or None,
+            }
+        )

@@ -4,16 +4,13 @@ daemons' delivery of events to Odoo. ``/odoo/status`` is the state of each daemo
 outbox now. There is no connection to configure or test (no ``/odoo/config``, ``/odoo/test``):
 the API and the records live in the same Odoo."""
 
-import time
-
 from odoo import http
 from odoo.http import request
 
-from ..models.security_groups import MANAGER
-from . import system_figures as figures
-from .api_common import ApiError, api_route, audit, bad_request, iso, ok, ok_page, plan_paging
+from ..models.face_system_figures import NothingToFlush
+from .api_common import ApiError, api_route, bad_request, iso, ok, ok_page, plan_paging
 from .api_jobs import JOB
-from .api_system import WAIT, wait_param
+from .api_system import DELIVERY, WAIT, wait_param
 from .openapi_spec import DATETIME, PLAN_PAGING, envelope, json_content, obj, operation, plan_page, query, s
 
 DAEMON_DELIVERY = obj(
@@ -26,7 +23,7 @@ DAEMON_DELIVERY = obj(
             "lastDelivery": dict(DATETIME, description="Latest event from this daemon received by Odoo"),
             "failing": s("boolean"),
         },
-        **figures.DELIVERY,
+        **DELIVERY,
     )
 )
 STATUS = obj(
@@ -67,21 +64,6 @@ SYNC = obj(
 LEVELS = ["debug", "info", "warning", "error"]
 
 
-def _delivery_row(daemon):
-    delivery = figures.daemon_delivery(daemon)
-    return dict(
-        {
-            "id": daemon.id,
-            "name": daemon.name,
-            "status": daemon.status,
-            "lastHeartbeat": iso(daemon.last_heartbeat),
-            "lastDelivery": iso(figures.last_delivery(daemon)),
-            "failing": figures.failing(delivery),
-        },
-        **delivery,
-    )
-
-
 def _employee_id(object_ref):
     model, _sep, record_id = (object_ref or "").partition(",")
     return int(record_id) if model == "hr.employee" and record_id.isdigit() else None
@@ -114,30 +96,7 @@ class FaceApiOdoo(http.Controller):
         doc=operation("Delivery of events from the daemons to Odoo", "Odoo integration", "config:read", 200, STATUS),
     )
     def status(self):
-        daemons = figures.daemons()
-        rows = [_delivery_row(daemon) for daemon in daemons]
-        online = [row for row in rows if row["status"] == "online"]
-        failures = sum(1 for row in rows if row["failing"])
-        if not online:
-            state = "disconnected"
-        elif failures or len(online) < len(rows):
-            state = "degraded"
-        else:
-            state = "connected"
-        moments = [d.last_heartbeat for d in daemons if d.last_heartbeat]
-        event = request.env["face.recognition.event"].search([], order="received_at desc", limit=1)
-        if event.received_at:
-            moments.append(event.received_at)
-        return ok(
-            {
-                "status": state,
-                "autoSync": True,
-                "lastSync": iso(max(moments)) if moments else None,
-                "pendingCount": sum(row["outboxPending"] or 0 for row in rows),
-                "failureCount": failures,
-                "daemons": rows,
-            }
-        )
+        return ok(request.env["face.system.figures"]._delivery_status())
 
     @api_route(
         "/odoo/logs",
@@ -194,24 +153,9 @@ class FaceApiOdoo(http.Controller):
 
     @api_route("/odoo/sync", ["POST"], scope="config:write", doc=_sync_operation())
     def sync(self, **params):
-        if not request.env.user.has_group(MANAGER):
-            raise ApiError(403, "FORBIDDEN", "Only Face Attendance managers ask the daemons to flush.")
         wait = wait_param(params)
-        daemons = figures.daemons().filtered(lambda d: d.status == "online")
-        if not daemons:
-            raise ApiError(409, "CONFLICT", "No daemon is online: there is nothing to flush.")
-        audit(
-            "odoo.sync",
-            ",".join("face.daemon,%d" % d.id for d in daemons),
-            "Outbox flush requested from %d daemon(s)" % len(daemons),
-        )
-        Command = request.env["face.daemon.command"]
-        commands = [Command._submit(daemon, "flush_outbox") for daemon in daemons]
-        end = time.monotonic() + wait
-        answered = 0
-        for command in commands:
-            # One wait shared by all: the request never waits longer than ``wait`` seconds.
-            if command._wait(max(0.0, end - time.monotonic())):
-                answered += 1
-        answer = {"requested": len(commands), "answered": answered, "jobs": [c._job_dict() for c in commands]}
-        return ok(answer, status=200 if answered == len(commands) else 202)
+        try:
+            answer = request.env["face.system.figures"]._flush_outboxes(wait)
+        except NothingToFlush as error:
+            raise ApiError(409, "CONFLICT", str(error.args[0])) from None
+        return ok(answer, status=200 if answer["answered"] == answer["requested"] else 202)

@@ -1,16 +1,10 @@
-import os
-import time
-from datetime import timedelta
-
 from odoo import fields, http
-from odoo import release as odoo_release
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import ValidationError
 from odoo.http import request
-from odoo.tools import config as odoo_config
 
 from ..models.face_config import SETTINGS
+from ..models.face_system_figures import LATENCY_SAMPLE, MAX_WAIT
 from ..models.security_groups import MANAGER, USER
-from . import system_figures as figures
 from .api_common import (
     API_VERSION,
     MAX_ID,
@@ -27,15 +21,51 @@ from .api_common import (
 from .api_jobs import job_operation, run_command
 from .openapi_spec import DATETIME, PAGING, json_content, obj, operation, page, query, s
 
-_STARTED = time.time()
-
+# The schemas of the system figures (face.system.figures).
+NUMBER = s("number", nullable=True)
+INTEGER = s("integer", nullable=True)
+TEXT = s("string", nullable=True)
+DELIVERY = {
+    "outboxPending": dict(INTEGER, description="Events waiting in the daemon's outbox"),
+    "outboxSent": INTEGER,
+    "outboxBytes": INTEGER,
+    "oldestPendingAge": dict(NUMBER, description="Seconds the oldest waiting event has waited"),
+    "delivered": dict(INTEGER, description="Events delivered since the daemon started"),
+    "breaker": dict(TEXT, description="closed (delivering), open (Odoo considered down) or half-open"),
+    "lastError": TEXT,
+}
+LATENCY = obj({"p50Ms": NUMBER, "p95Ms": NUMBER, "samples": s("integer")})
+CRON_LAG = obj(
+    {
+        "lagSeconds": s("integer", description="How late the latest overdue cron is (0: none overdue)"),
+        "overdue": s("integer"),
+        "worst": s("string", nullable=True),
+    }
+)
+SERVICE = obj(
+    {
+        "id": s("string", description="odoo, postgresql, daemon-<id>, camera-<id> or cron-<id>"),
+        "name": s("string"),
+        "type": s("string", enum=["odoo", "database", "daemon", "camera", "cron"]),
+        "status": s("string", enum=["running", "degraded", "stopped"]),
+        "state": s("string", description="The component's own state (online, offline, never, disabled, ...)"),
+        "version": TEXT,
+        "uptimeSeconds": INTEGER,
+        "lastHeartbeat": DATETIME,
+        "lastRun": DATETIME,
+        "nextRun": DATETIME,
+        "lagSeconds": INTEGER,
+        "restartable": s("boolean", description="POST /system/services/{id}/restart applies"),
+        "message": TEXT,
+    }
+)
 UPTIME_ROW = {
     "id": s("integer"),
     "name": s("string"),
     "status": s("string"),
-    "uptimeSeconds": figures.INTEGER,
-    "uptime24h": dict(figures.NUMBER, description="Percent of the last 24 hours"),
-    "uptime7d": dict(figures.NUMBER, description="Percent of the last 7 days"),
+    "uptimeSeconds": INTEGER,
+    "uptime24h": dict(NUMBER, description="Percent of the last 24 hours"),
+    "uptime7d": dict(NUMBER, description="Percent of the last 7 days"),
 }
 NETWORK_ROW = obj(
     dict(
@@ -46,15 +76,14 @@ NETWORK_ROW = obj(
             "lastHeartbeat": DATETIME,
             "lastDelivery": dict(DATETIME, description="Latest event from this daemon received by Odoo"),
             "events24h": s("integer"),
-            "latency": figures.LATENCY,
+            "latency": LATENCY,
             "failing": s("boolean", description="Its breaker is not closed or its last delivery failed"),
         },
-        **figures.DELIVERY,
+        **DELIVERY,
     )
 )
-# Seconds a restart or sync request waits for the daemons: a worker is never held long, and a
-# client with a 10-second timeout still gets the 202 and its job.
-MAX_WAIT = 5
+# Seconds a restart or sync request waits for the daemons (MAX_WAIT): a worker is never held long,
+# and a client with a 10-second timeout still gets the 202 and its job.
 SERVICE_ID = {"type": "string", "minLength": 1, "maxLength": 32, "pattern": r"^[a-z]+(-[0-9]+)?$"}
 WAIT = query(
     "wait",
@@ -127,39 +156,7 @@ class FaceApiSystem(http.Controller):
         ),
     )
     def status(self):
-        daemons = request.env["face.daemon"].search([])
-        cameras = request.env["face.camera"].search([])
-        return ok(
-            {
-                "uptime_seconds": int(time.time() - _STARTED),
-                "daemons": [
-                    {
-                        "id": d.id,
-                        "name": d.name,
-                        "status": d.status,
-                        "host": d.host,
-                        "version": d.version,
-                        "last_heartbeat": iso(d.last_heartbeat),
-                    }
-                    for d in daemons
-                ],
-                "cameras": [
-                    {
-                        "id": c.id,
-                        "name": c.name,
-                        "status": c.status,
-                        "direction": c.direction,
-                        "source_type": c.source_type,
-                        "fps": c.fps,
-                        "last_frame_at": iso(c.last_frame_at),
-                        "daemon_id": c.daemon_id.id or None,
-                    }
-                    for c in cameras
-                ],
-                "running_daemons": len(daemons.filtered(lambda d: d.status == "online")),
-                "running_cameras": len(cameras.filtered(lambda c: c.status == "online")),
-            }
-        )
+        return ok(request.env["face.system.figures"]._status())
 
     @api_route(
         "/keys",
@@ -364,53 +361,7 @@ class FaceApiSystem(http.Controller):
         ),
     )
     def system_summary(self):
-        env = request.env
-        day, start, end = figures.today_bounds()
-        cameras = env["face.camera"].search([])
-        today = [("check_in", ">=", start), ("check_in", "<", end)]
-        Attendance = env["hr.attendance"]
-        check_ins = Attendance.search_count(today)
-        check_outs = Attendance.search_count([*today, ("check_out", "!=", False)])
-        manual = Attendance.search_count(
-            [
-                *today,
-                "|",
-                ("in_mode", "in", figures.MANUAL_MODES),
-                "&",
-                ("check_out", "!=", False),
-                ("out_mode", "in", figures.MANUAL_MODES),
-            ]
-        )
-        Event = env["face.recognition.event"]
-        detected = Event._read_group(
-            [("sighted_at", ">=", start), ("sighted_at", "<", end), ("employee_id", "!=", False)],
-            ["employee_id"],
-            ["__count"],
-        )
-        unknown_alerts = 0
-        if "face.alert" in env and env["face.alert"].has_access("read"):
-            unknown_alerts = env["face.alert"].search_count(
-                [("alert_type", "=", "unknown_face"), ("state", "=", "open")]
-            )
-        moments = [d.last_heartbeat for d in figures.daemons() if d.last_heartbeat]
-        latest_event = Event.search([], order="received_at desc", limit=1)
-        if latest_event.received_at:
-            moments.append(latest_event.received_at)
-        return ok(
-            {
-                "activeCameras": len(cameras.filtered(lambda c: c.status == "online")),
-                "registeredPeople": _registered_people(),
-                "peopleDetectedToday": len(detected),
-                "unknownFaceAlerts": unknown_alerts,
-                "manualOverrides": manual,
-                "attendanceCompletion": round(100.0 * check_outs / check_ins, 1) if check_ins else None,
-                "lastSync": iso(max(moments)) if moments else None,
-                "checkIns": check_ins,
-                "checkOuts": check_outs,
-                "date": day.isoformat(),
-                "shiftCompliance": _shift_compliance(day),
-            }
-        )
+        return ok(request.env["face.system.figures"]._summary())
 
     @api_route(
         "/system/health/metrics",
@@ -432,15 +383,15 @@ class FaceApiSystem(http.Controller):
                                     "id": s("integer"),
                                     "name": s("string"),
                                     "status": s("string", enum=["online", "offline", "never"]),
-                                    "state": dict(figures.TEXT, description="ok or degraded, as the daemon says"),
-                                    "version": figures.TEXT,
+                                    "state": dict(TEXT, description="ok or degraded, as the daemon says"),
+                                    "version": TEXT,
                                     "lastHeartbeat": DATETIME,
-                                    "uptimeSeconds": figures.INTEGER,
+                                    "uptimeSeconds": INTEGER,
                                     "cameraCount": s("integer"),
                                     "fps": s("number", description="Frames analysed per second, all its cameras"),
                                     "errors": s("integer", description="Capture errors of its cameras"),
                                 },
-                                **figures.DELIVERY,
+                                **DELIVERY,
                             )
                         ),
                     ),
@@ -450,14 +401,14 @@ class FaceApiSystem(http.Controller):
                             {
                                 "id": s("integer"),
                                 "name": s("string"),
-                                "daemonId": figures.INTEGER,
+                                "daemonId": INTEGER,
                                 "status": s("string"),
                                 "fps": s("number"),
                                 "latencyMs": dict(
-                                    figures.NUMBER, description="Time to the first frame in the last connection test"
+                                    NUMBER, description="Time to the first frame in the last connection test"
                                 ),
                                 "errorCount": s("integer"),
-                                "lastError": figures.TEXT,
+                                "lastError": TEXT,
                                 "lastFrameAt": DATETIME,
                             }
                         ),
@@ -468,8 +419,8 @@ class FaceApiSystem(http.Controller):
                             "maxCronThreads": s("integer"),
                             "processId": s("integer", description="The process that answered"),
                             "databaseSize": s("integer", description="Bytes"),
-                            "cronLag": figures.CRON_LAG,
-                            "addonCronLag": figures.CRON_LAG,
+                            "cronLag": CRON_LAG,
+                            "addonCronLag": CRON_LAG,
                         }
                     ),
                 }
@@ -479,59 +430,7 @@ class FaceApiSystem(http.Controller):
         ),
     )
     def health_metrics(self):
-        now = figures.now()
-        daemons = figures.daemons()
-        daemon_rows = []
-        for daemon in daemons:
-            cameras = daemon.camera_ids
-            daemon_rows.append(
-                dict(
-                    {
-                        "id": daemon.id,
-                        "name": daemon.name,
-                        "status": daemon.status,
-                        "state": figures.text(figures.as_dict(daemon.status_details).get("status"), 32),
-                        "version": daemon.version or None,
-                        "lastHeartbeat": iso(daemon.last_heartbeat),
-                        "uptimeSeconds": figures.daemon_uptime(daemon),
-                        "cameraCount": len(cameras),
-                        "fps": round(sum(cameras.mapped("fps")), 2),
-                        "errors": sum(cameras.mapped("error_count")),
-                    },
-                    **figures.daemon_delivery(daemon),
-                )
-            )
-        cameras = request.env["face.camera"].search([])
-        crons_all = figures.crons(addon_only=False)
-        crons_addon = figures.crons(addon_only=True)
-        return ok(
-            {
-                "timestamp": iso(now),
-                "daemons": daemon_rows,
-                "cameras": [
-                    {
-                        "id": camera.id,
-                        "name": camera.name,
-                        "daemonId": camera.daemon_id.id or None,
-                        "status": camera.status,
-                        "fps": camera.fps,
-                        "latencyMs": (camera.latency_ms or None) if "latency_ms" in camera._fields else None,
-                        "errorCount": camera.error_count,
-                        "lastError": camera.last_error or None,
-                        "lastFrameAt": iso(camera.last_frame_at),
-                    }
-                    for camera in cameras
-                ],
-                "odoo": {
-                    "workers": int(config_value("workers")),
-                    "maxCronThreads": int(config_value("max_cron_threads")),
-                    "processId": os.getpid(),
-                    "databaseSize": figures.database_size(),
-                    "cronLag": figures.lag_of(crons_all, now),
-                    "addonCronLag": figures.lag_of(crons_addon, now),
-                },
-            }
-        )
+        return ok(request.env["face.system.figures"]._health_metrics())
 
     @api_route(
         "/system/health/services",
@@ -542,75 +441,11 @@ class FaceApiSystem(http.Controller):
             "System",
             "config:read",
             200,
-            s("array", items=figures.SERVICE),
+            s("array", items=SERVICE),
         ),
     )
     def health_services(self):
-        now = figures.now()
-        started = figures.odoo_started_at()
-        rows = [
-            figures.service(
-                "odoo",
-                "Odoo",
-                "odoo",
-                "running",
-                "running",
-                version=odoo_release.version,
-                uptimeSeconds=int((now - started).total_seconds()),
-            )
-        ]
-        try:
-            version = figures.postgres_version()
-            rows.append(
-                figures.service("postgresql", "PostgreSQL", "database", "running", "reachable", version=version)
-            )
-        except Exception:  # the answer reports the database, it must not fail with it
-            rows.append(figures.service("postgresql", "PostgreSQL", "database", "stopped", "unreachable"))
-        for daemon in figures.daemons():
-            delivery = figures.daemon_delivery(daemon)
-            rows.append(
-                figures.service(
-                    "daemon-%d" % daemon.id,
-                    daemon.name,
-                    "daemon",
-                    figures.daemon_service_status(daemon),
-                    daemon.status,
-                    version=daemon.version or None,
-                    uptimeSeconds=figures.daemon_uptime(daemon),
-                    lastHeartbeat=iso(daemon.last_heartbeat),
-                    restartable=True,
-                    message=delivery["lastError"],
-                )
-            )
-        for camera in request.env["face.camera"].search([]):
-            rows.append(
-                figures.service(
-                    "camera-%d" % camera.id,
-                    camera.name,
-                    "camera",
-                    figures.CAMERA_SERVICE_STATUS.get(camera.status, "stopped"),
-                    camera.status,
-                    lastHeartbeat=iso(camera.last_frame_at),
-                    restartable=bool(camera.daemon_id),
-                    message=camera.last_error or None,
-                )
-            )
-        for cron in figures.crons(addon_only=True):
-            lag = figures.cron_lag(cron, now)
-            status = "stopped" if not cron.active else ("degraded" if lag > figures.CRON_LATE_SECONDS else "running")
-            rows.append(
-                figures.service(
-                    "cron-%d" % cron.id,
-                    cron.cron_name,
-                    "cron",
-                    status,
-                    "active" if cron.active else "inactive",
-                    lastRun=iso(cron.lastcall),
-                    nextRun=iso(cron.nextcall),
-                    lagSeconds=lag,
-                )
-            )
-        return ok(rows)
+        return ok(request.env["face.system.figures"]._health_services())
 
     @api_route(
         "/system/uptime",
@@ -626,7 +461,7 @@ class FaceApiSystem(http.Controller):
                     "odoo": obj({"startedAt": DATETIME, "uptimeSeconds": s("integer")}),
                     "history": s("boolean", description="Whether heartbeat history exists for the percentages"),
                     "daemons": s("array", items=obj(UPTIME_ROW)),
-                    "cameras": s("array", items=obj(dict(UPTIME_ROW, daemonId=figures.INTEGER))),
+                    "cameras": s("array", items=obj(dict(UPTIME_ROW, daemonId=INTEGER))),
                 }
             ),
             description="Percentages: the share of 5-minute periods of the last 24 hours and 7 days in "
@@ -635,31 +470,7 @@ class FaceApiSystem(http.Controller):
         ),
     )
     def uptime(self):
-        now = figures.now()
-        started = figures.odoo_started_at()
-        daemons = figures.daemons()
-        cameras = request.env["face.camera"].search([])
-        day = figures.heartbeat_uptime(daemons.ids, cameras.ids, now - timedelta(hours=24), now)
-        week = figures.heartbeat_uptime(daemons.ids, cameras.ids, now - timedelta(days=7), now)
-
-        def row(kind, record, status, seconds):
-            return {
-                "id": record.id,
-                "name": record.name,
-                "status": status,
-                "uptimeSeconds": seconds,
-                "uptime24h": day.get((kind, record.id)),
-                "uptime7d": week.get((kind, record.id)),
-            }
-
-        return ok(
-            {
-                "odoo": {"startedAt": iso(started), "uptimeSeconds": int((now - started).total_seconds())},
-                "history": "face.heartbeat.log" in request.env,
-                "daemons": [row("daemon", d, d.status, figures.daemon_uptime(d)) for d in daemons],
-                "cameras": [dict(row("camera", c, c.status, None), daemonId=c.daemon_id.id or None) for c in cameras],
-            }
-        )
+        return ok(request.env["face.system.figures"]._uptime())
 
     @api_route(
         "/system/version",
@@ -683,8 +494,8 @@ class FaceApiSystem(http.Controller):
                             {
                                 "id": s("integer"),
                                 "name": s("string"),
-                                "version": figures.TEXT,
-                                "encoder": figures.TEXT,
+                                "version": TEXT,
+                                "encoder": TEXT,
                                 "status": s("string"),
                             }
                         ),
@@ -694,27 +505,7 @@ class FaceApiSystem(http.Controller):
         ),
     )
     def version(self):
-        # sudo: the installed version string of this addon; modules are read by administrators.
-        module = request.env["ir.module.module"].sudo().search([("name", "=", "face_attendance")], limit=1)
-        return ok(
-            {
-                "addon": module.latest_version or module.installed_version or "",
-                "odoo": odoo_release.version,
-                "odooSeries": odoo_release.serie,
-                "apiVersion": API_VERSION,
-                "postgresql": figures.postgres_version(),
-                "daemons": [
-                    {
-                        "id": d.id,
-                        "name": d.name,
-                        "version": d.version or None,
-                        "encoder": d.encoder or None,
-                        "status": d.status,
-                    }
-                    for d in figures.daemons()
-                ],
-            }
-        )
+        return ok(request.env["face.system.figures"]._versions(api_version=API_VERSION))
 
     @api_route(
         "/system/network-metrics",
@@ -727,32 +518,11 @@ class FaceApiSystem(http.Controller):
             200,
             s("array", items=NETWORK_ROW),
             description="Latency: from the sighting to its arrival in Odoo, over the daemon's events of the "
-            "last 24 hours (at most %d). Failures and backlog: from its last heartbeat." % figures.LATENCY_SAMPLE,
+            "last 24 hours (at most %d). Failures and backlog: from its last heartbeat." % LATENCY_SAMPLE,
         ),
     )
     def network_metrics(self):
-        now = figures.now()
-        since = now - timedelta(hours=24)
-        Event = request.env["face.recognition.event"]
-        rows = []
-        for daemon in figures.daemons():
-            delivery = figures.daemon_delivery(daemon)
-            rows.append(
-                dict(
-                    {
-                        "id": daemon.id,
-                        "name": daemon.name,
-                        "status": daemon.status,
-                        "lastHeartbeat": iso(daemon.last_heartbeat),
-                        "lastDelivery": iso(figures.last_delivery(daemon)),
-                        "events24h": Event.search_count([("daemon_id", "=", daemon.id), ("received_at", ">=", since)]),
-                        "latency": figures.delivery_latency(daemon, since),
-                        "failing": figures.failing(delivery),
-                    },
-                    **delivery,
-                )
-            )
-        return ok(rows)
+        return ok(request.env["face.system.figures"]._network_metrics())
 
     @api_route(
         "/system/services/<string:service_id>/restart",
@@ -785,38 +555,6 @@ class FaceApiSystem(http.Controller):
         if kind == "daemon":
             return run_command(record, "restart_daemon", wait=wait)
         return run_command(record.daemon_id, "restart_camera", camera=record, wait=wait)
-
-
-def _registered_people():
-    """Active persons of the key's company with at least one face template."""
-    # sudo: Face Attendance users without an HR right cannot read employees; this is one count of
-    # the key's company's enrolled persons, the figure the dashboard shows them.
-    return (
-        request.env["hr.employee"]
-        .sudo()
-        .search_count([("face_count", ">", 0), ("company_id", "in", request.env.companies.ids)])
-    )
-
-
-def _shift_compliance(day):
-    """Today's shift compliance from the shifts (face.shift), None when unavailable to this user."""
-    if "face.shift" not in request.env or not request.env.user.has_group(USER):
-        return None
-    Shift = request.env["face.shift"]
-    if not hasattr(Shift, "_compliance"):
-        return None
-    try:
-        result = Shift._compliance(day)
-    except AccessError:
-        return None  # the shifts read employees, which some users may not
-    keys = ("lateArrivals", "earlyDepartures", "missingCheckouts", "absent", "scheduled")
-    answer = {key: figures.integer(result.get(key)) or 0 for key in keys}
-    answer["compliance"] = figures.number(result.get("compliance"))
-    return answer
-
-
-def config_value(name):
-    return odoo_config.get(name) or 0
 
 
 def wait_param(params):

@@ -1,8 +1,6 @@
 from odoo import http
-from odoo.exceptions import UserError
+from odoo.exceptions import MissingError, UserError, ValidationError
 from odoo.http import request
-
-from .api_attendance import attendance_csv, attendance_domain
 
 
 class FaceAttendanceBackendExport(http.Controller):
@@ -10,16 +8,15 @@ class FaceAttendanceBackendExport(http.Controller):
 
     @http.route("/face_attendance/attendance.csv", type="http", auth="user", methods=["GET"])
     def download_attendance_csv(self, **params):
+        filters = {name: params.get(name) or None for name in ("start_date", "end_date", "person_id")}
+        filters["department_id"] = params.get("department_id") or None
         try:
-            domain = attendance_domain(params)
-        except Exception as error:  # the API's validation errors carry the reason
-            raise UserError(getattr(error, "message", str(error))) from None
-        if params.get("department_id"):
-            domain.append(("employee_id.department_id", "child_of", int(params["department_id"])))
-        records = request.env["hr.attendance"].search(domain, order="check_in, id")
+            body = request.env["face.attendance.figures"].attendance_csv(filters)
+        except (ValidationError, MissingError) as error:  # the reason, as the API gives it
+            raise UserError(str(error.args[0] if error.args else error)) from None
         filename = "attendance-%s-%s.csv" % (params.get("start_date") or "all", params.get("end_date") or "all")
         return request.make_response(
-            attendance_csv(records),
+            body,
             headers=[
                 ("Content-Type", "text/csv; charset=utf-8"),
                 ("Content-Disposition", 'attachment; filename="%s"' % filename),

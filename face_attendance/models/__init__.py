@@ -9,6 +9,10 @@ from . import hr_attendance
 from . import attendance_replay
 from . import face_recognition_event
 from . import face_event_ingest
+from . import face_attendance_correction
+from . import face_event_correction
+from . import face_recognition_service
+from . import face_system_figures
 from . import res_config_settings
 from . import face_api_key
 from . import face_daily_summary
@@ -27,3 +31,4 @@ from . import face_shift
 from . import face_heartbeat_log
 from . import res_users
 from . import hr_employee_names
+from . import face_attendance_figures

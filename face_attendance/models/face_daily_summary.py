@@ -1,7 +1,7 @@
 """The daily summary: who came, who was late, who is absent, how the shifts were kept, in each
 employee's own time zone."""
 
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
 import pytz
 
@@ -20,10 +20,11 @@ class FaceDailySummary(models.AbstractModel):
         """Figures for ``day`` (a date) over the active employees the current user may read.
 
         Present: at least one attendance whose working day (``face_date``) is ``day``. Late: the
-        first check-in of the day is later than the configured start of the working day plus the
-        grace minutes, both read in the employee's time zone. Absent: not present although ``day``
-        is a working day of the employee's calendar (Monday to Friday without a calendar) and
-        not in the future.
+        day's figures of ``attendance_replay`` (the first check-in of the working day later than its
+        expected start plus the grace minutes: the shift of the employee's calendar, else the
+        configured start of the working day, in the employee's time zone). Absent: not present
+        although ``day`` is a working day of the employee's calendar (Monday to Friday without a
+        calendar) and not in the future. The population: ``face.attendance.figures._population``.
 
         ``shift_compliance``: how the shifts of the employees' working-hours calendars starting on
         ``day`` were kept (see ``face.shift._compliance``), with the persons who were late, left
@@ -35,33 +36,29 @@ class FaceDailySummary(models.AbstractModel):
             raise AccessError(self.env._("Only Face Attendance users see attendance summaries."))
         config = self.env["face.attendance.config"]
         Event = self.env["face.recognition.event"]
+        Figures = self.env["face.attendance.figures"]
         employee_domain = [("department_id", "child_of", department_id)] if department_id else []
-        employees = self.env["hr.employee"].search(employee_domain)
+        employees = Figures._population(employee_domain)
         attendances = self.env["hr.attendance"].search(
             [("face_date", "=", day), ("employee_id", "in", employees.ids)], order="check_in"
         )
         by_employee = {}
         for attendance in attendances:
-            by_employee.setdefault(attendance.employee_id, self.env["hr.attendance"])
-            by_employee[attendance.employee_id] |= attendance
+            by_employee.setdefault(attendance.employee_id.id, self.env["hr.attendance"])
+            by_employee[attendance.employee_id.id] |= attendance
         start_hour = config._get("work_start_hour")
         grace = timedelta(minutes=config._get("late_grace_minutes"))
         now = fields.Datetime.now()
+        verdicts = Figures._day_verdicts([(employee, day) for employee in employees])
         late, absent, durations = [], [], []
         for employee in employees:
             tz = Event._employee_tz(employee)
-            own = by_employee.get(employee)
+            own = by_employee.get(employee.id)
+            verdict = verdicts[(employee.id, day)]
             if own:
-                first = own[0]
-                expected = tz.localize(datetime.combine(day, time.min) + timedelta(hours=start_hour))
-                first_local = pytz.utc.localize(first.check_in).astimezone(tz)
-                if first_local > expected + grace:
+                if verdict.late:
                     late.append(
-                        dict(
-                            self._person(employee),
-                            check_in=first.check_in,
-                            minutes_late=int((first_local - expected).total_seconds() // 60),
-                        )
+                        dict(self._person(employee), check_in=verdict.check_in, minutes_late=verdict.late_minutes)
                     )
                 durations.append(sum(((a.check_out or now) - a.check_in).total_seconds() for a in own) / 3600.0)
             elif self._expected_to_work(employee, day) and day <= pytz.utc.localize(now).astimezone(tz).date():

@@ -30,7 +30,7 @@ from .face_recognition_event import (
     live_channel,
     parse_timestamp,
 )
-from .hr_attendance import overtime_once
+from .hr_attendance import overtime_once, rules_writing
 from .odoo_compat import domain_and, domain_or, registry_in_test_mode
 from .security_groups import DEVICE, MANAGER
 
@@ -455,6 +455,12 @@ class FaceRecognitionEventIngest(models.Model):
         """
         if not starts:
             return
+        # What is written here is the rules' own: HR's corrections hooks (face_attendance_correction.py)
+        # stay out of it.
+        with rules_writing(self.env):
+            self._rebuild_attendances_now(starts)
+
+    def _rebuild_attendances_now(self, starts):
         Attendance = self.env["hr.attendance"].sudo()
         zones = {employee: self._employee_tz(employee) for employee in starts}
         anchors = {
@@ -495,12 +501,19 @@ class FaceRecognitionEventIngest(models.Model):
             domain_and([since_anchor("sighted_at"), [("outcome", "in", REPLAYED)]]), order="sighted_at, event_uid, id"
         )
         own = Attendance.search(
-            domain_and([since_anchor("check_in"), [("face_in_event_id", "!=", False)]]), order="check_in, id"
+            domain_and([since_anchor("check_in"), [("face_in_event_id", "!=", False), ("face_pinned", "=", False)]]),
+            order="check_in, id",
         )
+        # Attendances entered by hand, and camera-made ones HR corrected (pinned): the rules' walls.
         others = Attendance.search(
             domain_and(
                 [
-                    [("employee_id", "in", list(anchors)), ("face_in_event_id", "=", False)],
+                    [
+                        ("employee_id", "in", list(anchors)),
+                        "|",
+                        ("face_in_event_id", "=", False),
+                        ("face_pinned", "=", True),
+                    ],
                     domain_or(
                         [
                             [
@@ -517,6 +530,7 @@ class FaceRecognitionEventIngest(models.Model):
             order="check_in",
         )
         policy, now = self._policy(), fields.Datetime.now()
+        removals = self.env["face.attendance.correction"]._removals_since(anchors)
         events_of, own_of, others_of = _group(events), _group(own), _group(others)
         plans = []
         for employee in sorted(starts, key=lambda e: e.id):
@@ -524,12 +538,18 @@ class FaceRecognitionEventIngest(models.Model):
             mine = events_of.get(employee.id, self.browse())
             externals = []
             for attendance in others_of.get(employee.id, Attendance):
-                closed_by_camera = attendance.face_out_event_id and attendance.face_out_event_id.sighted_at >= anchor
+                # HR's times are fixed; a check-out a camera made on an attendance entered by hand is not.
+                closed_by_camera = (
+                    not attendance.face_pinned
+                    and attendance.face_out_event_id
+                    and attendance.face_out_event_id.sighted_at >= anchor
+                )
                 externals.append(
                     rules.Span(
                         check_in=attendance.check_in,
                         record=attendance,
                         fixed_check_out=None if closed_by_camera else (attendance.check_out or None),
+                        pinned=attendance.face_pinned,
                     )
                 )
             sightings = [
@@ -539,7 +559,12 @@ class FaceRecognitionEventIngest(models.Model):
                 for e in mine
             ]
             result = rules.replay(
-                sightings, policy, now, last_accepted_at=previous.get(employee.id), externals=externals
+                sightings,
+                policy,
+                now,
+                last_accepted_at=previous.get(employee.id),
+                externals=externals,
+                removals=removals.get(employee.id, ()),
             )
             plans.append((employee, result, own_of.get(employee.id, Attendance), mine))
         span_records = self._apply_all_spans(plans)

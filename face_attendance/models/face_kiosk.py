@@ -23,8 +23,8 @@ import pytz
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 
-from face_attendance_daemon.engine import decode_image, encode_jpeg, largest_face
-from face_attendance_daemon.engine.liveness import SPOOF, UNDECIDED, LivenessVote, check_face
+from face_attendance_daemon.engine import decode_image, encode_jpeg
+from face_attendance_daemon.engine.liveness import SPOOF, UNDECIDED, LivenessVote
 
 from .face_api_key import _bookkeeping
 from .odoo_compat import group_users
@@ -263,15 +263,20 @@ class FaceKiosk(models.Model):
         self.invalidate_recordset(["vote_state"])
 
     def _process_frame(self, data):
-        """One frame from the tablet -> what the page shows. Runs as superuser for the kiosk's company."""
+        """One frame from the tablet -> what the page shows. Runs as superuser for the kiosk's company.
+
+        Detection, matching and liveness are face.recognition.service's, as for /recognize: here only
+        the largest face (the person at the door), found on a scaled-down copy."""
         self.ensure_one()
         env = self.env(context=dict(self.env.context, allowed_company_ids=[self.company_id.id]), su=True)
         kiosk = self.with_env(env)
         config = env["face.attendance.config"]
+        service = env["face.recognition.service"]
         kiosk._take_frame_budget(config._get("kiosk_frames_per_minute"))
         image = kiosk._frame_image(data)
         encoder = config._encoder()
-        face = largest_face([f for f in encoder.detect_downscaled(image, DETECT_SIDE) if f.size >= MIN_FACE])
+        faces = service._detect_faces(image, encoder, MIN_FACE, detect_side=DETECT_SIDE, largest=True)
+        face = faces[0] if faces else None
         vote = kiosk._vote(config)
         # A camera never sends the same bytes twice; a script replaying one picture does: it counts once.
         digest = hashlib.sha256(data).hexdigest()[:32]
@@ -296,10 +301,9 @@ class FaceKiosk(models.Model):
                         "message": env._("Face check-in is unavailable on this kiosk: please use your PIN."),
                     }
                 )
-            result = check_face(checker, image, face.box, config._get("liveness_threshold"))
+            result = service._liveness(checker, image, face.box)
             live, score = result.live, result.score
-        gallery = env["face.template.gallery"]._get(encoder)
-        match = gallery.match_many([encoder.encode(image, face)], config._match_threshold(encoder))[0]
+        match = service._match_faces(image, [face], encoder, service._threshold(encoder, kiosk.camera_id))[0].match
         employee = env["hr.employee"]
         if match.matched:
             employee = employee.browse(match.person_key).exists().filtered(lambda e: e.company_id == kiosk.company_id)

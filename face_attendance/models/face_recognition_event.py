@@ -147,7 +147,14 @@ class FaceRecognitionEvent(models.Model):
         forgotten = (
             self.env["hr.attendance"]
             .sudo()
-            .search([("check_out", "=", False), ("face_in_event_id", "!=", False), ("check_in", "<", limit)])
+            .search(
+                [
+                    ("check_out", "=", False),
+                    ("face_in_event_id", "!=", False),
+                    ("face_pinned", "=", False),
+                    ("check_in", "<", limit),
+                ]
+            )
         )
         self._lock_persons(forgotten.employee_id.ids)
         for attendance in forgotten.sorted(lambda a: a.employee_id.id):

@@ -7,8 +7,9 @@ inside it). A line ending at midnight that the next day's line starting at midni
 night shift: it belongs to the day it started on, and the next day does not count it again. Leaves
 (public holidays and personal time off, ``resource.calendar.leaves``) cut the span; a person whose
 span is entirely on leave, or whose calendar has no line that day (a day off), is not expected.
-Flexible calendars (and employees without one) have no start or end to keep to: they are counted
-apart and never late.
+Flexible calendars (and employees without one) have no shift to keep to: compliance counts them
+apart. Lateness, early departures and missing check-outs are the day's figures of
+``attendance_replay`` (one definition for every report), from the plans of ``_plans``.
 """
 
 from datetime import datetime, time, timedelta
@@ -18,6 +19,7 @@ import pytz
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 
+from . import attendance_replay as rules
 from .face_api_key import iso
 from .security_groups import USER
 
@@ -187,11 +189,20 @@ class FaceShift(models.AbstractModel):
 
     # ------------------------------------------------------------------ compliance
     @api.model
-    def _expected(self, employee, day):
-        """(calendar, start, end, night, on_leave_possible) in naive UTC of the shift ``employee``
-        starts on ``day`` (their time zone), or (calendar, None, ...) on a day off."""
+    def _expected(self, employee, day, memo=None):
+        """(start, end, night), start and end in naive UTC, of the shift ``employee`` starts on
+        ``day`` (their time zone), or None on a day off. ``memo``: a dict shared by the calls of one
+        computation, to read each calendar's day once."""
         calendar = employee.resource_calendar_id
-        span = self._day_span(calendar, day, employee.resource_id) if calendar else None
+        if not calendar:
+            return None
+        key = (calendar.id, employee.resource_id.id, day)
+        if memo is not None and key in memo:
+            span = memo[key]
+        else:
+            span = self._day_span(calendar, day, employee.resource_id)
+            if memo is not None:
+                memo[key] = span
         if not span:
             return None
         tz = self.env["face.recognition.event"]._employee_tz(employee)
@@ -202,6 +213,46 @@ class FaceShift(models.AbstractModel):
             return local.astimezone(pytz.utc).replace(tzinfo=None)
 
         return utc(span[0]), utc(span[1]), span[2]
+
+    @api.model
+    def _plans(self, pairs):
+        """What each (employee, day) of ``pairs`` expects: {(employee id, day): (calendar, kind,
+        start, end)}, start and end naive UTC. kind: ``shift`` (the calendar's shift that day, cut by
+        leaves), ``default`` (no calendar: the configured start of the working day, no end),
+        ``flexible`` (flexible calendar), ``dayoff`` or ``leave`` (the shift is entirely on leave);
+        only ``shift`` and ``default`` have a start."""
+        start_hour = self.env["face.attendance.config"]._get("work_start_hour")
+        Event = self.env["face.recognition.event"]
+        plans, spans, memo, zones = {}, {}, {}, {}
+        for employee, day in pairs:
+            calendar = employee.resource_calendar_id
+            if not calendar:
+                if employee.id not in zones:
+                    zones[employee.id] = Event._employee_tz(employee)
+                start = rules.day_moment(day, start_hour, zones[employee.id])
+                plans[(employee.id, day)] = (calendar, "default", start, None)
+            elif self._is_flexible(calendar):
+                plans[(employee.id, day)] = (calendar, "flexible", None, None)
+            else:
+                span = self._expected(employee, day, memo)
+                if span:
+                    spans[(employee, day)] = span
+                else:
+                    plans[(employee.id, day)] = (calendar, "dayoff", None, None)
+        if spans:
+            # In the env of the employees given (the figures' population is read as superuser).
+            first = next(iter(spans))[0]
+            employees = first.browse(list({employee.id for employee, _day in spans}))
+            window_start = min(span[0] for span in spans.values()) - timedelta(days=1)
+            window_end = max(span[1] for span in spans.values()) + timedelta(days=1)
+            leaves = self._leaves(employees, window_start, window_end)
+            for (employee, day), (start, end, _night) in spans.items():
+                calendar = employee.resource_calendar_id
+                remaining = self._cut(start, end, leaves.get(employee.id, []))
+                plans[(employee.id, day)] = (
+                    (calendar, "shift", *remaining) if remaining else (calendar, "leave", None, None)
+                )
+        return plans
 
     @api.model
     def _compliance(self, day, employees=None, details=False):
@@ -221,22 +272,14 @@ class FaceShift(models.AbstractModel):
         """
         self._check_reader()
         if employees is None:
-            employees = self.env["hr.employee"].search([])
+            employees = self.env["face.attendance.figures"]._population()
         config = self.env["face.attendance.config"]
         grace = timedelta(minutes=config._get("late_grace_minutes"))
         now = fields.Datetime.now()
-        plans = {}
-        for employee in employees:
-            calendar = employee.resource_calendar_id
-            if self._is_flexible(calendar):
-                plans[employee] = (calendar, "flexible")
-                continue
-            expected = self._expected(employee, day)
-            plans[employee] = (calendar, expected)
-        spans = [p[1] for p in plans.values() if isinstance(p[1], tuple)]
+        plans = self._plans([(employee, day) for employee in employees])
+        spans = [(p[2], p[3]) for p in plans.values() if p[1] == "shift"]
         window_start = min([s[0] for s in spans], default=datetime.combine(day, time.min)) - timedelta(days=1)
         window_end = max([s[1] for s in spans], default=datetime.combine(day, time.min)) + timedelta(days=1)
-        leaves = self._leaves(employees.filtered(lambda e: isinstance(plans[e][1], tuple)), window_start, window_end)
         attendances = self.env["hr.attendance"].search(
             [
                 ("employee_id", "in", employees.ids),
@@ -253,25 +296,24 @@ class FaceShift(models.AbstractModel):
         totals = dict.fromkeys(COUNTERS, 0)
         totals["compliant"] = 0
         shifts, issues = {}, []
-        for employee, (calendar, plan) in plans.items():
+        for employee in employees:
+            calendar, kind, start, end = plans[(employee.id, day)]
             key = calendar.id or 0
             shift = shifts.setdefault(key, self._shift_row(calendar, day))
             own = by_employee.get(employee.id, [])
-            if plan == "flexible":
+            # Without a calendar there is no shift to keep to: counted with the flexible ones.
+            if kind in ("flexible", "default"):
                 self._count(totals, shift, "flexible")
                 if any(a.face_date == day for a in own):
                     self._count(totals, shift, "present")
                 continue
-            if plan is None:
+            if kind == "dayoff":
                 if any(a.face_date == day for a in own):
                     self._count(totals, shift, "offSchedule")
                 continue
-            start, end, _night = plan
-            remaining = self._cut(start, end, leaves.get(employee.id, []))
-            if not remaining:
+            if kind == "leave":
                 self._count(totals, shift, "onLeave")
                 continue
-            start, end = remaining
             self._count(totals, shift, "scheduled")
             row = self._judge(employee, start, end, own, now, grace)
             for counter in row["counters"]:
@@ -288,30 +330,29 @@ class FaceShift(models.AbstractModel):
 
     @api.model
     def _judge(self, employee, start, end, own, now, grace):
-        """Counters and problems of one person's shift [start, end) (naive UTC)."""
-        overlapping = [a for a in own if a.check_in < end and (not a.check_out or a.check_out > start)]
+        """Counters and problems of one person's shift [start, end) (naive UTC), by the day's
+        figures of ``attendance_replay``."""
+        stays = [rules.Stay(a.check_in, a.check_out or None, a.face_date, a.face_auto_closed) for a in own]
+        verdict = rules.judge_day(rules.day_attendances(stays, None, start, end), start, end, grace, now, False)
         result = {"counters": [], "problems": [], "check_in": None, "check_out": None, "late": 0, "early": 0}
-        if not overlapping:
+        if not verdict.present:
             if now > start + grace:
                 result["counters"].append("absent")
                 result["problems"].append("absent")
             else:
                 result["counters"].append("upcoming")
             return result
-        first, last = overlapping[0], max(overlapping, key=lambda a: a.check_in)
-        result["check_in"], result["check_out"] = first.check_in, last.check_out or None
+        result["check_in"], result["check_out"] = verdict.check_in, verdict.check_out
         result["counters"].append("present")
-        late = first.check_in > start + grace
-        missing = any(a.face_auto_closed for a in overlapping) or (not last.check_out and now > end + grace)
-        early = bool(last.check_out) and not last.face_auto_closed and last.check_out < end - grace
+        late, early, missing = verdict.late, verdict.early, verdict.missing_check_out
         if late:
-            result["late"] = int((first.check_in - start).total_seconds() // 60)
+            result["late"] = verdict.late_minutes
             result["counters"].append("lateArrivals")
             result["problems"].append("late")
         else:
             result["counters"].append("onTime")
         if early:
-            result["early"] = int((end - last.check_out).total_seconds() // 60)
+            result["early"] = verdict.early_minutes
             result["counters"].append("earlyDepartures")
             result["problems"].append("earlyDeparture")
         if missing:
@@ -375,7 +416,7 @@ class FaceShift(models.AbstractModel):
         """Every calendar in use by the employees the user may read (and the company's default),
         as a shift schedule with ``day``'s figures."""
         self._check_reader()
-        employees = self.env["hr.employee"].search([])
+        employees = self.env["face.attendance.figures"]._population()
         calendars = employees.resource_calendar_id | self.env.company.resource_calendar_id
         if search:
             term = search.lower()

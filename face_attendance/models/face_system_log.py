@@ -47,6 +47,10 @@ class FaceSystemLog(models.Model):
         address = None
         if request and getattr(request, "httprequest", None) is not None:
             address = request.httprequest.remote_addr
+            if api_key_name is None:
+                # A model method called by a REST route: the key that called it is part of who.
+                key = getattr(request, "face_api_key", None)
+                api_key_name = key and "%s (%s)" % (key.name, key.prefix) or None
         vals = {
             "message": str(message)[:1000],
             "level": level,

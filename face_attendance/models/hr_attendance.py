@@ -19,6 +19,41 @@ RULE_FIELDS = {"face_in_event_id", "face_out_event_id", "face_camera_id", "face_
 _DEFERRED_OVERTIME = contextvars.ContextVar("face_attendance_deferred_overtime", default=None)
 
 
+# Set only by the attendance rules while they write attendances (never by a caller's context): what is
+# written outside it was written by a person, whose corrections the rules must then respect.
+_RULES_WRITING = contextvars.ContextVar("face_attendance_rules_writing", default=None)
+# The reason of a deletion, set by hr.attendance.action_face_delete after its checks.
+_DELETION_REASON = contextvars.ContextVar("face_attendance_deletion_reason", default=None)
+
+
+@contextlib.contextmanager
+def rules_writing(env):
+    """Within this block, attendances written on ``env``'s cursor are the rules' own writes."""
+    token = _RULES_WRITING.set(env.cr)
+    try:
+        yield
+    finally:
+        _RULES_WRITING.reset(token)
+
+
+def rules_are_writing(env):
+    return _RULES_WRITING.get() is env.cr
+
+
+@contextlib.contextmanager
+def with_deletion_reason(env, reason):
+    token = _DELETION_REASON.set((env.cr, reason))
+    try:
+        yield
+    finally:
+        _DELETION_REASON.reset(token)
+
+
+def deletion_reason(env):
+    value = _DELETION_REASON.get()
+    return value[1] if value and value[0] is env.cr else None
+
+
 @contextlib.contextmanager
 def overtime_once(attendance_model):
     """Within this block, hr.attendance's overtime updates are collected and run once at its end

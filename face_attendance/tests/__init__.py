@@ -31,3 +31,7 @@ from . import test_api_docs
 from . import test_api_compat_backend
 from . import test_api_compat_enterprise
 from . import test_compat_security
+from . import test_attendance_figures
+from . import test_recognition_service
+from . import test_system_figures
+from . import test_attendance_corrections

@@ -71,6 +71,7 @@ FINGERPRINTED = [
         "WHERE alert_id IS NULL OR alert_id NOT IN (SELECT id FROM face_alert WHERE alert_type = 'ingestion_error')",
     ),
     ("face_banner_message", ""),
+    ("face_attendance_correction", ""),
 ]
 
 
@@ -173,6 +174,15 @@ class TestAdversarialRpc(HttpCase):
         cls.summary_wizard = env["face.daily.summary.wizard"].with_user(admin).create({})
         cls.kiosk = env["face.kiosk"].create({"name": "Adv kiosk", "pin_fallback": True})
         cls.sheet_wizard = env["face.attendance.sheet.wizard"].with_user(admin).create({})
+        seed_event = env["face.recognition.event"].search([("event_uid", "=", "adv-seed-1")])
+        cls.not_person_wizard = (
+            env["face.event.not.person.wizard"].with_user(admin).create({"event_ids": [(6, 0, seed_event.ids)]})
+        )
+        cls.delete_wizard = (
+            env["face.attendance.delete.wizard"]
+            .with_user(admin)
+            .create({"attendance_ids": [(6, 0, seed_event.attendance_id.ids)], "reason": "Seed"})
+        )
         cls.photo = face_b64("Hugo_Chavez", 3).decode()
         cls.forged_event = {
             "event_id": "forged-1",
@@ -236,6 +246,17 @@ class TestAdversarialRpc(HttpCase):
             ("face.daily.summary.wizard", "action_attendances"): ([self.summary_wizard.id], [], {}, nothing),
             ("face.attendance.sheet.wizard", "action_print"): ([self.sheet_wizard.id], [], {}, nothing),
             ("face.attendance.sheet.wizard", "action_export_csv"): ([self.sheet_wizard.id], [], {}, nothing),
+            # The attendance views' figures: Face Attendance users; another company's manager sees none of A.
+            ("face.attendance.figures", "find_person"): (None, ["ADV-1"], {}, ("other_manager",)),
+            ("face.attendance.figures", "attendance_list"): (None, [], {}, ("other_manager",)),
+            ("face.attendance.figures", "attendance_record"): (None, [1], {}, ("other_manager",)),
+            ("face.attendance.figures", "attendance_csv"): (None, [], {}, ("other_manager",)),
+            ("face.attendance.figures", "presence"): (None, [], {}, ("other_manager",)),
+            ("face.attendance.figures", "logs"): (None, [], {}, ("other_manager",)),
+            ("face.attendance.figures", "log_entry"): (None, [1], {}, ("other_manager",)),
+            ("face.attendance.figures", "statistics"): (None, ["2026-01-05", "2026-01-05"], {}, ("other_manager",)),
+            ("face.attendance.figures", "overview"): (None, ["2026-01-05"], {}, ("other_manager",)),
+            ("face.attendance.figures", "pending"): (None, [], {}, ("other_manager",)),
             ("hr.attendance", "create"): (
                 None,
                 [
@@ -255,6 +276,14 @@ class TestAdversarialRpc(HttpCase):
                 {},
                 nothing,
             ),
+            # HR's corrections: managers (and Odoo's own rights) of the attendance's company only.
+            ("hr.attendance", "unlink"): (self.seed_attendance().ids, [], {}, nothing),
+            ("hr.attendance", "action_face_delete"): (self.seed_attendance().ids, ["Planted reason"], {}, nothing),
+            ("hr.attendance", "action_face_unpin"): (self.seed_attendance().ids, [], {}, nothing),
+            ("hr.attendance", "face_enter_manually"): (None, [employee, "Planted entry"], {}, nothing),
+            ("face.recognition.event", "action_not_this_person"): (self.seed_event_ids(), [], {}, nothing),
+            ("face.event.not.person.wizard", "action_confirm"): ([self.not_person_wizard.id], [], {}, nothing),
+            ("face.attendance.delete.wizard", "action_confirm"): ([self.delete_wizard.id], [], {}, nothing),
             # Another company's manager may run kiosks of their own company, never one in this company.
             ("face.kiosk", "create"): (
                 None,
@@ -306,7 +335,32 @@ class TestAdversarialRpc(HttpCase):
             ),
             ("res.config.settings", "get_values"): (None, [], {}, nothing),
             ("res.config.settings", "set_values"): ([], [], {}, nothing),
+            # Recognition: Face Attendance users and devices recognise (names only of persons they may
+            # read); devices (own daemons' cameras) and managers (their companies') record frames. Another
+            # company's manager is refused company A's camera (see test_what_allowed_calls_show_and_do).
+            ("face.recognition.service", "recognize"): (None, [self.photo], {}, ("device", "other_manager")),
+            ("face.recognition.service", "send_frame"): (
+                None,
+                [self.photo, camera, "adv-frame"],
+                {},
+                ("device", "other_manager"),
+            ),
+            ("face.recognition.service", "live_detections"): (None, [], {}, ("other_manager",)),
+            ("face.recognition.service", "detection_events"): (None, [], {}, ("other_manager",)),
+            # System figures: Face Attendance users read their companies'; managers ask their daemons to flush.
+            ("face.system.figures", "status"): (None, [], {}, ("other_manager",)),
+            ("face.system.figures", "summary"): (None, [], {}, ("other_manager",)),
+            ("face.system.figures", "health_metrics"): (None, [], {}, ("other_manager",)),
+            ("face.system.figures", "health_services"): (None, [], {}, ("other_manager",)),
+            ("face.system.figures", "uptime"): (None, [], {}, ("other_manager",)),
+            ("face.system.figures", "versions"): (None, [], {}, ("other_manager",)),
+            ("face.system.figures", "network_metrics"): (None, [], {}, ("other_manager",)),
+            ("face.system.figures", "delivery_status"): (None, [], {}, ("other_manager",)),
+            ("face.system.figures", "flush_outboxes"): (None, [0], {}, ("other_manager",)),
         }
+
+    def seed_event_ids(self):
+        return self.env["face.recognition.event"].search([("event_uid", "=", "adv-seed-1")]).ids
 
     def seed_alert_id(self):
         return self.env["face.alert"]._raise("camera_offline", "Adversarial seed", camera=self.camera).id
@@ -419,6 +473,28 @@ class TestAdversarialRpc(HttpCase):
             self.rpc("device", "face.daemon", "daemon_register", None, ["adv-daemon-2", "evil-host"], {}, {})
         self.assertEqual(caught.exception.faultCode, ACCESS_ERROR)
         self.assertFalse(self.foreign_daemon.host)
+        # Recognition: another company's manager neither records frames of A's camera nor learns A's
+        # persons; a device is not told whom it saw, yet its frame of its own camera is the person's event.
+        before = self.fingerprint()
+        for method, args in (
+            ("send_frame", [self.photo, self.camera.id, "adv-frame-b"]),
+            ("recognize", [self.photo, self.camera.id, False, True]),
+        ):
+            with self.assertRaises(xmlrpc.client.Fault):
+                self.rpc("other_manager", "face.recognition.service", method, None, args, {}, HOSTILE_CONTEXT)
+        answer = self.rpc("other_manager", "face.recognition.service", "recognize", None, [self.photo], {}, {})
+        self.assertEqual([face["employee_id"] for face in answer["faces"]], [False])
+        figures = self.rpc("other_manager", "face.system.figures", "delivery_status", None, [], {}, {})
+        self.assertEqual(figures["daemons"], [])
+        with self.assertRaises(xmlrpc.client.Fault):
+            self.rpc("other_manager", "face.system.figures", "flush_outboxes", None, [0], {}, {})
+        self.assertEqual(self.fingerprint(), before)
+        answer = self.rpc(
+            "device", "face.recognition.service", "send_frame", None, [self.photo, self.camera.id, "adv-f1"], {}, {}
+        )
+        self.assertEqual((answer["count"], answer["faces"][0]["person_id"]), (1, False))
+        event = self.env["face.recognition.event"].search([("event_uid", "=", answer["events"][0]["event_id"])])
+        self.assertEqual((event.employee_id, event.camera_id, event.source), (self.employee, self.camera, "frame"))
 
     def test_orm_writes_on_addon_models_are_refused(self):
         """The ORM's own doors (create/write/unlink) on the addon's models, as each role."""

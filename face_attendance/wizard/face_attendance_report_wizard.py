@@ -103,11 +103,15 @@ class FaceAttendanceSheetWizard(models.TransientModel):
         return {"type": "ir.actions.act_url", "url": "/face_attendance/attendance.csv?" + query, "target": "self"}
 
     def _sheet(self):
-        """Rows per employee for the PDF: local times, worked hours, totals."""
+        """Rows per employee for the PDF: local times, worked hours, totals, and the day's figures
+        (late, left early, no check-out: ``attendance_replay``'s one definition)."""
         self._check_period()
         attendances = self.env["hr.attendance"].search(self._domain(), order="employee_id, check_in")
         Event = self.env["face.recognition.event"]
         photos = self._sheet_photos(attendances)
+        verdicts = self.env["face.attendance.figures"]._day_verdicts(
+            {(a.employee_id.sudo(), a.face_date) for a in attendances}
+        )
         people = []
         for employee in attendances.employee_id.sorted("name"):
             tz = Event._employee_tz(employee)
@@ -115,6 +119,10 @@ class FaceAttendanceSheetWizard(models.TransientModel):
             for attendance in attendances.filtered(lambda a, employee=employee: a.employee_id == employee):
                 check_in = pytz.utc.localize(attendance.check_in).astimezone(tz)
                 check_out = attendance.check_out and pytz.utc.localize(attendance.check_out).astimezone(tz)
+                verdict = verdicts.get((employee.id, attendance.face_date))
+                # The day's first check-in carries its lateness, its last check-out leaving early.
+                first = verdict and verdict.check_in == attendance.check_in
+                last = verdict and attendance.check_out and verdict.check_out == attendance.check_out
                 rows.append(
                     {
                         "date": attendance.face_date,
@@ -123,6 +131,13 @@ class FaceAttendanceSheetWizard(models.TransientModel):
                         "hours": attendance.worked_hours,
                         "source": dict(attendance._fields["in_mode"].selection).get(attendance.in_mode),
                         "auto_closed": attendance.face_auto_closed,
+                        "late_minutes": verdict.late_minutes if first and verdict.late else None,
+                        "early_minutes": verdict.early_minutes if last and verdict.early else None,
+                        "no_check_out": bool(
+                            verdict
+                            and verdict.missing_check_out
+                            and (attendance.face_auto_closed or not attendance.check_out)
+                        ),
                         "photo_in": photos.get(attendance.face_in_event_id.id),
                         "photo_out": photos.get(attendance.face_out_event_id.id),
                     }
