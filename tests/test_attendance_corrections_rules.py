@@ -28,7 +28,7 @@ def sightings(*items):
 
 
 def pinned(check_in, check_out=None, record="HR"):
-    return rules.Span(check_in=check_in, record=record, fixed_check_out=check_out, pinned=True)
+    return rules.Span(check_in=check_in, record=record, fixed_check_out=check_out, pinned=True, day=DAY)
 
 
 def manual(check_in, check_out=None, record="hand"):
@@ -98,15 +98,26 @@ def test_a_camera_attendance_before_a_pinned_one_never_stretches_across_it():
     assert kinds(result)[3] == rules.CHECKED_IN
 
 
-def test_an_open_span_meeting_a_pinned_attendance_ends_at_its_last_sighting():
+def test_an_open_span_meeting_a_pinned_attendance_that_day_is_the_one_hr_corrected():
+    # HR moved the arrival to 12:00: an earlier entry (one arriving late included) is absorbed,
+    # not made into an attendance of its own that would undo HR's arrival time.
     hr = pinned(at(12), at(13))
     result = rules.replay(
         sightings((1, 8, 0, "entry"), (2, 10, 0, "entry"), (3, 16, 0, "exit")), POLICY, NOW, externals=[hr]
     )
-    assert bounds(result) == [(at(8), at(10))]
-    assert result.spans[0].auto_closed
+    assert bounds(result) == []
+    assert result.outcomes[1] == (rules.DUPLICATE, "Inside an attendance corrected by HR.", hr)
     # The exit after HR's attendance has nothing open to close: nothing is invented.
     assert kinds(result)[3] == rules.ERROR
+    # The same when no sighting comes after HR's check-in.
+    result = rules.replay(sightings((1, 8, 5, "entry")), POLICY, NOW, externals=[pinned(at(9, 30), at(17))])
+    assert bounds(result) == [] and kinds(result) == {1: rules.DUPLICATE}
+
+
+def test_an_open_span_of_an_earlier_day_is_closed_not_absorbed():
+    yesterday = rules.Sighting(key=1, at=at(8) - timedelta(days=1), direction="entry", day=DAY - timedelta(days=1))
+    result = rules.replay([yesterday], POLICY, NOW, externals=[pinned(at(9), at(17))])
+    assert [(s.check_in, s.check_out, s.auto_closed) for s in result.spans] == [(yesterday.at, yesterday.at, True)]
 
 
 def test_an_open_pinned_attendance_is_closed_once_by_an_exit():
@@ -141,6 +152,6 @@ def test_corrections_give_the_same_result_whatever_the_arrival_order(late):
     subset = items[:3] if late else items
     partial = rules.replay(sightings(*subset), POLICY, NOW, externals=[pinned(at(8), at(12))], removals=[removal])
     again = rules.replay(sightings(*items), POLICY, NOW, externals=[pinned(at(8), at(12))], removals=[removal])
-    assert bounds(first) == bounds(again) == [(at(7, 30), at(7, 30)), (at(15), at(18))]
+    assert bounds(first) == bounds(again) == [(at(15), at(18))]
     assert kinds(first) == kinds(again)
     assert kinds(first)[3] == rules.SET_ASIDE and kinds(partial)[3] == rules.SET_ASIDE

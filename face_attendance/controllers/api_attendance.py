@@ -7,7 +7,6 @@ from odoo.http import request
 
 from ..models.face_attendance_figures import LOG_STATUSES, MAX_RANGE_DAYS
 from ..models.face_recognition_event import EventInputError, parse_timestamp
-from . import attendance_figures as figures
 from .api_common import (
     ApiError,
     api_route,
@@ -196,16 +195,13 @@ class FaceApiAttendance(http.Controller):
     )
     def mark(self):
         body = json_body(required=("person_id",), optional=("marked_by", "notes", "timestamp"))
-        person_id = expect(body, "person_id", str, 64)
-        employee = figures.find_employee(person_id)
-        if not employee:
-            raise not_found("Person %s does not exist." % person_id)
+        person = request.env["face.attendance.figures"].find_person(expect(body, "person_id", str, 64))
         if body.get("marked_by", "manual") not in ("manual", "auto"):
             raise bad_request("marked_by must be manual or auto.", field="marked_by")
         notes = expect(body, "notes", str, 2000) or ""
         check_in = moment_param(body, "timestamp")
         attendance_id = request.env["hr.attendance"].face_enter_manually(
-            employee.id, notes, status="checked-in", timestamp=check_in, require_note=False
+            person["id"], notes, status="checked-in", timestamp=check_in, door="mark"
         )
         return ok(attendance_dict(request.env["hr.attendance"].browse(attendance_id)), status=201)
 
@@ -236,7 +232,7 @@ class FaceApiAttendance(http.Controller):
             notes,
             status="checked-out",
             timestamp=max(fields.Datetime.now(), attendance.check_in),
-            require_note=False,
+            door="checkout",
         )
         return ok(attendance_dict(attendance))
 
@@ -518,12 +514,9 @@ class FaceApiAttendancePlan(http.Controller):
     )
     def manual(self):
         body = json_body(required=("employeeId", "note"), optional=("cameraId", "timestamp", "checkOut", "status"))
-        person_id = expect(body, "employeeId", str, 64)
-        employee = figures.find_employee(person_id)
-        if not employee:
-            raise not_found("Person %s does not exist." % person_id)
+        person = request.env["face.attendance.figures"].find_person(expect(body, "employeeId", str, 64))
         attendance_id = request.env["hr.attendance"].face_enter_manually(
-            employee.id,
+            person["id"],
             expect(body, "note", str, 2000),
             status=expect(body, "status", str) or "present",
             timestamp=moment_param(body, "timestamp"),
@@ -531,11 +524,7 @@ class FaceApiAttendancePlan(http.Controller):
             camera_id=expect(body, "cameraId", int),
         )
         request.env.flush_all()
-        attendance = request.env["hr.attendance"].browse(attendance_id)
-        items = figures.log_items(
-            [("a", attendance.id, employee.id, attendance.face_date, attendance.check_in, None, None)]
-        )
-        return ok(items[0], status=201)
+        return ok(request.env["face.attendance.figures"].log_entry(attendance_id), status=201)
 
     @api_route(
         "/attendance/<int:attendance_id>",

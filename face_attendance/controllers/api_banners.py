@@ -1,26 +1,12 @@
 """Banner messages of the key's company: shown on the live monitors during their time window."""
 
-from odoo import fields, http
+from odoo import http
 from odoo.http import request
 
 from ..models.face_alert import SEVERITIES
 from ..models.face_banner_message import MAX_BANNER_LENGTH
-from ..models.face_recognition_event import EventInputError, parse_timestamp
-from ..models.security_groups import MANAGER
 from .api_alerts import LEVELS
-from .api_common import (
-    ApiError,
-    api_route,
-    audit,
-    bad_request,
-    bool_param,
-    expect,
-    iso,
-    json_body,
-    ok,
-    ok_page,
-    plan_paging,
-)
+from .api_common import api_route, bool_param, json_body, ok, ok_page, plan_paging
 from .openapi_spec import DATETIME, PLAN_PAGING, json_content, obj, operation, plan_page, query, s
 
 SEVERITY_VALUES = [value for value, _label in SEVERITIES]
@@ -41,31 +27,7 @@ BANNER = obj(
 
 
 def banner_dict(banner):
-    return {
-        "id": banner.id,
-        "message": banner.message or "",
-        "level": LEVELS[banner.severity],
-        "severity": banner.severity,
-        "startsAt": iso(banner.date_start),
-        "endsAt": iso(banner.date_end),
-        "current": banner._is_current(),
-        # Who wrote a banner of the user's own company: the author's name only.
-        "createdBy": banner.sudo().create_uid.name or None,
-        "createdAt": iso(banner.create_date),
-    }
-
-
-def _moment(body, name):
-    value = expect(body, name, str, 64)
-    if value is None:
-        return None
-    try:
-        return parse_timestamp(value)
-    except EventInputError as error:
-        raise bad_request(str(error).replace("timestamp", name), field=name) from None
-    except OverflowError:
-        # A date at the ends of the calendar whose offset takes it past them.
-        raise bad_request("%s is out of range." % name, field=name) from None
+    return banner._api_dict()
 
 
 class FaceApiBanners(http.Controller):
@@ -85,10 +47,9 @@ class FaceApiBanners(http.Controller):
     )
     def list_banners(self, **params):
         number, size, offset = plan_paging(params)
-        Banner = request.env["face.banner.message"]
-        domain = Banner._current_domain() if bool_param(params, "current", default=True) else []
-        banners = Banner.search(domain, limit=size, offset=offset)
-        return ok_page([banner_dict(b) for b in banners], Banner.search_count(domain), number, size)
+        current = bool_param(params, "current", default=True)
+        banners, total = request.env["face.banner.message"]._api_search(current, size, offset)
+        return ok_page([banner_dict(b) for b in banners], total, number, size)
 
     @api_route(
         "/services/banner-messages",
@@ -117,21 +78,7 @@ class FaceApiBanners(http.Controller):
         ),
     )
     def post_banner(self):
-        if not request.env.user.has_group(MANAGER):
-            raise ApiError(403, "FORBIDDEN", "Only Face Attendance managers post banner messages.")
+        Banner = request.env["face.banner.message"]
+        Banner._api_check_poster()  # before the body: a refused caller learns nothing of its checks
         body = json_body(required=("message",), optional=("severity", "startsAt", "endsAt"))
-        message = (expect(body, "message", str, MAX_BANNER_LENGTH) or "").strip()
-        if not message:
-            raise bad_request("message cannot be empty.", field="message")
-        severity = expect(body, "severity", str) or "info"
-        if severity not in SEVERITY_VALUES:
-            raise bad_request("severity must be one of %s." % ", ".join(SEVERITY_VALUES), field="severity")
-        start = _moment(body, "startsAt") or fields.Datetime.now()
-        end = _moment(body, "endsAt")
-        if end and end <= start:
-            raise bad_request("endsAt must be after startsAt.", field="endsAt")
-        banner = request.env["face.banner.message"].create(
-            {"message": message, "severity": severity, "date_start": start, "date_end": end or False}
-        )
-        audit("banner.create", "face.banner.message,%d" % banner.id, "Banner message posted: %s" % message[:200])
-        return ok(banner_dict(banner), status=201)
+        return ok(banner_dict(Banner._api_post(body)), status=201)

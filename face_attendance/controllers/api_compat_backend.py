@@ -9,19 +9,18 @@ event. The keys, scopes, rate limits and audit are those of ``/api/v1``; answers
 errors ``{"detail": ...}`` as FastAPI gives them (``api_route(compat=...)``).
 """
 
+import base64
+
 from odoo import http
 from odoo.http import request
-from odoo.tools.sql import escape_psql
 
-from ..models.face_recognition_event import EventInputError, parse_timestamp
-from ..models.hr_employee_names import join_name
+from ..models.face_attendance_log import LOG_FILTERS, STATUS_OUTCOMES
 from ..models.security_groups import MANAGER
 from .api_auth import SignInRefused, sign_in
 from .api_common import (
     MAX_ID,
     ApiError,
     api_route,
-    audit,
     bad_request,
     bool_param,
     compat_error_response,
@@ -29,10 +28,9 @@ from .api_common import (
     expect,
     iso,
     json_body,
-    not_found,
     paging,
 )
-from .api_persons import archive_person, audit_enrolment, check_person_access, create_person, enrol_image, person_vals
+from .api_persons import enrol_errors, require_erase_scope
 from .openapi_spec import DATETIME, INT32, json_content, obj, operation, query, s
 
 COMPAT = "backend-readme"
@@ -115,15 +113,6 @@ SKIP_LIMIT = [
 ]
 TOTAL_HEADER = "X-Total-Count"
 TOKEN_TYPE = "bearer"  # nosec B105  # OAuth2's name of the token's kind, not a password
-# The backend's authorization status of a log, from the event's outcome.
-STATUS_OUTCOMES = {
-    "authorized": ("checked_in", "checked_out", "duplicate"),
-    "unauthorized": ("unknown",),
-    "spoof": ("spoof",),
-    "rejected": ("rejected", "error"),
-    "pending": ("pending",),
-}
-OUTCOME_STATUS = {outcome: status for status, outcomes in STATUS_OUTCOMES.items() for outcome in outcomes}
 
 
 def _op(summary, scope, ok_status, schema, **extra):
@@ -150,7 +139,9 @@ def enrollment_dict(template):
     }
 
 
-def person_dict(employee, with_enrollments=False):
+def person_dict(employee, enrollments=False):
+    """The backend's person; ``enrollments``: its templates (None: the key's user may not read
+    them), left out when False."""
     first, last = employee._name_parts()
     answer = {
         "id": employee.id,
@@ -166,70 +157,27 @@ def person_dict(employee, with_enrollments=False):
         "created_at": iso(employee.create_date),
         "updated_at": iso(employee.write_date),
     }
-    if with_enrollments:
-        Template = request.env["face.template"]
-        answer["enrollments"] = (
-            [
-                enrollment_dict(t)
-                for t in Template.with_context(active_test=False).search([("employee_id", "=", employee.id)])
-            ]
-            if Template.browse().has_access("read")
-            else None
-        )
+    if enrollments is not False:
+        answer["enrollments"] = None if enrollments is None else [enrollment_dict(t) for t in enrollments]
     return answer
 
 
-def find_employee(person_id):
-    check_person_access()
-    # search, not browse: the key's record rules (companies) decide what exists.
-    employee = request.env["hr.employee"].with_context(active_test=False).search([("id", "=", person_id)])
-    if not employee:
-        raise not_found("Person %s not found." % person_id)
-    return employee
+def employee(employee_id):
+    return request.env["hr.employee"].browse(employee_id)
 
 
-def find_enrollment(enrollment_id):
-    template = request.env["face.template"].with_context(active_test=False).search([("id", "=", enrollment_id)])
-    if not template:
-        raise not_found("Enrollment %s not found." % enrollment_id)
-    return template
+def template(template_id):
+    return request.env["face.template"].browse(template_id)
 
 
-def _person_fields(body):
-    """hr.employee values of the backend's person fields (through /api/v1's own mapping where the
-    two APIs share a field)."""
-    for name in ("first_name", "last_name"):
-        expect(body, name, str, 128)
-    vals = person_vals({k: body[k] for k in ("email", "position", "department") if k in body})
-    if "phone" in body:
-        vals["mobile_phone"] = expect(body, "phone", str, 64) or False
-    if "is_active" in body:
-        vals["active"] = expect(body, "is_active", bool)
-        if vals["active"] is None:
-            raise bad_request("is_active must be true or false.", field="is_active")
-    return vals
-
-
-def _personnel_code(body):
-    code = expect(body, "personnel_code", str, 64)
-    if not code or any(c.isspace() for c in code):
-        raise bad_request("personnel_code must be 1 to 64 characters without spaces.", field="personnel_code")
-    return code
-
-
-def create_backend_person(body):
-    first = (expect(body, "first_name", str, 128) or "").strip()
-    last = (expect(body, "last_name", str, 128) or "").strip()
-    if not first:
-        raise bad_request("first_name cannot be empty.", field="first_name")
-    code = _personnel_code(body)
-    vals = dict(
-        _person_fields(body),
-        name=join_name(first, last),
-        face_first_name=" ".join(first.split()),
-        face_last_name=" ".join(last.split()),
-    )
-    return create_person(code, body, field="personnel_code", vals=vals)
+def int_param(params, name):
+    """An optional integer query parameter (absent or empty: None)."""
+    if params.get(name) in (None, ""):
+        return None
+    try:
+        return int(params[name])
+    except ValueError:
+        raise bad_request("%s must be an integer." % name, field=name) from None
 
 
 PERSON_BODY = json_content(
@@ -351,11 +299,8 @@ class FaceApiCompatBackend(http.Controller):
     def register(self):
         if not request.env.user.has_group(MANAGER):
             raise ApiError(403, "FORBIDDEN", "Registering a person needs the key of a Face Attendance manager.")
-        body = json_body(required=PERSON_REQUIRED, optional=PERSON_OPTIONAL)
-        employee = create_backend_person(body)
-        return compat_ok(person_dict(employee), status=201)
+        return self._create_person()
 
-    # -- Persons ----------------------------------------------------------------------------------
     @api_route(
         "/api/persons",
         ["GET"],
@@ -376,20 +321,14 @@ class FaceApiCompatBackend(http.Controller):
         ),
     )
     def list_persons(self, **params):
-        check_person_access()
         limit, skip = paging(params, offset_name="skip")
-        domain = []
-        is_active = bool_param(params, "is_active", None)
-        if is_active is not None:
-            domain.append(("active", "=", is_active))
-        if params.get("department"):
-            domain.append(("department_id.name", "=ilike", escape_psql(params["department"])))
-        if params.get("search"):
-            term = params["search"]
-            domain += ["|", "|", ("name", "ilike", term), ("person_ref", "ilike", term), ("work_email", "ilike", term)]
-        Employee = request.env["hr.employee"].with_context(active_test=False)
-        records = Employee.search(domain, offset=skip, limit=limit, order="id")
-        return listed([person_dict(e) for e in records], Employee.search_count(domain))
+        filters = {
+            "active": bool_param(params, "is_active", None),
+            "department_name": params.get("department") or None,
+            "search": params.get("search") or None,
+        }
+        found = request.env["hr.employee"].face_person_search(filters, limit=limit, offset=skip, order="id")
+        return listed([person_dict(employee(e)) for e in found["ids"]], found["total"])
 
     @api_route(
         "/api/persons",
@@ -408,8 +347,15 @@ class FaceApiCompatBackend(http.Controller):
         ),
     )
     def create_person(self):
+        return self._create_person()
+
+    def _create_person(self):
         body = json_body(required=PERSON_REQUIRED, optional=PERSON_OPTIONAL)
-        return compat_ok(person_dict(create_backend_person(body)), status=201)
+        values = {k: v for k, v in body.items() if k != "personnel_code"}
+        created = request.env["hr.employee"].face_person_create(
+            body["personnel_code"], values, id_field="personnel_code"
+        )
+        return compat_ok(person_dict(employee(created["id"])), status=201)
 
     @api_route(
         "/api/persons/<int:person_id>",
@@ -419,7 +365,9 @@ class FaceApiCompatBackend(http.Controller):
         doc=_op("Get specific person with enrollments", "person:read", 200, PERSON_WITH_ENROLLMENTS),
     )
     def get_person(self, person_id):
-        return compat_ok(person_dict(find_employee(person_id), with_enrollments=True))
+        found = request.env["hr.employee"].face_person_templates(person_id, archived=True, unreadable_as_none=True)
+        enrollments = None if found["ids"] is None else template(found["ids"])
+        return compat_ok(person_dict(employee(found["employee_id"]), enrollments))
 
     @api_route(
         "/api/persons/<int:person_id>",
@@ -438,42 +386,7 @@ class FaceApiCompatBackend(http.Controller):
     )
     def update_person(self, person_id):
         body = json_body(optional=PERSON_REQUIRED + PERSON_OPTIONAL)
-        employee = find_employee(person_id)
-        vals = _person_fields(body)
-        if "first_name" in body or "last_name" in body:
-            first, last = employee._name_parts()
-            first = body["first_name"] if body.get("first_name") is not None else first
-            last = body["last_name"] if body.get("last_name") is not None else last
-            if not first.strip():
-                raise bad_request("first_name cannot be empty.", field="first_name")
-            vals.update(
-                name=join_name(first, last),
-                face_first_name=" ".join(first.split()),
-                face_last_name=" ".join(last.split()),
-            )
-        if "personnel_code" in body:
-            code = _personnel_code(body)
-            taken = (
-                request.env["hr.employee"]
-                .sudo()
-                .with_context(active_test=False)
-                .search_count(
-                    [
-                        ("person_ref", "=", code),
-                        ("company_id", "=", employee.company_id.id),
-                        ("id", "!=", employee.id),
-                    ]
-                )
-            )
-            if taken:
-                raise ApiError(409, "CONFLICT", "Personnel code %s is already used." % code)
-            vals["person_ref"] = code
-        if vals:
-            employee.write(vals)
-        audit(
-            "person.update", "hr.employee,%d" % employee.id, "Person %s updated" % employee.id, {"fields": sorted(body)}
-        )
-        return compat_ok(person_dict(employee))
+        return compat_ok(person_dict(employee(request.env["hr.employee"].face_person_update(person_id, body))))
 
     @api_route(
         "/api/persons/<int:person_id>",
@@ -491,20 +404,14 @@ class FaceApiCompatBackend(http.Controller):
         ),
     )
     def delete_person(self, person_id, **params):
-        employee = find_employee(person_id)
+        request.env["hr.employee"].face_person_find(person_id)  # 404 before the parameters are read
         erase = bool_param(params, "erase", False)
-        archive_person(employee, employee.person_ref or str(employee.id), erase)
-        return compat_ok({"message": "Person %d deleted (archived)." % employee.id, "id": employee.id})
+        require_erase_scope(erase)
+        employee_id = request.env["hr.employee"].face_person_archive(person_id, erase)
+        return compat_ok({"message": "Person %d deleted (archived)." % employee_id, "id": employee_id})
 
     def _set_active(self, person_id, active):
-        employee = find_employee(person_id)
-        employee.active = (not employee.active) if active is None else active
-        audit(
-            "person.activate" if employee.active else "person.deactivate",
-            "hr.employee,%d" % employee.id,
-            "Person %s %s" % (employee.id, "activated" if employee.active else "deactivated"),
-        )
-        return compat_ok(person_dict(employee))
+        return compat_ok(person_dict(employee(request.env["hr.employee"].face_person_activate(person_id, active))))
 
     @api_route(
         "/api/persons/<int:person_id>/toggle-active",
@@ -554,19 +461,14 @@ class FaceApiCompatBackend(http.Controller):
     )
     def list_enrollments(self, **params):
         limit, skip = paging(params, offset_name="skip")
-        domain = []
-        if params.get("person_id") not in (None, ""):
-            try:
-                person_id = int(params["person_id"])
-            except ValueError:
-                raise bad_request("person_id must be an integer.", field="person_id") from None
-            domain.append(("employee_id", "=", person_id if 0 < person_id <= MAX_ID else 0))
-        is_active = bool_param(params, "is_active", None)
-        if is_active is not None:
-            domain.append(("active", "=", is_active))
-        Template = request.env["face.template"].with_context(active_test=False)
-        records = Template.search(domain, offset=skip, limit=limit, order="id")
-        return listed([enrollment_dict(t) for t in records], Template.search_count(domain))
+        person_id = int_param(params, "person_id")
+        found = request.env["face.template"].face_api_template_search(
+            employee_id=None if person_id is None else (person_id if 0 < person_id <= MAX_ID else 0),
+            active=bool_param(params, "is_active", None),
+            limit=limit,
+            offset=skip,
+        )
+        return listed([enrollment_dict(t) for t in template(found["ids"])], found["total"])
 
     @api_route(
         "/api/enrollment",
@@ -595,21 +497,15 @@ class FaceApiCompatBackend(http.Controller):
     def create_enrollment(self):
         form = request.httprequest.form
         upload = request.httprequest.files.get("file")
-        raw_person = form.get("person_id")
-        if raw_person in (None, ""):
+        if form.get("person_id") in (None, ""):
             raise bad_request("person_id is required (a form field).", field="person_id")
-        try:
-            person_id = int(raw_person)
-        except ValueError:
-            raise bad_request("person_id must be an integer.", field="person_id") from None
+        person_id = int_param(form, "person_id")
         if not upload:
             raise bad_request("file is required (a form field with the photo).", field="file")
-        if not 0 < person_id <= MAX_ID:
-            raise not_found("Person %s not found." % person_id)
-        employee = find_employee(person_id)
-        template = enrol_image(employee, upload.read(), "api")
-        audit_enrolment(template, employee.person_ref or str(employee.id))
-        return compat_ok(enrollment_dict(template), status=201)
+        image = base64.b64encode(upload.read()).decode()
+        with enrol_errors():
+            (face_id,) = request.env["hr.employee"].face_person_enrol(person_id, [image], "api")
+        return compat_ok(enrollment_dict(template(face_id)), status=201)
 
     @api_route(
         "/api/enrollment/<int:enrollment_id>",
@@ -619,7 +515,7 @@ class FaceApiCompatBackend(http.Controller):
         doc=_op("Get specific enrollment", "person:read", 200, ENROLLMENT),
     )
     def get_enrollment(self, enrollment_id):
-        return compat_ok(enrollment_dict(find_enrollment(enrollment_id)))
+        return compat_ok(enrollment_dict(template(request.env["face.template"].face_api_template_find(enrollment_id))))
 
     @api_route(
         "/api/enrollment/<int:enrollment_id>",
@@ -645,20 +541,14 @@ class FaceApiCompatBackend(http.Controller):
     )
     def update_enrollment(self, enrollment_id):
         body = json_body(optional=("is_active",))
-        template = find_enrollment(enrollment_id)
         active = expect(body, "is_active", bool)
         if active is None:
             raise bad_request("is_active is required (true or false).", field="is_active")
-        return self._set_enrollment_active(template, active)
+        return self._set_enrollment_active(enrollment_id, active)
 
-    def _set_enrollment_active(self, template, active):
-        template.active = active
-        audit(
-            "face.update",
-            "face.template,%d" % template.id,
-            "Face %s %s" % (template.id, "activated" if active else "deactivated"),
-        )
-        return compat_ok(enrollment_dict(template))
+    def _set_enrollment_active(self, enrollment_id, active):
+        face_id = request.env["face.template"].face_api_template_activate(enrollment_id, active)
+        return compat_ok(enrollment_dict(template(face_id)))
 
     @api_route(
         "/api/enrollment/<int:enrollment_id>/toggle-active",
@@ -668,8 +558,7 @@ class FaceApiCompatBackend(http.Controller):
         doc=_op("Toggle enrollment active status", "face:write", 200, ENROLLMENT),
     )
     def toggle_enrollment(self, enrollment_id):
-        template = find_enrollment(enrollment_id)
-        return self._set_enrollment_active(template, not template.active)
+        return self._set_enrollment_active(enrollment_id, None)
 
     @api_route(
         "/api/enrollment/<int:enrollment_id>",
@@ -679,13 +568,9 @@ class FaceApiCompatBackend(http.Controller):
         doc=_op("Delete enrollment", "face:write", 200, MESSAGE),
     )
     def delete_enrollment(self, enrollment_id):
-        template = find_enrollment(enrollment_id)
-        person = template.employee_id.person_ref or str(template.employee_id.id)
-        template.unlink()
-        audit("face.delete", "face.template,%d" % enrollment_id, "Face %s of %s deleted" % (enrollment_id, person))
+        request.env["face.template"].face_api_template_delete(enrollment_id)
         return compat_ok({"message": "Enrollment %d deleted." % enrollment_id, "id": enrollment_id})
 
-    # -- Attendance logs --------------------------------------------------------------------------
     @api_route(
         "/api/attendance-logs",
         ["GET"],
@@ -713,10 +598,9 @@ class FaceApiCompatBackend(http.Controller):
     )
     def list_logs(self, **params):
         limit, skip = paging(params, offset_name="skip")
-        domain = self._log_domain(params)
-        Event = request.env["face.recognition.event"]
-        records = Event.search(domain, offset=skip, limit=limit, order="sighted_at desc, id desc")
-        return listed(self._logs(records), Event.search_count(domain))
+        filters = {name: params[name] for name in LOG_FILTERS if params.get(name) not in (None, "")}
+        found = request.env["face.attendance.log"].attendance_logs(filters, limit=limit, offset=skip)
+        return listed(found["logs"], found["total"])
 
     @api_route(
         "/api/attendance-logs/<int:log_id>",
@@ -726,100 +610,4 @@ class FaceApiCompatBackend(http.Controller):
         doc=_op("One attendance log", "attendance:read", 200, ATTENDANCE_LOG),
     )
     def get_log(self, log_id):
-        event = request.env["face.recognition.event"].search([("id", "=", log_id)])
-        if not event:
-            raise not_found("Attendance log %s not found." % log_id)
-        return compat_ok(self._logs(event)[0])
-
-    @staticmethod
-    def _logs(events):
-        """The logs of readable events; the names of their persons and cameras as Odoo shows a
-        many2one's name (users without HR rights may read events, not employees)."""
-        rows = events.read(
-            ["employee_id", "camera_id", "direction", "outcome", "confidence", "attendance_id", "sighted_at"]
-        )
-        for row in rows:
-            for name in ("employee_id", "camera_id", "attendance_id"):
-                row[name] = row[name][0] if row[name] else False
-        people, cameras = request.env["face.recognition.service"]._sighting_names(rows)
-        locations = {
-            c["id"]: c["location"]
-            for c in request.env["face.camera"]
-            .sudo()
-            .with_context(active_test=False)
-            .browse(list(cameras))
-            .read(["location"])
-        }
-        logs = []
-        for row in rows:
-            if row["outcome"] == "checked_in":
-                direction = "entry"
-            elif row["outcome"] == "checked_out":
-                direction = "exit"
-            else:
-                direction = row["direction"] if row["direction"] in ("entry", "exit") else None
-            person_ref, name = people.get(row["employee_id"], (None, None))
-            camera = row["camera_id"]
-            logs.append(
-                {
-                    "id": row["id"],
-                    "person_id": row["employee_id"] or None,
-                    "personnel_code": person_ref,
-                    "person_name": name,
-                    "gate_name": locations.get(camera) or cameras.get(camera) or None,
-                    "direction": direction,
-                    "confidence_score": round(row["confidence"], 3) if row["employee_id"] else None,
-                    "camera_name": cameras.get(camera) or None,
-                    "status": OUTCOME_STATUS.get(row["outcome"], "pending"),
-                    "outcome": row["outcome"],
-                    "attendance_id": row["attendance_id"] or None,
-                    "created_at": iso(row["sighted_at"]),
-                }
-            )
-        return logs
-
-    @staticmethod
-    def _log_domain(params):
-        domain = []
-        if params.get("person_id") not in (None, ""):
-            try:
-                person_id = int(params["person_id"])
-            except ValueError:
-                raise bad_request("person_id must be an integer.", field="person_id") from None
-            domain.append(("employee_id", "=", person_id if 0 < person_id <= MAX_ID else 0))
-        if params.get("gate_name"):
-            gate = escape_psql(params["gate_name"])
-            domain += ["|", ("camera_id.location", "=ilike", gate), ("camera_id.name", "=ilike", gate)]
-        if params.get("camera_name"):
-            domain.append(("camera_id.name", "=ilike", escape_psql(params["camera_name"])))
-        direction = params.get("direction")
-        if direction not in (None, ""):
-            if direction not in ("entry", "exit"):
-                raise bad_request("direction must be entry or exit.", field="direction")
-            went = "checked_in" if direction == "entry" else "checked_out"
-            domain += [
-                "|",
-                ("outcome", "=", went),
-                "&",
-                ("outcome", "not in", ("checked_in", "checked_out")),
-                ("direction", "=", direction),
-            ]
-        status = params.get("status")
-        if status not in (None, ""):
-            if status not in STATUS_OUTCOMES:
-                raise bad_request("status must be one of %s." % ", ".join(sorted(STATUS_OUTCOMES)), field="status")
-            domain.append(("outcome", "in", STATUS_OUTCOMES[status]))
-        for name, operator, day_end in (("start_date", ">=", False), ("end_date", "<=", True)):
-            value = params.get(name)
-            if value in (None, ""):
-                continue
-            if len(value) == 10:
-                value += "T23:59:59" if day_end else "T00:00:00"
-            try:
-                moment = parse_timestamp(value)
-            except EventInputError:
-                raise bad_request(
-                    "%s is not an ISO 8601 date or date-time (years 2000-2999)." % name, field=name
-                ) from None
-            domain.append(("sighted_at", operator, moment))
-        return domain
+        return compat_ok(request.env["face.attendance.log"].attendance_log(log_id))

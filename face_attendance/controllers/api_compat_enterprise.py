@@ -13,18 +13,14 @@ bare JSON and errors ``{"detail": ...}`` as FastAPI gives them (``api_route(comp
 """
 
 import base64
-from collections import OrderedDict
 
 from odoo import fields, http
 from odoo.http import request
-from odoo.tools.sql import escape_psql
 
-from face_attendance_daemon.engine import vector_from_bytes
-
-from ..models.face_recognition_event import EventInputError, parse_timestamp
-from .api_common import ApiError, api_route, audit, bad_request, compat_ok, expect, iso, json_body
+from ..models.face_camera_unit import InvalidSighting
+from .api_common import ApiError, api_route, bad_request, compat_ok, expect, iso, json_body
 from .api_faces import require_face_write
-from .api_persons import audit_enrolment, create_person, enrol_image, person_vals, template_quality
+from .api_persons import enrol_errors, template_quality
 from .openapi_spec import DATETIME, INT32, json_content, obj, operation, query, s
 
 COMPAT = "enterprise-readme"
@@ -92,14 +88,6 @@ def _op(summary, scope, ok_status, schema, **extra):
     return operation(summary, TAG, scope, ok_status, schema, compat=COMPAT, **extra)
 
 
-def encoder_tag(name):
-    """The tag (name:version) of an encoder known by name, without loading its models."""
-    from face_attendance_daemon.engine.dlib_encoder import DlibEncoder
-    from face_attendance_daemon.engine.sface import SFaceEncoder
-
-    return {cls.name: "%s:%s" % (cls.name, cls.version) for cls in (SFaceEncoder, DlibEncoder)}.get(name)
-
-
 def _user_form():
     """(fields, photo bytes) of POST /users/: the README's multipart form, unknown fields refused."""
     httprequest = request.httprequest
@@ -119,31 +107,6 @@ def _user_form():
     return form, data
 
 
-def _synced_users(templates, tag):
-    """One entry per person of ``gallery_sync``'s templates, in employee order."""
-    people = OrderedDict()
-    for template in sorted(templates, key=lambda t: (t["employee_id"], t["id"])):
-        if not template["encoding"]:
-            continue
-        entry = people.setdefault(
-            template["employee_id"],
-            {
-                "id": template["employee_id"],
-                "name": template["name"],
-                "personnel_code": template["person_id"] or None,
-                "face_encoding": None,  # the first of face_encodings, set below
-                "face_encodings": [],
-                "face_ids": [],
-                "encoder": tag,
-            },
-        )
-        entry["face_encodings"].append(vector_from_bytes(base64.b64decode(template["encoding"])).tolist())
-        entry["face_ids"].append(template["id"])
-    for entry in people.values():
-        entry["face_encoding"] = entry["face_encodings"][0]
-    return people
-
-
 def _page(params):
     """FastAPI's skip/limit, optional: a camera unit's sync takes everybody."""
     try:
@@ -154,31 +117,6 @@ def _page(params):
     if not 0 <= skip <= 10**9 or (limit is not None and not 1 <= limit <= 100000):
         raise bad_request("skip must be from 0 and limit between 1 and 100000.")
     return skip, limit
-
-
-def _sync_camera(body, Event):
-    """The camera of a camera unit's sighting: its id, its name, or the key's only enabled camera."""
-    camera = body.get("camera")
-    if isinstance(camera, int) and not isinstance(camera, bool):
-        return camera
-    Camera, domain = Event._sendable_cameras()
-    if camera is None:
-        cameras = Camera.search(domain + [("enabled", "=", True)], limit=2)
-        if len(cameras) != 1:
-            raise bad_request(
-                "camera is required (its id or name): this key may send for %s enabled cameras."
-                % ("several" if cameras else "no"),
-                field="camera",
-            )
-        return cameras.id
-    if not isinstance(camera, str) or not camera.strip() or len(camera) > 128:
-        raise bad_request("camera is a camera's id or its name (at most 128 characters).", field="camera")
-    cameras = Camera.search(domain + [("name", "=ilike", escape_psql(camera.strip()))], limit=2)
-    if not cameras:
-        raise ApiError(422, "INVALID_EVENT", "Camera %r does not exist or is not one of yours." % camera)
-    if len(cameras) > 1:
-        raise ApiError(422, "INVALID_EVENT", "Several cameras are named %r: send its id." % camera)
-    return cameras.id
 
 
 class FaceApiCompatEnterprise(http.Controller):
@@ -228,16 +166,16 @@ class FaceApiCompatEnterprise(http.Controller):
         require_face_write()
         form, data = _user_form()
         details = {k: form[k] for k in ("name", "email", "department", "position") if k in form}
-        code = form.get("personnel_code")
-        if code not in (None, ""):
-            employee = create_person(code, details, field="personnel_code")
-        else:
-            # No person ID: the same person fields and audit line as create_person, without the ID.
-            employee = request.env["hr.employee"].create(person_vals(details))
-            audit("person.create", "hr.employee,%d" % employee.id, "Person %s created" % employee.id)
-        # A refused photo raises: the request's rollback takes the new employee with it.
-        template = enrol_image(employee, data, "api")
-        audit_enrolment(template, employee.person_ref or str(employee.id))
+        # A refused photo raises: nothing is created (the call's rollback takes the new employee).
+        with enrol_errors():
+            created = request.env["hr.employee"].face_person_create(
+                form.get("personnel_code") or None,
+                details,
+                id_field="personnel_code",
+                images=[base64.b64encode(data).decode()],
+            )
+        employee = request.env["hr.employee"].browse(created["id"])
+        template = request.env["face.template"].browse(created["face_ids"])
         return compat_ok(
             {
                 "id": employee.id,
@@ -309,49 +247,12 @@ class FaceApiCompatEnterprise(http.Controller):
         if output not in ("list", "sync"):
             raise bad_request("format must be list or sync.", field="format")
         skip, limit = _page(params)
-        tag = params.get("encoder") or request.env["face.attendance.config"]._get("encoder")
-        if ":" not in tag:
-            # A name (dlib, sface) stands for its tag; an unknown one matches no template.
-            tag = encoder_tag(tag) or tag
-        since = params.get("since") or None
-        if since:
-            try:
-                since = fields.Datetime.to_string(parse_timestamp(since))
-            except EventInputError:
-                raise bad_request("since must be an ISO 8601 date-time, e.g. 2026-11-21T08:30:00Z.") from None
-        Template = request.env["face.template"]
-        # Everybody's current faces: with since, a changed person is sent with all of them.
-        current = Template.gallery_sync(tag)
-        people = _synced_users(current["templates"], tag)
-        server_time = current["server_time"]
-        removed, removed_faces = [], []
-        if since:
-            changes = Template.gallery_sync(tag, since)
-            server_time = changes["server_time"]
-            removed_faces = sorted(changes["removed"])
-            touched = {t["employee_id"] for t in changes["templates"]}
-            # Archived templates still exist, deleted ones left a tombstone with their person;
-            # gallery_sync named both, in the key's companies, so reading their person is no leak.
-            touched |= set(
-                Template.sudo().with_context(active_test=False).browse(removed_faces).exists().employee_id.ids
-            )
-            touched |= set(changes.get("removed_employees", ()))
-            removed = sorted(touched - set(people))
-            people = OrderedDict((key, entry) for key, entry in people.items() if key in touched)
-        users = list(people.values())[skip : None if limit is None else skip + limit]
-        server_time = iso(fields.Datetime.to_datetime(server_time))
-        headers = {"X-Server-Time": server_time, "X-Total-Count": str(len(people))}
+        sync = request.env["face.template"].gallery_people(params.get("encoder") or None, params.get("since") or None)
+        users = sync["users"][skip : None if limit is None else skip + limit]
+        server_time = iso(fields.Datetime.to_datetime(sync["server_time"]))
+        headers = {"X-Server-Time": server_time, "X-Total-Count": str(len(sync["users"]))}
         if output == "sync":
-            return compat_ok(
-                {
-                    "users": users,
-                    "removed": removed,
-                    "removed_face_ids": removed_faces,
-                    "server_time": server_time,
-                    "encoder": tag,
-                },
-                headers=headers,
-            )
+            return compat_ok(dict(sync, users=users, server_time=server_time), headers=headers)
         return compat_ok(users, headers=headers)
 
     @api_route(
@@ -396,52 +297,17 @@ class FaceApiCompatEnterprise(http.Controller):
     def log_attendance(self):
         body = json_body(required=("user_id",), optional=("timestamp", "camera", "event_id", "confidence", "distance"))
         user_id = expect(body, "user_id", int)
-        event_uid = expect(body, "event_id", str, 128)
+        event_id = expect(body, "event_id", str, 128)
         try:
-            moment = parse_timestamp(body["timestamp"]) if body.get("timestamp") is not None else None
-        except EventInputError as error:
-            raise bad_request(str(error), field="timestamp") from None
-        moment = moment or fields.Datetime.now().replace(microsecond=0)
-        Event = request.env["face.recognition.event"]
-        Event._check_sender()
-        camera_id = _sync_camera(body, Event)
-        event = {
-            "event_id": event_uid or "enterprise:%s:%s:%s" % (camera_id, user_id, iso(moment)),
-            "timestamp": iso(moment),
-            "camera_id": camera_id,
-            "employee_id": user_id,
-        }
-        for name in ("confidence", "distance"):
-            value = body.get(name)
-            if value is None:
-                continue
-            try:
-                if isinstance(value, bool) or not isinstance(value, (int, float)):
-                    raise TypeError
-                event[name] = float(value)
-            except (TypeError, OverflowError):
-                raise bad_request("%s must be a number." % name, field=name) from None
-        (answer,) = Event._ingest_events([event], "api")
-        audit(
-            "events.ingest",
-            "face.recognition.event",
-            "Attendance of user %s from a camera unit: %s" % (user_id, answer["status"]),
-        )
-        if answer["status"] == "invalid":
-            raise ApiError(422, "INVALID_EVENT", answer["message"], {"event_id": event["event_id"]})
-        # The ingestion commits in a transaction of its own: its answer is all this request may read
-        # of the new event (this request's snapshot predates it).
-        employee = request.env["hr.employee"].sudo().browse(answer["employee_id"] or [])
-        return compat_ok(
-            {
-                "event_id": answer["event_id"],
-                "status": answer["status"],
-                "outcome": answer["outcome"],
-                "message": answer["message"],
-                "user_id": employee.id or None,
-                "name": employee.name or None,
-                "attendance_id": answer["attendance_id"] or None,
-                "camera_id": camera_id,
-                "timestamp": event["timestamp"],
-            }
-        )
+            return compat_ok(
+                request.env["face.camera.unit"].log_attendance(
+                    user_id,
+                    timestamp=body.get("timestamp"),
+                    camera=body.get("camera"),
+                    event_id=event_id,
+                    confidence=body.get("confidence"),
+                    distance=body.get("distance"),
+                )
+            )
+        except InvalidSighting as refused:
+            raise ApiError(422, "INVALID_EVENT", str(refused.args[0]), refused.details or None) from None

@@ -2,7 +2,6 @@ from odoo import http
 from odoo.http import request
 
 from .api_common import ApiError, api_route, audit, bad_request, expect, json_body, not_found, ok, parse_json
-from .attendance_figures import find_employee
 from .openapi_spec import INT32, json_content, obj, operation, ref, s
 
 
@@ -114,10 +113,8 @@ class FaceApiEvents(http.Controller):
         if not event:
             raise not_found("Event %s does not exist." % event_id)
         person_id = expect(body, "personId", str, 64)
-        right = find_employee(person_id) if person_id else None
-        if person_id and not right:
-            raise not_found("Person %s does not exist." % person_id)
-        event.action_not_this_person(right.id if right else None, expect(body, "reason", str, 255))
+        right = request.env["face.attendance.figures"].find_person(person_id)["id"] if person_id else None
+        event.action_not_this_person(right, expect(body, "reason", str, 255))
         event = event.sudo()
         return ok(
             {

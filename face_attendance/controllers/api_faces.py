@@ -6,22 +6,13 @@ nothing: when one image is refused (no face, several faces, too small, not an im
 nothing of the request is saved, and the error lists every refused image with its own code.
 """
 
+import base64
+
 from odoo import http
 from odoo.http import request
 
-from .api_common import ApiError, api_route, audit, bad_request, iso, json_body, ok, ok_page, plan_paging
-from .api_persons import (
-    archive_person,
-    audit_enrolment,
-    check_person_access,
-    create_person,
-    delete_template,
-    enrol_image,
-    find_person,
-    parse_erase,
-    person_vals,
-    template_quality,
-)
+from .api_common import ApiError, api_route, bad_request, iso, json_body, ok, ok_page, plan_paging
+from .api_persons import enrol_errors, find_person, parse_erase, require_erase_scope, template_quality
 from .openapi_spec import (
     DATETIME,
     PERSON_ID,
@@ -144,38 +135,9 @@ def multipart(fields=()):
     return form, uploads
 
 
-def enrol_uploads(employee, person_id, uploads):
-    """Every image enrolled, or none: the request fails with every refused image listed."""
-    templates, refused = [], []
-    for index, upload in enumerate(uploads):
-        try:
-            templates.append(enrol_image(employee, upload.read(), origin="api"))
-        except ApiError as error:
-            refused.append(
-                {
-                    "index": index,
-                    "filename": upload.filename or None,
-                    "status": error.status,
-                    "code": error.code,
-                    "message": error.message,
-                    "details": error.details,
-                }
-            )
-    if refused:
-        first = refused[0]
-        message = first["message"]
-        if len(uploads) > 1:
-            message = "%d of %d images were refused, nothing was saved. Image %d: %s" % (
-                len(refused),
-                len(uploads),
-                first["index"] + 1,
-                first["message"],
-            )
-        # The whole request is rolled back: the person and the other images are not kept.
-        raise ApiError(first["status"], first["code"], message, {"images": refused})
-    for template in templates:
-        audit_enrolment(template, person_id)
-    return templates
+def encoded(uploads):
+    """(base64 images, file names) of uploaded files, for the model's enrolment."""
+    return [base64.b64encode(u.read()).decode() for u in uploads], [u.filename or None for u in uploads]
 
 
 def require_face_write():
@@ -208,26 +170,22 @@ class FaceApiFaces(http.Controller):
     )
     def list_faces(self, **params):
         number, size, offset = plan_paging(params)
-        check_person_access()
-        domain = [("person_ref", "!=", False)]
         status = params.get("status") or None
         if status not in (None,) + STATUSES:
             raise bad_request("status must be one of %s." % ", ".join(STATUSES), field="status")
-        if status == "archived":
-            domain.append(("active", "=", False))
-        elif status:
-            domain.append(("face_count", ">" if status == "active" else "=", 0))
         for name in ("search", "department"):
             if params.get(name) and len(params[name]) > 256:
                 raise bad_request("%s is longer than 256 characters." % name, field=name)
-        if params.get("search"):
-            term = params["search"]
-            domain += ["|", "|", ("name", "ilike", term), ("person_ref", "ilike", term), ("work_email", "ilike", term)]
-        if params.get("department"):
-            domain.append(("department_id.name", "ilike", params["department"]))
-        Employee = request.env["hr.employee"].with_context(active_test=status in ("active", "pending"))
-        records = Employee.search(domain, limit=size, offset=offset, order="person_ref, id")
-        return ok_page([profile_dict(e) for e in records], Employee.search_count(domain), number, size)
+        filters = {
+            "with_person_id": True,
+            "active": {"archived": False, "active": True, "pending": True}.get(status),
+            "faces": {"active": "enrolled", "pending": "none"}.get(status),
+            "search": params.get("search") or None,
+            "department": params.get("department") or None,
+        }
+        Employee = request.env["hr.employee"]
+        found = Employee.face_person_search(filters, limit=size, offset=offset)
+        return ok_page([profile_dict(e) for e in Employee.browse(found["ids"])], found["total"], number, size)
 
     @api_route(
         "/faces",
@@ -265,10 +223,13 @@ class FaceApiFaces(http.Controller):
         if uploads:
             require_face_write()
         person_id = form.pop("employeeId")
-        employee = create_person(person_id, form, field="employeeId")
-        templates = enrol_uploads(employee, person_id, uploads)
-        answer = profile_dict(employee)
-        answer["images"] = [image_dict(t, person_id) for t in templates]
+        images, filenames = encoded(uploads)
+        with enrol_errors(filenames):
+            created = request.env["hr.employee"].face_person_create(
+                person_id, form, id_field="employeeId", images=images or None, listed=True
+            )
+        answer = profile_dict(request.env["hr.employee"].browse(created["id"]))
+        answer["images"] = [image_dict(t, person_id) for t in request.env["face.template"].browse(created["face_ids"])]
         return ok(answer, status=201)
 
     @api_route(
@@ -303,18 +264,8 @@ class FaceApiFaces(http.Controller):
     )
     def update_face(self, person_id):
         body = json_body(optional=PROFILE_FIELDS + ("status",))
-        employee = find_person(person_id)
-        vals = person_vals(body)
-        if "status" in body:
-            if body["status"] not in ("active", "archived"):
-                raise bad_request("status must be active or archived (pending follows the faces).", field="status")
-            vals["active"] = body["status"] == "active"
-        if vals:
-            employee.write(vals)
-        audit(
-            "person.update", "hr.employee,%d" % employee.id, "Person %s updated" % person_id, {"fields": sorted(body)}
-        )
-        return ok(profile_dict(employee))
+        Employee = request.env["hr.employee"]
+        return ok(profile_dict(Employee.browse(Employee.face_person_update(person_id, body, inactive="archived"))))
 
     @api_route(
         "/faces/<string:person_id>",
@@ -331,9 +282,10 @@ class FaceApiFaces(http.Controller):
         ),
     )
     def delete_face(self, person_id, **params):
-        employee = find_person(person_id)
+        find_person(person_id)  # an unknown person answers 404 before the parameters are read
         erase = parse_erase(params)
-        archive_person(employee, person_id, erase)
+        require_erase_scope(erase)
+        request.env["hr.employee"].face_person_archive(person_id, erase)
         return ok({"id": person_id, "status": "archived", "biometricDataErased": erase})
 
     @api_route(
@@ -355,11 +307,9 @@ class FaceApiFaces(http.Controller):
     )
     def list_images(self, person_id, **params):
         number, size, offset = plan_paging(params)
-        employee = find_person(person_id)
-        Template = request.env["face.template"]
-        domain = [("employee_id", "=", employee.id)]
-        templates = Template.search(domain, limit=size, offset=offset, order="id")
-        return ok_page([image_dict(t, person_id) for t in templates], Template.search_count(domain), number, size)
+        found = request.env["hr.employee"].face_person_templates(person_id, limit=size, offset=offset)
+        templates = request.env["face.template"].browse(found["ids"])
+        return ok_page([image_dict(t, person_id) for t in templates], found["total"], number, size)
 
     @api_route(
         "/faces/<string:person_id>/images",
@@ -388,13 +338,15 @@ class FaceApiFaces(http.Controller):
         _form, uploads = multipart()
         if not uploads:
             raise bad_request("Send at least one image, as a file named images (or images[]).", field="images")
-        templates = enrol_uploads(employee, person_id, uploads)
+        images, filenames = encoded(uploads)
+        with enrol_errors(filenames):
+            face_ids = request.env["hr.employee"].face_person_enrol(person_id, images, listed=True)
         return ok(
             {
                 "id": person_id,
-                "added": len(templates),
+                "added": len(face_ids),
                 "imageCount": employee.face_count,
-                "images": [image_dict(t, person_id) for t in templates],
+                "images": [image_dict(t, person_id) for t in request.env["face.template"].browse(face_ids)],
             },
             status=201,
         )
@@ -413,6 +365,5 @@ class FaceApiFaces(http.Controller):
         ),
     )
     def delete_image(self, person_id, face_id):
-        employee = find_person(person_id)
-        delete_template(employee, person_id, face_id)
-        return ok({"id": person_id, "imageId": face_id, "imageCount": employee.face_count})
+        done = request.env["hr.employee"].face_person_delete_template(person_id, face_id)
+        return ok({"id": person_id, "imageId": face_id, "imageCount": done["face_count"]})

@@ -8,7 +8,7 @@ id, and the daemon's answer, when it comes, is read with ``GET /jobs/{id}``.
 from odoo import http
 from odoo.http import request
 
-from .api_common import ApiError, api_route, not_found, ok
+from .api_common import ApiError, api_route, ok
 from .openapi_spec import DATETIME, envelope, json_content, obj, operation, s
 
 JOB = obj(
@@ -77,14 +77,7 @@ class FaceApiJobs(http.Controller):
         ),
     )
     def get_job(self, job_id):
-        command = request.env["face.daemon.command"].search([("id", "=", job_id)])
-        if not command:
-            raise not_found("Job %s does not exist." % job_id)
-        # Expiry is lazy too: a job past its deadline is not shown as still waiting.
-        if command.sudo().state in ("queued", "sent"):
-            command._expire_overdue(command.sudo().daemon_id)
-            command.invalidate_recordset()
-        return ok(command._job_dict())
+        return ok(request.env["face.daemon.command"]._api_job(job_id))
 
     @api_route(
         "/jobs/<int:job_id>/snapshot",
@@ -101,16 +94,7 @@ class FaceApiJobs(http.Controller):
         ),
     )
     def get_job_snapshot(self, job_id):
-        command = request.env["face.daemon.command"].search([("id", "=", job_id)])
-        if not command:
-            raise not_found("Job %s does not exist." % job_id)
-        # Read as the caller: the attachment's own access check (its job's) applies.
-        attachment = request.env["ir.attachment"].search(
-            [("res_model", "=", command._name), ("res_id", "=", command.id), ("mimetype", "=", "image/jpeg")],
-            limit=1,
-        )
-        if not attachment:
-            raise not_found("Job %s has no snapshot." % job_id)
+        attachment = request.env["face.daemon.command"]._api_snapshot_attachment(job_id)
         return request.make_response(
             attachment.raw,
             headers=[

@@ -1,16 +1,14 @@
 """Languages, time zones and the key user's preferences for a frontend's settings, from Odoo: the
 installed languages (``res.lang``), the time zones Odoo offers its users (pytz's common ones), and the
-user's own language and time zone (Odoo's preferences) with the frontend's display preferences."""
+user's own language and time zone (Odoo's preferences) with the frontend's display preferences.
+The routes parse and serialise; res.users (res_users_locale.py) reads and writes."""
 
-from datetime import datetime
-
-import pytz
-
-from odoo import fields, http
+from odoo import http
 from odoo.http import request
 
 from ..models.res_users import MAX_PREFERENCES_BYTES
-from .api_common import api_route, audit, bad_request, expect, json_body, ok
+from ..models.res_users_locale import THEMES
+from .api_common import api_route, json_body, ok
 from .openapi_spec import json_content, obj, operation, s
 
 LANGUAGE = obj(
@@ -32,8 +30,6 @@ TIMEZONE = obj(
     }
 )
 
-THEMES = ("dark", "light", "system")
-DEFAULT_DISPLAY = {"theme": "dark", "gridMode": "3x3", "autoRotate": True}
 PREFERENCES = obj(
     {
         "language": s("string", description="Odoo's language code of the user, e.g. en_US"),
@@ -59,25 +55,6 @@ PREFERENCES_WRITE = {
 }
 
 
-def _preferences(user):
-    stored = dict(DEFAULT_DISPLAY, **(user.face_ui_preferences or {}))
-    return {
-        "language": user.lang or "en_US",
-        "timezone": user.tz or None,
-        "theme": stored["theme"],
-        "gridMode": stored["gridMode"],
-        "autoRotate": stored["autoRotate"],
-        "preferences": stored.get("preferences") or {},
-        "updatedAt": stored.get("updatedAt"),
-    }
-
-
-def _offset(zone, now):
-    minutes = int(now.astimezone(pytz.timezone(zone)).utcoffset().total_seconds() // 60)
-    sign = "+" if minutes >= 0 else "-"
-    return "%s%02d:%02d" % (sign, abs(minutes) // 60, abs(minutes) % 60)
-
-
 class FaceApiLocale(http.Controller):
     @api_route(
         "/i18n/languages",
@@ -85,21 +62,7 @@ class FaceApiLocale(http.Controller):
         doc=operation("Installed languages", "Settings", None, 200, s("array", items=LANGUAGE), public=False),
     )
     def languages(self):
-        current = request.env.user.lang
-        return ok(
-            [
-                {
-                    "code": lang.code,
-                    "isoCode": lang.iso_code or None,
-                    "name": lang.name,
-                    "direction": lang.direction or "ltr",
-                    "dateFormat": lang.date_format or None,
-                    "timeFormat": lang.time_format or None,
-                    "isDefault": lang.code == current,
-                }
-                for lang in request.env["res.lang"].search([], order="name")
-            ]
-        )
+        return ok(request.env["res.users"]._face_languages())
 
     @api_route(
         "/settings/timezones",
@@ -107,14 +70,7 @@ class FaceApiLocale(http.Controller):
         doc=operation("Time zones", "Settings", None, 200, s("array", items=TIMEZONE), public=False),
     )
     def timezones(self):
-        current = request.env.user.tz
-        now = datetime.now(pytz.utc)
-        return ok(
-            [
-                {"id": zone, "utcOffset": _offset(zone, now), "isDefault": zone == current}
-                for zone in pytz.common_timezones
-            ]
-        )
+        return ok(request.env["res.users"]._face_timezones())
 
     @api_route(
         "/settings/preferences",
@@ -122,7 +78,7 @@ class FaceApiLocale(http.Controller):
         doc=operation("The key user's preferences", "Settings", None, 200, PREFERENCES, public=False),
     )
     def preferences(self):
-        return ok(_preferences(request.env.user))
+        return ok(request.env["res.users"]._face_preferences())
 
     @api_route(
         "/settings/preferences",
@@ -141,41 +97,4 @@ class FaceApiLocale(http.Controller):
     )
     def update_preferences(self):
         body = json_body(optional=("language", "timezone", "theme", "gridMode", "autoRotate", "preferences"))
-        user = request.env.user
-        vals = {}
-        language = expect(body, "language", str, 16)
-        if language is not None:
-            if not request.env["res.lang"].search_count([("code", "=", language)]):
-                raise bad_request(
-                    "language must be an installed language code (GET /i18n/languages).", field="language"
-                )
-            vals["lang"] = language
-        timezone = expect(body, "timezone", str, 64)
-        if timezone is not None:
-            if timezone not in pytz.all_timezones_set:
-                raise bad_request("timezone must be an IANA time zone (GET /settings/timezones).", field="timezone")
-            vals["tz"] = timezone
-        display = dict(user.face_ui_preferences or {})
-        theme = expect(body, "theme", str)
-        if theme is not None:
-            if theme not in THEMES:
-                raise bad_request("theme must be one of %s." % ", ".join(THEMES), field="theme")
-            display["theme"] = theme
-        grid = expect(body, "gridMode", str, 3)
-        if grid is not None:
-            if len(grid) != 3 or grid[1] != "x" or grid[0] not in "123456" or grid[2] not in "123456":
-                raise bad_request("gridMode is columns x rows, each 1 to 6, e.g. 3x3.", field="gridMode")
-            display["gridMode"] = grid
-        auto_rotate = expect(body, "autoRotate", bool)
-        if auto_rotate is not None:
-            display["autoRotate"] = auto_rotate
-        if "preferences" in body and body["preferences"] is not None:
-            if not isinstance(body["preferences"], dict):
-                raise bad_request("preferences must be a JSON object.", field="preferences")
-            display["preferences"] = body["preferences"]
-        display["updatedAt"] = fields.Datetime.now().strftime("%Y-%m-%dT%H:%M:%SZ")
-        vals["face_ui_preferences"] = display
-        # A user may write these fields of their own record (SELF_WRITEABLE_FIELDS): no sudo here.
-        user.write(vals)
-        audit("preferences.update", "res.users,%d" % user.id, "Preferences changed: %s" % ", ".join(sorted(body)))
-        return ok(_preferences(user))
+        return ok(request.env["res.users"]._face_update_preferences(body))

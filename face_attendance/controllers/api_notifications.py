@@ -5,10 +5,8 @@ from odoo.http import request
 
 from ..models.face_alert import SEVERITIES
 from .api_alerts import LEVELS
-from .api_common import api_route, audit, bool_param, iso, not_found, ok, ok_page, plan_paging
+from .api_common import api_route, bool_param, ok, ok_page, plan_paging
 from .openapi_spec import DATETIME, PLAN_PAGING, obj, operation, plan_page, query, s
-
-ALERT_ACTION = "face_attendance.face_alert_action"
 
 NOTIFICATION = obj(
     {
@@ -27,24 +25,7 @@ NOTIFICATION = obj(
 
 
 def notification_dict(notification):
-    alert_id = notification.alert_id.id or None
-    return {
-        "id": notification.id,
-        "title": notification.title or "",
-        "message": notification.message or "",
-        "level": LEVELS[notification.severity],
-        "severity": notification.severity,
-        "acknowledged": notification.acknowledged,
-        "acknowledgedAt": iso(notification.acknowledged_at),
-        "alertId": alert_id,
-        "link": "/odoo/action-%s/%d" % (ALERT_ACTION, alert_id) if alert_id else None,
-        "timestamp": iso(notification.create_date),
-    }
-
-
-def _own_domain():
-    # The record rule already limits a user to their own; said again so the intent is local.
-    return [("user_id", "=", request.env.uid)]
+    return notification._api_dict()
 
 
 class FaceApiNotifications(http.Controller):
@@ -64,12 +45,11 @@ class FaceApiNotifications(http.Controller):
     )
     def list_notifications(self, **params):
         number, size, offset = plan_paging(params)
-        domain = _own_domain()
+        acknowledged = None
         if params.get("acknowledged") not in (None, ""):
-            domain.append(("acknowledged", "=", bool_param(params, "acknowledged")))
-        Notification = request.env["face.notification"]
-        notifications = Notification.search(domain, limit=size, offset=offset)
-        return ok_page([notification_dict(n) for n in notifications], Notification.search_count(domain), number, size)
+            acknowledged = bool_param(params, "acknowledged")
+        notifications, total = request.env["face.notification"]._api_search(acknowledged, size, offset)
+        return ok_page([notification_dict(n) for n in notifications], total, number, size)
 
     @api_route(
         "/notifications/<int:notification_id>/acknowledge",
@@ -85,11 +65,7 @@ class FaceApiNotifications(http.Controller):
         ),
     )
     def acknowledge(self, notification_id):
-        notification = request.env["face.notification"].search(_own_domain() + [("id", "=", notification_id)])
-        if not notification:
-            raise not_found("Notification %s does not exist." % notification_id)
-        notification._acknowledge()
-        return ok(notification_dict(notification))
+        return ok(notification_dict(request.env["face.notification"]._api_acknowledge(notification_id)))
 
     @api_route(
         "/notifications",
@@ -106,11 +82,5 @@ class FaceApiNotifications(http.Controller):
         ),
     )
     def clear(self, **params):
-        domain = _own_domain()
-        if bool_param(params, "acknowledgedOnly"):
-            domain.append(("acknowledged", "=", True))
-        notifications = request.env["face.notification"].search(domain)
-        deleted = notifications._clear()
-        if deleted:
-            audit("notifications.clear", "face.notification", "%d notification(s) cleared" % deleted)
+        deleted = request.env["face.notification"]._api_clear(bool_param(params, "acknowledgedOnly"))
         return ok({"deleted": deleted})

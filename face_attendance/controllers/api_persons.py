@@ -1,13 +1,12 @@
 import base64
 import binascii
+from contextlib import contextmanager
 
 from odoo import http
-from odoo.exceptions import UserError
 from odoo.http import request
 
-from face_attendance_daemon.engine import EngineError
-
-from .api_common import ApiError, api_route, audit, bad_request, expect, iso, json_body, not_found, ok, paging
+from ..models.hr_employee_api import EnrolRefused
+from .api_common import ApiError, api_route, bad_request, expect, iso, json_body, ok, paging
 from .openapi_spec import PAGING, PERSON_ID, PERSON_WRITE, image_body, json_content, obj, operation, page, query, ref, s
 
 
@@ -26,25 +25,10 @@ def person_dict(employee):
     }
 
 
-def check_person_access():
-    """Persons are hr.employee records: a user without read access to them (Odoo shows such users
-    only the public employee directory, without person IDs) is refused clearly, not with a 500."""
-    if not request.env["hr.employee"].browse().has_access("read"):
-        raise ApiError(
-            403, "FORBIDDEN", "This key's user may not read employees (Odoo's Employees officer right is needed)."
-        )
-
-
-def find_person(person_id, active_test=False):
-    check_person_access()
-    employee = (
-        request.env["hr.employee"]
-        .with_context(active_test=active_test)
-        .search([("person_ref", "=", person_id)], limit=1)
-    )
-    if not employee:
-        raise not_found("Person %s does not exist." % person_id)
-    return employee
+def find_person(person_id):
+    """The hr.employee of a person ID the key's user may read (archived too), else 404."""
+    Employee = request.env["hr.employee"]
+    return Employee.browse(Employee.face_person_find(person_id))
 
 
 def decode_image_field(value):
@@ -60,76 +44,19 @@ def decode_image_field(value):
         raise bad_request("image is not valid base64.", field="image") from None
 
 
-def person_vals(body):
-    """hr.employee values from the person fields of a body (name, email, position, department);
-    an unknown department is created. Shared by /persons and /faces."""
-    vals = {}
-    if "name" in body:
-        name = expect(body, "name", str, 256)
-        if not name or not name.strip():
-            raise bad_request("name cannot be empty.", field="name")
-        vals["name"] = name.strip()
-    if "email" in body:
-        email = expect(body, "email", str, 256)
-        if email and "@" not in email:
-            raise bad_request("email is not an e-mail address.", field="email")
-        vals["work_email"] = email or False
-    if "position" in body:
-        vals["job_title"] = expect(body, "position", str, 256) or False
-    if "department" in body:
-        name = expect(body, "department", str, 256)
-        department = request.env["hr.department"]
-        if name:
-            department = department.search([("name", "=", name)], limit=1) or department.create({"name": name})
-        vals["department_id"] = department.id or False
-    return vals
-
-
-def create_person(person_id, body, field="person_id", vals=None):
-    """A new person with this person ID (409 when the key's company already has one), from the
-    person fields of ``body``, or from hr.employee ``vals`` a caller has already checked."""
-    if not isinstance(person_id, str) or not person_id or len(person_id) > 64 or any(c.isspace() for c in person_id):
-        raise bad_request("%s must be 1 to 64 characters without spaces." % field, field=field)
-    # Only a user who may create employees learns whether a person ID is taken (409).
-    if not request.env["hr.employee"].browse().has_access("create"):
-        raise ApiError(403, "FORBIDDEN", "This key's user may not create employees (Odoo's Employees officer right).")
-    # Person IDs are unique per company: only the key's company is looked at, so the answer
-    # says nothing about people of other companies.
-    if (
-        request.env["hr.employee"]
-        .sudo()
-        .with_context(active_test=False)
-        .search_count([("person_ref", "=", person_id), ("company_id", "=", request.env.company.id)])
-    ):
-        raise ApiError(409, "CONFLICT", "Person %s already exists." % person_id, {field: person_id})
-    vals = dict(person_vals(body) if vals is None else vals, person_ref=person_id)
-    employee = request.env["hr.employee"].create(vals)
-    audit("person.create", "hr.employee,%d" % employee.id, "Person %s created" % person_id)
-    return employee
-
-
-def enrol_image(employee, data, origin="api"):
-    """One face template from the image bytes, by the engine; its refusal as the API's error
-    (NOT_AN_IMAGE, NO_FACE, SEVERAL_FACES, FACE_TOO_SMALL: 422, IMAGE_TOO_LARGE: 413)."""
+@contextmanager
+def enrol_errors(filenames=None):
+    """The engine's refusal of a photo as the API's error (NOT_AN_IMAGE, NO_FACE, SEVERAL_FACES,
+    FACE_TOO_SMALL: 422, IMAGE_TOO_LARGE: 413); ``filenames`` name the refused images of a list."""
     try:
-        return request.env["face.template"].create(
-            {"employee_id": employee.id, "image": base64.b64encode(data), "origin": origin}
-        )
-    except UserError as error:
-        cause = error.__cause__
-        if not isinstance(cause, EngineError):
-            raise
-        status = 413 if cause.code == "IMAGE_TOO_LARGE" else 422
-        raise ApiError(status, cause.code, str(error.args[0]), cause.details) from None
-
-
-def audit_enrolment(template, person_id, force_update=False):
-    audit(
-        "face.register",
-        "face.template,%d" % template.id,
-        "Face registered for %s" % person_id,
-        {"face_size": template.face_size, "force_update": force_update},
-    )
+        yield
+    except EnrolRefused as refused:
+        details = refused.details
+        if filenames is not None and "images" in details:
+            details = dict(
+                details, images=[dict(image, filename=filenames[image["index"]]) for image in details["images"]]
+            )
+        raise ApiError(refused.status, refused.code, str(refused.args[0]), details) from None
 
 
 def template_quality(template):
@@ -140,31 +67,15 @@ def template_quality(template):
     }
 
 
-def archive_person(employee, person_id, erase):
-    """DELETE of a person: archived; with ``erase`` (scope face:write) their biometric data goes."""
-    if erase:
-        if not request.face_api_key._has_scope("face:write"):
-            raise ApiError(
-                403,
-                "FORBIDDEN",
-                "Erasing biometric data needs the scope 'face:write'.",
-                {"required_scope": "face:write"},
-            )
-        employee.action_erase_biometric_data()
-    employee.active = False
-    audit(
-        "person.delete",
-        "hr.employee,%d" % employee.id,
-        "Person %s archived%s" % (person_id, " and biometric data erased" if erase else ""),
-    )
-
-
-def delete_template(employee, person_id, face_id):
-    template = request.env["face.template"].search([("id", "=", face_id), ("employee_id", "=", employee.id)])
-    if not template:
-        raise not_found("Face %s of person %s does not exist." % (face_id, person_id))
-    template.unlink()
-    audit("face.delete", "face.template,%d" % face_id, "Face %s of %s deleted" % (face_id, person_id))
+def require_erase_scope(erase):
+    """Erasing biometric data needs the key's scope face:write too (the model checks the user)."""
+    if erase and not request.face_api_key._has_scope("face:write"):
+        raise ApiError(
+            403,
+            "FORBIDDEN",
+            "Erasing biometric data needs the scope 'face:write'.",
+            {"required_scope": "face:write"},
+        )
 
 
 def parse_erase(params):
@@ -195,25 +106,21 @@ class FaceApiPersons(http.Controller):
     )
     def list_persons(self, **params):
         limit, offset = paging(params)
-        check_person_access()
-        domain = []
         status = params.get("status")
         if status not in (None, "", "active", "inactive"):
             raise bad_request("status must be active or inactive.")
-        if status == "inactive":
-            domain.append(("active", "=", False))
-        if params.get("search"):
-            term = params["search"]
-            domain += ["|", "|", ("name", "ilike", term), ("person_ref", "ilike", term), ("work_email", "ilike", term)]
-        if params.get("department"):
-            domain.append(("department_id.name", "ilike", params["department"]))
         # No status: everybody, archived persons included.
-        Employee = request.env["hr.employee"].with_context(active_test=status == "active")
-        records = Employee.search(domain, limit=limit, offset=offset, order="person_ref, id")
+        filters = {
+            "active": {"active": True, "inactive": False}.get(status),
+            "search": params.get("search") or None,
+            "department": params.get("department") or None,
+        }
+        Employee = request.env["hr.employee"]
+        found = Employee.face_person_search(filters, limit=limit, offset=offset)
         return ok(
             {
-                "persons": [person_dict(e) for e in records],
-                "total": Employee.search_count(domain),
+                "persons": [person_dict(e) for e in Employee.browse(found["ids"])],
+                "total": found["total"],
                 "limit": limit,
                 "offset": offset,
             }
@@ -257,8 +164,9 @@ class FaceApiPersons(http.Controller):
         person_id = expect(body, "person_id", str, 64)
         if any(c.isspace() for c in person_id):
             raise bad_request("person_id cannot contain spaces.", field="person_id")
-        employee = create_person(person_id, {k: v for k, v in body.items() if k != "person_id"})
-        return ok(person_dict(employee), status=201)
+        Employee = request.env["hr.employee"]
+        created = Employee.face_person_create(person_id, {k: v for k, v in body.items() if k != "person_id"})
+        return ok(person_dict(Employee.browse(created["id"])), status=201)
 
     @api_route(
         "/persons/<string:person_id>",
@@ -282,18 +190,8 @@ class FaceApiPersons(http.Controller):
     )
     def update_person(self, person_id):
         body = json_body(optional=("name", "email", "department", "position", "status"))
-        employee = find_person(person_id)
-        vals = person_vals(body)
-        if "status" in body:
-            if body["status"] not in ("active", "inactive"):
-                raise bad_request("status must be active or inactive.", field="status")
-            vals["active"] = body["status"] == "active"
-        if vals:
-            employee.write(vals)
-        audit(
-            "person.update", "hr.employee,%d" % employee.id, "Person %s updated" % person_id, {"fields": sorted(body)}
-        )
-        return ok(person_dict(employee))
+        Employee = request.env["hr.employee"]
+        return ok(person_dict(Employee.browse(Employee.face_person_update(person_id, body))))
 
     @api_route(
         "/persons/<string:person_id>",
@@ -310,9 +208,10 @@ class FaceApiPersons(http.Controller):
         ),
     )
     def delete_person(self, person_id, **params):
-        employee = find_person(person_id)
+        find_person(person_id)  # an unknown person answers 404 before the parameters are read
         erase = parse_erase(params)
-        archive_person(employee, person_id, erase)
+        require_erase_scope(erase)
+        request.env["hr.employee"].face_person_archive(person_id, erase)
         return ok({"person_id": person_id, "status": "inactive", "biometric_data_erased": erase})
 
     @api_route(
@@ -364,31 +263,25 @@ class FaceApiPersons(http.Controller):
         ),
     )
     def register_face(self, person_id, **params):
-        employee = find_person(person_id)
+        find_person(person_id)  # an unknown person answers 404 before the body is read
         upload = request.httprequest.files.get("file")
-        force_update = False
         if upload:
-            data = upload.read()
+            image = base64.b64encode(upload.read()).decode()
             force_update = str(request.httprequest.form.get("force_update", "false")).lower() in ("true", "1")
             origin = "api"
         else:
             body = json_body(required=("image",), optional=("force_update", "origin"))
-            data = decode_image_field(body["image"])
+            image = base64.b64encode(decode_image_field(body["image"])).decode()
             force_update = bool(expect(body, "force_update", bool))
             origin = body.get("origin") or "api"
-            if origin not in ("api", "webcam", "upload"):
-                raise bad_request("origin must be api, webcam or upload.", field="origin")
-        if force_update:
-            # Undone with the rest of the request (rollback) if the new image is refused below.
-            request.env["face.template"].with_context(active_test=False).search(
-                [("employee_id", "=", employee.id)]
-            ).unlink()
-        template = enrol_image(employee, data, origin)
-        audit_enrolment(template, person_id, force_update)
+        Employee = request.env["hr.employee"]
+        with enrol_errors():
+            (face_id,) = Employee.face_person_enrol(person_id, [image], origin, replace=force_update)
+        template = request.env["face.template"].browse(face_id)
         answer = {
             "person_id": person_id,
             "face_id": template.id,
-            "total_faces": employee.face_count,
+            "total_faces": template.employee_id.face_count,
             "quality": template_quality(template),
             "encoder": "%s:%s" % (template.encoder_name, template.encoder_version),
         }
@@ -411,8 +304,8 @@ class FaceApiPersons(http.Controller):
         ),
     )
     def list_faces(self, person_id):
-        employee = find_person(person_id)
-        templates = request.env["face.template"].search([("employee_id", "=", employee.id)])
+        found = request.env["hr.employee"].face_person_templates(person_id)
+        templates = request.env["face.template"].browse(found["ids"])
         return ok(
             {
                 "faces": [
@@ -444,9 +337,8 @@ class FaceApiPersons(http.Controller):
         ),
     )
     def delete_face(self, person_id, face_id):
-        employee = find_person(person_id)
-        delete_template(employee, person_id, face_id)
-        return ok({"person_id": person_id, "face_id": face_id, "total_faces": employee.face_count})
+        done = request.env["hr.employee"].face_person_delete_template(person_id, face_id)
+        return ok({"person_id": person_id, "face_id": face_id, "total_faces": done["face_count"]})
 
     @api_route(
         "/persons/<string:person_id>/faces",
@@ -462,11 +354,5 @@ class FaceApiPersons(http.Controller):
         ),
     )
     def delete_faces(self, person_id):
-        employee = find_person(person_id)
-        templates = (
-            request.env["face.template"].with_context(active_test=False).search([("employee_id", "=", employee.id)])
-        )
-        count = len(templates)
-        templates.unlink()
-        audit("face.delete_all", "hr.employee,%d" % employee.id, "%d face(s) of %s deleted" % (count, person_id))
-        return ok({"person_id": person_id, "deleted": count, "total_faces": 0})
+        done = request.env["hr.employee"].face_person_delete_templates(person_id)
+        return ok({"person_id": person_id, "deleted": done["deleted"], "total_faces": 0})

@@ -32,3 +32,13 @@ from . import face_heartbeat_log
 from . import res_users
 from . import hr_employee_names
 from . import face_attendance_figures
+from . import face_camera_api
+from . import face_daemon_command_api
+from . import face_audit_trail
+from . import face_alert_api
+from . import hr_employee_api
+from . import face_template_api
+from . import face_attendance_log
+from . import res_users_locale
+from . import face_user_directory
+from . import face_camera_unit

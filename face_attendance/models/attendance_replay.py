@@ -116,10 +116,18 @@ def replay(sightings, policy, now, last_accepted_at=None, externals=(), removals
         return None
 
     def wall_before(moment):
-        """The latest start of an attendance HR corrected at or before ``moment``: the day restarts there.
-        (An attendance entered by hand is no wall: a camera-made one crossing it stays Odoo's error.)"""
-        starts = [span.check_in for span in result.externals if span.pinned and span.check_in <= moment]
-        return max(starts) if starts else None
+        """The attendance HR corrected that started last at or before ``moment``: the day restarts
+        there. (One entered by hand is no wall: a camera-made one crossing it stays Odoo's error.)"""
+        walls = [span for span in result.externals if span.pinned and span.check_in <= moment]
+        return max(walls, key=lambda span: span.check_in) if walls else None
+
+    def absorb(span, into):
+        """HR corrected the arrival: a camera-made attendance still open when HR's begins, that day,
+        is the one HR corrected. Its sightings are absorbed, it is not made."""
+        result.spans.remove(span)
+        for key, (_kind, _message, target) in list(result.outcomes.items()):
+            if target is span:
+                result.outcomes[key] = (DUPLICATE, "Inside an attendance corrected by HR.", into)
 
     def external_open_at(moment):
         for span in result.externals:
@@ -142,9 +150,17 @@ def replay(sightings, policy, now, last_accepted_at=None, externals=(), removals
         if removal is not None:
             outcome(sighting, SET_ASIDE, removal.message)
             continue
+        # A camera-opened attendance from an earlier working day was forgotten: an entry or a
+        # first sighting today must not be swallowed by it (exit cameras may close night shifts).
+        if open_span is not None and sighting.direction not in ("exit", "toggle") and open_span.day != sighting.day:
+            _close_forgotten(open_span, policy)
+            open_span = None
         wall = wall_before(sighting.at)
-        if open_span is not None and wall is not None and open_span.check_in < wall:
-            _close_at_wall(open_span, wall)
+        if open_span is not None and wall is not None and open_span.check_in < wall.check_in:
+            if open_span.day == (wall.day or sighting.day):
+                absorb(open_span, wall)
+            else:
+                _close_at_wall(open_span, wall.check_in)
             open_span = None
         # Inside an attendance HR entered or corrected: HR's times stand, the sighting adds nothing.
         inside = closed_external_at(sighting.at)
@@ -152,11 +168,6 @@ def replay(sightings, policy, now, last_accepted_at=None, externals=(), removals
             message = "Inside an attendance corrected by HR." if inside.pinned else "Inside an attendance entered by hand."
             outcome(sighting, DUPLICATE, message, inside)
             continue
-        # A camera-opened attendance from an earlier working day was forgotten: an entry or a
-        # first sighting today must not be swallowed by it (exit cameras may close night shifts).
-        if open_span is not None and sighting.direction not in ("exit", "toggle") and open_span.day != sighting.day:
-            _close_forgotten(open_span, policy)
-            open_span = None
         # A kiosk's toggle checks out what is open, night shifts included, unless it was left open
         # longer than the forgotten check-out rule allows: then that one was forgotten.
         if (
@@ -191,7 +202,7 @@ def replay(sightings, policy, now, last_accepted_at=None, externals=(), removals
         else:  # both: first sighting of the working day checks in, later ones move the check-out
             latest = result.spans[-1] if result.spans else None
             if latest is not None and (
-                latest.day != sighting.day or latest.auto_closed or (wall is not None and latest.check_in < wall)
+                latest.day != sighting.day or latest.auto_closed or (wall is not None and latest.check_in < wall.check_in)
             ):
                 latest = None
             if latest is not None:
@@ -208,6 +219,15 @@ def replay(sightings, policy, now, last_accepted_at=None, externals=(), removals
                 outcome(sighting, CHECKED_IN, "Checked in (first sighting of the day).", open_span)
         last_accepted = sighting.at
 
+    # Still open when an attendance HR corrected begins later on: the same as meeting it above.
+    later = [span for span in result.externals if span.pinned and open_span is not None and span.check_in > open_span.check_in]
+    if later:
+        wall = min(later, key=lambda span: span.check_in)
+        if wall.day == open_span.day:
+            absorb(open_span, wall)
+        else:
+            _close_at_wall(open_span, wall.check_in)
+        open_span = None
     if open_span is not None and now - open_span.check_in > policy.forgotten_after:
         _close_forgotten(open_span, policy)
     return result

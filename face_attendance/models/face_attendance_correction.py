@@ -14,8 +14,11 @@ Every correction is audited once, here: a correction record (old and new values,
 attendance's chatter (the person's when the attendance is gone) and the system log.
 """
 
+from datetime import timedelta
+
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
+from odoo.http import request
 
 from .attendance_replay import Removal
 from .face_recognition_event import REPLAYED
@@ -23,6 +26,15 @@ from .hr_attendance import deletion_reason, overtime_once, rules_are_writing, ru
 from .security_groups import MANAGER, USER
 
 BOUNDS = ("check_in", "check_out", "employee_id")
+# Set by Face Attendance only: a caller pinning or unpinning would take HR's word or give it.
+PROTECTED = {"face_pinned", "face_pinned_open"}
+# The audit's action of a manual entry by the door it came through: (check-in, check-out).
+MANUAL_PAST, MANUAL_FUTURE = timedelta(days=366), timedelta(minutes=5)
+DOORS = {
+    "manual": ("attendance.manual", "attendance.manual_checkout"),
+    "mark": ("attendance.mark", "attendance.checkout"),
+    "checkout": ("attendance.mark", "attendance.checkout"),
+}
 KINDS = [
     ("deleted", "Deleted"),
     ("pinned", "Corrected by HR"),
@@ -91,7 +103,8 @@ class FaceAttendanceCorrection(models.Model):
         if not anchors:
             return {}
         corrections = self.sudo().search(
-            [("kind", "=", "deleted"), ("employee_id", "in", list(anchors))], order="check_in, id"
+            [("kind", "=", "deleted"), ("employee_id", "in", list(anchors)), ("check_in", "!=", False)],
+            order="check_in, id",
         )
         removals = {}
         for correction in corrections:
@@ -141,9 +154,11 @@ class FaceAttendanceCorrection(models.Model):
             object_ref = "hr.attendance,%d" % self.attendance_ref
         else:
             object_ref = "face.recognition.event,%d" % self.event_id.id
+        # Through a REST key the line is the API's, as every change made with a key.
+        api_call = bool(request and getattr(request, "face_api_key", None))
         self.env["face.system.log"]._log(
             summary + (": %s" % self.reason[:300] if self.reason else ""),
-            category="attendance",
+            category="api" if api_call else "attendance",
             action=action,
             object_ref=object_ref,
             details=dict(
@@ -178,20 +193,41 @@ class HrAttendanceCorrections(models.Model):
         help="A person corrected this camera-made attendance: the cameras never move it again. A Face "
         "Attendance manager's 'Return to camera decisions' undoes it.",
     )
+    face_pinned_open = fields.Boolean(
+        readonly=True,
+        copy=False,
+        help="Pinned while still open: its check-out is not HR's, the cameras decide it as usual.",
+    )
+    # Never stored: it travels with the write of the correction it explains (see write()).
     face_correction_note = fields.Char(
         string="Reason for the correction",
         copy=False,
-        help="Why the times were corrected: written to the audit with the correction.",
+        help="Why the times are corrected: written to the audit with this correction.",
     )
 
     # ------------------------------------------------------------------ the ORM's doors
+    def _face_by_a_person(self):
+        """Whether this write is a person's correction: not the rules' own writes, not Odoo's own
+        machinery (crons and kiosks run as superuser or as the public user), not module loading."""
+        return not (
+            rules_are_writing(self.env) or not self.pool.ready or self.env.su or self.env.user._is_public()
+        )
+
     @api.model_create_multi
     def create(self, vals_list):
-        if rules_are_writing(self.env) or not self.pool.ready:
+        if any(PROTECTED & set(vals) for vals in vals_list) and not rules_are_writing(self.env):
+            raise AccessError(self.env._("Whether an attendance is corrected by HR is set by Face Attendance itself."))
+        if not self._face_by_a_person() or any(vals.get("in_mode") == "technical" for vals in vals_list):
             return super().create(vals_list)
+        # Rights first: nobody holds a person's lock for a write they may not make.
+        self.check_access("create")
         Event = self.env["face.recognition.event"]
         Event._lock_persons([vals["employee_id"] for vals in vals_list if isinstance(vals.get("employee_id"), int)])
+        for vals in vals_list:
+            vals.pop("face_correction_note", None)
         records = super().create(vals_list)
+        # The employee Odoo chose by default is locked too, before the rules read anything.
+        Event._lock_persons(records.employee_id.ids)
         # What a person enters is decided with the cameras' sightings by the same rules.
         starts = {}
         for record in records:
@@ -201,8 +237,14 @@ class HrAttendanceCorrections(models.Model):
         return records
 
     def write(self, vals):
-        if rules_are_writing(self.env) or not self.pool.ready or not set(BOUNDS) & set(vals):
+        if PROTECTED & set(vals) and not rules_are_writing(self.env):
+            raise AccessError(self.env._("Whether an attendance is corrected by HR is set by Face Attendance itself."))
+        note = vals.pop("face_correction_note", None) if "face_correction_note" in vals else None
+        if not vals:
+            return True
+        if not self._face_by_a_person() or not set(BOUNDS) & set(vals):
             return super().write(vals)
+        self.check_access("write")
         Event = self.env["face.recognition.event"]
         new_employee = vals.get("employee_id")
         Event._lock_persons(self.employee_id.ids + ([new_employee] if isinstance(new_employee, int) else []))
@@ -217,17 +259,14 @@ class HrAttendanceCorrections(models.Model):
             for employee, moment in ((old["employee_id"], old["check_in"]), (record.employee_id, record.check_in)):
                 starts[employee] = min(starts.get(employee, moment), moment)
             if record.face_in_event_id or record.face_out_event_id:
-                record._face_pin(old, changed)
-        if vals.get("face_correction_note"):
-            # The reason went with the correction's audit: the next correction asks for its own.
-            with rules_writing(self.env):
-                self.sudo().exists().write({"face_correction_note": False})
+                record._face_pin(old, changed, note if isinstance(note, str) else None)
         Event.sudo()._rebuild_attendances(starts)
         return result
 
     def unlink(self):
-        if rules_are_writing(self.env) or not self.pool.ready:
+        if not self._face_by_a_person() or all(record.in_mode == "technical" for record in self):
             return super().unlink()
+        self.check_access("unlink")
         Event = self.env["face.recognition.event"]
         Event._lock_persons(self.employee_id.ids)
         reason = deletion_reason(self.env)
@@ -235,25 +274,38 @@ class HrAttendanceCorrections(models.Model):
         for record in self:
             employee = record.employee_id
             starts[employee] = min(starts.get(employee, record.check_in), record.check_in)
-            corrections.append((record, record._face_extent(), record._face_values()))
+            # An attendance a camera made or closed keeps its sightings out for good; one entered by
+            # hand gives them back to the rules (HR's entry was the mistake, not the cameras).
+            if record.face_in_event_id or record.face_out_event_id:
+                corrections.append((record, record._face_extent(), record._face_values()))
+            else:
+                corrections.append((record, None, record._face_values()))
         result = super().unlink()
         Correction = self.env["face.attendance.correction"]
         made = [
             Correction._record(
-                "deleted", old["employee"], reason=reason, attendance=record, old=old["values"], check_in=start, check_out=end
+                "deleted",
+                old["employee"],
+                reason=reason,
+                attendance=record,
+                old=old["values"],
+                check_in=extent[0] if extent else False,
+                check_out=extent[1] if extent else False,
             )
-            for record, (start, end), old in corrections
+            for record, extent, old in corrections
         ]
         Event.sudo()._rebuild_attendances(starts)
         for correction in made:
-            set_aside = Event.sudo().search_count(
-                [
-                    ("employee_id", "=", correction.employee_id.id),
-                    ("outcome", "=", "rejected"),
-                    ("sighted_at", ">=", correction.check_in),
-                    ("sighted_at", "<=", correction.check_out),
-                ]
-            )
+            set_aside = 0
+            if correction.check_in:
+                set_aside = Event.sudo().search_count(
+                    [
+                        ("employee_id", "=", correction.employee_id.id),
+                        ("outcome", "=", "rejected"),
+                        ("sighted_at", ">=", correction.check_in),
+                        ("sighted_at", "<=", correction.check_out),
+                    ]
+                )
             correction._audit(
                 "attendance.delete",
                 {
@@ -274,8 +326,9 @@ class HrAttendanceCorrections(models.Model):
         them are set aside and stay as evidence, and no sighting makes them again."""
         if not (self.env.su or self.env.user.has_group(MANAGER)):
             raise AccessError(self.env._("Only Face Attendance managers delete attendances."))
+        self = self.browse(list(dict.fromkeys(self.ids)))  # each attendance once
         reason = (reason or "").strip() if isinstance(reason, str) else None
-        if not reason:
+        if not reason or "\x00" in reason:
             raise CorrectionInputError(self.env._("reason is required: say why the attendance is deleted."), "reason")
         if len(reason) > 2000:
             raise CorrectionInputError(self.env._("reason is longer than 2000 characters."), "reason")
@@ -290,7 +343,7 @@ class HrAttendanceCorrections(models.Model):
         if not (self.env.su or self.env.user.has_group(MANAGER)):
             raise AccessError(self.env._("Only Face Attendance managers return attendances to camera decisions."))
         self.check_access("write")
-        pinned = self.filtered("face_pinned")
+        pinned = self.browse(list(dict.fromkeys(self.ids))).filtered("face_pinned")
         if not pinned:
             return True
         Event = self.env["face.recognition.event"]
@@ -310,7 +363,7 @@ class HrAttendanceCorrections(models.Model):
                 }
             )
             with rules_writing(self.env):
-                record.sudo().write({"face_pinned": False})
+                record.sudo().write({"face_pinned": False, "face_pinned_open": False})
             self.env["face.attendance.correction"]._record(
                 "unpinned", record.employee_id, attendance=record, old={"pinned": True}, new={"pinned": False}
             )._audit("attendance.unpin")
@@ -321,19 +374,30 @@ class HrAttendanceCorrections(models.Model):
 
     @api.model
     def face_enter_manually(
-        self, employee_id, note, status="present", timestamp=None, check_out=None, camera_id=None, require_note=True
+        self,
+        employee_id,
+        note,
+        status="present",
+        timestamp=None,
+        check_out=None,
+        camera_id=None,
+        door="manual",
     ):
         """Record an attendance by hand (REST's manual entry and mark, the same as a person's create).
 
         ``status``: present / checked-in open an attendance at ``timestamp`` (closed at ``check_out``
         when given), checked-out closes the person's open attendance at ``timestamp``. Odoo's rights
-        on attendances decide; the person must be of the caller's companies. Returns the attendance id.
+        on attendances decide; the person must be of the caller's companies. ``door`` names the entry
+        in the audit (manual, mark, checkout: REST's routes). Returns the attendance id.
         """
+        if door not in DOORS:
+            raise CorrectionInputError(self.env._("door must be one of %s.", ", ".join(DOORS)), "door")
         if not (self.env.su or self.env.user.has_group(USER)):
             raise AccessError(self.env._("Only Face Attendance users enter attendances through Face Attendance."))
         employee = self._face_employee(employee_id)
         note = (note or "").strip() if isinstance(note, str) or note is None else None
-        if note is None or (require_note and not note):
+        # The reason is required of a manual entry; REST's mark and check-out take optional notes.
+        if note is None or "\x00" in note or (door == "manual" and not note):
             raise CorrectionInputError(self.env._("note (the reason) cannot be empty."), "note")
         if len(note) > 2000:
             raise CorrectionInputError(self.env._("note is longer than 2000 characters."), "note")
@@ -352,6 +416,14 @@ class HrAttendanceCorrections(models.Model):
             raise CorrectionInputError(self.env._("checkOut goes with a check-in; checked-out uses timestamp."), "checkOut")
         if check_out and check_out < moment:
             raise CorrectionInputError(self.env._("checkOut is before timestamp."), "checkOut")
+        now = fields.Datetime.now()
+        for name, value in (("timestamp", moment), ("checkOut", check_out)):
+            # HR enters what happened: not the future, nor beyond a year back (a replay that far
+            # would hold the person's lock for long).
+            if value and not now - MANUAL_PAST <= value <= now + MANUAL_FUTURE:
+                raise CorrectionInputError(
+                    self.env._("%s must be within the last 366 days and not in the future.", name), name
+                )
         self.env["face.recognition.event"]._lock_persons(employee.ids)
         open_attendance = self.search([("employee_id", "=", employee.id), ("check_out", "=", False)], limit=1)
         if status == "checked-out":
@@ -361,13 +433,14 @@ class HrAttendanceCorrections(models.Model):
                 raise CorrectionInputError(
                     self.env._("timestamp is before the open attendance's check-in."), "timestamp"
                 )
-            attendance, action = open_attendance, "attendance.manual_checkout"
-            old, pinned = {"check_out": False}, open_attendance.face_pinned
+            attendance, action = open_attendance, DOORS[door][1]
+            old = {"check_out": False}
+            by_camera = bool(open_attendance.face_in_event_id or open_attendance.face_out_event_id)
             with overtime_once(self.sudo()):
                 # The reason goes with the write: closing a camera-made attendance by hand pins it,
                 # and the pin's audit (with this reason) is this entry's.
-                attendance.write({"check_out": moment, "out_mode": "manual", "face_correction_note": note[:255]})
-            if attendance.exists() and attendance.face_pinned and not pinned:
+                attendance.write({"check_out": moment, "out_mode": "manual", "face_correction_note": note})
+            if by_camera and attendance.exists():
                 return attendance.id
         else:
             if open_attendance and (not check_out or open_attendance.check_in <= check_out):
@@ -377,7 +450,7 @@ class HrAttendanceCorrections(models.Model):
             vals = {"employee_id": employee.id, "check_in": moment, "in_mode": "manual"}
             if check_out:
                 vals.update(check_out=check_out, out_mode="manual")
-            action, old = "attendance.manual", None
+            action, old = DOORS[door][0], None
             with overtime_once(self.sudo()):
                 attendance = self.create(vals)
         attendance = attendance.exists()
@@ -454,19 +527,33 @@ class HrAttendanceCorrections(models.Model):
             },
         }
 
-    def _face_pin(self, old, changed):
-        """A person changed this camera-made attendance's times: the rules keep HR's times from now on;
-        the sightings that made the old times and fall outside the new ones are set aside."""
+    def _face_pin(self, old, changed, note=None):
+        """A person changed this camera-made attendance: the rules keep HR's times from now on; the
+        sightings that made the old times and fall outside the new ones are set aside; moved to
+        another person, its sightings are that person's (the first one was not seen)."""
         self.ensure_one()
         Event = self.env["face.recognition.event"].sudo()
+        now = fields.Datetime.now()
+        if "employee_id" in changed:
+            mine = Event.search(self._face_event_domain() + [("employee_id", "=", old["employee_id"].id)])
+            mine.write(
+                {
+                    "employee_id": self.employee_id.id,
+                    "face_rejected_employee_id": old["employee_id"].id,
+                    "face_correction_kind": "reassigned",
+                    "face_corrected_by": self.env.uid,
+                    "face_corrected_at": now,
+                }
+            )
         outside = Event.search(
             self._face_event_domain()
             + [("outcome", "in", REPLAYED), "|", ("sighted_at", "<", self.check_in)]
             + ([("sighted_at", ">", self.check_out)] if self.check_out else [("id", "=", 0)])
         )
-        when = fields.Datetime.to_string(fields.Datetime.now())
         message = self.env._(
-            "Set aside: %(user)s corrected the attendance on %(when)s UTC", user=self.env.user.name, when=when
+            "Set aside: %(user)s corrected the attendance on %(when)s UTC",
+            user=self.env.user.name,
+            when=fields.Datetime.to_string(now),
         )
         outside.write(
             {
@@ -476,11 +563,10 @@ class HrAttendanceCorrections(models.Model):
                 "face_corrected_attendance_ref": self.id,
             }
         )
+        with rules_writing(self.env):
+            self.sudo().write({"face_pinned": True, "face_pinned_open": not self.check_out})
         old_values = {key: _stamp(old[key]) if key != "employee_id" else old[key].name for key in changed}
         new_values = {key: _stamp(self[key]) if key != "employee_id" else self[key].name for key in changed}
-        reason = self.face_correction_note or None
-        with rules_writing(self.env):
-            self.sudo().write({"face_pinned": True, "face_correction_note": False})
         self.env["face.attendance.correction"]._record(
-            "pinned", self.employee_id, reason=reason, attendance=self, old=old_values, new=new_values
+            "pinned", self.employee_id, reason=note or None, attendance=self, old=old_values, new=new_values
         )._audit("attendance.correct", {"set_aside_events": outside.ids})

@@ -14,7 +14,12 @@ class FaceRecognitionEventCorrection(models.Model):
     _inherit = "face.recognition.event"
 
     face_correction_kind = fields.Selection(
-        [("pinned", "Outside an attendance corrected by HR"), ("not_person", "Not this person"), ("reassigned", "Reassigned")],
+        [
+            ("deleted", "Inside an attendance deleted by HR"),
+            ("pinned", "Outside an attendance corrected by HR"),
+            ("not_person", "Not this person"),
+            ("reassigned", "Reassigned"),
+        ],
         string="Corrected",
         readonly=True,
         index="btree_not_null",
@@ -32,6 +37,13 @@ class FaceRecognitionEventCorrection(models.Model):
     face_corrected_at = fields.Datetime(string="Corrected on", readonly=True)
     face_correction_reason = fields.Char(string="Why", readonly=True)
 
+    def _answer(self):
+        answer = super()._answer()
+        if self.face_correction_kind in ("deleted", "pinned", "not_person"):
+            # Who corrected it and why is HR's business, not the sender's.
+            answer["message"] = self.env._("Set aside by a correction of HR.")
+        return answer
+
     def action_not_this_person(self, employee_id=None, reason=None):
         """"Not this person": each sighting is set aside, or given to ``employee_id`` (of the sighting's
         company) when given; the days of the person it was given to, and of the right person, are
@@ -39,7 +51,7 @@ class FaceRecognitionEventCorrection(models.Model):
         if not (self.env.su or self.env.user.has_group(MANAGER)):
             raise AccessError(self.env._("Only Face Attendance managers correct recognitions."))
         self.check_access("read")
-        if reason is not None and not isinstance(reason, str):
+        if reason is not None and (not isinstance(reason, str) or "\x00" in reason):
             raise CorrectionInputError(self.env._("reason must be text."), "reason")
         reason = (reason or "").strip()[:255] or False
         right = self.env["hr.employee"]
@@ -47,7 +59,8 @@ class FaceRecognitionEventCorrection(models.Model):
             if isinstance(employee_id, bool) or not isinstance(employee_id, int) or not 0 < employee_id < 2**31:
                 raise CorrectionInputError(self.env._("employee_id must be a positive integer."), "personId")
             right = right.sudo().with_context(active_test=False).browse(employee_id).exists()
-        events = self.sudo()
+        # Each sighting once, whatever the caller sent.
+        events = self.sudo().browse(list(dict.fromkeys(self.ids)))
         for event in events:
             if not event.employee_id:
                 raise CorrectionInputError(
@@ -79,7 +92,7 @@ class FaceRecognitionEventCorrection(models.Model):
                 vals.update(employee_id=right.id, face_correction_kind="reassigned")
                 # Only what the rules may decide is decided again: a sighting refused for liveness
                 # stays refused, whoever it was.
-                if event.outcome in REPLAYED:
+                if event.outcome in REPLAYED or event.face_correction_kind in ("deleted", "pinned"):
                     vals.update(outcome="pending", message=False)
             else:
                 text = self.env._("Not %(person)s: corrected by %(user)s", person=wrong.name, user=self.env.user.name)

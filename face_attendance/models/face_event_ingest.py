@@ -538,9 +538,10 @@ class FaceRecognitionEventIngest(models.Model):
             mine = events_of.get(employee.id, self.browse())
             externals = []
             for attendance in others_of.get(employee.id, Attendance):
-                # HR's times are fixed; a check-out a camera made on an attendance entered by hand is not.
+                # HR's times are fixed; a check-out a camera made (on an attendance entered by hand, or
+                # pinned while open) is not.
                 closed_by_camera = (
-                    not attendance.face_pinned
+                    (not attendance.face_pinned or attendance.face_pinned_open)
                     and attendance.face_out_event_id
                     and attendance.face_out_event_id.sighted_at >= anchor
                 )
@@ -550,6 +551,7 @@ class FaceRecognitionEventIngest(models.Model):
                         record=attendance,
                         fixed_check_out=None if closed_by_camera else (attendance.check_out or None),
                         pinned=attendance.face_pinned,
+                        day=self._working_day(tz, attendance.check_in),
                     )
                 )
             sightings = [
@@ -699,4 +701,8 @@ class FaceRecognitionEventIngest(models.Model):
             if (event.outcome, event.message or False, event.attendance_id.id) != vals:
                 changes.setdefault(vals, []).append(event.id)
         for (kind, message, attendance_id), ids in changes.items():
-            self.browse(ids).write({"outcome": kind, "message": message, "attendance_id": attendance_id})
+            vals = {"outcome": kind, "message": message, "attendance_id": attendance_id}
+            if kind == rules.SET_ASIDE:
+                # Set aside by a deletion of HR's: what "not this person" may give back to the right one.
+                vals["face_correction_kind"] = "deleted"
+            self.browse(ids).write(vals)

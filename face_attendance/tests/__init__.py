@@ -35,3 +35,5 @@ from . import test_attendance_figures
 from . import test_recognition_service
 from . import test_system_figures
 from . import test_attendance_corrections
+from . import test_person_service
+from . import test_ops_services

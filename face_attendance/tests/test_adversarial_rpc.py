@@ -284,6 +284,51 @@ class TestAdversarialRpc(HttpCase):
             ("face.recognition.event", "action_not_this_person"): (self.seed_event_ids(), [], {}, nothing),
             ("face.event.not.person.wizard", "action_confirm"): ([self.not_person_wizard.id], [], {}, nothing),
             ("face.attendance.delete.wizard", "action_confirm"): ([self.delete_wizard.id], [], {}, nothing),
+            # Persons of the REST API (hr_employee_api.py): Odoo's rights on employees (HR officers, as
+            # managers are) and templates decide; another company's manager reaches none of A's persons.
+            ("hr.employee", "face_person_find"): (None, ["ADV-1"], {}, ("other_manager",)),
+            ("hr.employee", "face_person_search"): (None, [], {}, ("other_manager",)),
+            ("hr.employee", "face_person_create"): (None, ["ADV-9", {"name": "Planted"}], {}, ("other_manager",)),
+            ("hr.employee", "face_person_update"): (None, ["ADV-1", {"name": "Renamed"}], {}, ("other_manager",)),
+            ("hr.employee", "face_person_archive"): (None, ["ADV-1", True], {}, ("other_manager",)),
+            ("hr.employee", "face_person_activate"): (None, [employee, False], {}, ("other_manager",)),
+            ("hr.employee", "face_person_enrol"): (None, ["ADV-1", [self.photo]], {}, ("other_manager",)),
+            ("hr.employee", "face_person_templates"): (None, ["ADV-1"], {}, ("other_manager",)),
+            ("hr.employee", "face_person_delete_template"): (None, ["ADV-1", template], {}, ("other_manager",)),
+            ("hr.employee", "face_person_delete_templates"): (None, ["ADV-1"], {}, ("other_manager",)),
+            # Templates as the backend's enrollments: Face Attendance managers; the camera units' sync:
+            # devices and managers (gallery_sync's rules).
+            ("face.template", "face_api_template_search"): (None, [], {}, ("other_manager",)),
+            ("face.template", "face_api_template_find"): (None, [template], {}, ("other_manager",)),
+            ("face.template", "face_api_template_activate"): (None, [template, False], {}, ("other_manager",)),
+            ("face.template", "face_api_template_delete"): (None, [template], {}, ("other_manager",)),
+            ("face.template", "gallery_people"): (None, [], {}, ("device", "other_manager")),
+            # The backend's attendance logs, the frontend's users and roles: Face Attendance users.
+            ("face.attendance.log", "attendance_logs"): (None, [], {}, ("other_manager",)),
+            ("face.attendance.log", "attendance_log"): (None, [1], {}, ("other_manager",)),
+            ("face.user.directory", "users"): (None, [], {}, ("other_manager",)),
+            ("face.user.directory", "roles"): (None, [], {}, ("other_manager",)),
+            # A camera unit's sighting: ingest_events' senders (devices, managers).
+            ("face.camera.unit", "log_attendance"): (
+                None,
+                [employee],
+                {"camera": camera, "event_id": "adv-unit-1"},
+                ("device", "other_manager"),
+            ),
+            # Cameras as the operations API reads them: Face Attendance users (their companies' cameras);
+            # managers import (into their own companies).
+            ("face.camera", "camera_summary"): (None, [], {}, ("other_manager",)),
+            ("face.camera", "camera_export"): (None, [], {}, ("other_manager",)),
+            ("face.camera", "camera_import"): (
+                None,
+                [[{"name": "Planted cam", "streamUrl": "rtsp://evil/"}]],
+                {},
+                ("other_manager",),
+            ),
+            # The audit trail: Face Attendance users (their companies' lines); a person's history: those who
+            # may read the person.
+            ("face.system.log", "audit_trail"): (None, [], {}, ("other_manager",)),
+            ("face.system.log", "person_history"): (None, [employee], {}, nothing),
             # Another company's manager may run kiosks of their own company, never one in this company.
             ("face.kiosk", "create"): (
                 None,

@@ -83,6 +83,9 @@ class TestApiAttendanceReports(ApiCase):
         Employee = self.env["hr.employee"]
         department = self.env["hr.department"].create({"name": "Summary Dept"})
         calendar = self.env["resource.calendar"].create({"name": "Brussels 40h", "tz": "Europe/Brussels"})
+        # Late is measured from the shift of the person's working hours (work_start_hour serves those
+        # without any): these people's mornings start at 09:00.
+        calendar.attendance_ids.filtered(lambda line: line.hour_from == 8).write({"hour_from": 9})
         people = Employee.create(
             [
                 {"name": "On Time", "person_ref": "S1", "tz": "Europe/Brussels"},

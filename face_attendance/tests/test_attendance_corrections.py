@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from freezegun import freeze_time
 
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import Form, new_test_user, tagged
 
 from .common import ApiCase, FaceAttendanceCase
@@ -134,8 +134,52 @@ class TestAttendanceCorrections(FaceAttendanceCase):
         # Still open: an exit closes it once; its check-in stays HR's.
         self.ingest(self.event(self.cam_exit, utc(17), self.employee))
         self.assertEqual(self.spans(), [(utc(8, 30), utc(17))])
+        # A late sighting before HR's arrival time does not undo it: HR corrected that arrival.
         self.ingest(self.event(self.cam_entry, utc(7), self.employee))
-        self.assertEqual(self.spans()[-1], (utc(8, 30), utc(17)))
+        self.assertEqual(self.spans(), [(utc(8, 30), utc(17))])
+        # The check-out was the camera's: a later exit, arriving late, is decided as usual (the
+        # earliest exit closes it, whatever the order of arrival).
+        self.ingest(self.event(self.cam_exit, utc(16), self.employee))
+        self.assertEqual(self.spans(), [(utc(8, 30), utc(16))])
+
+    def test_pin_is_face_attendances_own_and_odoos_machinery_corrects_nothing(self):
+        attendance, _answers = self.cctv_day()
+        for user in (self.fa_user, self.hr):
+            for vals in ({"face_pinned": True}, {"face_pinned_open": True}):
+                with self.assertRaises(AccessError):
+                    attendance.with_user(user).write(vals)
+        # Odoo's own crons and kiosks write as superuser: no correction, no pin.
+        attendance.sudo().write({"check_out": utc(16)})
+        self.assertFalse(attendance.face_pinned)
+        self.assertFalse(self.env["face.attendance.correction"].search([]))
+        # A reason written alone is no correction and is not kept for the next one.
+        attendance.with_user(self.hr).write({"face_correction_note": "Planted"})
+        attendance.with_user(self.hr).write({"check_in": utc(8, 15)})
+        self.assertFalse(self.env["face.attendance.correction"].search([]).reason)
+
+    def test_moving_an_attendance_to_another_person_moves_its_sightings(self):
+        attendance, answers = self.cctv_day()
+        attendance.with_user(self.hr).write({"employee_id": self.other.id})
+        self.assertEqual(self.spans(), [], "the first person does not get it back from the same sightings")
+        self.assertEqual(self.spans(self.other), [(utc(8), utc(17))])
+        event = self.event_of(answers[0])
+        self.assertEqual((event.employee_id, event.face_rejected_employee_id), (self.other, self.employee))
+
+    def test_deleting_an_entry_made_by_hand_gives_the_sightings_back(self):
+        Attendance = self.env["hr.attendance"].with_user(self.hr)
+        manual = Attendance.create({"employee_id": self.employee.id, "check_in": utc(8), "check_out": utc(17)})
+        self.ingest(self.event(self.cam_both, utc(9), self.employee), self.event(self.cam_both, utc(16), self.employee))
+        self.assertEqual(self.spans(), [(utc(8), utc(17))])
+        manual.unlink()
+        self.assertEqual(self.spans(), [(utc(9), utc(16))], "the cameras' word returns")
+
+    def test_each_record_once_whatever_the_caller_sends(self):
+        answers = self.ingest(self.event(self.cam_entry, utc(8), self.employee))
+        event = self.event_of(answers[0])
+        Event = self.env["face.recognition.event"].with_user(self.hr)
+        Event.browse([event.id, event.id]).action_not_this_person(self.other.id)
+        self.assertEqual((event.employee_id, event.face_rejected_employee_id), (self.other, self.employee))
+        self.assertEqual(len(self.env["face.attendance.correction"].search([])), 1)
 
     # ------------------------------------------------------------------ manual entry
     def test_manual_entry_in_the_form_is_decided_with_the_sightings(self):
@@ -154,6 +198,11 @@ class TestAttendanceCorrections(FaceAttendanceCase):
         for user in (self.portal, self.internal):
             with self.assertRaises(AccessError):
                 Attendance.with_user(user).face_enter_manually(self.employee.id, "x")
+        for bad in ({"timestamp": "2025-01-01 07:00:00"}, {"timestamp": "2026-01-21 07:00:00"}, {"note": "a\x00b"}):
+            with self.assertRaises(ValidationError):
+                Attendance.with_user(self.hr).face_enter_manually(self.employee.id, **dict({"note": "x"}, **bad))
+        with self.assertRaises(ValidationError):
+            Attendance.with_user(self.hr).face_enter_manually(self.employee.id, "  ")
         attendance_id = Attendance.with_user(self.hr).face_enter_manually(
             self.employee.id, "Badge reader down", timestamp="2026-01-20 07:00:00", check_out="2026-01-20 15:00:00"
         )
