@@ -544,10 +544,7 @@ class FaceApiAttendancePlan(http.Controller):
         ),
     )
     def delete_attendance(self, attendance_id, **params):
-        attendance = request.env["hr.attendance"].search([("id", "=", attendance_id)])
-        if not attendance:
-            raise not_found("Attendance %s does not exist." % attendance_id)
-        result = attendance.action_face_delete(params.get("reason"))
+        result = request.env["hr.attendance"]._face_delete(attendance_id, params.get("reason"))
         return ok({"id": attendance_id, "deleted": True, "rejectedEvents": result["rejected_events"]})
 
     @api_route(

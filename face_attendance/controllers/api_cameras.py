@@ -12,8 +12,8 @@ from ..models.face_camera_api import (
     MAX_CSV_CHARS,
     MAX_IMPORT_ROWS,
     STREAM_TYPES,
-    OpsInputError,
 )
+from ..models.face_ops_common import OpsInputError
 from .api_common import (
     ApiError,
     api_route,

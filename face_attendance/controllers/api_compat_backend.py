@@ -366,7 +366,7 @@ class FaceApiCompatBackend(http.Controller):
     )
     def get_person(self, person_id):
         found = request.env["hr.employee"].face_person_templates(person_id, archived=True, unreadable_as_none=True)
-        enrollments = None if found["ids"] is None else template(found["ids"])
+        enrollments = None if found["ids"] is False else template(found["ids"])
         return compat_ok(person_dict(employee(found["employee_id"]), enrollments))
 
     @api_route(

@@ -248,7 +248,10 @@ class FaceApiCompatEnterprise(http.Controller):
             raise bad_request("format must be list or sync.", field="format")
         skip, limit = _page(params)
         sync = request.env["face.template"].gallery_people(params.get("encoder") or None, params.get("since") or None)
-        users = sync["users"][skip : None if limit is None else skip + limit]
+        users = [
+            dict(user, personnel_code=user["personnel_code"] or None)
+            for user in sync["users"][skip : None if limit is None else skip + limit]
+        ]
         server_time = iso(fields.Datetime.to_datetime(sync["server_time"]))
         headers = {"X-Server-Time": server_time, "X-Total-Count": str(len(sync["users"]))}
         if output == "sync":
@@ -299,15 +302,14 @@ class FaceApiCompatEnterprise(http.Controller):
         user_id = expect(body, "user_id", int)
         event_id = expect(body, "event_id", str, 128)
         try:
-            return compat_ok(
-                request.env["face.camera.unit"].log_attendance(
-                    user_id,
-                    timestamp=body.get("timestamp"),
-                    camera=body.get("camera"),
-                    event_id=event_id,
-                    confidence=body.get("confidence"),
-                    distance=body.get("distance"),
-                )
+            answer = request.env["face.camera.unit"].log_attendance(
+                user_id,
+                timestamp=body.get("timestamp"),
+                camera=body.get("camera"),
+                event_id=event_id,
+                confidence=body.get("confidence"),
+                distance=body.get("distance"),
             )
         except InvalidSighting as refused:
             raise ApiError(422, "INVALID_EVENT", str(refused.args[0]), refused.details or None) from None
+        return compat_ok({name: None if value is False else value for name, value in answer.items()})

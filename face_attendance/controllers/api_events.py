@@ -83,7 +83,10 @@ class FaceApiEvents(http.Controller):
                 {
                     "id": s("integer"),
                     "eventId": s("string"),
-                    "outcome": s("string", enum=["pending", "checked_in", "checked_out", "duplicate", "rejected", "spoof", "error"]),
+                    "outcome": s(
+                        "string",
+                        enum=["pending", "checked_in", "checked_out", "duplicate", "rejected", "spoof", "error"],
+                    ),
                     "message": s("string", nullable=True),
                     "attendanceId": s("integer", nullable=True),
                     "personId": s("string", nullable=True, description="Whose sighting it is now"),

@@ -165,7 +165,9 @@ def replay(sightings, policy, now, last_accepted_at=None, externals=(), removals
         # Inside an attendance HR entered or corrected: HR's times stand, the sighting adds nothing.
         inside = closed_external_at(sighting.at)
         if inside is not None:
-            message = "Inside an attendance corrected by HR." if inside.pinned else "Inside an attendance entered by hand."
+            message = (
+                "Inside an attendance corrected by HR." if inside.pinned else "Inside an attendance entered by hand."
+            )
             outcome(sighting, DUPLICATE, message, inside)
             continue
         # A kiosk's toggle checks out what is open, night shifts included, unless it was left open
@@ -202,7 +204,9 @@ def replay(sightings, policy, now, last_accepted_at=None, externals=(), removals
         else:  # both: first sighting of the working day checks in, later ones move the check-out
             latest = result.spans[-1] if result.spans else None
             if latest is not None and (
-                latest.day != sighting.day or latest.auto_closed or (wall is not None and latest.check_in < wall.check_in)
+                latest.day != sighting.day
+                or latest.auto_closed
+                or (wall is not None and latest.check_in < wall.check_in)
             ):
                 latest = None
             if latest is not None:
@@ -220,7 +224,11 @@ def replay(sightings, policy, now, last_accepted_at=None, externals=(), removals
         last_accepted = sighting.at
 
     # Still open when an attendance HR corrected begins later on: the same as meeting it above.
-    later = [span for span in result.externals if span.pinned and open_span is not None and span.check_in > open_span.check_in]
+    later = [
+        span
+        for span in result.externals
+        if span.pinned and open_span is not None and span.check_in > open_span.check_in
+    ]
     if later:
         wall = min(later, key=lambda span: span.check_in)
         if wall.day == open_span.day:

@@ -14,7 +14,7 @@ from odoo.exceptions import MissingError
 from .face_alert import SEVERITIES
 from .face_api_key import iso
 from .face_banner_message import MAX_BANNER_LENGTH
-from .face_camera_api import OpsInputError, check_manager, expect
+from .face_ops_common import OpsInputError, check_manager, expect
 from .face_recognition_event import EventInputError, parse_timestamp
 from .face_recognition_service import audit
 
@@ -45,7 +45,7 @@ class FaceAlertApi(models.Model):
     def _api_find(self, alert_id):
         alert = self.search([("id", "=", alert_id)])
         if not alert:
-            raise MissingError("Alert %s does not exist." % alert_id)
+            raise MissingError(self.env._("Alert %s does not exist.", alert_id))
         return alert
 
     @api.model
@@ -190,7 +190,7 @@ class FaceNotificationApi(models.Model):
     def _api_acknowledge(self, notification_id):
         notification = self.search(self._api_own_domain() + [("id", "=", notification_id)])
         if not notification:
-            raise MissingError("Notification %s does not exist." % notification_id)
+            raise MissingError(self.env._("Notification %s does not exist.", notification_id))
         notification._acknowledge()
         return notification
 

@@ -162,7 +162,12 @@ class FaceAttendanceCorrection(models.Model):
             action=action,
             object_ref=object_ref,
             details=dict(
-                {"correction_id": self.id, "old": self.old_values, "new": self.new_values, "reason": self.reason or None},
+                {
+                    "correction_id": self.id,
+                    "old": self.old_values,
+                    "new": self.new_values,
+                    "reason": self.reason or None,
+                },
                 **(details or {}),
             ),
         )
@@ -209,9 +214,7 @@ class HrAttendanceCorrections(models.Model):
     def _face_by_a_person(self):
         """Whether this write is a person's correction: not the rules' own writes, not Odoo's own
         machinery (crons and kiosks run as superuser or as the public user), not module loading."""
-        return not (
-            rules_are_writing(self.env) or not self.pool.ready or self.env.su or self.env.user._is_public()
-        )
+        return not (rules_are_writing(self.env) or not self.pool.ready or self.env.su or self.env.user._is_public())
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -338,6 +341,19 @@ class HrAttendanceCorrections(models.Model):
             self.unlink()
         return {"deleted": len(self), "rejected_events": len(events.filtered(lambda e: e.outcome == "rejected"))}
 
+    @api.model
+    def _face_delete(self, attendance_id, reason):
+        """REST's DELETE (RPC has action_face_delete): the attendance with this id. Who may is told
+        before whether the attendance exists (a user learns nothing of attendances they may not delete)."""
+        if not (self.env.su or self.env.user.has_group(MANAGER)):
+            raise AccessError(self.env._("Only Face Attendance managers delete attendances."))
+        if isinstance(attendance_id, bool) or not isinstance(attendance_id, int) or not 0 < attendance_id < 2**31:
+            raise CorrectionInputError(self.env._("attendance_id must be a positive integer."), "attendance_id")
+        attendance = self.search([("id", "=", attendance_id)])
+        if not attendance:
+            raise MissingError(self.env._("Attendance %s does not exist.", attendance_id))
+        return attendance.action_face_delete(reason)
+
     def action_face_unpin(self):
         """Return to camera decisions: forget HR's pin and decide the day again from the sightings."""
         if not (self.env.su or self.env.user.has_group(MANAGER)):
@@ -395,35 +411,7 @@ class HrAttendanceCorrections(models.Model):
         if not (self.env.su or self.env.user.has_group(USER)):
             raise AccessError(self.env._("Only Face Attendance users enter attendances through Face Attendance."))
         employee = self._face_employee(employee_id)
-        note = (note or "").strip() if isinstance(note, str) or note is None else None
-        # The reason is required of a manual entry; REST's mark and check-out take optional notes.
-        if note is None or "\x00" in note or (door == "manual" and not note):
-            raise CorrectionInputError(self.env._("note (the reason) cannot be empty."), "note")
-        if len(note) > 2000:
-            raise CorrectionInputError(self.env._("note is longer than 2000 characters."), "note")
-        if status not in ("present", "checked-in", "checked-out"):
-            raise CorrectionInputError(self.env._("status must be present, checked-in or checked-out."), "status")
-        camera = self.env["face.camera"]
-        if camera_id not in (None, False):
-            if isinstance(camera_id, bool) or not isinstance(camera_id, int) or not 0 < camera_id < 2**31:
-                raise CorrectionInputError(self.env._("cameraId must be a positive integer."), "cameraId")
-            camera = camera.search([("id", "=", camera_id)])
-            if not camera:
-                raise MissingError(self.env._("Camera %s does not exist.", camera_id))
-        moment = self._face_moment(timestamp, "timestamp") or fields.Datetime.now()
-        check_out = self._face_moment(check_out, "checkOut")
-        if check_out and status == "checked-out":
-            raise CorrectionInputError(self.env._("checkOut goes with a check-in; checked-out uses timestamp."), "checkOut")
-        if check_out and check_out < moment:
-            raise CorrectionInputError(self.env._("checkOut is before timestamp."), "checkOut")
-        now = fields.Datetime.now()
-        for name, value in (("timestamp", moment), ("checkOut", check_out)):
-            # HR enters what happened: not the future, nor beyond a year back (a replay that far
-            # would hold the person's lock for long).
-            if value and not now - MANUAL_PAST <= value <= now + MANUAL_FUTURE:
-                raise CorrectionInputError(
-                    self.env._("%s must be within the last 366 days and not in the future.", name), name
-                )
+        note, camera, moment, check_out = self._face_entry_input(note, status, timestamp, check_out, camera_id, door)
         self.env["face.recognition.event"]._lock_persons(employee.ids)
         open_attendance = self.search([("employee_id", "=", employee.id), ("check_out", "=", False)], limit=1)
         if status == "checked-out":
@@ -485,6 +473,42 @@ class HrAttendanceCorrections(models.Model):
         return employee
 
     @api.model
+    def _face_entry_input(self, note, status, timestamp, check_out, camera_id, door):
+        """A manual entry's input, checked: (note, camera, moment, check-out)."""
+        note = (note or "").strip() if isinstance(note, str) or note is None else None
+        # The reason is required of a manual entry; REST's mark and check-out take optional notes.
+        if note is None or "\x00" in note or (door == "manual" and not note):
+            raise CorrectionInputError(self.env._("note (the reason) cannot be empty."), "note")
+        if len(note) > 2000:
+            raise CorrectionInputError(self.env._("note is longer than 2000 characters."), "note")
+        if status not in ("present", "checked-in", "checked-out"):
+            raise CorrectionInputError(self.env._("status must be present, checked-in or checked-out."), "status")
+        camera = self.env["face.camera"]
+        if camera_id not in (None, False):
+            if isinstance(camera_id, bool) or not isinstance(camera_id, int) or not 0 < camera_id < 2**31:
+                raise CorrectionInputError(self.env._("cameraId must be a positive integer."), "cameraId")
+            camera = camera.search([("id", "=", camera_id)])
+            if not camera:
+                raise MissingError(self.env._("Camera %s does not exist.", camera_id))
+        moment = self._face_moment(timestamp, "timestamp") or fields.Datetime.now()
+        check_out = self._face_moment(check_out, "checkOut")
+        if check_out and status == "checked-out":
+            raise CorrectionInputError(
+                self.env._("checkOut goes with a check-in; checked-out uses timestamp."), "checkOut"
+            )
+        if check_out and check_out < moment:
+            raise CorrectionInputError(self.env._("checkOut is before timestamp."), "checkOut")
+        now = fields.Datetime.now()
+        for name, value in (("timestamp", moment), ("checkOut", check_out)):
+            # HR enters what happened: not the future, nor beyond a year back (a replay that far
+            # would hold the person's lock for long).
+            if value and not now - MANUAL_PAST <= value <= now + MANUAL_FUTURE:
+                raise CorrectionInputError(
+                    self.env._("%s must be within the last 366 days and not in the future.", name), name
+                )
+        return note, camera, moment, check_out
+
+    @api.model
     def _face_moment(self, value, name):
         """A moment given as a datetime or Odoo's 'YYYY-MM-DD HH:MM:SS' (UTC), to the second."""
         if value in (None, False, ""):
@@ -494,7 +518,9 @@ class HrAttendanceCorrections(models.Model):
         except (TypeError, ValueError):
             moment = None
         if moment is None or not 2000 <= moment.year <= 2999:
-            raise CorrectionInputError(self.env._("%s must be a date and time (UTC) between 2000 and 2999.", name), name)
+            raise CorrectionInputError(
+                self.env._("%s must be a date and time (UTC) between 2000 and 2999.", name), name
+            )
         return moment.replace(microsecond=0)
 
     def _face_event_domain(self):

@@ -168,5 +168,5 @@ class FaceAttendanceLog(models.AbstractModel):
             else self.env["face.recognition.event"]
         )
         if not event:
-            raise MissingError("Attendance log %s not found." % log_id)
+            raise MissingError(self.env._("Attendance log %s not found.", log_id))
         return self._logs(event)[0]

@@ -17,7 +17,7 @@ from odoo.tools import html2plaintext
 from odoo.tools.sql import escape_psql
 
 from .face_api_key import iso
-from .face_camera_api import OpsInputError, check_user
+from .face_ops_common import OpsInputError, check_user
 from .face_recognition_service import rpc_safe
 
 # Pages of a merged list are cut from the first offset + size rows of each source.

@@ -15,14 +15,14 @@ from datetime import date, datetime, time, timedelta
 import pytz
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
+from odoo.exceptions import MissingError, UserError, ValidationError
 
 from .face_api_key import iso
 from .face_camera import DIRECTIONS, SOURCE_TYPES
+from .face_ops_common import OpsConflict, OpsInputError, bool_text, check_manager, check_user, expect
 from .face_recognition_service import audit, rpc_safe
-from .security_groups import MANAGER, USER
+from .security_groups import MANAGER
 
-MAX_ID = 2**31 - 1
 STREAM_TYPES = {value: value.upper() for value, _label in SOURCE_TYPES}
 CAMERA_STATUSES = ["online", "offline", "disabled", "never"]
 MAX_IMPORT_ROWS = 500
@@ -52,74 +52,6 @@ ROW_FIELDS = {
     "minFaceSize": "min_face_size",
 }
 IGNORED_ROW_FIELDS = ("id", "daemonName")
-
-
-class OpsInputError(ValidationError):
-    """Bad input of an operations call: REST answers 400 on ``field`` (with ``details``, when the
-    route passes them on)."""
-
-    api_status = 400
-
-    def __init__(self, message, field=None, **details):
-        super().__init__(message)
-        self.field = field
-        self.details = dict(details, field=field) if field else details
-
-
-class OpsConflict(UserError):
-    """The call contradicts the record as it is: REST answers 409."""
-
-    api_status = 409
-
-    def __init__(self, message, details=None):
-        super().__init__(message)
-        self.details = details
-
-
-def expect(body, name, kind, max_length=None):
-    """``body[name]`` of type ``kind`` (None when absent), as the REST API checks a JSON field."""
-    value = body.get(name)
-    if value is None:
-        return None
-    if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
-        raise OpsInputError("%s must be an integer." % name, field=name)
-    if kind is int and not -MAX_ID <= value <= MAX_ID:
-        raise OpsInputError("%s is out of range." % name, field=name)
-    if kind is str and not isinstance(value, str):
-        raise OpsInputError("%s must be a string." % name, field=name)
-    if kind is bool and not isinstance(value, bool):
-        raise OpsInputError("%s must be true or false." % name, field=name)
-    if max_length and isinstance(value, str) and len(value) > max_length:
-        raise OpsInputError("%s is longer than %d characters." % (name, max_length), field=name)
-    return value
-
-
-def bool_text(params, name, default=False):
-    """A true/false parameter as text (true, false, 1, 0); absent or empty: ``default``."""
-    value = params.get(name)
-    if value in (None, ""):
-        return default
-    if isinstance(value, bool):
-        return value
-    if str(value).lower() in ("true", "1"):
-        return True
-    if str(value).lower() in ("false", "0"):
-        return False
-    raise OpsInputError("%s must be true or false." % name, field=name)
-
-
-def check_user(env, message=None):
-    """Face Attendance users (or the superuser) only."""
-    if env.su or env.user.has_group(USER):
-        return
-    raise AccessError(message or "Only Face Attendance users may read this.")
-
-
-def check_manager(env, message=None):
-    """Face Attendance managers (or the superuser) only."""
-    if env.su or env.user.has_group(MANAGER):
-        return
-    raise AccessError(message or "Only Face Attendance managers may do this.")
 
 
 def _stream_host(camera):
@@ -217,7 +149,7 @@ class FaceCameraApi(models.Model):
         """The camera (archived ones too) the caller may read, or MissingError."""
         camera = self.with_context(active_test=False).search([("id", "=", camera_id)])
         if not camera:
-            raise MissingError("Camera %s does not exist." % camera_id)
+            raise MissingError(self.env._("Camera %s does not exist.", camera_id))
         return camera
 
     def _api_last_snapshot_url(self):

@@ -51,8 +51,8 @@ class FaceCameraUnit(models.AbstractModel):
     def log_attendance(self, user_id, timestamp=None, camera=None, event_id=None, confidence=None, distance=None):
         """Record a camera unit's sighting of employee ``user_id`` (idempotent by ``event_id``; without
         one, by camera, person and second). The sighting's answer: event_id, status (created, exists),
-        outcome, message, user_id, name, attendance_id, camera_id, timestamp; a refused one raises
-        InvalidSighting."""
+        outcome, message, user_id, name, attendance_id (False when none), camera_id, timestamp; a
+        refused one raises InvalidSighting."""
         Event = self.env["face.recognition.event"]
         if isinstance(user_id, bool) or not isinstance(user_id, int) or not -MAX_ID <= user_id <= MAX_ID:
             raise PersonInputError("user_id must be an integer.", field="user_id")
@@ -97,9 +97,9 @@ class FaceCameraUnit(models.AbstractModel):
             "status": answer["status"],
             "outcome": answer["outcome"],
             "message": answer["message"],
-            "user_id": employee.id or None,
-            "name": employee.name or None,
-            "attendance_id": answer["attendance_id"] or None,
+            "user_id": employee.id or False,
+            "name": employee.name or False,
+            "attendance_id": answer["attendance_id"] or False,
             "camera_id": camera_id,
             "timestamp": event["timestamp"],
         }

@@ -19,7 +19,7 @@ class FaceDaemonCommandApi(models.Model):
         """The command the caller may read (managers of its daemon's company), or MissingError."""
         command = self.search([("id", "=", job_id)])
         if not command:
-            raise MissingError("Job %s does not exist." % job_id)
+            raise MissingError(self.env._("Job %s does not exist.", job_id))
         return command
 
     @api.model
@@ -40,7 +40,7 @@ class FaceDaemonCommandApi(models.Model):
             limit=1,
         )
         if not attachment:
-            raise MissingError("Job %s has no snapshot." % job_id)
+            raise MissingError(self.env._("Job %s has no snapshot.", job_id))
         return attachment
 
     def _api_test_answer(self):

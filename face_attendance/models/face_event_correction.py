@@ -45,7 +45,7 @@ class FaceRecognitionEventCorrection(models.Model):
         return answer
 
     def action_not_this_person(self, employee_id=None, reason=None):
-        """"Not this person": each sighting is set aside, or given to ``employee_id`` (of the sighting's
+        """ "Not this person": each sighting is set aside, or given to ``employee_id`` (of the sighting's
         company) when given; the days of the person it was given to, and of the right person, are
         decided again. Face Attendance managers only. Returns {event id: answer} as ingestion does."""
         if not (self.env.su or self.env.user.has_group(MANAGER)):

@@ -35,7 +35,7 @@ def _synced_users(templates, tag):
             {
                 "id": template["employee_id"],
                 "name": template["name"],
-                "personnel_code": template["person_id"] or None,
+                "personnel_code": template["person_id"] or False,
                 "face_encoding": None,  # the first of face_encodings, set below
                 "face_encodings": [],
                 "face_ids": [],
@@ -66,7 +66,7 @@ class FaceTemplateApi(models.Model):
         Template = self.with_context(active_test=False)
         template = Template.search([("id", "=", template_id)]) if 0 < template_id <= MAX_ID else Template
         if not template:
-            raise MissingError("Enrollment %s not found." % template_id)
+            raise MissingError(self.env._("Enrollment %s not found.", template_id))
         return template
 
     def _face_api_audit(self, action, message):

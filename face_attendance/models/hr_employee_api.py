@@ -108,14 +108,14 @@ class HrEmployeeApi(models.Model):
         if isinstance(person, str):
             employee = Employee.search([("person_ref", "=", person)], limit=1) if person else Employee
             if not employee:
-                raise MissingError("Person %s does not exist." % person)
+                raise MissingError(self.env._("Person %s does not exist.", person))
             return employee
         if isinstance(person, bool) or not isinstance(person, int):
             raise PersonInputError("person must be a person ID or an employee id.", field="person")
         # search, not browse: record rules decide.
         employee = Employee.search([("id", "=", person)]) if 0 < person <= MAX_ID else Employee
         if not employee:
-            raise MissingError("Person %s not found." % person)
+            raise MissingError(self.env._("Person %s not found.", person))
         return employee
 
     def _face_label(self, person):
@@ -393,12 +393,12 @@ class HrEmployeeApi(models.Model):
     @api.model
     def face_person_templates(self, person, limit=None, offset=0, archived=False, unreadable_as_none=False):
         """{"employee_id", "ids", "total"}: a person's face templates the caller may read (by id;
-        ``archived`` ones too). ``unreadable_as_none``: "ids" is None for a caller who may not read
-        templates, rather than an access error."""
+        ``archived`` ones too). ``unreadable_as_none``: "ids" is False (not a list) for a caller who
+        may not read templates, rather than an access error."""
         employee = self._face_person(person)
         Template = self.env["face.template"].with_context(active_test=not archived)
         if unreadable_as_none and not Template.browse().has_access("read"):
-            return {"employee_id": employee.id, "ids": None, "total": 0}
+            return {"employee_id": employee.id, "ids": False, "total": 0}
         if limit is not None:
             limit = _number(limit, "limit", 1, 1000)
         offset = _number(offset, "offset", 0, 10**9)
@@ -417,7 +417,9 @@ class HrEmployeeApi(models.Model):
             else None
         )
         if not template:
-            raise MissingError("Face %s of person %s does not exist." % (face_id, label))
+            raise MissingError(
+                self.env._("Face %(face)s of person %(person)s does not exist.", face=face_id, person=label)
+            )
         template.unlink()
         employee._face_audit("face.delete", "face.template,%d" % face_id, "Face %s of %s deleted" % (face_id, label))
         return {"employee_id": employee.id, "face_count": employee.face_count}

@@ -12,7 +12,7 @@ import pytz
 
 from odoo import api, fields, models
 
-from .face_camera_api import OpsInputError, expect
+from .face_ops_common import OpsInputError, expect
 from .face_recognition_service import audit
 
 THEMES = ("dark", "light", "system")

@@ -102,7 +102,9 @@ class TestAttendanceCorrections(FaceAttendanceCase):
         # Later sightings, in order or late, never move HR's times; after the check-out a CCTV
         # camera opens a new attendance, as if the day restarted there.
         self.ingest(self.event(self.cam_both, utc(15), self.employee))
-        self.ingest(self.event(self.cam_both, utc(18), self.employee), self.event(self.cam_both, utc(19), self.employee))
+        self.ingest(
+            self.event(self.cam_both, utc(18), self.employee), self.event(self.cam_both, utc(19), self.employee)
+        )
         self.ingest(self.event(self.cam_both, utc(9), self.employee))
         self.assertEqual(self.spans(), [(utc(8), utc(16)), (utc(18), utc(19))])
         correction = self.env["face.attendance.correction"].search([("kind", "=", "pinned")])
@@ -299,7 +301,9 @@ class TestCorrectionDoors(ApiCase):
         return Event._ingest_events(events, "daemon")
 
     def spans(self, person=None):
-        attendances = self.env["hr.attendance"].search([("employee_id", "=", (person or self.person).id)], order="check_in")
+        attendances = self.env["hr.attendance"].search(
+            [("employee_id", "=", (person or self.person).id)], order="check_in"
+        )
         return [(a.check_in, a.check_out or None) for a in attendances]
 
     def rpc(self, model, method, args, kwargs=None):

@@ -7,7 +7,8 @@ from odoo import fields
 from odoo.exceptions import AccessError, MissingError
 from odoo.tests import TransactionCase, new_test_user, tagged
 
-from ..models.face_camera_api import OpsConflict, OpsInputError, csv_rows
+from ..models.face_camera_api import csv_rows
+from ..models.face_ops_common import OpsConflict, OpsInputError
 
 
 @tagged("post_install", "-at_install", "face_attendance")

@@ -17,7 +17,10 @@ class FaceEventNotPersonWizard(models.TransientModel):
     _description = "Not This Person"
 
     event_ids = fields.Many2many(
-        "face.recognition.event", string="Sightings", required=True, default=lambda self: _active_records(self, "face.recognition.event")
+        "face.recognition.event",
+        string="Sightings",
+        required=True,
+        default=lambda self: _active_records(self, "face.recognition.event"),
     )
     employee_id = fields.Many2one(
         "hr.employee", string="It was", help="Leave empty when you do not know who it was: the sighting is set aside."
@@ -35,7 +38,10 @@ class FaceAttendanceDeleteWizard(models.TransientModel):
     _description = "Delete Attendances with the Reason"
 
     attendance_ids = fields.Many2many(
-        "hr.attendance", string="Attendances", required=True, default=lambda self: _active_records(self, "hr.attendance")
+        "hr.attendance",
+        string="Attendances",
+        required=True,
+        default=lambda self: _active_records(self, "hr.attendance"),
     )
     reason = fields.Text(required=True)
 

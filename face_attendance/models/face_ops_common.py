@@ -1,0 +1,81 @@
+"""What the operations services (cameras, jobs, audit trail, alerts, notifications, banners, locale
+settings) share: their refusals of input and conflicts, the JSON checks of their arguments, and who
+may call them.
+
+A refusal carries what the REST API answers (``api_status``, ``field``, see ``api_common.model_error``);
+RPC callers get Odoo's ValidationError or UserError.
+"""
+
+from odoo.exceptions import AccessError, UserError, ValidationError
+
+from .security_groups import MANAGER, USER
+
+MAX_ID = 2**31 - 1
+
+
+class OpsInputError(ValidationError):
+    """Bad input of an operations call: REST answers 400 on ``field`` (with ``details``, when the
+    route passes them on)."""
+
+    api_status = 400
+
+    def __init__(self, message, field=None, **details):
+        super().__init__(message)
+        self.field = field
+        self.details = dict(details, field=field) if field else details
+
+
+class OpsConflict(UserError):
+    """The call contradicts the record as it is: REST answers 409."""
+
+    api_status = 409
+
+    def __init__(self, message, details=None):
+        super().__init__(message)
+        self.details = details
+
+
+def expect(body, name, kind, max_length=None):
+    """``body[name]`` of type ``kind`` (None when absent), as the REST API checks a JSON field."""
+    value = body.get(name)
+    if value is None:
+        return None
+    if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
+        raise OpsInputError("%s must be an integer." % name, field=name)
+    if kind is int and not -MAX_ID <= value <= MAX_ID:
+        raise OpsInputError("%s is out of range." % name, field=name)
+    if kind is str and not isinstance(value, str):
+        raise OpsInputError("%s must be a string." % name, field=name)
+    if kind is bool and not isinstance(value, bool):
+        raise OpsInputError("%s must be true or false." % name, field=name)
+    if max_length and isinstance(value, str) and len(value) > max_length:
+        raise OpsInputError("%s is longer than %d characters." % (name, max_length), field=name)
+    return value
+
+
+def bool_text(params, name, default=False):
+    """A true/false parameter as text (true, false, 1, 0); absent or empty: ``default``."""
+    value = params.get(name)
+    if value in (None, ""):
+        return default
+    if isinstance(value, bool):
+        return value
+    if str(value).lower() in ("true", "1"):
+        return True
+    if str(value).lower() in ("false", "0"):
+        return False
+    raise OpsInputError("%s must be true or false." % name, field=name)
+
+
+def check_user(env, message=None):
+    """Face Attendance users (or the superuser) only."""
+    if env.su or env.user.has_group(USER):
+        return
+    raise AccessError(message or "Only Face Attendance users may read this.")
+
+
+def check_manager(env, message=None):
+    """Face Attendance managers (or the superuser) only."""
+    if env.su or env.user.has_group(MANAGER):
+        return
+    raise AccessError(message or "Only Face Attendance managers may do this.")
