@@ -65,7 +65,9 @@ def model_error(error):
     status = getattr(error, "api_status", None)
     if status == 400:
         field = getattr(error, "field", None)
-        return ApiError(400, "VALIDATION_ERROR", message, {"field": field} if field else None)
+        return ApiError(
+            400, "VALIDATION_ERROR", message, getattr(error, "details", None) or ({"field": field} if field else None)
+        )
     if status == 409:
         return ApiError(409, "CONFLICT", message, getattr(error, "details", None))
     return ApiError(422, "UNPROCESSABLE", message)

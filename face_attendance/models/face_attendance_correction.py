@@ -17,9 +17,10 @@ attendance's chatter (the person's when the attendance is gone) and the system l
 from datetime import timedelta
 
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
+from odoo.exceptions import AccessError, MissingError
 from odoo.http import request
 
+from .api_errors import Conflict, InputError
 from .attendance_replay import Removal
 from .face_recognition_event import REPLAYED
 from .hr_attendance import deletion_reason, overtime_once, rules_are_writing, rules_writing, with_deletion_reason
@@ -45,24 +46,8 @@ KINDS = [
 ]
 
 
-class CorrectionInputError(ValidationError):
-    """Bad input of a correction: REST answers 400 on ``field``."""
-
-    api_status = 400
-
-    def __init__(self, message, field=None):
-        super().__init__(message)
-        self.field = field
-
-
-class CorrectionConflict(UserError):
-    """The correction contradicts the person's attendance as it is: REST answers 409."""
-
-    api_status = 409
-
-    def __init__(self, message, details=None):
-        super().__init__(message)
-        self.details = details
+# The names this module's callers know them by.
+CorrectionInputError, CorrectionConflict = InputError, Conflict
 
 
 def _stamp(value):

@@ -47,7 +47,7 @@ class FaceRecognitionEventCorrection(models.Model):
     def action_not_this_person(self, employee_id=None, reason=None):
         """ "Not this person": each sighting is set aside, or given to ``employee_id`` (of the sighting's
         company) when given; the days of the person it was given to, and of the right person, are
-        decided again. Face Attendance managers only. Returns {event id: answer} as ingestion does."""
+        decided again. Face Attendance managers only. Returns each sighting's answer, as ingestion does."""
         if not (self.env.su or self.env.user.has_group(MANAGER)):
             raise AccessError(self.env._("Only Face Attendance managers correct recognitions."))
         self.check_access("read")
@@ -112,4 +112,4 @@ class FaceRecognitionEventCorrection(models.Model):
                 new={"person": right.name if right else False},
             )._audit("event.reassign" if right else "event.not_this_person", {"event_id": event.event_uid})
         events._rebuild_attendances(starts)
-        return {event.id: event._answer() for event in events}
+        return [event._answer() for event in events]

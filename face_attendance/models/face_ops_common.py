@@ -6,33 +6,16 @@ A refusal carries what the REST API answers (``api_status``, ``field``, see ``ap
 RPC callers get Odoo's ValidationError or UserError.
 """
 
-from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.exceptions import AccessError
 
+from .api_errors import Conflict, InputError
 from .security_groups import MANAGER, USER
 
 MAX_ID = 2**31 - 1
 
 
-class OpsInputError(ValidationError):
-    """Bad input of an operations call: REST answers 400 on ``field`` (with ``details``, when the
-    route passes them on)."""
-
-    api_status = 400
-
-    def __init__(self, message, field=None, **details):
-        super().__init__(message)
-        self.field = field
-        self.details = dict(details, field=field) if field else details
-
-
-class OpsConflict(UserError):
-    """The call contradicts the record as it is: REST answers 409."""
-
-    api_status = 409
-
-    def __init__(self, message, details=None):
-        super().__init__(message)
-        self.details = details
+# The operations services' names for the one pair of refusals.
+OpsInputError, OpsConflict = InputError, Conflict
 
 
 def expect(body, name, kind, max_length=None):

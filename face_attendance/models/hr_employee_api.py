@@ -7,11 +7,12 @@ The REST routes parse, call one of these methods and serialise; an API key's sco
 """
 
 from odoo import api, models
-from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
+from odoo.exceptions import AccessError, MissingError, UserError
 from odoo.tools.sql import escape_psql
 
 from face_attendance_daemon.engine import EngineError
 
+from .api_errors import Conflict, InputError
 from .hr_employee_names import join_name
 
 MAX_ID = 2**31 - 1
@@ -34,24 +35,8 @@ FILTERS = ("active", "faces", "search", "department", "department_name", "with_p
 ORDERS = {"person_ref": "person_ref, id", "id": "id"}
 
 
-class PersonInputError(ValidationError):
-    """Bad input about a person: REST answers 400 on ``field``."""
-
-    api_status = 400
-
-    def __init__(self, message, field=None):
-        super().__init__(message)
-        self.field = field
-
-
-class PersonConflict(UserError):
-    """The person ID is taken: REST answers 409 with ``details``."""
-
-    api_status = 409
-
-    def __init__(self, message, details=None):
-        super().__init__(message)
-        self.details = details
+# This service's names for the one pair of refusals (api_errors.py).
+PersonInputError, PersonConflict = InputError, Conflict
 
 
 class EnrolRefused(UserError):

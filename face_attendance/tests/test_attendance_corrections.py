@@ -326,6 +326,21 @@ class TestCorrectionDoors(ApiCase):
         with self.assertRaises(xmlrpc.client.Fault):
             self.rpc("hr.attendance", "action_face_delete", [attendance.ids, "   "])
 
+    def test_manual_entry_and_not_this_person_over_xmlrpc(self):
+        # A manual entry is an ordinary create: decided with the sightings by the same rules.
+        self.rpc(
+            "hr.attendance",
+            "create",
+            [{"employee_id": self.person.id, "check_in": self.at(7).strftime("%Y-%m-%d %H:%M:%S")}],
+        )
+        answers = self.ingest(8)
+        self.assertEqual(answers[0]["outcome"], "duplicate")
+        seen = self.ingest(20, person=self.other)
+        event = self.env["face.recognition.event"].search([("event_uid", "=", seen[0]["event_id"])])
+        self.rpc("face.recognition.event", "action_not_this_person", [event.ids], {"reason": "A visitor"})
+        self.assertEqual((event.outcome, event.face_rejected_employee_id), ("rejected", self.other))
+        self.assertEqual(self.spans(self.other), [])
+
     def test_delete_manual_and_not_this_person_over_rest(self):
         self.ingest(8, 12)
         attendance = self.env["hr.attendance"].search([("employee_id", "=", self.person.id)])
