@@ -8,12 +8,10 @@ from odoo.http import request
 from ..models.face_attendance_figures import LOG_STATUSES, MAX_RANGE_DAYS
 from ..models.face_recognition_event import EventInputError, parse_timestamp
 from .api_common import (
-    ApiError,
     api_route,
     bad_request,
     expect,
     json_body,
-    not_found,
     ok,
     ok_page,
     paging,
@@ -221,19 +219,8 @@ class FaceApiAttendance(http.Controller):
     )
     def checkout(self, attendance_id):
         body = json_body(optional=("notes",), allow_empty=True)
-        attendance = request.env["hr.attendance"].search([("id", "=", attendance_id)])
-        if not attendance:
-            raise not_found("Attendance %s does not exist." % attendance_id)
-        if attendance.check_out:
-            raise ApiError(409, "CONFLICT", "Attendance %s is already checked out." % attendance_id)
         notes = expect(body, "notes", str, 2000) or ""
-        request.env["hr.attendance"].face_enter_manually(
-            attendance.employee_id.id,
-            notes,
-            status="checked-out",
-            timestamp=max(fields.Datetime.now(), attendance.check_in),
-            door="checkout",
-        )
+        attendance = request.env["hr.attendance"]._face_check_out_now(attendance_id, notes)
         return ok(attendance_dict(attendance))
 
 

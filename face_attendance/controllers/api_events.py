@@ -1,7 +1,7 @@
 from odoo import http
 from odoo.http import request
 
-from .api_common import ApiError, api_route, audit, bad_request, expect, json_body, not_found, ok, parse_json
+from .api_common import ApiError, api_route, audit, bad_request, expect, json_body, ok, parse_json
 from .openapi_spec import INT32, json_content, obj, operation, ref, s
 
 
@@ -112,21 +112,6 @@ class FaceApiEvents(http.Controller):
     )
     def not_this_person(self, event_id):
         body = json_body(optional=("personId", "reason"), allow_empty=True)
-        event = request.env["face.recognition.event"].search([("id", "=", event_id)])
-        if not event:
-            raise not_found("Event %s does not exist." % event_id)
         person_id = expect(body, "personId", str, 64)
-        right = request.env["face.attendance.figures"].find_person(person_id)["id"] if person_id else None
-        event.action_not_this_person(right, expect(body, "reason", str, 255))
-        event = event.sudo()
-        return ok(
-            {
-                "id": event.id,
-                "eventId": event.event_uid,
-                "outcome": event.outcome,
-                "message": event.message or None,
-                "attendanceId": event.attendance_id.id or None,
-                "personId": event.employee_id.person_ref or None,
-                "notPersonId": event.face_rejected_employee_id.person_ref or None,
-            }
-        )
+        reason = expect(body, "reason", str, 255)
+        return ok(request.env["face.recognition.event"]._api_not_this_person(event_id, person_id, reason))

@@ -339,6 +339,24 @@ class HrAttendanceCorrections(models.Model):
             raise MissingError(self.env._("Attendance %s does not exist.", attendance_id))
         return attendance.action_face_delete(reason)
 
+    @api.model
+    def _face_check_out_now(self, attendance_id, notes):
+        """REST's check-out of one attendance, now: a manual check-out of its person (see
+        face_enter_manually), refused when it is closed already. Returns the attendance."""
+        attendance = self.search([("id", "=", attendance_id)])
+        if not attendance:
+            raise MissingError(self.env._("Attendance %s does not exist.", attendance_id))
+        if attendance.check_out:
+            raise Conflict(self.env._("Attendance %s is already checked out.", attendance_id))
+        self.face_enter_manually(
+            attendance.employee_id.id,
+            notes,
+            status="checked-out",
+            timestamp=max(fields.Datetime.now(), attendance.check_in),
+            door="checkout",
+        )
+        return attendance
+
     def action_face_unpin(self):
         """Return to camera decisions: forget HR's pin and decide the day again from the sightings."""
         if not (self.env.su or self.env.user.has_group(MANAGER)):

@@ -2,7 +2,7 @@
 and both people's days are decided again by the rules. The sighting keeps who corrected it, when and
 whom it was wrongly given to: the recognition learns from these (negative examples)."""
 
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError, MissingError
 
 from .face_attendance_correction import CorrectionInputError
@@ -113,3 +113,23 @@ class FaceRecognitionEventCorrection(models.Model):
             )._audit("event.reassign" if right else "event.not_this_person", {"event_id": event.event_uid})
         events._rebuild_attendances(starts)
         return [event._answer() for event in events]
+
+    @api.model
+    def _api_not_this_person(self, event_id, person_id, reason):
+        """REST's "not this person": the sighting with this id (404 when the caller cannot see it), the
+        right person by person ID (404 when none), as the REST answer."""
+        event = self.search([("id", "=", event_id)])
+        if not event:
+            raise MissingError(self.env._("Event %s does not exist.", event_id))
+        right = self.env["face.attendance.figures"].find_person(person_id)["id"] if person_id else None
+        event.action_not_this_person(right, reason)
+        event = event.sudo()
+        return {
+            "id": event.id,
+            "eventId": event.event_uid,
+            "outcome": event.outcome,
+            "message": event.message or None,
+            "attendanceId": event.attendance_id.id or None,
+            "personId": event.employee_id.person_ref or None,
+            "notPersonId": event.face_rejected_employee_id.person_ref or None,
+        }
