@@ -12,6 +12,7 @@ from odoo import http
 from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
 from odoo.http import request
 
+from ..models.api_errors import MAX_ID, expect  # noqa: F401  # expect: the routes import it from here
 from ..models.face_api_key import iso  # noqa: F401  (one date-time format for every answer)
 from ..models.face_event_ingest import MAX_TRIES, RETRYABLE, IngestionBusy, retry_pause
 from ..models.ir_http import api_body_limit
@@ -21,7 +22,6 @@ _logger = logging.getLogger(__name__)
 
 API_VERSION = "1.0.0"
 BASE = "/api/v1"
-MAX_ID = 2**31 - 1  # PostgreSQL's integer: a larger id cannot exist
 
 
 def _has_nul(value):
@@ -410,23 +410,6 @@ def json_body(required=(), optional=(), allow_empty=False):
     return body
 
 
-def expect(body, name, kind, max_length=None):
-    value = body.get(name)
-    if value is None:
-        return None
-    if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
-        raise bad_request("%s must be an integer." % name, field=name)
-    if kind is int and not -MAX_ID <= value <= MAX_ID:
-        raise bad_request("%s is out of range." % name, field=name)
-    if kind is str and not isinstance(value, str):
-        raise bad_request("%s must be a string." % name, field=name)
-    if kind is bool and not isinstance(value, bool):
-        raise bad_request("%s must be true or false." % name, field=name)
-    if max_length and isinstance(value, str) and len(value) > max_length:
-        raise bad_request("%s is longer than %d characters." % (name, max_length), field=name)
-    return value
-
-
 def paging(params, default_limit=100, max_limit=1000, offset_name="offset"):
     """(limit, offset) of a list; the older backends' APIs name the offset ``skip``."""
     try:
@@ -441,15 +424,7 @@ def paging(params, default_limit=100, max_limit=1000, offset_name="offset"):
 
 def audit(action, object_ref, message, details=None):
     """Every call that changes data leaves a log line: key, user, action, object, address."""
-    key = getattr(request, "face_api_key", None)
-    request.env["face.system.log"]._log(
-        message,
-        category="api",
-        action=action,
-        object_ref=object_ref,
-        details=details,
-        api_key_name=key and "%s (%s)" % (key.name, key.prefix),
-    )
+    request.env["face.system.log"]._log_api(action, object_ref, message, details)
 
 
 def plan_paging(params, default_size=20, max_size=200):

@@ -4,6 +4,8 @@ answers (``api_status``, see ``controllers/api_common.model_error``). Defined on
 
 from odoo.exceptions import UserError, ValidationError
 
+MAX_ID = 2**31 - 1  # PostgreSQL's integer
+
 
 class InputError(ValidationError):
     """Bad input: REST answers 400 VALIDATION_ERROR naming ``field`` (with ``details``)."""
@@ -24,3 +26,22 @@ class Conflict(UserError):
     def __init__(self, message, details=None):
         super().__init__(message)
         self.details = details
+
+
+def expect(body, name, kind, max_length=None):
+    """``body[name]`` of type ``kind`` (None when absent): a JSON field checked the same way by the REST
+    routes and the services."""
+    value = body.get(name)
+    if value is None:
+        return None
+    if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
+        raise InputError("%s must be an integer." % name, field=name)
+    if kind is int and not -MAX_ID <= value <= MAX_ID:
+        raise InputError("%s is out of range." % name, field=name)
+    if kind is str and not isinstance(value, str):
+        raise InputError("%s must be a string." % name, field=name)
+    if kind is bool and not isinstance(value, bool):
+        raise InputError("%s must be true or false." % name, field=name)
+    if max_length and isinstance(value, str) and len(value) > max_length:
+        raise InputError("%s is longer than %d characters." % (name, max_length), field=name)
+    return value

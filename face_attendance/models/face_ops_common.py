@@ -8,32 +8,11 @@ RPC callers get Odoo's ValidationError or UserError.
 
 from odoo.exceptions import AccessError
 
-from .api_errors import Conflict, InputError
+from .api_errors import MAX_ID, Conflict, InputError, expect  # noqa: F401  # expect: for the services
 from .security_groups import MANAGER, USER
-
-MAX_ID = 2**31 - 1
-
 
 # The operations services' names for the one pair of refusals.
 OpsInputError, OpsConflict = InputError, Conflict
-
-
-def expect(body, name, kind, max_length=None):
-    """``body[name]`` of type ``kind`` (None when absent), as the REST API checks a JSON field."""
-    value = body.get(name)
-    if value is None:
-        return None
-    if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
-        raise OpsInputError("%s must be an integer." % name, field=name)
-    if kind is int and not -MAX_ID <= value <= MAX_ID:
-        raise OpsInputError("%s is out of range." % name, field=name)
-    if kind is str and not isinstance(value, str):
-        raise OpsInputError("%s must be a string." % name, field=name)
-    if kind is bool and not isinstance(value, bool):
-        raise OpsInputError("%s must be true or false." % name, field=name)
-    if max_length and isinstance(value, str) and len(value) > max_length:
-        raise OpsInputError("%s is longer than %d characters." % (name, max_length), field=name)
-    return value
 
 
 def bool_text(params, name, default=False):

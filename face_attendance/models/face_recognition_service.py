@@ -17,7 +17,6 @@ import uuid
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
-from odoo.http import request
 
 from face_attendance_daemon.engine import EngineError, IdentifiedFace, decode_image, largest_face
 from face_attendance_daemon.engine.liveness import check_face
@@ -85,15 +84,7 @@ def rpc_safe(value):
 
 def audit(env, action, object_ref, message, details=None):
     """The log line of a call that changed data, as the API's: the REST request's key is named in it."""
-    key = getattr(request, "face_api_key", None) if request else None
-    env["face.system.log"]._log(
-        message,
-        category="api",
-        action=action,
-        object_ref=object_ref,
-        details=details,
-        api_key_name=key and "%s (%s)" % (key.name, key.prefix),
-    )
+    env["face.system.log"]._log_api(action, object_ref, message, details)
 
 
 def live_status(event):

@@ -65,6 +65,11 @@ class FaceSystemLog(models.Model):
         }
         return self.sudo().create(vals)
 
+    @api.model
+    def _log_api(self, action, object_ref, message, details=None):
+        """The log line of a REST call that changed data (the request's key is named by ``_log``)."""
+        return self._log(message, category="api", action=action, object_ref=object_ref, details=details)
+
     @api.model_create_multi
     def create(self, vals_list):
         if not self.env.su:
