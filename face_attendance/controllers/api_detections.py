@@ -19,9 +19,7 @@ from .api_common import (
     audit,
     bad_request,
     expect,
-    iso,
     json_body,
-    not_found,
     ok,
     ok_page,
     plan_paging,
@@ -120,43 +118,6 @@ def int_param(params, name):
     if not 0 < number < 2**31:
         raise bad_request("%s is out of range." % name, field=name)
     return number
-
-
-def provider_dict(provider, key):
-    """The plan's provider configuration; the secret never leaves Odoo (it is not even stored)."""
-    # Health and the key's prefix: managers-only data of the key, needed here without its secret.
-    api_key = provider.api_key_id.sudo()
-    heartbeat, status = provider._health()
-    sees_endpoint = request.env.user.has_group(MANAGER) or api_key == key
-    return {
-        "id": provider.id,
-        "providerName": provider.name,
-        "endpoint": (provider.sudo().endpoint or None) if sees_endpoint else None,
-        "apiKey": "fa_%s_***" % api_key.prefix,
-        "apiKeyId": api_key.id,
-        "enabled": provider.enabled,
-        "status": status,
-        "lastHeartbeat": iso(heartbeat),
-        "averageLatencyMs": round(provider.avg_latency_ms, 1) if provider.frame_count else None,
-        "framesReceived": provider.frame_count,
-        "lastFrameAt": iso(provider.last_frame_at),
-        "lastError": provider.last_error or None,
-        "lastErrorAt": iso(provider.last_error_at),
-    }
-
-
-def current_provider(key):
-    """The calling key's own provider, else the company's default one (the first enabled provider the
-    key's user may read, by sequence)."""
-    Provider = request.env["face.detection.provider"]
-    own = Provider._of_key(key)
-    if own:
-        # The key identifies its provider; read it with the caller's rights from here on.
-        return own.with_env(Provider.env)
-    provider = Provider.search([("enabled", "=", True)], limit=1) or Provider.search([], limit=1)
-    if not provider:
-        raise not_found("No detection provider is configured for this company.")
-    return provider
 
 
 class FaceApiDetections(http.Controller):
@@ -316,7 +277,7 @@ class FaceApiDetections(http.Controller):
     )
     def get_provider_config(self):
         key = request.face_api_key
-        return ok(provider_dict(current_provider(key), key))
+        return ok(request.env["face.detection.provider"]._api_current(key)._api_config(key))
 
     @api_route(
         "/detections/provider/config",
@@ -363,26 +324,11 @@ class FaceApiDetections(http.Controller):
             if body["enabled"] is None:
                 raise bad_request("enabled must be true or false.", field="enabled")
             vals["enabled"] = expect(body, "enabled", bool)
-        if "apiKeyId" in body:
-            key_id = expect(body, "apiKeyId", int)
-            api_key = request.env["face.api.key"].search([("id", "=", key_id or 0)]) if key_id else None
-            if not api_key:
-                raise not_found("API key %s does not exist." % key_id)
-            vals["api_key_id"] = api_key.id
+        key_id = expect(body, "apiKeyId", int) if "apiKeyId" in body else None
         key = request.face_api_key
-        Provider = request.env["face.detection.provider"]
-        try:
-            provider = current_provider(key)
-        except ApiError:
-            provider = Provider
-        if provider:
-            provider.write(vals)
-            action = "provider.update"
-        else:
-            if "name" not in vals or "api_key_id" not in vals:
-                raise not_found("No detection provider is configured: send providerName and apiKeyId to create one.")
-            provider = Provider.create(vals)
-            action = "provider.create"
+        provider, action = request.env["face.detection.provider"]._api_configure(
+            key, vals, key_id, key_sent="apiKeyId" in body
+        )
         shown = {name: value for name, value in body.items() if name != "endpoint"}
         audit(
             action,
@@ -390,7 +336,7 @@ class FaceApiDetections(http.Controller):
             "Detection provider %s configured" % provider.name,
             details=dict(shown, endpointChanged="endpoint" in body),
         )
-        return ok(provider_dict(provider, key))
+        return ok(provider._api_config(key))
 
     @api_route(
         "/detections/test-provider",
@@ -410,23 +356,4 @@ class FaceApiDetections(http.Controller):
         ),
     )
     def test_provider(self):
-        provider = current_provider(request.face_api_key)
-        heartbeat, status = provider._health()
-        if status == "connected":
-            message = "Provider healthy: last heard from %s." % iso(heartbeat)
-        elif status == "degraded":
-            message = "Provider reachable but its latest frame failed: %s" % (provider.last_error or "")
-        elif not provider.enabled:
-            message = "Provider disabled."
-        elif not heartbeat:
-            message = "Provider never called the API."
-        else:
-            message = "No call from the provider since %s." % iso(heartbeat)
-        return ok(
-            {
-                "status": status,
-                "latencyMs": round(provider.avg_latency_ms, 1) if provider.frame_count else None,
-                "message": message.strip(),
-                "lastHeartbeat": iso(heartbeat),
-            }
-        )
+        return ok(request.env["face.detection.provider"]._api_test(request.face_api_key))

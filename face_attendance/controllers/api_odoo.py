@@ -8,7 +8,7 @@ from odoo import http
 from odoo.http import request
 
 from ..models.face_system_figures import NothingToFlush
-from .api_common import ApiError, api_route, bad_request, iso, ok, ok_page, plan_paging
+from .api_common import ApiError, api_route, iso, ok, ok_page, plan_paging
 from .api_jobs import JOB
 from .api_system import DELIVERY, WAIT, wait_param
 from .openapi_spec import DATETIME, PLAN_PAGING, envelope, json_content, obj, operation, plan_page, query, s
@@ -118,19 +118,9 @@ class FaceApiOdoo(http.Controller):
     )
     def logs(self, **params):
         number, size, offset = plan_paging(params)
-        domain = [("category", "=", "sync")]
-        level, result = params.get("level"), params.get("result")
-        if level:
-            if level not in LEVELS:
-                raise bad_request("level must be one of %s." % ", ".join(LEVELS))
-            domain.append(("level", "=", level))
-        if result:
-            if result not in ("success", "failure"):
-                raise bad_request("result must be success or failure.")
-            domain.append(("level", "in" if result == "failure" else "not in", ["warning", "error"]))
-        Log = request.env["face.system.log"]
-        total = Log.search_count(domain)
-        lines = Log.search(domain, limit=size, offset=offset)
+        lines, total = request.env["face.system.log"]._api_sync_lines(
+            params.get("level"), params.get("result"), limit=size, offset=offset
+        )
         return ok_page(
             [
                 {

@@ -7,7 +7,6 @@ from ..models.face_system_figures import LATENCY_SAMPLE, MAX_WAIT
 from ..models.security_groups import MANAGER, USER
 from .api_common import (
     API_VERSION,
-    MAX_ID,
     ApiError,
     api_route,
     audit,
@@ -118,11 +117,7 @@ class FaceApiSystem(http.Controller):
         ),
     )
     def health(self):
-        try:
-            request.env.cr.execute("SELECT 1")
-            database = "connected"
-        except Exception:  # the answer must say the database is down, not crash
-            database = "unavailable"
+        database = "connected" if request.env["face.system.figures"]._api_database_ok() else "unavailable"
         healthy = database == "connected"
         return json_response(
             {
@@ -181,23 +176,10 @@ class FaceApiSystem(http.Controller):
     )
     def keys(self, **params):
         limit, offset = paging(params)
-        kind = params.get("kind") or "api"
-        if kind not in ("api", "access", "refresh"):
-            raise bad_request("kind must be api, access or refresh.")
-        domain = [("kind", "=", kind)]
-        if params.get("status"):
-            if params["status"] not in ("active", "inactive", "revoked"):
-                raise bad_request("status must be active, inactive or revoked.")
-            domain.append(("state", "=", params["status"]))
-        keys = request.env["face.api.key"].search(domain, limit=limit, offset=offset)
-        return ok(
-            {
-                "keys": [k._api_dict() for k in keys],
-                "total": request.env["face.api.key"].search_count(domain),
-                "limit": limit,
-                "offset": offset,
-            }
+        keys, total = request.env["face.api.key"]._api_list(
+            params.get("kind") or "api", params.get("status"), limit=limit, offset=offset
         )
+        return ok({"keys": [k._api_dict() for k in keys], "total": total, "limit": limit, "offset": offset})
 
     @api_route(
         "/logs",
@@ -218,15 +200,9 @@ class FaceApiSystem(http.Controller):
     )
     def logs(self, **params):
         limit, offset = paging(params)
-        Log = request.env["face.system.log"]
-        domain = []
-        for name in ("level", "category"):
-            if params.get(name):
-                allowed = [v for v, _label in Log._fields[name].selection]
-                if params[name] not in allowed:
-                    raise bad_request("%s must be one of %s." % (name, ", ".join(allowed)))
-                domain.append((name, "=", params[name]))
-        records = Log.search(domain, limit=limit, offset=offset)
+        records, total = request.env["face.system.log"]._api_lines(
+            params.get("level"), params.get("category"), limit=limit, offset=offset
+        )
         return ok(
             {
                 "logs": [
@@ -245,7 +221,7 @@ class FaceApiSystem(http.Controller):
                     }
                     for r in records
                 ],
-                "total": Log.search_count(domain),
+                "total": total,
                 "limit": limit,
                 "offset": offset,
             }
@@ -542,16 +518,10 @@ class FaceApiSystem(http.Controller):
         if not request.env.user.has_group(MANAGER):
             raise ApiError(403, "FORBIDDEN", "Only Face Attendance managers restart daemons and cameras.")
         wait = wait_param(params)
-        kind, _sep, number = service_id.partition("-")
-        if service_id in ("odoo", "postgresql") or (kind == "cron" and number.isdigit()):
-            raise ApiError(422, "UNPROCESSABLE", "%s is not restarted through the API." % service_id)
-        if kind not in ("daemon", "camera") or not number.isdigit() or not 0 < int(number) <= MAX_ID:
-            raise ApiError(404, "NOT_FOUND", "Unknown service %s: use daemon-<id> or camera-<id>." % service_id)
-        model = "face.daemon" if kind == "daemon" else "face.camera"
-        record = request.env[model].search([("id", "=", int(number))])
-        if not record:
-            raise ApiError(404, "NOT_FOUND", "Unknown service %s." % service_id)
-        audit("service.restart", "%s,%d" % (model, record.id), "Restart of %s %s requested" % (kind, record.name))
+        kind, record = request.env["face.system.figures"]._api_restart_target(service_id)
+        audit(
+            "service.restart", "%s,%d" % (record._name, record.id), "Restart of %s %s requested" % (kind, record.name)
+        )
         if kind == "daemon":
             return run_command(record, "restart_daemon", wait=wait)
         return run_command(record.daemon_id, "restart_camera", camera=record, wait=wait)

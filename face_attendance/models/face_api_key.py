@@ -11,6 +11,7 @@ import psycopg2
 from odoo import SUPERUSER_ID, api, fields, models, sql_db, tools
 from odoo.exceptions import AccessError, UserError, ValidationError
 
+from .api_errors import InputError
 from .face_event_ingest import in_test_transaction
 from .odoo_compat import USER_ALL_GROUPS, unique
 from .security_groups import DEVICE, MANAGER, USER
@@ -548,6 +549,18 @@ class FaceApiKey(models.Model):
             "last_used_at": iso(self.last_used_at),
             "created_at": iso(self.create_date),
         }
+
+    @api.model
+    def _api_list(self, kind="api", status=None, limit=None, offset=0):
+        """GET /keys: the keys (or sign-in tokens) of ``kind`` the caller may read. (keys, total)."""
+        if kind not in ("api", "access", "refresh"):
+            raise InputError(self.env._("kind must be api, access or refresh."))
+        domain = [("kind", "=", kind)]
+        if status:
+            if status not in ("active", "inactive", "revoked"):
+                raise InputError(self.env._("status must be active, inactive or revoked."))
+            domain.append(("state", "=", status))
+        return self.search(domain, limit=limit, offset=offset), self.search_count(domain)
 
 
 def iso(value):

@@ -16,6 +16,7 @@ from odoo.exceptions import MissingError
 from odoo.tools import html2plaintext
 from odoo.tools.sql import escape_psql
 
+from .api_errors import InputError
 from .face_api_key import iso
 from .face_ops_common import OpsInputError, check_user
 from .face_recognition_service import rpc_safe
@@ -476,3 +477,34 @@ class FaceSystemLogAudit(models.Model):
             ]
 
         return [(Log.search_count(domain), fetch_logs), (count, fetch_changes)]
+
+    # ------------------------------------------------------------------ REST API (private: no RPC door)
+    @api.model
+    def _api_lines(self, level=None, category=None, limit=None, offset=0):
+        """GET /logs: the lines the caller may read, filtered by level and category. (lines, total)."""
+        domain = []
+        for name, value in (("level", level), ("category", category)):
+            if value:
+                allowed = [v for v, _label in self._fields[name].selection]
+                if value not in allowed:
+                    raise InputError(
+                        self.env._("%(name)s must be one of %(allowed)s.", name=name, allowed=", ".join(allowed))
+                    )
+                domain.append((name, "=", value))
+        return self.search(domain, limit=limit, offset=offset), self.search_count(domain)
+
+    @api.model
+    def _api_sync_lines(self, level=None, result=None, limit=None, offset=0):
+        """GET /odoo/logs: the sync lines; result failure = warning or error. (lines, total)."""
+        domain = [("category", "=", "sync")]
+        if level:
+            allowed = [v for v, _label in self._fields["level"].selection]
+            if level not in allowed:
+                raise InputError(self.env._("level must be one of %s.", ", ".join(allowed)))
+            domain.append(("level", "=", level))
+        if result:
+            if result not in ("success", "failure"):
+                raise InputError(self.env._("result must be success or failure."))
+            domain.append(("level", "in" if result == "failure" else "not in", ["warning", "error"]))
+        total = self.search_count(domain)
+        return self.search(domain, limit=limit, offset=offset), total

@@ -11,9 +11,9 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, MissingError, ValidationError
 
-from .face_api_key import _bookkeeping
+from .face_api_key import _bookkeeping, iso
 from .odoo_compat import unique
 from .security_groups import MANAGER
 
@@ -150,3 +150,85 @@ class FaceDetectionProvider(models.Model):
                 self.env, ERROR_SQL, {"error": str(message)[:500], "now": fields.Datetime.now(), "id": provider.id}
             )
         self.invalidate_recordset(["last_error", "last_error_at", "error_count"])
+
+    # ------------------------------------------------------------------ REST API (private: no RPC door)
+    @api.model
+    def _api_current(self, key):
+        """The calling key's own provider, else the company's default one (the first enabled provider
+        the key's user may read, by sequence)."""
+        own = self._of_key(key)
+        if own:
+            # The key identifies its provider; read it with the caller's rights from here on.
+            return own.with_env(self.env)
+        provider = self.search([("enabled", "=", True)], limit=1) or self.search([], limit=1)
+        if not provider:
+            raise MissingError(self.env._("No detection provider is configured for this company."))
+        return provider
+
+    def _api_config(self, key):
+        """The plan's provider configuration; the secret never leaves Odoo (it is not even stored)."""
+        self.ensure_one()
+        # Health and the key's prefix: managers-only data of the key, needed here without its secret.
+        api_key = self.api_key_id.sudo()
+        heartbeat, status = self._health()
+        sees_endpoint = self.env.user.has_group(MANAGER) or api_key == key
+        return {
+            "id": self.id,
+            "providerName": self.name,
+            "endpoint": (self.sudo().endpoint or None) if sees_endpoint else None,
+            "apiKey": "fa_%s_***" % api_key.prefix,
+            "apiKeyId": api_key.id,
+            "enabled": self.enabled,
+            "status": status,
+            "lastHeartbeat": iso(heartbeat),
+            "averageLatencyMs": round(self.avg_latency_ms, 1) if self.frame_count else None,
+            "framesReceived": self.frame_count,
+            "lastFrameAt": iso(self.last_frame_at),
+            "lastError": self.last_error or None,
+            "lastErrorAt": iso(self.last_error_at),
+        }
+
+    @api.model
+    def _api_configure(self, key, vals, api_key_id=None, key_sent=False):
+        """Change the provider GET shows (see ``_api_current``), or create one when the company has
+        none. ``api_key_id``: the provider's key when ``key_sent`` (0 or None: refused). (provider, action)."""
+        vals = dict(vals)
+        if key_sent:
+            api_key = self.env["face.api.key"].search([("id", "=", api_key_id)]) if api_key_id else None
+            if not api_key:
+                raise MissingError(self.env._("API key %s does not exist.", api_key_id))
+            vals["api_key_id"] = api_key.id
+        try:
+            provider = self._api_current(key)
+        except MissingError:
+            provider = self.browse()
+        if provider:
+            provider.write(vals)
+            return provider, "provider.update"
+        if "name" not in vals or "api_key_id" not in vals:
+            raise MissingError(
+                self.env._("No detection provider is configured: send providerName and apiKeyId to create one.")
+            )
+        return self.create(vals), "provider.create"
+
+    @api.model
+    def _api_test(self, key):
+        """The current provider's health as Odoo observed it (never by calling its endpoint)."""
+        provider = self._api_current(key)
+        heartbeat, status = provider._health()
+        if status == "connected":
+            message = self.env._("Provider healthy: last heard from %s.", iso(heartbeat))
+        elif status == "degraded":
+            message = self.env._("Provider reachable but its latest frame failed: %s", provider.last_error or "")
+        elif not provider.enabled:
+            message = self.env._("Provider disabled.")
+        elif not heartbeat:
+            message = self.env._("Provider never called the API.")
+        else:
+            message = self.env._("No call from the provider since %s.", iso(heartbeat))
+        return {
+            "status": status,
+            "latencyMs": round(provider.avg_latency_ms, 1) if provider.frame_count else None,
+            "message": message.strip(),
+            "lastHeartbeat": iso(heartbeat),
+        }

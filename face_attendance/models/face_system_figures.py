@@ -23,7 +23,7 @@ import pytz
 
 from odoo import api, fields, models
 from odoo import release as odoo_release
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, MissingError, UserError
 from odoo.tools import config as odoo_config
 
 from .face_api_key import iso
@@ -698,3 +698,28 @@ class FaceSystemFigures(models.AbstractModel):
             if command._wait(max(0.0, end - time.monotonic())):
                 answered += 1
         return {"requested": len(commands), "answered": answered, "jobs": [c._job_dict() for c in commands]}
+
+    # ------------------------------------------------------------------ REST API (private: no RPC door)
+    @api.model
+    def _api_database_ok(self):
+        """Whether the database answers (GET /health): the answer must say it is down, not crash."""
+        try:
+            self.env.cr.execute("SELECT 1")
+        except Exception:  # noqa: BLE001 - any failure means the database is unavailable
+            return False
+        return True
+
+    @api.model
+    def _api_restart_target(self, service_id):
+        """(kind, record) of a restartable service: daemon-<id> or camera-<id> the caller may read.
+        Odoo, PostgreSQL and crons are not restarted through the API."""
+        kind, _sep, number = service_id.partition("-")
+        if service_id in ("odoo", "postgresql") or (kind == "cron" and number.isdigit()):
+            raise UserError(self.env._("%s is not restarted through the API.", service_id))
+        if kind not in ("daemon", "camera") or not number.isdigit() or not 0 < int(number) <= 2**31 - 1:
+            raise MissingError(self.env._("Unknown service %s: use daemon-<id> or camera-<id>.", service_id))
+        model = "face.daemon" if kind == "daemon" else "face.camera"
+        record = self.env[model].search([("id", "=", int(number))])
+        if not record:
+            raise MissingError(self.env._("Unknown service %s.", service_id))
+        return kind, record
