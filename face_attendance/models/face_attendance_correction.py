@@ -134,7 +134,7 @@ class FaceAttendanceCorrection(models.Model):
             body=self._chatter_body(label, self.old_values, self.new_values, self.reason),
             author_id=self.env.user.partner_id.id,
         )
-        summary = "%s: %s by %s" % (self.employee_id.name, label.lower(), self.env.user.name)
+        summary = "%s — %s (%s)" % (self.employee_id.name, label, self.env.user.name)
         if self.attendance_ref:
             object_ref = "hr.attendance,%d" % self.attendance_ref
         else:
