@@ -1,10 +1,9 @@
-import csv
-import io
 from contextlib import contextmanager
 
 from odoo import http
 from odoo.http import request
 
+from ..models.csv_export import CsvWriter
 from ..models.face_camera import DIRECTIONS
 from ..models.face_camera_api import (
     CAMERA_STATUSES,
@@ -156,14 +155,6 @@ IMPORT_RESULT = obj(
         "dryRun": s("boolean"),
     }
 )
-
-
-def _csv_cell(value):
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return value
 
 
 class FaceApiCameras(http.Controller):
@@ -474,13 +465,11 @@ class FaceApiCameras(http.Controller):
         rows = request.env["face.camera"]._api_export_rows()
         if export_format == "json":
             return ok(rows)
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=EXPORT_COLUMNS, extrasaction="ignore")
-        writer.writeheader()
+        writer = CsvWriter(EXPORT_COLUMNS)
         for row in rows:
-            writer.writerow({key: _csv_cell(value) for key, value in row.items()})
+            writer.row(row)
         return request.make_response(
-            buffer.getvalue(),
+            writer.text(),
             headers=[
                 ("Content-Type", "text/csv; charset=utf-8"),
                 ("Content-Disposition", 'attachment; filename="cameras.csv"'),

@@ -254,6 +254,14 @@ class FaceApiKey(models.Model):
             )
         if set(vals) & {"last_used_at", "last_used_ip"} and not self.env.su:
             raise AccessError(self.env._("The last use of a key is recorded by the API itself."))
+        if set(vals) & {"scopes", "expires_at", "rate_limit_per_minute"} and not self.env.su:
+            for key in self:
+                # What a key may do is the issuer's to give: changing it is issuing it again, so the
+                # writer must be someone who could issue this user's key. Sign-in tokens are revoked,
+                # never widened.
+                if key.kind != "api":
+                    raise AccessError(self.env._("Sign-in tokens change only by revocation."))
+                self._check_issuer(key.user_id, key.company_id)
         watched = sorted(set(vals) & {"scopes", "expires_at", "rate_limit_per_minute", "name"})
         before = {key.id: {name: str(key[name] or "") for name in watched} for key in self} if watched else {}
         result = super().write(vals)

@@ -13,8 +13,6 @@ definition for every report); the population is ``_population``: the active empl
 caller's companies whose attendance they may read.
 """
 
-import csv
-import io
 from datetime import date, datetime, time, timedelta
 
 import pytz
@@ -24,6 +22,7 @@ from odoo.exceptions import AccessError, MissingError, ValidationError
 from odoo.tools import SQL
 
 from . import attendance_replay as rules
+from .csv_export import CsvWriter
 from .face_api_key import iso
 from .odoo_compat import V19
 from .security_groups import MANAGER, USER
@@ -73,7 +72,6 @@ CSV_COLUMNS = (
 )
 
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 # Outcomes of the events awaiting a decision, as the pending list names them.
 PENDING_KINDS = {"unknown": "unknown-face", "pending": "undecided", "error": "error"}
@@ -95,15 +93,6 @@ def invalid(message):
 def missing(message):
     """Nothing the caller may read by that id: the REST API answers 404 with this message."""
     return MissingError(message)
-
-
-def csv_cell(value):
-    """A CSV cell that no spreadsheet evaluates: text starting like a formula gets a leading quote."""
-    if value is None:
-        return ""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
 
 
 def percent(confidence):
@@ -316,15 +305,13 @@ class FaceAttendanceFigures(models.AbstractModel):
         one row each, built in chunks to bound memory."""
         self._check_reader()
         attendances = self.env["hr.attendance"].search(self._attendance_domain(filters), order="check_in, id")
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\r\n")
-        writer.writerow(CSV_COLUMNS)
+        writer = CsvWriter(CSV_COLUMNS)
         ids = attendances.ids
         for start in range(0, len(ids), 1000):
             for row in self._attendance_dicts(attendances.browse(ids[start : start + 1000])):
-                writer.writerow([csv_cell(row[c]) for c in CSV_COLUMNS])
+                writer.row(row)
             attendances.invalidate_model()
-        return buffer.getvalue().encode("utf-8")
+        return writer.text().encode("utf-8")
 
     # ------------------------------------------------------------------ presence
     @api.model

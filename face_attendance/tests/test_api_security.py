@@ -277,6 +277,18 @@ class TestApiSecurity(ApiCase):
         self.assertIn('\'@SUM(1+1)*cmd|" /C calc"!A0', cells)
         self.assertFalse([cell for cell in cells if cell[:1] in ("=", "+", "-", "@", "\t", "\r")], cells)
 
+    def test_camera_export_cells_cannot_become_formulas(self):
+        # One CSV writer for every export: the cameras' names and places are neutralised too.
+        self.env["face.camera"].create(
+            {"name": '=HYPERLINK("http://evil.example")', "location": "+1+1", "source_type": "webcam", "source": "0"}
+        )
+        response, _payload = self.api("GET", "/cameras/export?format=csv", expect_json=False)
+        self.assertEqual(response.status_code, 200, response.text[:300])
+        cells = [cell for row in list(csv.reader(io.StringIO(response.text)))[1:] for cell in row]
+        self.assertIn('\'=HYPERLINK("http://evil.example")', cells)
+        self.assertIn("'+1+1", cells)
+        self.assertFalse([cell for cell in cells if cell[:1] in ("=", "+", "-", "@", "\t", "\r")], cells)
+
     def test_log_lines_carry_the_real_user_company_and_address(self):
         self.api(
             "POST", "/persons", {"person_id": "SEC-LOG", "name": "Logged"}, headers={"X-Forwarded-For": "203.0.113.9"}

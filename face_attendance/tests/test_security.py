@@ -1,3 +1,5 @@
+from datetime import datetime
+
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 
@@ -68,3 +70,23 @@ class TestSecurity(FaceAttendanceCase):
         # A device of the first company cannot send events for the other company's camera.
         answers = self.ingest(self.event(foreign_camera, "2026-01-20T07:00:00Z", foreign))
         self.assertEqual(answers[0]["status"], "invalid")
+
+    def test_a_manager_cannot_widen_keys_of_more_powerful_users(self):
+        Key = self.env["face.api.key"]
+        admin = self.env.ref("base.user_admin")
+        manager = new_test_user(
+            self.env, login="fa_key_widener", groups="base.group_user,face_attendance.group_face_attendance_manager"
+        )
+        admin_key, _secret = Key._generate("admin narrow", admin, "camera:read", expires_at=datetime(2020, 1, 1))
+        for vals in ({"scopes": "*"}, {"expires_at": False}, {"rate_limit_per_minute": 0}):
+            with self.assertRaises(AccessError):
+                admin_key.with_user(manager).write(vals)
+        self.assertEqual((admin_key.scopes, admin_key.expires_at), ("camera:read", datetime(2020, 1, 1)))
+        # Their own key, as they could issue it: allowed.
+        own_key, _secret = Key.with_user(manager)._generate("own", manager, "camera:read")
+        own_key.with_user(manager).write({"scopes": "camera:read person:read"})
+        self.assertEqual(own_key.scopes, "camera:read person:read")
+        # Sign-in tokens change only by revocation, even for their own user.
+        token, _secret = Key._generate("session", manager, "camera:read", kind="access")
+        with self.assertRaises(AccessError):
+            token.with_user(manager).write({"expires_at": False})
