@@ -44,19 +44,22 @@ class FaceDeviceAlert(models.AbstractModel):
 
     def _alert_managers(self, body):
         managers = group_users(self.env.ref("face_attendance.group_face_attendance_manager").sudo())
-        partners = managers.filtered(lambda u: not u.share).partner_id
+        managers = managers.filtered(lambda u: not u.share)
         for record in self:
+            # The managers of the device's company only: another company hears nothing of it.
+            mine = managers.filtered(lambda u, company=record.company_id: company in u.company_ids)
             record.sudo().message_post(
                 body=body % {"name": record.name},
-                partner_ids=partners.ids,
+                partner_ids=mine.partner_id.ids,
                 message_type="comment",
                 subtype_xmlid="mail.mt_comment",
             )
-            record.sudo().activity_schedule(
-                "mail.mail_activity_data_todo",
-                summary=self.env._("%s is offline", record.name),
-                user_id=(managers[:1] or self.env.user).id,
-            )
+            if mine:
+                record.sudo().activity_schedule(
+                    "mail.mail_activity_data_todo",
+                    summary=self.env._("%s is offline", record.name),
+                    user_id=mine[:1].id,
+                )
 
     @api.model
     def _check_offline(self, model_name, body):

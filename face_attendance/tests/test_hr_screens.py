@@ -2,7 +2,7 @@ import base64
 from datetime import datetime, timedelta
 
 from odoo.exceptions import UserError
-from odoo.tests import HttpCase, tagged
+from odoo.tests import HttpCase, new_test_user, tagged
 
 from .common import FaceAttendanceCase, face_b64, stranger_photo
 
@@ -81,6 +81,34 @@ class TestHrScreens(FaceAttendanceCase):
         Alert._cron_alert_offline()
         self.assertFalse(self.cam_entry.offline_alerted)
         self.assertEqual(self.cam_exit.offline_alerted, False)  # never seen is not offline
+
+    def test_offline_alert_stays_in_the_devices_company(self):
+        other = self.env["res.company"].create({"name": "Offline Co B"})
+        manager_b = new_test_user(
+            self.env,
+            login="fa_offline_b",
+            groups="base.group_user,face_attendance.group_face_attendance_manager",
+            company_id=other.id,
+            company_ids=[(6, 0, [other.id])],
+        )
+        daemon_b = self.env["face.daemon"].create({"name": "b-daemon", "company_id": other.id})
+        camera_b = self.env["face.camera"].create(
+            {
+                "name": "B gate",
+                "source_type": "webcam",
+                "source": "0",
+                "company_id": other.id,
+                "daemon_id": daemon_b.id,
+                "last_frame_at": datetime.utcnow() - timedelta(hours=2),
+            }
+        )
+        self.cam_entry.last_frame_at = datetime.utcnow() - timedelta(hours=2)
+        self.env["face.device.alert"]._cron_alert_offline()
+        admin = self.env.ref("base.user_admin")
+        self.assertIn(manager_b.partner_id, camera_b.message_ids[:1].partner_ids)
+        self.assertNotIn(admin.partner_id, camera_b.message_ids[:1].partner_ids)
+        self.assertEqual(camera_b.activity_ids.user_id, manager_b)
+        self.assertNotIn(manager_b.partner_id, self.cam_entry.message_ids[:1].partner_ids)
 
     def test_daily_summary_screen_and_sheet(self):
         day = datetime(2026, 11, 20, 8, 0)
