@@ -12,7 +12,6 @@ from odoo import http
 from odoo.http import request
 
 from ..models.face_recognition_event import EventInputError, parse_timestamp
-from .api_cameras import input_errors
 from .api_common import api_route, bad_request, ok_page, plan_paging
 from .openapi_spec import DATETIME, PLAN_PAGING, obj, operation, plan_page, query, s
 
@@ -115,6 +114,5 @@ class FaceApiAudit(http.Controller):
         number, size, offset = plan_paging(params)
         filters = audit_filters(params)
         source = params.get("source") or None
-        with input_errors():
-            items, total = request.env["face.system.log"]._audit_page(filters, source, size, offset)
+        items, total = request.env["face.system.log"]._audit_page(filters, source, size, offset)
         return ok_page(items, total, number, size)

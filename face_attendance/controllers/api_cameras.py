@@ -1,5 +1,3 @@
-from contextlib import contextmanager
-
 from odoo import http
 from odoo.http import request
 
@@ -12,7 +10,6 @@ from ..models.face_camera_api import (
     MAX_IMPORT_ROWS,
     STREAM_TYPES,
 )
-from ..models.face_ops_common import OpsInputError
 from .api_common import (
     ApiError,
     api_route,
@@ -71,15 +68,6 @@ CAMERA_PLAN_FIELDS = {
     "tags": s("array", items=s("string")),
 }
 CAMERA_ITEM = {"allOf": [ref("Camera"), obj(CAMERA_PLAN_FIELDS)]}
-
-
-@contextmanager
-def input_errors():
-    """A model's refusal of input as the route's 400, with every detail it carries."""
-    try:
-        yield
-    except OpsInputError as error:
-        raise bad_request(error.args[0], **error.details) from None
 
 
 def camera_dict(camera):
@@ -201,8 +189,7 @@ class FaceApiCameras(http.Controller):
             limit = size
         else:
             number, size = offset // limit + 1, limit
-        with input_errors():
-            cameras, total = request.env["face.camera"]._api_search(params, limit, offset)
+        cameras, total = request.env["face.camera"]._api_search(params, limit, offset)
         meta = {"page": number, "pageSize": size, "total": total, "totalPages": -(-total // size)}
         return json_response(
             {
@@ -428,8 +415,7 @@ class FaceApiCameras(http.Controller):
     )
     def import_cameras(self):
         body = json_body(optional=("cameras", "csv", "dryRun"))
-        with input_errors():
-            report, count = request.env["face.camera"]._api_import(body)
+        report, count = request.env["face.camera"]._api_import(body)
         if report["errors"]:
             raise ApiError(
                 422,

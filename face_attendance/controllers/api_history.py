@@ -6,7 +6,6 @@ from odoo.http import request
 
 from ..models.face_audit_trail import HISTORY_TYPES as TYPES
 from .api_audit import ITEM, parse_bound
-from .api_cameras import input_errors
 from .api_common import api_route, bad_request, ok_page, plan_paging
 from .api_persons import find_person
 from .openapi_spec import DATETIME, PERSON_ID, PLAN_PAGING, obj, operation, plan_page, query, s
@@ -59,6 +58,5 @@ class FaceApiHistory(http.Controller):
             raise bad_request("type must be one of %s." % ", ".join(TYPES), field="type")
         start, end = parse_bound(params, "from"), parse_bound(params, "to", end=True)
         employee = find_person(person_id)
-        with input_errors():
-            items, total = request.env["face.system.log"]._person_history(employee, kind, start, end, size, offset)
+        items, total = request.env["face.system.log"]._person_history(employee, kind, start, end, size, offset)
         return ok_page(items, total, number, size)

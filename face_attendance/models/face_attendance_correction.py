@@ -211,8 +211,7 @@ class HrAttendanceCorrections(models.Model):
         self.check_access("create")
         Event = self.env["face.recognition.event"]
         Event._lock_persons([vals["employee_id"] for vals in vals_list if isinstance(vals.get("employee_id"), int)])
-        for vals in vals_list:
-            vals.pop("face_correction_note", None)
+        vals_list = [{k: v for k, v in vals.items() if k != "face_correction_note"} for vals in vals_list]
         records = super().create(vals_list)
         # The employee Odoo chose by default is locked too, before the rules read anything.
         Event._lock_persons(records.employee_id.ids)
@@ -227,7 +226,8 @@ class HrAttendanceCorrections(models.Model):
     def write(self, vals):
         if PROTECTED & set(vals) and not rules_are_writing(self.env):
             raise AccessError(self.env._("Whether an attendance is corrected by HR is set by Face Attendance itself."))
-        note = vals.pop("face_correction_note", None) if "face_correction_note" in vals else None
+        vals = dict(vals)  # the caller's dict stays as they sent it
+        note = vals.pop("face_correction_note", None)
         if not vals:
             return True
         if not self._face_by_a_person() or not set(BOUNDS) & set(vals):
