@@ -7,6 +7,7 @@ from odoo.http import request
 
 from ..models.face_attendance_figures import LOG_STATUSES, MAX_RANGE_DAYS
 from ..models.face_recognition_event import EventInputError, parse_timestamp
+from ..models.face_recognition_event import parse_day as parse_calendar_day
 from .api_common import (
     api_route,
     bad_request,
@@ -47,9 +48,9 @@ def moment_param(body, name):
 
 def parse_day(value, name):
     try:
-        return date.fromisoformat(value)
-    except (TypeError, ValueError):
-        raise bad_request("%s must be a date as YYYY-MM-DD." % name, field=name) from None
+        return parse_calendar_day(value)
+    except EventInputError as error:
+        raise bad_request("%s: %s." % (name, error), field=name) from None
 
 
 def attendance_dicts(attendances):

@@ -11,7 +11,7 @@ from datetime import datetime, time, timedelta
 from odoo import http
 from odoo.http import request
 
-from ..models.face_recognition_event import EventInputError, parse_timestamp
+from ..models.face_recognition_event import EventInputError, parse_day, parse_timestamp
 from .api_common import api_route, bad_request, ok_page, plan_paging
 from .openapi_spec import DATETIME, PLAN_PAGING, obj, operation, plan_page, query, s
 
@@ -55,13 +55,10 @@ def parse_bound(params, name, end=False):
         return None
     if len(value) == 10:
         try:
-            day = datetime.strptime(value, "%Y-%m-%d").date()
-        except ValueError:
-            raise bad_request("%s must be a date (YYYY-MM-DD) or an ISO 8601 date-time." % name, field=name) from None
-        try:
-            return datetime.combine(day + timedelta(days=1) if end else day, time.min)
-        except OverflowError:
-            raise bad_request("%s is out of range." % name, field=name) from None
+            day = parse_day(value)
+        except EventInputError as error:
+            raise bad_request("%s: %s." % (name, error), field=name) from None
+        return datetime.combine(day + timedelta(days=1) if end else day, time.min)
     try:
         return parse_timestamp(value)
     except (EventInputError, OverflowError):

@@ -3,6 +3,7 @@
 import functools
 import json
 import logging
+import math
 import re
 import uuid
 
@@ -25,13 +26,19 @@ BASE = "/api/v1"
 
 
 def _has_nul(value):
-    """PostgreSQL refuses NUL characters in text: such input is refused before it gets there."""
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
-    if isinstance(value, (list, tuple)):
-        return any(_has_nul(v) for v in value)
+    """PostgreSQL refuses NUL characters in text: such input is refused before it gets there.
+    Iterative: a body nested deeper than Python's recursion limit is walked like any other."""
+    pending = [value]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, str):
+            if "\x00" in value:
+                return True
+        elif isinstance(value, dict):
+            pending.extend(value.keys())
+            pending.extend(value.values())
+        elif isinstance(value, (list, tuple)):
+            pending.extend(value)
     return False
 
 
@@ -39,10 +46,18 @@ def _refuse_constant(name):
     raise ValueError("%s is not a JSON number" % name)
 
 
+def _finite_float(text):
+    # 1e400 is valid JSON but no number: Python reads it as infinity.
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError("%s is out of range" % text[:40])
+    return value
+
+
 def parse_json(raw):
-    """Strict JSON: no NaN/Infinity, no NUL characters."""
+    """Strict JSON: no NaN/Infinity (nor numbers too large to be finite), no NUL characters."""
     try:
-        body = json.loads(raw, parse_constant=_refuse_constant)
+        body = json.loads(raw, parse_constant=_refuse_constant, parse_float=_finite_float)
     except (ValueError, UnicodeDecodeError, RecursionError) as error:
         raise bad_request("The request body is not valid JSON: %s" % error) from None
     if _has_nul(body):

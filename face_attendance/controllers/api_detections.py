@@ -10,7 +10,7 @@ from odoo import http
 from odoo.exceptions import UserError
 from odoo.http import request
 
-from ..models.face_recognition_event import EventInputError, parse_timestamp
+from ..models.face_recognition_event import EventInputError, parse_day, parse_timestamp
 from ..models.face_recognition_service import STATUS_OUTCOMES
 from ..models.security_groups import MANAGER
 from .api_common import (
@@ -98,10 +98,13 @@ FRAME_ID = {"type": "string", "minLength": 1, "maxLength": 64, "pattern": r"^[A-
 
 def parse_moment(value, name, end_of_day=False):
     """An ISO 8601 date-time (UTC without an offset), or a date: its start, or its end for ``to``."""
+    if len(value or "") == 10:
+        try:
+            day = datetime.combine(parse_day(value), datetime.min.time())
+        except EventInputError as error:
+            raise bad_request("%s: %s." % (name, error), field=name) from None
+        return day + timedelta(days=1, seconds=-1) if end_of_day else day
     try:
-        if len(value or "") == 10:
-            day = datetime.strptime(value, "%Y-%m-%d")
-            return day + timedelta(days=1, seconds=-1) if end_of_day else day
         return parse_timestamp(value)
     except (EventInputError, ValueError, OverflowError):
         raise bad_request("%s must be an ISO 8601 date-time or a date." % name, field=name) from None

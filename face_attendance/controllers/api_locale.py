@@ -83,10 +83,11 @@ class FaceApiLocale(http.Controller):
     @api_route(
         "/settings/preferences",
         ["PUT"],
+        scope="preferences:write",
         doc=operation(
             "Change the key user's preferences (partial)",
             "Settings",
-            None,
+            "preferences:write",
             200,
             PREFERENCES,
             body=json_content(PREFERENCES_WRITE),

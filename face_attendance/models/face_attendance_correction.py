@@ -466,11 +466,18 @@ class HrAttendanceCorrections(models.Model):
     # ------------------------------------------------------------------ helpers
     @api.model
     def _face_employee(self, employee_id):
-        """The employee of the caller's companies with this id: any other id is 'not found' alike."""
-        if isinstance(employee_id, bool) or not isinstance(employee_id, int):
+        """The employee with this id whose attendances the caller may read: any other id (free, of
+        another company, out of the caller's reach) is 'not found' alike, before anything names them."""
+        if isinstance(employee_id, bool) or not isinstance(employee_id, int) or not 0 < employee_id < 2**31:
             raise CorrectionInputError(self.env._("employee_id must be an integer."), "employeeId")
-        employee = self.env["hr.employee"].sudo().with_context(active_test=False).browse(employee_id).exists()
-        if not employee or employee.company_id not in self.env.companies:
+        Figures = self.env["face.attendance.figures"]
+        employee = (
+            self.env["hr.employee"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("id", "=", employee_id)] + Figures._reachable_domain(), limit=1)
+        )
+        if not employee:
             # One answer for a free id and another company's person.
             raise AccessError(self.env._("Person %s does not exist or is not in your companies.", employee_id))
         return employee

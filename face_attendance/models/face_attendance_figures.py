@@ -13,7 +13,7 @@ definition for every report); the population is ``_population``: the active empl
 caller's companies whose attendance they may read.
 """
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 import pytz
 
@@ -24,6 +24,7 @@ from odoo.tools import SQL
 from . import attendance_replay as rules
 from .csv_export import CsvWriter
 from .face_api_key import iso
+from .face_recognition_event import EventInputError, parse_day
 from .odoo_compat import V19
 from .security_groups import MANAGER, USER
 
@@ -126,23 +127,30 @@ class FaceAttendanceFigures(models.AbstractModel):
         are (Odoo's officer rule). As superuser: for names, departments, zones and calendars."""
         # hr.employee is the HR officers' model and Face Attendance users are not all HR officers: the
         # population is chosen here by Odoo's attendance rules.
-        domain = list(domain) + [("company_id", "in", self.env.companies.ids)]
+        return self.env["hr.employee"].sudo().search(list(domain) + self._reachable_domain())
+
+    @api.model
+    def _reachable_domain(self):
+        """The employees whose attendances the caller may read, by Odoo's attendance rules: of the
+        caller's companies, all for attendance administrators, else those they are attendance
+        manager of (the officers' rule)."""
+        domain = [("company_id", "in", self.env.companies.ids)]
         if not (self.env.su or self.env.user.has_group(FULL_ATTENDANCE_GROUP)):
             domain.append(("attendance_manager_id", "=", self.env.uid))
-        return self.env["hr.employee"].sudo().search(domain)
+        return domain
 
     @api.model
     def _find_employee(self, person_id):
-        """The person with this ID in the caller's companies (archived too), as superuser: for their id
-        and name; what the caller may do with them is decided by Odoo's rights on what they write.
-        Empty when there is none."""
+        """The person with this ID among those whose attendances the caller may read (archived too),
+        as superuser: for their id and name. Empty when there is none: a person out of the caller's
+        reach answers as one who does not exist, so an ID never tells a name or a presence."""
         if not person_id or not isinstance(person_id, str):
             return self.env["hr.employee"].sudo().browse()
         return (
             self.env["hr.employee"]
             .sudo()
             .with_context(active_test=False)
-            .search([("person_ref", "=", person_id), ("company_id", "in", self.env.companies.ids)], limit=1)
+            .search([("person_ref", "=", person_id)] + self._reachable_domain(), limit=1)
         )
 
     @api.model
@@ -190,14 +198,10 @@ class FaceAttendanceFigures(models.AbstractModel):
     def _date(self, value, name):
         if value in (None, "", False):
             return None
-        if isinstance(value, datetime):
-            return value.date()
-        if isinstance(value, date):
-            return value
         try:
-            return date.fromisoformat(value)
-        except (TypeError, ValueError):
-            raise invalid("%s must be a date as YYYY-MM-DD." % name) from None
+            return parse_day(value)
+        except EventInputError as error:
+            raise invalid("%s: %s." % (name, error)) from None
 
     @api.model
     def _number(self, value, name, default, low, high):

@@ -10,7 +10,7 @@ rights: a user sees the cameras of their companies only.
 import csv
 import io
 import urllib.parse
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 import pytz
 
@@ -20,6 +20,7 @@ from odoo.exceptions import MissingError, UserError, ValidationError
 from .face_api_key import iso
 from .face_camera import DIRECTIONS, SOURCE_TYPES
 from .face_ops_common import OpsConflict, OpsInputError, bool_text, check_manager, check_user, expect
+from .face_recognition_event import EventInputError, parse_day
 from .face_recognition_service import audit, rpc_safe
 from .security_groups import MANAGER
 
@@ -242,9 +243,9 @@ class FaceCameraApi(models.Model):
         tz = pytz.timezone(self.env.user.tz or "UTC")
         if day_text:
             try:
-                day = date.fromisoformat(day_text)
-            except (TypeError, ValueError):
-                raise OpsInputError("date must be a date as YYYY-MM-DD.", field="date") from None
+                day = parse_day(day_text)
+            except EventInputError as error:
+                raise OpsInputError("date: %s." % error, field="date") from None
         else:
             day = pytz.utc.localize(fields.Datetime.now()).astimezone(tz).date()
         start = tz.localize(datetime.combine(day, time.min)).astimezone(pytz.utc).replace(tzinfo=None)

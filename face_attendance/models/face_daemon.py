@@ -1,4 +1,5 @@
 import math
+import re
 from datetime import timedelta
 
 from odoo import api, fields, models
@@ -6,6 +7,12 @@ from odoo.exceptions import AccessError, ValidationError
 
 from .odoo_compat import unique
 from .security_groups import DEVICE, MANAGER
+
+# A device registers its daemons itself: a bounded number each, with names that read as host names
+# (they reach managers' messages, alerts and exports). A manager names the others as they like.
+MAX_DAEMONS_PER_DEVICE = 10
+MAX_DAEMONS_PARAM = "face_attendance.max_daemons_per_device"
+DEVICE_DAEMON_NAME = re.compile(r"^[^\W][\w .:@()-]{0,63}$")
 
 
 def _finite(value):
@@ -90,6 +97,7 @@ class FaceDaemon(models.Model):
         name = name.strip()
         daemon = self.sudo().search([("name", "=", name), ("company_id", "in", self.env.companies.ids)], limit=1)
         if not daemon:
+            self._check_device_may_create(name)
             daemon = self.sudo().create({"name": name, "user_id": self.env.uid, "company_id": self.env.company.id})
             self.env["face.system.log"]._log(
                 self.env._("Daemon %s registered", name),
@@ -110,6 +118,34 @@ class FaceDaemon(models.Model):
             }
         )
         return daemon.daemon_config()
+
+    @api.model
+    def _check_device_may_create(self, name):
+        """A device (not a manager) creating its own daemon record: a plain name, and no more records
+        than the cap. Counted under a lock per device user, so parallel registrations cannot pass it."""
+        if self.env.su or self.env.user.has_group(MANAGER):
+            return
+        if not DEVICE_DAEMON_NAME.match(name):
+            raise ValidationError(
+                self.env._(
+                    "A daemon registering itself is named with letters, digits, spaces and . : @ ( ) - _ "
+                    "(at most 64 characters); a manager can rename it afterwards."
+                )
+            )
+        self.env.cr.execute("SELECT pg_advisory_xact_lock(hashtext('face.daemon.register'), %s)", [self.env.uid])
+        cap = MAX_DAEMONS_PER_DEVICE
+        text = self.env["ir.config_parameter"].sudo().get_param(MAX_DAEMONS_PARAM)
+        if text and text.strip().isdigit():
+            cap = int(text)
+        owned = self.sudo().with_context(active_test=False).search_count([("user_id", "=", self.env.uid)])
+        if owned >= cap:
+            raise AccessError(
+                self.env._(
+                    "This device already has %(count)s daemons, the most a device registers itself: a manager "
+                    "creates or reassigns more.",
+                    count=owned,
+                )
+            )
 
     def _own_cameras(self):
         """The daemon's cameras of its own company: a camera of another company is never handed

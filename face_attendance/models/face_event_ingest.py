@@ -5,6 +5,7 @@ write the attendances; in a transaction of its own, retried on concurrency error
 import base64
 import binascii
 import logging
+import math
 import random
 import time
 import zlib
@@ -271,8 +272,10 @@ class FaceRecognitionEventIngest(models.Model):
         for key in ("distance", "confidence"):
             value = raw.get(key)
             if value is not None:
-                if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
-                    raise EventInputError("%s must be a number" % key)
+                if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+                    raise EventInputError("%s must be a finite number" % key)
+                if value < 0:
+                    raise EventInputError("%s cannot be negative" % key)
                 vals[key] = float(value)
         if vals.get("confidence") is not None and not 0.0 <= vals["confidence"] <= 1.0:
             raise EventInputError("confidence must be between 0 and 1")

@@ -1,5 +1,5 @@
 import logging
-from datetime import datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 
 import pytz
 
@@ -38,6 +38,10 @@ class EventInputError(ValueError):
     pass
 
 
+# The calendar every timestamp and day of the API lives in.
+FIRST_YEAR, LAST_YEAR = 2000, 2999
+
+
 def parse_timestamp(value):
     """ISO 8601 with an offset (or Z), or naive meaning UTC -> naive UTC datetime, to the second."""
     if not isinstance(value, str) or not value.strip():
@@ -55,9 +59,26 @@ def parse_timestamp(value):
         except OverflowError:
             # An offset that moves 0001-01-01 or 9999-12-31 out of the calendar.
             raise EventInputError("timestamp %r is out of range" % value) from None
-    if moment.year < 2000 or moment.year > 2999:
-        raise EventInputError("timestamp %r is not between the years 2000 and 2999" % value)
+    if moment.year < FIRST_YEAR or moment.year > LAST_YEAR:
+        raise EventInputError("timestamp %r is not between the years %d and %d" % (value, FIRST_YEAR, LAST_YEAR))
     return moment.replace(microsecond=0)
+
+
+def parse_day(value):
+    """A date as YYYY-MM-DD within the years timestamps may take, so that the day before or after it
+    and its bounds in any time zone stay in the calendar (9999-12-31 + 1 day overflows)."""
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, date):
+        day = value
+    else:
+        try:
+            day = date.fromisoformat(value)
+        except (TypeError, ValueError):
+            raise EventInputError("a date as YYYY-MM-DD is expected, e.g. 2026-11-21") from None
+    if day.year < FIRST_YEAR or day.year > LAST_YEAR:
+        raise EventInputError("the date %s is not between the years %d and %d" % (day, FIRST_YEAR, LAST_YEAR))
+    return day
 
 
 # Unique per company: one company's senders can neither see nor block another's event ids.

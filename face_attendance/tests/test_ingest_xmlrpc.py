@@ -75,3 +75,33 @@ class TestIngestOverXmlRpc(HttpCase):
         self.assertEqual(self.camera.status, "online")
         gallery = self.call("face.template", "gallery_sync", "sface:2021dec-int8bq")
         self.assertEqual([t["person_id"] for t in gallery["templates"]], ["RPC1"])
+
+    def test_numbers_must_be_finite_and_distances_not_negative(self):
+        when = (datetime.utcnow() - timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        base = {"camera_id": self.camera.id, "timestamp": when, "employee_id": self.employee.id}
+        # XML-RPC carries 1e400 as infinity (a <double>inf</double>), NaN too.
+        for n, distance in enumerate((float("inf"), float("nan"), -0.5)):
+            answers = self.call(
+                "face.recognition.event", "ingest_events", [dict(base, event_id="fin-%d" % n, distance=distance)]
+            )
+            self.assertEqual(answers[0]["status"], "invalid", answers)
+            self.assertIn("distance", answers[0]["message"])
+        self.assertFalse(self.env["face.recognition.event"].search_count([("event_uid", "like", "fin-")]))
+
+    def test_a_device_registers_a_bounded_number_of_plainly_named_daemons(self):
+        self.env["ir.config_parameter"].sudo().set_param("face_attendance.max_daemons_per_device", "3")
+        # rpc-daemon of setUp is the first; two more register themselves.
+        self.call("face.daemon", "daemon_register", "gate-2", "host-b")
+        self.call("face.daemon", "daemon_register", "gate 3 (north)", "host-c")
+        with self.assertRaises(Exception) as refused:
+            self.call("face.daemon", "daemon_register", "gate-4", "host-d")
+        self.assertIn("already has 3 daemons", str(refused.exception))
+        # An existing daemon still registers again (a restart is no new record).
+        self.assertTrue(self.call("face.daemon", "daemon_register", "gate-2", "host-b")["daemon_id"])
+        self.env["ir.config_parameter"].sudo().set_param("face_attendance.max_daemons_per_device", "10")
+        for name in ("http://evil.example/login", "<b>URGENT</b>", "Pay now!\nCall +1", " ", "x" * 65):
+            with self.subTest(name=name), self.assertRaises(Exception) as refused:
+                self.call("face.daemon", "daemon_register", name, "host-e")
+        self.assertEqual(
+            self.env["face.daemon"].with_context(active_test=False).search_count([("user_id", "=", self.device.id)]), 3
+        )
