@@ -3,6 +3,7 @@ from datetime import datetime, timedelta
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 
+from ..models.face_attendance_figures import FULL_ATTENDANCE_GROUP
 from .common import ApiCase
 
 
@@ -15,8 +16,13 @@ class TestApiHardening(ApiCase):
         super().setUp()
         Employee = self.env["hr.employee"]
         self.managed = Employee.create({"name": "Reachable Rita", "person_ref": "HARD-OWN"})
-        self.secret_person = Employee.create({"name": "Hidden Hannah", "person_ref": "HARD-HIDDEN"})
-        # A Face Attendance user is an attendance officer: they reach the persons they manage only.
+        other = self.env["res.company"].create({"name": "Hardening Other Co"})
+        self.secret_person = Employee.create(
+            {"name": "Hidden Hannah", "person_ref": "HARD-HIDDEN", "company_id": other.id}
+        )
+        self.colleague = Employee.create({"name": "Colleague Carl", "person_ref": "HARD-COLLEAGUE"})
+        # A Face Attendance user is an attendance officer: on 18 they reach the persons they manage
+        # only, on 19 every person of their companies (19's "all attendances" officer).
         self.officer = new_test_user(
             self.env, login="fa_hard_officer", groups="base.group_user,face_attendance.group_face_attendance_user"
         )
@@ -120,6 +126,18 @@ class TestApiHardening(ApiCase):
         self.assertEqual(response.status_code, 201, payload)
         response, payload = self.api("POST", "/attendance/mark", body={"person_id": "HARD-OWN"}, key=key)
         self.assertError(response, payload, 409, "CONFLICT")
-        # A manager (attendance administrator) reaches everybody of their companies.
-        response, payload = self.api("GET", "/attendance?person_id=HARD-HIDDEN")
+        # A colleague they do not manage: reached as Odoo's attendance rules reach them, else unknown.
+        response, payload = self.api("GET", "/attendance?person_id=HARD-COLLEAGUE", key=key)
+        reached = self.officer.has_group(FULL_ATTENDANCE_GROUP)
+        self.assertEqual(response.status_code, 200 if reached else 404, payload)
+        self.env["hr.attendance"].create(
+            {"employee_id": self.colleague.id, "check_in": datetime.now() - timedelta(hours=1)}
+        )
+        response, payload = self.api("POST", "/attendance/mark", body={"person_id": "HARD-COLLEAGUE"}, key=key)
+        self.assertEqual(response.status_code, 409 if reached else 404, payload)
+        self.assertEqual("Carl" in response.text, reached)
+        # A manager (attendance administrator) reaches everybody of their own companies only.
+        response, payload = self.api("GET", "/attendance?person_id=HARD-COLLEAGUE")
         self.assertEqual(response.status_code, 200, payload)
+        response, payload = self.api("GET", "/attendance?person_id=HARD-HIDDEN")
+        self.assertEqual(response.status_code, 404, payload)
