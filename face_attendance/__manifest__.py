@@ -28,6 +28,7 @@
         "views/face_system_log_views.xml",
         "views/res_config_settings_views.xml",
         "views/face_api_key_views.xml",
+        "views/res_users_views.xml",
         "views/face_unknown_group_views.xml",
         "wizard/face_enrol_wizard_views.xml",
         "wizard/face_attendance_report_wizard_views.xml",

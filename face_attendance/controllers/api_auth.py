@@ -2,20 +2,25 @@
 token. Both are keys of ``face.api.key`` (kinds ``access`` and ``refresh``): stored hashed, rate
 limited, revocable and audited like any key, with the scopes of the user's Face Attendance groups.
 
-Odoo checks the password (``res.users.authenticate``), with its login cooldown per address. A user
-with two-factor authentication is refused: the API cannot ask for the second factor.
+Odoo checks the password (``res.users.authenticate``), with its login cooldown per address; failed
+sign-ins are also counted in the database per login and per address (face.sign.in.throttle), which
+every worker shares and nobody else's success clears. A user with two-factor authentication is
+refused: the API cannot ask for the second factor. A session is bound to the user's credentials
+(face.api.key._session_still_valid) and ends at the latest some days after the password was checked.
 """
 
 import datetime
+import hashlib
+import hmac
 import uuid
 
 from odoo import SUPERUSER_ID, http
 from odoo.exceptions import AccessDenied
 from odoo.http import request
 
-from ..models.face_api_key import ACCESS_TOKEN_SECONDS, REFRESH_TOKEN_SECONDS, iso
+from ..models.face_api_key import ACCESS_TOKEN_SECONDS, REFRESH_TOKEN_SECONDS, SESSION_MAX_DAYS, iso
 from ..models.odoo_compat import V19
-from .api_common import ApiError, api_route, bad_request, expect, json_body, json_response, ok
+from .api_common import ApiError, api_route, bad_request, client_address, expect, json_body, json_response, ok
 from .api_users import USER_ACCOUNT, user_account
 from .openapi_spec import DATETIME, json_content, obj, operation, s
 
@@ -88,6 +93,29 @@ def _odoo_authenticate(login, password):
     return request.env.registry["res.users"].authenticate(request.db, credential, user_agent_env)
 
 
+def _refused(server, login, password):
+    """A wrong login or password: it costs the time of a password check whether the login exists or
+    not, and the log names the login only when it is one (people type passwords as logins)."""
+    Users = server["res.users"]
+    user = Users._face_known_login(login)
+    if not user.active:
+        # Odoo looked no password up (no such login, or an archived user's): spend the same time.
+        Users._face_spend_password_check(password)
+    if user:
+        _log(server, "Sign-in refused for %s" % user.login, "auth.login_failed", "warning", {"login": user.login})
+    else:
+        # Keyed with the database's secret: a reader of the log cannot test guesses of what was typed.
+        secret = server["ir.config_parameter"].get_param("database.secret") or ""
+        digest = hmac.new(secret.encode(), login.encode(), hashlib.sha256).hexdigest()[:12]
+        _log(
+            server,
+            "Sign-in refused for an unknown login",
+            "auth.login_failed",
+            "warning",
+            {"login": None, "unknown_login_sha256": digest},
+        )
+
+
 class SignInRefused(Exception):
     """A refused sign-in, answered by each route in its own shape without rolling back its log line."""
 
@@ -102,20 +130,22 @@ def sign_in(login, password):
     Shared by ``/api/v1/auth/login`` and the backend README's ``/api/auth/login``.
     """
     server = request.env(user=SUPERUSER_ID, su=True)
-    wait = _cooldown_left(server["res.users"])
+    address = client_address()
+    Throttle = server["face.sign.in.throttle"]
+    wait = _cooldown_left(server["res.users"]) or Throttle._attempt(login, address)
     if wait:
         raise SignInRefused(
             429,
             "RATE_LIMITED",
-            "Too many failed sign-ins from this address; retry in %d s." % wait,
+            "Too many failed sign-ins for this login or from this address; retry in %d s." % wait,
             headers={"Retry-After": str(wait)},
         )
     try:
         auth_info = _odoo_authenticate(login, password)
     except AccessDenied:
-        # The login is recorded, never the password.
-        _log(server, "Sign-in refused for %s" % login, "auth.login_failed", "warning", {"login": login})
+        _refused(server, login, password)
         raise SignInRefused(401, "INVALID_CREDENTIALS", "Wrong login or password.") from None
+    Throttle._succeeded(login, address)
     env = request.env(user=auth_info["uid"], su=False)
     user = env.user
     if auth_info.get("mfa") != "skip" and user._mfa_url():
@@ -176,10 +206,13 @@ class FaceApiAuth(http.Controller):
                 }
             ),
             extra_errors=PUBLIC_ERRORS,
-            description="Odoo checks the password, with its login cooldown (429 with Retry-After). The "
-            "access token lives %d minutes, the refresh token %d days; their scopes come from the user's "
-            "Face Attendance groups (none: 403). Users with two-factor authentication are refused (403): "
-            "they use an API key issued by a manager." % (ACCESS_TOKEN_SECONDS // 60, REFRESH_TOKEN_SECONDS // 86400),
+            description="Odoo checks the password. Failed sign-ins are counted per login and per client "
+            "address (another account's success clears neither): over the limit, 429 with Retry-After. The "
+            "access token lives %d minutes, the refresh token %d days, a session (refreshed or not) at most "
+            "%d days by default, and ends when the user's password or two-factor setup changes; their scopes "
+            "come from the user's Face Attendance groups (none: 403). Users with two-factor authentication "
+            "are refused (403): they use an API key issued by a manager."
+            % (ACCESS_TOKEN_SECONDS // 60, REFRESH_TOKEN_SECONDS // 86400, SESSION_MAX_DAYS),
         ),
     )
     def login(self):
@@ -293,6 +326,27 @@ class FaceApiAuth(http.Controller):
             "auth.logout",
             details={"sessions": sorted(f for f in families if f), "tokens": len(revoked)},
         )
+        return request.make_response("", status=204)
+
+    @api_route(
+        "/auth/logout-all",
+        ["POST"],
+        doc=operation(
+            "Sign out everywhere: revoke every sign-in session of the signed-in user",
+            "Auth",
+            None,
+            204,
+            None,
+            public=False,
+            ok_content=False,
+            description="For a sign-in access token: every access and refresh token of its user is "
+            "revoked, on every device (API keys stay). An API key is refused (400): a manager revokes keys.",
+        ),
+    )
+    def logout_all(self):
+        if request.face_api_key.kind != "access":
+            raise bad_request("Sign out everywhere with a sign-in access token; API keys are revoked by a manager.")
+        request.env.user.action_face_sign_out_everywhere()
         return request.make_response("", status=204)
 
     @api_route(

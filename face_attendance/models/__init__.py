@@ -15,6 +15,7 @@ from . import face_recognition_service
 from . import face_system_figures
 from . import res_config_settings
 from . import face_api_key
+from . import face_signin_throttle
 from . import face_daily_summary
 from . import face_unknown_group
 from . import face_live_monitor

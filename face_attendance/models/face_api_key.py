@@ -36,6 +36,7 @@ SCOPES = (
     "alerts:write",
     "users:read",
     "gallery:read",
+    "preferences:write",
 )
 KEY_PREFIX = "fa"
 KINDS = [("api", "API key"), ("access", "Access token"), ("refresh", "Refresh token")]
@@ -46,17 +47,25 @@ REFRESH_TOKEN_SECONDS = 7 * 24 * 3600
 # Expired sign-in tokens are kept this long after expiry (a reused refresh token is recognised
 # until then), then deleted by the autovacuum.
 TOKEN_KEEP_SECONDS = 24 * 3600
+# A sign-in session (every pair refreshed from one password check) ends this many days after the
+# password was checked, however often it is refreshed (ir.config_parameter overrides it).
+SESSION_MAX_DAYS_PARAM = "face_attendance.sign_in_session_max_days"
+SESSION_MAX_DAYS = 30
+# Live sign-in sessions per user: signing in once more revokes the oldest (a script signing in in a
+# loop cannot pile up valid tokens).
+SESSIONS_PER_USER_PARAM = "face_attendance.sign_in_sessions_per_user"
+SESSIONS_PER_USER = 10
 
 
 def role_scopes():
     """The scopes a sign-in token gets from each Face Attendance group: managers every scope but a
     device's (a browser session never posts camera events), users the read scopes but the gallery's
-    (face encodings are for devices and managers), devices ``events:write`` and ``gallery:read``. A
-    user's token has the union of their groups' scopes."""
+    (face encodings are for devices and managers) and their own preferences, devices ``events:write``
+    and ``gallery:read``. A user's token has the union of their groups' scopes."""
     named = [scope for scope in SCOPES if scope != "*"]
     return {
         MANAGER: [scope for scope in named if scope != "events:write"],
-        USER: [scope for scope in named if scope.endswith(":read") and scope != "gallery:read"],
+        USER: [scope for scope in named if scope.endswith(":read") and scope != "gallery:read"] + ["preferences:write"],
         DEVICE: ["events:write", "gallery:read"],
     }
 
@@ -81,13 +90,18 @@ HIT_SQL = """
     ON CONFLICT (key_id, window_start) DO UPDATE SET hits = face_api_rate_hit.hits + 1
     RETURNING hits"""
 LAST_USE_SQL = "UPDATE face_api_key SET last_used_at = %s, last_used_ip = %s WHERE id = %s"
+# Failed sign-ins per login (hashed) and per address: see face_signin_throttle.py. Unlogged: a crash
+# may forget some failures, never data; not an ORM model, so no RPC reaches it.
+SIGN_IN_FAILURE_TABLE_SQL = """
+    CREATE UNLOGGED TABLE IF NOT EXISTS face_sign_in_failure (
+        subject varchar PRIMARY KEY, failures integer NOT NULL, last_at double precision NOT NULL)"""
 
 
 def _bookkeeping(env, query, params, fetch=False):
     if in_test_transaction(env.registry):
         # Tests never commit: what they count and record lives in their transaction.
         env.cr.execute(query, params)
-        return env.cr.fetchone()[0] if fetch else None
+        return _first(env.cr) if fetch else None
     db_name = env.registry.db_name
     with _bookkeeping_lock:
         for attempt in (1, 2):
@@ -100,11 +114,22 @@ def _bookkeeping(env, query, params, fetch=False):
                     connection.autocommit = True
                 with connection.cursor() as cr:
                     cr.execute(query, params)
-                    return cr.fetchone()[0] if fetch else None
+                    return _first(cr) if fetch else None
             except (psycopg2.OperationalError, psycopg2.InterfaceError):
                 _bookkeeping_connections.pop(slot, None)
                 if attempt == 2:
                     raise
+
+
+def _first(cr):
+    """The first column of the statement's row; None when it returned none (a conditional upsert)."""
+    row = cr.fetchone()
+    return row[0] if row else None
+
+
+def _session_sid(family):
+    """What Odoo's session token is computed over for a sign-in session (a web session's sid)."""
+    return "face_attendance.sign_in:%s" % family
 
 
 def _hash(salt, secret):
@@ -164,6 +189,12 @@ class FaceApiKey(models.Model):
         copy=False,
         help="The sign-in session a token belongs to: every pair refreshed from one sign-in shares it.",
     )
+    # Odoo's session token of the user when they signed in (an HMAC over their password hash, login,
+    # active flag and two-factor secret): a token whose user's credentials changed since is refused.
+    session_token = fields.Char(readonly=True, copy=False, groups="base.group_system")
+    session_started_at = fields.Datetime(
+        readonly=True, copy=False, help="When the password was checked for the sign-in session this token belongs to."
+    )
 
     def _auto_init(self):
         result = super()._auto_init()
@@ -173,6 +204,8 @@ class FaceApiKey(models.Model):
             CREATE UNLOGGED TABLE IF NOT EXISTS face_api_rate_hit (
                 key_id integer NOT NULL, window_start bigint NOT NULL, hits integer NOT NULL,
                 PRIMARY KEY (key_id, window_start))""")
+        # Failed sign-ins per login and address (face.sign.in.throttle), the same kind of bookkeeping.
+        self.env.cr.execute(SIGN_IN_FAILURE_TABLE_SQL)
         return result
 
     @api.constrains("scopes")
@@ -245,7 +278,18 @@ class FaceApiKey(models.Model):
 
     def write(self, vals):
         self.check_access("write")
-        frozen = set(vals) & {"user_id", "company_id", "prefix", "salt", "key_hash", "state", "kind", "token_family"}
+        frozen = set(vals) & {
+            "user_id",
+            "company_id",
+            "prefix",
+            "salt",
+            "key_hash",
+            "state",
+            "kind",
+            "token_family",
+            "session_token",
+            "session_started_at",
+        }
         if frozen:
             raise UserError(
                 self.env._(
@@ -291,7 +335,7 @@ class FaceApiKey(models.Model):
         return result
 
     @api.model
-    def _generate(self, name, user, scopes="*", expires_at=None, company=None, kind="api", family=False):
+    def _generate(self, name, user, scopes="*", expires_at=None, company=None, kind="api", family=False, session=None):
         """Create a key; returns (record, secret). The secret is never stored."""
         for _attempt in range(5):
             prefix = secrets.token_hex(4)
@@ -312,6 +356,7 @@ class FaceApiKey(models.Model):
                 "key_hash": _hash(salt, secret),
                 "kind": kind,
                 "token_family": family,
+                **(session or {}),
             }
         )
         return record.sudo(False), secret
@@ -335,7 +380,7 @@ class FaceApiKey(models.Model):
             return None, self.env._("The API key is malformed."), None
         found = self._lookup(parts[1])
         # Compare even when no key matched, so that timing does not tell which prefixes exist.
-        key_id, key_hash, salt, state, expires_at, user_id, company_id, kind = found or (
+        key_id, key_hash, salt, state, expires_at, user_id, company_id, kind, family, session_token = found or (
             0,
             _hash("x", "y"),
             "x",
@@ -343,6 +388,8 @@ class FaceApiKey(models.Model):
             0,
             0,
             0,
+            None,
+            None,
             None,
         )
         if not hmac.compare_digest(key_hash, _hash(salt, secret)) or not found:
@@ -367,7 +414,21 @@ class FaceApiKey(models.Model):
             return None, self.env._("The API key's user is archived."), kind
         if not member:
             return None, self.env._("The API key's user no longer belongs to its company."), kind
+        if kind in ("access", "refresh") and not self._session_still_valid(user_id, family, session_token):
+            return None, self.env._("The user's password or two-factor authentication changed: sign in again."), kind
         return self.sudo().browse(key_id), None, kind
+
+    @api.model
+    def _session_token_of(self, user_id, family):
+        """Odoo's session token of the user for this sign-in session: it changes, as a web session's
+        does, when their password, login, active flag or two-factor secret changes (cached per worker
+        by Odoo and cleared in every worker when one of those fields is written)."""
+        return self.env["res.users"].sudo().browse(user_id)._compute_session_token(_session_sid(family))
+
+    @api.model
+    def _session_still_valid(self, user_id, family, session_token):
+        current = self._session_token_of(user_id, family) if family else False
+        return bool(session_token and current and hmac.compare_digest(session_token, current))
 
     @api.model
     @tools.ormcache("prefix")
@@ -377,7 +438,7 @@ class FaceApiKey(models.Model):
         every worker before its next request)."""
         self.env.cr.execute(
             """
-            SELECT id, key_hash, salt, state, expires_at, user_id, company_id, kind
+            SELECT id, key_hash, salt, state, expires_at, user_id, company_id, kind, token_family, session_token
               FROM face_api_key WHERE prefix = %s""",
             [prefix],
         )
@@ -464,36 +525,79 @@ class FaceApiKey(models.Model):
         return [scope for scope in SCOPES if scope in granted]
 
     @api.model
-    def _issue_tokens(self, user, family=None):
-        """A new access and refresh token for ``user`` (who signed in with their password): returns
-        (access record, access secret, refresh record, refresh secret). The tokens act in the
-        user's current company with the scopes of their groups. Issued by the server itself, so no
-        manager is asked: the password was the proof."""
+    def _session_max_age(self):
+        days = self.env["ir.config_parameter"].sudo().get_param(SESSION_MAX_DAYS_PARAM, SESSION_MAX_DAYS)
+        try:
+            days = float(days)
+        except ValueError:
+            days = SESSION_MAX_DAYS
+        return timedelta(days=days if days > 0 else SESSION_MAX_DAYS)
+
+    @api.model
+    def _issue_tokens(self, user, family=None, started_at=None):
+        """A new access and refresh token for ``user``: returns (access record, access secret,
+        refresh record, refresh secret). The tokens act in the user's current company with the
+        scopes of their groups. Issued by the server itself, so no manager is asked: the password
+        was the proof. Without ``family`` this is a new sign-in session (the password was just
+        checked); with it, the next pair of that session, which never outlives the session's
+        maximum age counted from ``started_at``."""
         scopes = self._scopes_of_user(user)
         if not scopes:
             raise AccessError(self.env._("%s has no Face Attendance group.", user.login))
         now = fields.Datetime.now()
-        family = family or secrets.token_hex(8)
+        if not family:
+            family, started_at = secrets.token_hex(8), now
+            self._trim_sessions(user)
+        session_end = started_at + self._session_max_age()
+        session = {
+            "session_started_at": started_at,
+            # Taken now, after the password check: a later password change no longer matches it.
+            "session_token": self._session_token_of(user.id, family),
+        }
         Server = self.with_user(SUPERUSER_ID)
         access, access_secret = Server._generate(
             "Sign-in %s: access" % user.login,
             user,
             " ".join(scopes),
-            now + timedelta(seconds=ACCESS_TOKEN_SECONDS),
+            min(now + timedelta(seconds=ACCESS_TOKEN_SECONDS), session_end),
             company=user.company_id,
             kind="access",
             family=family,
+            session=session,
         )
         refresh, refresh_secret = Server._generate(
             "Sign-in %s: refresh" % user.login,
             user,
             " ".join(scopes),
-            now + timedelta(seconds=REFRESH_TOKEN_SECONDS),
+            min(now + timedelta(seconds=REFRESH_TOKEN_SECONDS), session_end),
             company=user.company_id,
             kind="refresh",
             family=family,
+            session=session,
         )
         return access.sudo(), access_secret, refresh.sudo(), refresh_secret
+
+    @api.model
+    def _trim_sessions(self, user):
+        """Make room for one more sign-in session of ``user``: the oldest live ones past the cap are
+        revoked. (Two sign-ins at the same moment may leave one session too many until the next.)"""
+        cap = self.env["ir.config_parameter"].sudo().get_param(SESSIONS_PER_USER_PARAM, SESSIONS_PER_USER)
+        try:
+            cap = max(1, int(cap))
+        except ValueError:
+            cap = SESSIONS_PER_USER
+        live = self.sudo().search(
+            [
+                ("user_id", "=", user.id),
+                ("kind", "=", "refresh"),
+                ("state", "=", "active"),
+                ("expires_at", ">", fields.Datetime.now()),
+            ]
+        )
+        newest_first = live.sorted(lambda t: (t.session_started_at or t.create_date, t.id), reverse=True)
+        families = list(dict.fromkeys(newest_first.mapped("token_family")))
+        for family in families[cap - 1 :]:
+            self._revoke_family(family)
 
     @api.model
     def _refresh(self, secret):
@@ -522,7 +626,11 @@ class FaceApiKey(models.Model):
                 object_ref="face.api.key,%d" % token.id,
             )
             return None, self.env._("The refresh token was already used: its session is revoked, sign in again.")
-        return self._issue_tokens(token.user_id, family=token.token_family), None
+        started_at = token.session_started_at or token.create_date
+        if started_at + self._session_max_age() <= fields.Datetime.now():
+            self._revoke_family(token.token_family)
+            return None, self.env._("This sign-in session reached its maximum age: sign in again.")
+        return self._issue_tokens(token.user_id, family=token.token_family, started_at=started_at), None
 
     @api.model
     def _revoke_family(self, family):
@@ -535,6 +643,24 @@ class FaceApiKey(models.Model):
         # The state is frozen for write(); revocation is the one change it allows.
         super(FaceApiKey, tokens).write({"state": "revoked"})
         self.env.registry.clear_cache()  # _lookup
+        return tokens
+
+    @api.model
+    def _revoke_sessions_of(self, user):
+        """Sign ``user`` out everywhere: every live sign-in token of theirs is revoked (API keys stay).
+        The caller's rights are checked by the caller (res.users.action_face_sign_out_everywhere)."""
+        tokens = self.sudo().search(
+            [("user_id", "=", user.id), ("kind", "in", ("access", "refresh")), ("state", "!=", "revoked")]
+        )
+        super(FaceApiKey, tokens).write({"state": "revoked"})
+        self.env.registry.clear_cache()  # _lookup
+        self.env["face.system.log"]._log(
+            self.env._("Signed out everywhere: %s", user.login),
+            category="api",
+            action="auth.logout_all",
+            object_ref="res.users,%d" % user.id,
+            details={"sessions": len(set(tokens.mapped("token_family"))), "tokens": len(tokens)},
+        )
         return tokens
 
     @api.autovacuum

@@ -1,12 +1,20 @@
 """A user's preferences for a Face Attendance frontend (theme, grid, rotation...), kept with the user
-like Odoo's own preferences (language and time zone), which the user may change themselves."""
+like Odoo's own preferences (language and time zone), which the user may change themselves; and
+what signing in through the API needs of users (logins, sign-out everywhere)."""
 
 import json
+import secrets
 
-from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo import SUPERUSER_ID, api, fields, models
+from odoo.exceptions import AccessError, ValidationError
+
+from .odoo_compat import USER_ALL_GROUPS
+from .security_groups import MANAGER
 
 MAX_PREFERENCES_BYTES = 8192
+# A hash per password-hashing policy (rounds), made once per process, for unknown logins to be
+# checked against (see _face_spend_password_check).
+_dummy_hashes = {}
 
 
 class ResUsers(models.Model):
@@ -32,3 +40,49 @@ class ResUsers(models.Model):
                 raise ValidationError(
                     self.env._("Display preferences are a JSON object of at most %s bytes.", MAX_PREFERENCES_BYTES)
                 )
+
+    # ------------------------------------------------------------------ API sign-in
+    def action_face_sign_out_everywhere(self):
+        """Revoke every API sign-in session of these users (their API keys stay). A user may sign
+        themselves out; a Face Attendance manager or an administrator may sign out a user who has
+        no rights or companies that they do not have themselves."""
+        caller = self.env.user
+        for user in self:
+            if user == caller or self.env.uid == SUPERUSER_ID:
+                continue
+            if not (caller.has_group(MANAGER) or caller.has_group("base.group_system")):
+                raise AccessError(self.env._("Only Face Attendance managers sign other users out."))
+            if user.share or user[USER_ALL_GROUPS] - caller[USER_ALL_GROUPS] or user.company_ids - caller.company_ids:
+                raise AccessError(
+                    self.env._(
+                        "%(user)s has rights or companies that %(caller)s does not have: only they or an "
+                        "administrator with those rights can sign them out.",
+                        user=user.sudo().name,
+                        caller=caller.name,
+                    )
+                )
+        Key = self.env["face.api.key"]
+        for user in self:
+            Key._revoke_sessions_of(user.sudo())
+        return True
+
+    @api.model
+    def _face_known_login(self, login):
+        """The user (archived too) whose login this is, else an empty recordset."""
+        return (
+            self.sudo()
+            .with_context(active_test=False)
+            .search(self._get_login_domain(login), order=self._get_login_order(), limit=1)
+        )
+
+    @api.model
+    def _face_spend_password_check(self, password):
+        """Verify ``password`` against a hash of nobody's, as long as checking a real user's takes:
+        a refused sign-in then costs the same whether the login exists or not."""
+        context = self._crypt_context()
+        # Odoo wraps passlib's context (in __obj__); its policy says how costly a hash is.
+        policy = getattr(getattr(context, "__obj__", context), "to_string", lambda: None)()
+        dummy = _dummy_hashes.get(policy)
+        if dummy is None:
+            dummy = _dummy_hashes[policy] = context.hash(secrets.token_urlsafe(16))
+        context.verify(password or "", dummy)

@@ -12,6 +12,7 @@ from . import test_hr_screens
 from . import test_tours
 from . import test_adversarial_rpc
 from . import test_api_security
+from . import test_api_hardening
 from . import test_security_data
 from . import test_i18n
 from . import test_photo_evidence
@@ -25,6 +26,7 @@ from . import test_shifts
 from . import test_api_audit
 from . import test_api_system_ops
 from . import test_api_auth
+from . import test_api_sign_in_security
 from . import test_developer_console
 from . import test_ops_security
 from . import test_api_docs

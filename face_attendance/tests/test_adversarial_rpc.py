@@ -216,6 +216,8 @@ class TestAdversarialRpc(HttpCase):
             ),
             ("face.api.key", "write"): ([self.admin_key.id], [{"scopes": "*", "user_id": 2}], {}, nothing),
             ("face.api.key", "action_revoke"): ([self.admin_key.id], [], {}, nothing),
+            # Signing out another user is for managers within their rights (the administrator is beyond them all).
+            ("res.users", "action_face_sign_out_everywhere"): ([self.env.ref("base.user_admin").id], [], {}, nothing),
             ("face.api.key", "unlink"): ([self.admin_key.id], [], {}, nothing),
             ("face.api.key.wizard", "action_generate"): ([self.key_wizard.id], [], {}, nothing),
             ("face.recognition.event", "ingest_events"): (None, [[self.forged_event]], {}, ("device", "other_manager")),

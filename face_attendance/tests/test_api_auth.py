@@ -85,7 +85,11 @@ class TestApiAuth(ApiCase):
         user = self.signed_in("fa_login_user")
         self.assertEqual(user["user"]["roleId"], "ROLE-USER")
         self.assertTrue(user["permissions"])
-        self.assertTrue(all(scope.endswith(":read") for scope in user["permissions"]), user["permissions"])
+        # Users read, and change nothing but their own display preferences.
+        self.assertTrue(
+            all(scope.endswith(":read") or scope == "preferences:write" for scope in user["permissions"]),
+            user["permissions"],
+        )
         response, payload = self.api(
             "POST", "/persons", {"person_id": "TOK-1", "name": "Nope"}, key=user["accessToken"], bearer=True
         )
@@ -99,6 +103,7 @@ class TestApiAuth(ApiCase):
         self.assertFalse(self.env["face.api.key"].search([("user_id", "=", self.login_none.id)]))
 
     def test_wrong_password_and_cooldown(self):
+        # Odoo's own per-process cooldown still answers 429 (the addon's own count: test_api_sign_in_security).
         self.env["ir.config_parameter"].sudo().set_param("base.login_cooldown_after", "2")
         self.env["ir.config_parameter"].sudo().set_param("base.login_cooldown_duration", "600")
         for login in ("fa_login_manager", "nobody-at-all"):
@@ -109,9 +114,11 @@ class TestApiAuth(ApiCase):
         self.assertError(response, payload, 429, "RATE_LIMITED")
         self.assertGreater(int(response.headers["Retry-After"]), 0)
         failed = self.env["face.system.log"].search([("action", "=", "auth.login_failed")])
-        self.assertEqual(sorted(line.details["login"] for line in failed), ["fa_login_manager", "nobody-at-all"])
+        # An unknown login is not recorded: what people type there is often a password.
+        self.assertEqual(sorted(str(line.details["login"]) for line in failed), ["None", "fa_login_manager"])
         for line in failed:
             self.assertNotIn("wrong password", "%s %s" % (line.message, line.details))
+            self.assertNotIn("nobody-at-all", "%s %s" % (line.message, line.details))
         self._clear_failures()
         self.signed_in("fa_login_manager")
 
