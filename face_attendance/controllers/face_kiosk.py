@@ -1,4 +1,5 @@
-"""The face kiosk's page and the two requests its tablet makes; the URL's token is the only credential."""
+"""The face kiosk's page and the requests its tablet makes: the URL's token names the kiosk, the paired
+tablet's cookie proves the request comes from it."""
 
 import base64
 import binascii
@@ -12,19 +13,39 @@ from odoo.http import request
 
 from face_attendance_daemon.engine import EngineError
 
-from ..models.face_kiosk import MAX_FRAME_BYTES, KioskRefused
+from ..models.face_kiosk import KioskRefused
+from ..models.face_kiosk_http import KIOSK_MAX_BODY
 
 _logger = logging.getLogger(__name__)
 
-# base64 of the largest frame, with room for a data-URL prefix and the JSON around it.
-MAX_BODY = MAX_FRAME_BYTES * 4 // 3 + 4096
+MAX_BODY = KIOSK_MAX_BODY
 # The name of the header that carries the token (bandit takes any "token" for a password).
 TOKEN_HEADER = "X-Face-Kiosk-Token"  # nosec B105
-NO_STORE = [("Cache-Control", "no-store"), ("Referrer-Policy", "no-referrer"), ("X-Robots-Tag", "noindex")]
+# The paired tablet's secret: HttpOnly (no script reads it), Secure, SameSite=Strict, sent to the
+# kiosk's URLs only.
+DEVICE_COOKIE = "fa_kiosk_device"
+DEVICE_COOKIE_PATH = "/face_attendance/kiosk/"
+DEVICE_COOKIE_AGE = 5 * 365 * 24 * 3600
+# A kiosk is never framed (a page framing it could overlay the PIN pad) and runs only its own assets.
+# OWL compiles its templates in the browser ('unsafe-eval'); the camera is a media stream.
+PAGE_CSP = (
+    "default-src 'none'; script-src 'self' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; media-src 'self' blob: mediastream:; font-src 'self' data:; "
+    "connect-src 'self'; manifest-src 'self'; base-uri 'none'; form-action 'none'; object-src 'none'; "
+    "frame-ancestors 'none'"
+)
+API_CSP = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+NO_STORE = [
+    ("Cache-Control", "no-store"),
+    ("Referrer-Policy", "no-referrer"),
+    ("X-Robots-Tag", "noindex"),
+    ("X-Frame-Options", "DENY"),
+    ("X-Content-Type-Options", "nosniff"),
+]
 
 
 def _answer(data, status=200):
-    return request.make_json_response(data, status=status, headers=NO_STORE)
+    return request.make_json_response(data, status=status, headers=NO_STORE + [("Content-Security-Policy", API_CSP)])
 
 
 def _refused(status, code, message):
@@ -32,14 +53,17 @@ def _refused(status, code, message):
 
 
 def _body():
-    if (request.httprequest.content_length or 0) > MAX_BODY:
+    # The body was bounded before dispatch (ir.http, face_kiosk routes): chunked or not, no more
+    # than MAX_BODY + 1 bytes were read.
+    if getattr(request, "face_body_too_large", False) or (request.httprequest.content_length or 0) > MAX_BODY:
         raise KioskRefused(413, "PAYLOAD_TOO_LARGE", "The frame is too large.")
     raw = request.httprequest.get_data(cache=False)
     if len(raw) > MAX_BODY:
         raise KioskRefused(413, "PAYLOAD_TOO_LARGE", "The frame is too large.")
     try:
         body = json.loads(raw or b"{}")
-    except ValueError:
+    except (ValueError, RecursionError):
+        # RecursionError: a few kilobytes of nested brackets exhaust the parser's stack.
         raise KioskRefused(400, "BAD_REQUEST", "The body must be a JSON object.") from None
     if not isinstance(body, dict):
         raise KioskRefused(400, "BAD_REQUEST", "The body must be a JSON object.")
@@ -70,19 +94,27 @@ class FaceKioskController(http.Controller):
     @http.route("/face_attendance/kiosk/<string:token>", type="http", auth="public", methods=["GET"], sitemap=False)
     def kiosk_page(self, token, **_kw):
         kiosk = self._kiosk(token)
-        info = dict(kiosk._kiosk_info(), token=token)
+        info = dict(
+            kiosk._kiosk_info(),
+            token=token,
+            paired=bool(kiosk._paired_device(request.httprequest.cookies.get(DEVICE_COOKIE))),
+        )
         # QWeb's own json (script-safe: "</script>" in a kiosk's name cannot end the script) renders it.
         response = request.render("face_attendance.face_kiosk_page", {"kiosk_info": info})
-        response.headers.update(dict(NO_STORE))
+        response.headers.update(dict(NO_STORE, **{"Content-Security-Policy": PAGE_CSP}))
         return response
 
-    def _serve(self, handler):
+    def _serve(self, handler, paired=True):
         try:
             # The token travels in a header, not the path: access logs and proxies keep paths.
             kiosk = self._kiosk(request.httprequest.headers.get(TOKEN_HEADER))
-            return _answer(handler(kiosk, _body()))
+            body = _body()
+            if paired:
+                kiosk._require_device(request.httprequest.cookies.get(DEVICE_COOKIE))
+            return handler(kiosk, body)
         except KioskRefused as error:
-            request.env.cr.rollback()
+            if not error.counted:
+                request.env.cr.rollback()
             return _refused(error.status, error.code, error.message)
         except EngineError as error:
             request.env.cr.rollback()
@@ -90,24 +122,45 @@ class FaceKioskController(http.Controller):
             return _refused(status, error.code, error.message)
 
     @http.route(
-        ["/face_attendance/kiosk/frame", "/face_attendance/kiosk/pin"],
+        ["/face_attendance/kiosk/frame", "/face_attendance/kiosk/pin", "/face_attendance/kiosk/pair"],
         type="http",
         auth="public",
         methods=["POST"],
         csrf=False,
         save_session=False,
         sitemap=False,
+        face_kiosk=True,
     )
     def kiosk_request(self, **_kw):
-        """The tablet's two requests.
+        """The tablet's requests; frames and PINs only from a paired tablet.
 
         /frame: {"image": base64} -> what to show (checking, greeting, unknown, spoof, ...).
         /pin: {"person_id", "pin", "image"?} -> greeting or "wrong_pin" (the PIN fallback).
+        /pair: {"code"} -> the tablet's secret in its cookie (the code a manager read on the kiosk form).
         """
-        if request.httprequest.path.endswith("/pin"):
+        path = request.httprequest.path
+        if path.endswith("/pair"):
+            return self._serve(self._pair, paired=False)
+        if path.endswith("/pin"):
             return self._serve(
-                lambda kiosk, body: kiosk._process_pin(
-                    body.get("person_id"), body.get("pin"), _image(body.get("image"), required=False)
+                lambda kiosk, body: _answer(
+                    kiosk._process_pin(
+                        body.get("person_id"), body.get("pin"), _image(body.get("image"), required=False)
+                    )
                 )
             )
-        return self._serve(lambda kiosk, body: kiosk._process_frame(_image(body.get("image"))))
+        return self._serve(lambda kiosk, body: _answer(kiosk._process_frame(_image(body.get("image")))))
+
+    def _pair(self, kiosk, body):
+        secret = kiosk._pair_device(body.get("code"), request.httprequest.headers.get("User-Agent", ""))
+        response = _answer({"state": "paired"})
+        response.set_cookie(
+            DEVICE_COOKIE,
+            secret,
+            max_age=DEVICE_COOKIE_AGE,
+            path=DEVICE_COOKIE_PATH,
+            secure=True,
+            httponly=True,
+            samesite="Strict",
+        )
+        return response

@@ -60,6 +60,7 @@ FINGERPRINTED = [
     ("face_enrol_wizard_line", ""),
     ("face_unknown_group", ""),
     ("face_kiosk", ""),
+    ("face_kiosk_device", ""),
     ("hr_attendance", ""),
     ("hr_employee", ""),
     ("ir_config_parameter", "WHERE key LIKE 'face_attendance.%%'"),
@@ -173,6 +174,7 @@ class TestAdversarialRpc(HttpCase):
         )
         cls.summary_wizard = env["face.daily.summary.wizard"].with_user(admin).create({})
         cls.kiosk = env["face.kiosk"].create({"name": "Adv kiosk", "pin_fallback": True})
+        cls.kiosk_device = env["face.kiosk.device"].sudo().create({"kiosk_id": cls.kiosk.id, "name": "Adv tablet"})
         cls.sheet_wizard = env["face.attendance.sheet.wizard"].with_user(admin).create({})
         seed_event = env["face.recognition.event"].search([("event_uid", "=", "adv-seed-1")])
         cls.not_person_wizard = (
@@ -342,6 +344,9 @@ class TestAdversarialRpc(HttpCase):
             ("face.kiosk", "unlink"): ([self.kiosk.id], [], {}, nothing),
             ("face.kiosk", "action_regenerate_token"): ([self.kiosk.id], [], {}, nothing),
             ("face.kiosk", "action_open_kiosk"): ([self.kiosk.id], [], {}, nothing),
+            # Pairing codes and unpairing: managers of the kiosk's company only.
+            ("face.kiosk", "action_pairing_code"): ([self.kiosk.id], [], {}, nothing),
+            ("face.kiosk.device", "action_unpair"): ([self.kiosk_device.id], [], {}, nothing),
             # Alerts, notifications, banners of company A (seeded here: raised once, found after).
             ("face.alert", "action_acknowledge"): ([self.seed_alert_id()], [], {}, nothing),
             ("face.alert", "action_mute_hour"): ([self.seed_alert_id()], [], {}, nothing),

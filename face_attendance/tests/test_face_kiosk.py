@@ -2,17 +2,24 @@
 
 import base64
 import glob
+import http.client
 import json
+import logging
 import os
+import re
 from datetime import timedelta
 from unittest.mock import patch
+from urllib.parse import urlparse
 from xmlrpc.client import Fault
 
 from odoo.tests import HttpCase, tagged
-from odoo.tests.common import new_test_user
+from odoo.tests.common import TEST_CURSOR_COOKIE_NAME, new_test_user
 
+from ..controllers.face_kiosk import DEVICE_COOKIE
 from ..models.odoo_compat import group_users
-from .common import faces_dir, fake_camera
+from .common import faces_dir, fake_camera, release_test_lock
+
+_logger = logging.getLogger(__name__)
 
 
 def liveness_dir():
@@ -72,15 +79,50 @@ class KioskCase(HttpCase):
         self.kiosk = self.env["face.kiosk"].create(
             {"name": "Front door", "direction": "toggle", "liveness_required": True, "pin_fallback": True}
         )
+        # The tablet's secret per kiosk token: requests (url_open) keep a Secure cookie but never send
+        # it over http://127.0.0.1, so the tests send it themselves.
+        self.device_secrets = {}
+        self.pair()
 
     def token(self, kiosk=None):
         return (kiosk or self.kiosk).sudo().kiosk_token
 
-    def post(self, path, body, token=None, raw=None):
+    def pairing_code(self, kiosk=None):
+        """The one-time code a manager reads on the kiosk's form."""
+        action = (kiosk or self.kiosk).action_pairing_code()
+        self.assertEqual(action["tag"], "display_notification")
+        return re.search(r"\b(\d{8})\b", str(action["params"]["message"])).group(1)
+
+    def pair(self, kiosk=None, code=None):
+        """Pairs a tablet with the kiosk as its page does; answers the response."""
+        token = self.token(kiosk)
         response = self.url_open(
-            "/face_attendance/kiosk/%s" % path,
-            data=raw if raw is not None else json.dumps(body),
-            headers={"Content-Type": "application/json", "X-Face-Kiosk-Token": token or self.token()},
+            "/face_attendance/kiosk/pair",
+            data=json.dumps({"code": code or self.pairing_code(kiosk)}),
+            headers={"Content-Type": "application/json", "X-Face-Kiosk-Token": token},
+        )
+        if response.status_code == 200:
+            self.device_secrets[token] = response.cookies[DEVICE_COOKIE]
+        return response
+
+    def use_device(self, device):
+        """The tablet's secret as a plain cookie of the test client (whose Secure copy http:// never sends)."""
+        jar = self.opener.cookies
+        for cookie in [c for c in jar if c.name == DEVICE_COOKIE]:
+            jar.clear(cookie.domain, cookie.path, cookie.name)
+        if device:
+            jar.set(DEVICE_COOKIE, device, path="/face_attendance/kiosk/")
+
+    def requests_allowed(self):
+        """Odoo 19 lets a test's raw HTTP requests in within allow_requests(); Odoo 18 by releasing its lock."""
+        return self.allow_requests() if hasattr(self, "allow_requests") else release_test_lock()
+
+    def post(self, path, body, token=None, raw=None, device=None):
+        token = token or self.token()
+        headers = {"Content-Type": "application/json", "X-Face-Kiosk-Token": token}
+        self.use_device(self.device_secrets.get(token) if device is None else device)
+        response = self.url_open(
+            "/face_attendance/kiosk/%s" % path, data=raw if raw is not None else json.dumps(body), headers=headers
         )
         try:
             return response.status_code, response.json()
@@ -153,12 +195,21 @@ class TestFaceKiosk(KioskCase):
         self.assertEqual(len(alerts), 1)
         managers = group_users(self.env.ref("face_attendance.group_face_attendance_manager").sudo())
         self.assertTrue(alerts.partner_ids & managers.partner_id)
-        # A second attempt minutes later: recorded, but no second alert within the configured minutes.
-        second = self.play(frames("attack")[5:])
-        self.assertEqual(second[-1]["state"], "spoof")
-        self.assertEqual(len(self.events()), 2)
+        # Repeats within the alert minutes are counted on the kiosk's alert: no new event, snapshot or message.
+        for _burst in range(3):
+            self.assertEqual(self.play(frames("attack")[5:])[-1]["state"], "spoof")
+        self.assertEqual(self.events(), spoof, "a flood of photos stores one event and one snapshot")
         alerts = self.kiosk.message_ids.filtered(lambda m: "Spoof attempt" in (m.body or ""))
         self.assertEqual(len(alerts), 1, "at most one alert per kiosk every few minutes")
+        alert = self.env["face.alert"].search(
+            [("alert_type", "=", "spoof_attempt"), ("dedup_key", "=", "kiosk:%d" % self.kiosk.id)]
+        )
+        self.assertEqual(alert.occurrences, 4)
+        self.assertEqual(alert.event_id, spoof, "the alert keeps the burst's first event")
+        # Once the burst's minutes are over, the next attempt is recorded again.
+        with patch("odoo.fields.Datetime.now", return_value=spoof.create_date + timedelta(minutes=6)):
+            self.assertEqual(self.play(frames("attack"))[-1]["state"], "spoof")
+        self.assertEqual(len(self.events()), 2)
 
     def test_without_the_models_a_liveness_kiosk_marks_nothing(self):
         self.assertFalse(self.kiosk.liveness_problem)
@@ -208,6 +259,11 @@ class TestFaceKiosk(KioskCase):
         page = self.url_open("/face_attendance/kiosk/%s" % new)
         self.assertEqual(page.status_code, 200)
         self.assertIn("no-store", page.headers.get("Cache-Control", ""))
+        # Regenerating the URL unpaired the tablet: it must be paired again.
+        self.assertFalse(self.kiosk.device_ids)
+        status, answer = self.post("frame", {"image": image}, token=new, device=self.device_secrets[old])
+        self.assertEqual((status, answer["code"]), (401, "NOT_PAIRED"))
+        self.assertEqual(self.pair().status_code, 200)
         self.assertEqual(self.post("frame", {"image": image}, token=new)[0], 200)
         # An archived kiosk's URL is dead too.
         self.kiosk.active = False
@@ -237,6 +293,7 @@ class TestFaceKiosk(KioskCase):
     def test_wrong_pins_lock_a_person_across_kiosks_for_a_while(self):
         clock = [1_800_000_000.0]
         other = self.env["face.kiosk"].create({"name": "Side door", "pin_fallback": True})
+        self.pair(other)
         with patch("odoo.addons.face_attendance.models.face_kiosk._seconds", side_effect=lambda: clock[0]):
             for kiosk in (self.kiosk, self.kiosk, self.kiosk, other, other):
                 status, answer = self.post("pin", {"person_id": "KIOSK-0001", "pin": "0000"}, token=self.token(kiosk))
@@ -260,7 +317,202 @@ class TestFaceKiosk(KioskCase):
         self.assertEqual(statuses[:10], [200] * 10)
         self.assertEqual(statuses[10:], [429, 429])
         other = self.env["face.kiosk"].create({"name": "Back door"})
+        self.pair(other)
         self.assertEqual(self.post("frame", {"image": image}, token=self.token(other))[0], 200)
+
+    def test_a_few_pictures_replayed_in_turn_never_decide(self):
+        # Not only the previous frame: A, B, A, B, ... counts as two frames.
+        pictures = [base64.b64encode(data).decode() for data in frames("real")[:2]]
+        answers = [self.post("frame", {"image": pictures[i % 2]})[1]["state"] for i in range(10)]
+        self.assertEqual(set(answers), {"checking"}, answers)
+        self.assertFalse(self.events())
+
+    def test_a_pin_photo_has_the_frame_bounds(self):
+        import cv2
+        import numpy
+
+        # A poster-sized picture (a few kilobytes of PNG) is never decoded for a PIN's evidence.
+        poster = cv2.imencode(".png", numpy.full((1500, 2400, 3), 128, numpy.uint8))[1].tobytes()
+        status, answer = self.post(
+            "pin", {"person_id": "KIOSK-0001", "pin": "4321", "image": base64.b64encode(poster).decode()}
+        )
+        self.assertEqual((status, answer["state"]), (200, "checked_in"), answer)
+        self.assertFalse(self.events().snapshot, "the PIN is taken, the oversized picture is not")
+
+
+@tagged("post_install", "-at_install", "face_attendance", "face_attendance_security")
+class TestFaceKioskHostileInput(KioskCase):
+    def test_pin_pad_tells_nothing_about_who_exists(self):
+        clock = [1_800_000_000.0]
+        with patch("odoo.addons.face_attendance.models.face_kiosk._seconds", side_effect=lambda: clock[0]):
+            known = self.post("pin", {"person_id": "KIOSK-0001", "pin": "0000"})
+            unknown = self.post("pin", {"person_id": "NOBODY-42", "pin": "0000"})
+            self.assertEqual(known, unknown)
+            self.assertEqual(known[1]["state"], "wrong_pin")
+            # The lock after five failures holds for unknown IDs exactly as for existing ones.
+            for person_id in ("KIOSK-0001", "NOBODY-42"):
+                clock[0] += 60
+                answers = []
+                for _attempt in range(5):
+                    clock[0] += 13  # under the kiosk's per-minute limit: the per-ID limit decides
+                    answers.append(self.post("pin", {"person_id": person_id, "pin": "9999"}))
+                with self.subTest(person_id=person_id):
+                    self.assertEqual([a[0] for a in answers], [200, 200, 200, 200, 429])
+                    self.assertEqual(answers[-1][1]["code"], "RATE_LIMITED")
+            self.assertEqual(
+                self.post("pin", {"person_id": "KIOSK-0001", "pin": "4321"}),
+                self.post("pin", {"person_id": "NOBODY-42", "pin": "4321"}),
+            )
+
+    def test_a_pin_of_digits_only_and_refusals_count(self):
+        for pin in ("12a4", "٤٣٢١", "4321 OR 1=1", "", 4321, None, ["4321"], "9" * 40):
+            with self.subTest(pin=pin):
+                status, answer = self.post("pin", {"person_id": "KIOSK-0001", "pin": pin})
+                if status == 429:
+                    break
+                self.assertEqual((status, answer.get("code")), (400, "BAD_REQUEST"), answer)
+        # Those refusals were failures: the right PIN is locked now (kiosk and person ID alike).
+        status, answer = self.post("pin", {"person_id": "KIOSK-0001", "pin": "4321"})
+        self.assertEqual((status, answer["code"]), (429, "RATE_LIMITED"))
+        self.assertFalse(self.events())
+
+    def test_deeply_nested_json_is_a_clean_400(self):
+        self.use_device(self.device_secrets[self.token()])
+        for body in ("[" * 100000, '{"image": ' + "[" * 100000):
+            response = self.url_open(
+                "/face_attendance/kiosk/frame",
+                data=body,
+                headers={"Content-Type": "application/json", "X-Face-Kiosk-Token": self.token()},
+            )
+            self.assertEqual(response.status_code, 400)
+            self.assertEqual(response.json()["code"], "BAD_REQUEST")
+
+    def test_a_chunked_flood_is_refused_without_being_read(self):
+        # 40 MB announced by no Content-Length. The last chunk is never sent: a server that reads the
+        # whole body before its 413 waits for it and the test times out.
+        url = urlparse(self.base_url())
+        connection = http.client.HTTPConnection(url.hostname, url.port, timeout=60)
+        self.addCleanup(connection.close)
+        connection.putrequest("POST", "/face_attendance/kiosk/frame")
+        connection.putheader("Content-Type", "application/json")
+        connection.putheader("Transfer-Encoding", "chunked")
+        connection.putheader("X-Face-Kiosk-Token", self.token())
+        chunk = b"A" * 65536
+        with self.requests_allowed():
+            connection.putheader(
+                "Cookie",
+                "%s=%s; %s=%s"
+                % (TEST_CURSOR_COOKIE_NAME, self.http_request_key, DEVICE_COOKIE, self.device_secrets[self.token()]),
+            )
+            connection.endheaders()
+            try:
+                for _i in range(40 * 16):
+                    connection.send(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+            except OSError as error:
+                # The server answered and closed while the flood was being sent: its answer counts.
+                _logger.info("The kiosk closed the flood early: %s", error)
+            response = connection.getresponse()
+            status, body = response.status, response.read()
+        self.assertEqual(status, 413, body[:300])
+        self.assertEqual(json.loads(body)["code"], "PAYLOAD_TOO_LARGE")
+
+    def test_the_page_and_its_answers_cannot_be_framed(self):
+        page = self.url_open("/face_attendance/kiosk/%s" % self.token())
+        self.assertEqual(page.status_code, 200)
+        csp = page.headers.get("Content-Security-Policy", "")
+        for directive in ("default-src 'none'", "frame-ancestors 'none'", "object-src 'none'", "base-uri 'none'"):
+            self.assertIn(directive, csp)
+        self.assertNotIn("unsafe-inline", csp.split("script-src", 1)[1].split(";")[0], "no inline script runs")
+        self.assertEqual(page.headers.get("X-Frame-Options"), "DENY")
+        # No inline script at all (the settings are JSON data): the policy needs no exception for it.
+        inline = re.findall(r"<script(?![^>]*\bsrc=)(?![^>]*application/json)[^>]*>", page.text)
+        self.assertEqual(inline, [])
+        for path, body in (("frame", {"image": "%%%"}), ("pin", {"person_id": "X", "pin": "1"}), ("pair", {})):
+            response = self.url_open(
+                "/face_attendance/kiosk/%s" % path,
+                data=json.dumps(body),
+                headers={"Content-Type": "application/json", "X-Face-Kiosk-Token": self.token()},
+            )
+            with self.subTest(path=path):
+                self.assertIn("frame-ancestors 'none'", response.headers.get("Content-Security-Policy", ""))
+                self.assertEqual(response.headers.get("X-Frame-Options"), "DENY")
+
+
+@tagged("post_install", "-at_install", "face_attendance", "face_attendance_security")
+class TestFaceKioskPairing(KioskCase):
+    def test_frames_and_pins_need_a_paired_tablet(self):
+        image = base64.b64encode(frames("real")[0]).decode()
+        other = self.env["face.kiosk"].create({"name": "Side door", "pin_fallback": True})
+        self.pair(other)
+        for device in ("", "x" * 43, self.device_secrets[self.token(other)]):
+            for path, body in (("frame", {"image": image}), ("pin", {"person_id": "KIOSK-0001", "pin": "4321"})):
+                with self.subTest(path=path, device=device[:4]):
+                    status, answer = self.post(path, body, device=device)
+                    self.assertEqual((status, answer["code"]), (401, "NOT_PAIRED"))
+        self.assertFalse(self.events())
+        self.assertEqual(self.post("frame", {"image": image})[0], 200)
+        # The page itself opens on the pairing screen for an unpaired browser.
+        self.use_device("")
+        page = self.url_open("/face_attendance/kiosk/%s" % self.token())
+        self.assertIn('"paired": false', page.text)
+
+    def test_the_secret_cookie_and_what_is_kept(self):
+        code = self.pairing_code()
+        self.assertNotIn(code, str(self.kiosk.sudo().read(["pairing_code_hash"])))
+        response = self.pair(code=code)
+        self.assertEqual(response.status_code, 200)
+        cookie = response.headers["Set-Cookie"]
+        self.assertIn("%s=" % DEVICE_COOKIE, cookie)
+        for attribute in ("HttpOnly", "Secure", "SameSite=Strict", "Path=/face_attendance/kiosk/"):
+            self.assertIn(attribute, cookie)
+        secret = response.cookies[DEVICE_COOKIE]
+        devices = self.kiosk.device_ids
+        self.assertEqual(len(devices), 2)
+        self.assertNotIn(secret, str(devices.sudo().read(["secret_hash", "name"])), "only a hash is kept")
+        # The code works once.
+        self.assertEqual(self.pair(code=code).status_code, 403)
+
+    def test_codes_expire_and_are_tried_a_few_times_only(self):
+        code = self.pairing_code()
+        wrong = "%08d" % ((int(code) + 1) % 10**8)
+        statuses = [self.pair(code=wrong).status_code for _i in range(5)]
+        self.assertEqual(statuses, [403] * 5)
+        self.assertEqual(self.pair(code=code).status_code, 429, "the right code after five wrong ones")
+        code = self.pairing_code()
+        self.env.cr.execute(
+            "UPDATE face_kiosk SET pairing_code_expires_at = now() at time zone 'UTC' - interval '1 minute'"
+            " WHERE id = %s",
+            (self.kiosk.id,),
+        )
+        self.kiosk.invalidate_recordset()
+        self.assertEqual(self.pair(code=code).status_code, 403, "an expired code")
+        # A code of another kiosk pairs nothing here.
+        other = self.env["face.kiosk"].create({"name": "Side door"})
+        self.assertEqual(self.pair(code=self.pairing_code(other)).status_code, 403)
+
+    def test_managers_see_and_unpair_tablets(self):
+        device = self.kiosk.device_ids
+        self.assertEqual(len(device), 1)
+        self.assertTrue(device.last_used_at)
+        manager = new_test_user(
+            self.env, login="kiosk_pair_manager", groups="base.group_user,face_attendance.group_face_attendance_manager"
+        )
+        fa_user = new_test_user(
+            self.env, login="kiosk_pair_user", groups="base.group_user,face_attendance.group_face_attendance_user"
+        )
+        for call in (
+            lambda: self.kiosk.with_user(fa_user).action_pairing_code(),
+            lambda: device.with_user(fa_user).action_unpair(),
+            lambda: device.with_user(fa_user).read(["name"]),
+        ):
+            with self.assertRaises(Exception) as refused:
+                call()
+            self.assertEqual(type(refused.exception).__name__, "AccessError")
+        self.assertEqual(device.with_user(manager).read(["name"])[0]["name"], device.name)
+        device.with_user(manager).action_unpair()
+        self.assertFalse(self.kiosk.device_ids)
+        image = base64.b64encode(frames("real")[0]).decode()
+        self.assertEqual(self.post("frame", {"image": image})[0], 401)
 
 
 @tagged("post_install", "-at_install", "face_attendance", "face_attendance_security")
@@ -382,9 +634,17 @@ class TestFaceKioskBrowser(KioskCase):
 
     def run_kiosk(self, kind, expect_class):
         video = self.y4m(kind)
-        # Waits for the server's decision on the page, then reports what the tablet shows.
+        # A fresh browser sees the pairing screen: it types the code a manager read on the kiosk's form
+        # (the server sets the tablet's cookie), then waits for the server's decision on the page.
         code = """
             const deadline = Date.now() + 90000;
+            const input = document.querySelector(".o_face_kiosk_pairing_code");
+            if (!input || document.querySelector(".o_face_kiosk_result")) {
+                console.error("a fresh browser must see the pairing screen: " + document.body.innerText);
+            }
+            input.value = "%(pairing)s";
+            input.dispatchEvent(new Event("input", { bubbles: true }));
+            document.querySelector(".o_face_kiosk_pair").click();
             (function poll() {
                 const result = document.querySelector(".o_face_kiosk_result");
                 if (result && result.classList.contains("%(cls)s")) {
@@ -398,14 +658,17 @@ class TestFaceKioskBrowser(KioskCase):
                     setTimeout(poll, 200);
                 }
             })();
-        """ % {"cls": expect_class}
+        """ % {"cls": expect_class, "pairing": self.pairing_code()}
+        paired = self.kiosk.device_ids
         with fake_camera(video):
             self.browser_js(
                 "/face_attendance/kiosk/%s" % self.token(),
                 code,
-                ready="!!document.querySelector('.o_face_kiosk_video')",
+                ready="!!document.querySelector('.o_face_kiosk_pairing_code')",
                 timeout=120,
             )
+        self.kiosk.invalidate_recordset(["device_ids"])
+        self.assertEqual(len(self.kiosk.device_ids - paired), 1, "the browser paired itself")
 
     def test_kiosk_greets_a_live_person(self):
         self.run_kiosk("real", "o_face_kiosk_checked_in")

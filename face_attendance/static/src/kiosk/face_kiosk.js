@@ -1,6 +1,8 @@
 /** @odoo-module **/
 // The face kiosk's page: films, sends a few frames per second, shows what the server decided.
 // Nothing is decided here: the browser cannot be trusted with who stands in front of it.
+// A tablet that is not paired with the kiosk shows the pairing screen: a manager reads a one-time
+// code on the kiosk's form, types it here, and the server answers with the tablet's secret cookie.
 import { App, Component, onMounted, onWillUnmount, useRef, useState, whenReady } from "@odoo/owl";
 import { getTemplate } from "@web/core/templates";
 import { _t } from "@web/core/l10n/translation";
@@ -19,9 +21,12 @@ export class FaceKiosk extends Component {
         this.video = useRef("video");
         this.canvas = document.createElement("canvas");
         this.state = useState({
-            phase: "starting", // starting | watching | result | pin | error
+            phase: this.props.info.paired ? "starting" : "pairing", // pairing | starting | watching | result | pin | error
             kind: "", // the server's state: checked_in, checked_out, duplicate, unknown, spoof, ...
-            message: _t("Starting the camera…"),
+            message: this.props.info.paired
+                ? _t("Starting the camera…")
+                : _t("This tablet is not paired with the kiosk yet: ask a manager for a pairing code."),
+            pairingCode: "",
             name: "",
             time: "",
             pinAvailable: false,
@@ -30,7 +35,8 @@ export class FaceKiosk extends Component {
             clock: this.now(),
         });
         this.stopped = false;
-        onMounted(() => this.start());
+        this.clockTimer = setInterval(() => (this.state.clock = this.now()), 1000);
+        onMounted(() => this.props.info.paired && this.start());
         onWillUnmount(() => this.stop());
     }
 
@@ -39,7 +45,9 @@ export class FaceKiosk extends Component {
     }
 
     async start() {
-        this.clockTimer = setInterval(() => (this.state.clock = this.now()), 1000);
+        this.stopped = false;
+        this.state.phase = "starting";
+        this.state.message = _t("Starting the camera…");
         try {
             this.stream = await navigator.mediaDevices.getUserMedia({
                 video: { facingMode: "user", width: { ideal: 640 }, height: { ideal: 480 } },
@@ -60,11 +68,37 @@ export class FaceKiosk extends Component {
     }
 
     stop() {
-        this.stopped = true;
+        this.stopCamera();
         clearInterval(this.clockTimer);
+    }
+
+    stopCamera() {
+        this.stopped = true;
         clearTimeout(this.loopTimer);
+        clearTimeout(this.resultTimer);
         if (this.stream) {
             this.stream.getTracks().forEach((track) => track.stop());
+            this.stream = null;
+        }
+    }
+
+    /** The server no longer knows this tablet (unpaired, or the kiosk's URL regenerated). */
+    unpaired(message) {
+        this.stopCamera();
+        this.state.phase = "pairing";
+        this.state.kind = "";
+        this.state.pairingCode = "";
+        this.state.message = message;
+    }
+
+    async submitPairing(ev) {
+        ev?.preventDefault();
+        const answer = await this.post("pair", { code: this.state.pairingCode.trim() });
+        this.state.pairingCode = "";
+        if (answer.state === "paired") {
+            await this.start();
+        } else if (this.state.phase === "pairing") {
+            this.state.message = answer.message || _t("The code was refused.");
         }
     }
 
@@ -95,7 +129,9 @@ export class FaceKiosk extends Component {
         }
         if (response.status === 404) {
             data = { state: "error", message: _t("This kiosk's URL is no longer valid. Ask HR for the new one.") };
-            this.stopped = true;
+            this.stopCamera();
+        } else if (response.status === 401 && data.code === "NOT_PAIRED") {
+            this.unpaired(data.message);
         }
         return data;
     }
@@ -104,12 +140,18 @@ export class FaceKiosk extends Component {
         if (this.stopped) {
             return;
         }
+        if (this.state.phase === "pairing") {
+            return;
+        }
         let delay = FRAME_INTERVAL_MS;
         if (this.state.phase === "watching") {
             const image = this.grab();
             if (image) {
                 try {
                     const answer = await this.post("frame", { image });
+                    if (this.stopped) {
+                        return;
+                    }
                     delay = this.show(answer);
                 } catch {
                     this.state.message = _t("No connection to the server: retrying…");
@@ -174,6 +216,9 @@ export class FaceKiosk extends Component {
             image: this.grab(),
         });
         this.state.pin = "";
+        if (this.state.phase === "pairing") {
+            return;
+        }
         if (answer.state === "wrong_pin") {
             this.state.kind = "wrong_pin";
             this.state.message = answer.message;
