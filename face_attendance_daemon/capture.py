@@ -3,11 +3,21 @@
 Live sources (webcam, RTSP, HTTP/MJPEG) are read as fast as they deliver and only the newest frame
 is kept, so a slow analysis never builds a backlog and one camera never waits for another. Video
 files play at their own speed (or, with ``file_realtime`` off, hand over every frame in turn).
+
+Sources come from Odoo, where a manager types them: before anything is opened, ``checked_source``
+holds each one to what this daemon's own configuration allows (``[capture] file_roots`` and
+``allowed_networks``), so that a camera record cannot read the daemon host's files or probe its
+network.
 """
 
+import ipaddress
 import logging
+import os
+import re
+import socket
 import threading
 import time
+import urllib.parse
 from dataclasses import dataclass
 
 import cv2
@@ -63,14 +73,115 @@ class CameraStats:
         }
 
 
+REFUSED = "refused by the daemon's configuration"
+SCHEMES = {"rtsp": ("rtsp", "rtsps"), "http": ("http", "https")}
+DEFAULT_PORTS = {"rtsp": 554, "rtsps": 322, "http": 80, "https": 443}
+# A URL scheme ("file:", "concat:", "pipe:"...) or an image-sequence or glob pattern ("%03d", "*.png")
+# would make FFmpeg or OpenCV read something other than the one file named.
+_URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+_PATTERN = re.compile(r"[%*?\[]")
+_UNSAFE = re.compile(r"[\x00-\x20\x7f\\]")
+
+
+class SourceRefused(OSError):
+    """The daemon's configuration does not let it open this source. The message is the same whether
+    the host or file exists or not: a refusal must not tell what is there."""
+
+
+def _refuse(source_type, source, rule):
+    return SourceRefused("%s source %s %s (%s)" % (source_type, safe_source(source), REFUSED, rule))
+
+
+def safe_source(source):
+    # Stream URLs can carry credentials: never show them.
+    source = str(source)
+    if "@" in source and "://" in source:
+        scheme, rest = source.split("://", 1)
+        return "%s://***@%s" % (scheme, rest.split("@", 1)[1])
+    return source
+
+
+def _under(path, root):
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def _checked_file(source, settings):
+    source = str(source)
+    rule = "[capture] file_roots"
+    if not source or _URL_SCHEME.match(source) or _PATTERN.search(source) or "\x00" in source:
+        raise _refuse("file", source, rule)
+    # Real paths on both sides: a symbolic link under a root that points elsewhere is elsewhere.
+    path = os.path.realpath(source)
+    roots = [os.path.realpath(root) for root in settings.file_roots]
+    if (
+        not any(_under(path, root) for root in roots)
+        or _PATTERN.search(path)
+        or (os.path.exists(path) and not os.path.isfile(path))
+    ):
+        raise _refuse("file", source, rule)
+    return path  # the resolved path, so that a link swapped after the check changes nothing
+
+
+def _allowed_address(address, networks):
+    address = ipaddress.ip_address(address.split("%", 1)[0])  # fe80::1%eth0: the zone is no part of it
+    if address.version == 6 and address.ipv4_mapped:
+        address = address.ipv4_mapped
+    if any(address in network for network in networks):
+        return True
+    # Loopback, link-local, private, shared, reserved and multicast addresses reach the daemon's
+    # own host and site: only the networks the configuration lists.
+    return address.is_global and not address.is_multicast
+
+
+def _checked_stream(source_type, source, settings):
+    source = str(source)
+    rule = "[capture] allowed_networks"
+    try:
+        url = urllib.parse.urlsplit(source)
+        host, port = url.hostname, url.port
+    except ValueError:
+        raise _refuse(source_type, source, rule) from None
+    if url.scheme.lower() not in SCHEMES[source_type] or not host or _UNSAFE.search(source):
+        raise _refuse(source_type, source, rule)
+    networks = [ipaddress.ip_network(text, strict=False) for text in settings.allowed_networks]
+    try:
+        # Every address the name has: a public name may resolve to 127.0.0.1.
+        addresses = {
+            info[4][0]
+            for info in socket.getaddrinfo(host, port or DEFAULT_PORTS[url.scheme.lower()], proto=socket.IPPROTO_TCP)
+        }
+    except (OSError, UnicodeError):
+        # Unresolvable answers as refused: no oracle of which internal names exist.
+        raise _refuse(source_type, source, rule) from None
+    if not addresses or not all(_allowed_address(address, networks) for address in addresses):
+        raise _refuse(source_type, source, rule)
+    return source
+
+
+def checked_source(source_type, source, settings):
+    """What to open for this source, or SourceRefused when ``settings`` (CaptureSettings) do not allow it."""
+    if source_type == "webcam":
+        text = str(source).strip()
+        if not (text.isascii() and text.isdigit() and int(text) < 1024):
+            raise _refuse(source_type, source, "a webcam source is a device index")
+        return text
+    if source_type == "file":
+        return _checked_file(source, settings)
+    if source_type in SCHEMES:
+        return _checked_stream(source_type, source, settings)
+    raise _refuse(source_type, source, "this daemon reads webcam, rtsp, http and file sources")
+
+
 def open_capture(source_type, source):
+    """Opens a source that ``checked_source`` allowed (and returned)."""
     if source_type == "webcam":
         return cv2.VideoCapture(int(source))
     if source_type in ("rtsp", "http"):
         capture = cv2.VideoCapture(source, cv2.CAP_FFMPEG)
         capture.set(cv2.CAP_PROP_BUFFERSIZE, 1)
         return capture
-    return cv2.VideoCapture(source)
+    # FFmpeg by name: other backends read a file name as an image sequence or a GStreamer pipeline.
+    return cv2.VideoCapture(source, cv2.CAP_FFMPEG)
 
 
 class CameraSource:
@@ -125,9 +236,9 @@ class CameraSource:
         while not self._stop.is_set():
             capture = None
             try:
-                capture = self.opener(self.source_type, self.source)
+                capture = self.opener(self.source_type, checked_source(self.source_type, self.source, self.settings))
                 if capture is None or not capture.isOpened():
-                    raise OSError("cannot open %s source %s" % (self.source_type, self._safe_source()))
+                    raise OSError("cannot open %s source %s" % (self.source_type, safe_source(self.source)))
                 attempt = 0
                 self._read_loop(capture)
                 if self.is_file:
@@ -150,14 +261,6 @@ class CameraSource:
                 backoff_delay(attempt, self.settings.reconnect_base, self.settings.reconnect_max)
                 + self.settings.reconnect_base / 2
             )
-
-    def _safe_source(self):
-        # Stream URLs can carry credentials: never log them.
-        source = str(self.source)
-        if "@" in source and "://" in source:
-            scheme, rest = source.split("://", 1)
-            return "%s://***@%s" % (scheme, rest.split("@", 1)[1])
-        return source
 
     def _read_loop(self, capture):
         started = self.settings.file_epoch or time.time()

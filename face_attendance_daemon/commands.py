@@ -6,12 +6,14 @@ sent), runs each in its own thread, bounded by ``[sync] command_timeout``, and a
 ``face.daemon.daemon_command_result`` (idempotent: a retried answer is stored once).
 
 Executors:
-- test_connection: opens the camera's source with the pipeline's own opener (capture.open_capture),
-  reads one frame: latency to that frame, resolution, the stream's frame rate and bitrate when it
-  says. A camera the pipeline holds open (a webcam cannot be opened twice) is reported from the
-  pipeline's own newest frame.
-- snapshot: one JPEG frame (the pipeline's newest, else a fresh read), at most
-  ``[sync] command_snapshot_max_bytes``.
+- test_connection: holds the camera's source to the daemon's configuration (capture.checked_source,
+  as the pipeline does: a refused source is refused before anything is opened, so the answer never
+  tells an open port from a closed one or a file that exists from one that does not), opens it with
+  the pipeline's own opener (capture.open_capture), reads one frame: latency to that frame,
+  resolution, the stream's frame rate and bitrate when it says. A camera the pipeline holds open
+  (a webcam cannot be opened twice) is reported from the pipeline's own newest frame.
+- snapshot: one JPEG frame (the pipeline's newest, else a fresh read) of a source the same rules
+  allow, at most ``[sync] command_snapshot_max_bytes``.
 - restart_camera: stops and starts that camera's pipeline.
 - flush_outbox: makes every waiting event due now, wakes delivery, reports what is still pending.
 - restart_daemon: answers first, then stops cleanly (cameras stopped, outbox flushed for up to 10 s)
@@ -29,7 +31,7 @@ import time
 
 import cv2
 
-from .capture import CameraSource, open_capture
+from .capture import CameraSource, SourceRefused, checked_source, open_capture, safe_source
 from .engine import encode_jpeg
 from .transport import PermanentError, TransportError
 
@@ -63,29 +65,26 @@ def _fresh_frame(pipeline):
     return frame
 
 
-def _safe(source):
-    source = str(source)
-    if "@" in source and "://" in source:
-        scheme, rest = source.split("://", 1)
-        return "%s://***@%s" % (scheme, rest.split("@", 1)[1])
-    return source
-
-
-def probe(camera, opener=open_capture):
-    """Open the camera's source, read one frame: (result dict, image or None). Never raises."""
+def probe(camera, settings, opener=open_capture):
+    """Open the camera's source if ``settings`` (CaptureSettings) allow it, read one frame:
+    (result dict, image or None). Never raises."""
     source_type, source = camera.get("source_type"), camera.get("source")
     started = time.monotonic()
     capture = None
     try:
-        capture = opener(source_type, source)
+        try:
+            allowed = checked_source(source_type, source, settings)
+        except SourceRefused as refused:
+            return {"success": False, "message": "Cannot open the %s" % refused, "refused": True}, None
+        capture = opener(source_type, allowed)
         if capture is None or not capture.isOpened():
-            return {"success": False, "message": "Cannot open %s source %s" % (source_type, _safe(source))}, None
+            return {"success": False, "message": "Cannot open %s source %s" % (source_type, safe_source(source))}, None
         ok, image = capture.read()
         latency_ms = round((time.monotonic() - started) * 1000.0, 1)
         if not ok or image is None:
             return {
                 "success": False,
-                "message": "The %s source %s opened but delivered no frame" % (source_type, _safe(source)),
+                "message": "The %s source %s opened but delivered no frame" % (source_type, safe_source(source)),
                 "latencyMs": latency_ms,
             }, None
         height, width = image.shape[:2]
@@ -105,7 +104,7 @@ def probe(camera, opener=open_capture):
         }
         return result, image
     except Exception as error:  # any camera trouble is the answer, not a crash of the daemon
-        return {"success": False, "message": "Cannot read %s: %s" % (_safe(source), str(error)[:300])}, None
+        return {"success": False, "message": "Cannot read %s: %s" % (safe_source(source), str(error)[:300])}, None
     finally:
         if capture is not None:
             capture.release()
@@ -124,8 +123,10 @@ class CommandRunner:
     """Polls Odoo for this daemon's commands and runs them. ``daemon`` is the Daemon (its cameras,
     outbox and delivery); ``transport`` the Odoo transport."""
 
-    def __init__(self, daemon, transport, daemon_id, settings, opener=open_capture):
+    def __init__(self, daemon, transport, daemon_id, settings, opener=open_capture, capture=None):
         self.daemon, self.transport, self.daemon_id = daemon, transport, daemon_id
+        # The pipeline's own rules for sources ([capture] file_roots, allowed_networks).
+        self.capture = capture if capture is not None else daemon.config.capture
         self.interval = settings.command_interval
         self.timeout = settings.command_timeout
         self.snapshot_max_bytes = settings.command_snapshot_max_bytes
@@ -242,8 +243,8 @@ class CommandRunner:
     def test_connection(self, command):
         camera = self._camera(command)
         pipeline = self.daemon.pipelines.get(camera["id"])
-        result, _image = probe(camera, self.opener)
-        if not result["success"]:
+        result, _image = probe(camera, self.capture, self.opener)
+        if not result["success"] and not result.get("refused"):
             frame = _fresh_frame(pipeline)
             if frame is not None:
                 # The pipeline holds the device (a webcam opens once): it is the proof the camera works.
@@ -264,11 +265,16 @@ class CommandRunner:
 
     def snapshot(self, command):
         camera = self._camera(command)
+        try:
+            # The pipeline's frame too: it ran under the same rules, but they may have changed since.
+            checked_source(camera.get("source_type"), camera.get("source"), self.capture)
+        except SourceRefused as refused:
+            return False, {"success": False, "message": "Cannot open the %s" % refused, "refused": True}, None
         frame = _fresh_frame(self.daemon.pipelines.get(camera["id"]))
         if frame is not None:
             image, result = frame.image, {"source": "pipeline"}
         else:
-            result, image = probe(camera, self.opener)
+            result, image = probe(camera, self.capture, self.opener)
             if image is None:
                 return False, result, None
         data, size = jpeg_b64(image, self.snapshot_max_bytes)

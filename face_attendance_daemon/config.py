@@ -4,6 +4,7 @@ Every mistake is reported with the key it concerns and what is expected, all at 
 operator fixes a config file in one go.
 """
 
+import ipaddress
 import os
 import re
 import socket
@@ -80,6 +81,13 @@ class CaptureSettings:
     # the file is opened). Fixed, a replayed file yields the very same events (same ids).
     file_epoch: float = 0.0
     stale_after: float = 2.0  # a frame older than this is not analysed
+    # Camera sources are typed in Odoo; the daemon opens only what its own host allows.
+    # file sources: only files under these directories (real paths); none: file sources are refused.
+    file_roots: list = field(default_factory=list)
+    # rtsp/http sources: public addresses, and addresses in these networks (CIDR, e.g. "192.168.1.0/24"
+    # for the cameras' subnet, "127.0.0.1/32" for a local restreamer). Loopback, link-local and private
+    # addresses not listed are refused.
+    allowed_networks: list = field(default_factory=list)
 
 
 @dataclass
@@ -135,7 +143,15 @@ SECTIONS = {
 }
 
 
-def _coerce(value, kind, where, problems):
+def _coerce(value, kind, where, problems):  # noqa: C901  # one branch per type
+    if kind is list:
+        # From TOML a list of strings; from the environment one string, comma-separated.
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        if isinstance(value, list) and all(isinstance(item, str) for item in value):
+            return value
+        problems.append("%s: expected a list of strings, got %r" % (where, value))
+        return None
     try:
         if kind is bool:
             if isinstance(value, bool):
@@ -271,9 +287,23 @@ def validate(config):  # noqa: C901  # one check per setting, each with its mess
         problems.append("[sync] command_timeout must be between 1 and 120 seconds")
     if not 10_000 <= config.sync.command_snapshot_max_bytes <= 4_000_000:
         problems.append("[sync] command_snapshot_max_bytes must be between 10000 and 4000000")
+    problems += _capture_rules(config.capture)
     config.daemon.restart_mode = config.daemon.restart_mode.strip().lower()
     if config.daemon.restart_mode not in ("exec", "exit"):
         problems.append('[daemon] restart_mode must be "exec" or "exit"')
+    return problems
+
+
+def _capture_rules(capture):
+    problems = []
+    for root in capture.file_roots:
+        if not os.path.isabs(root) or not os.path.isdir(root):
+            problems.append("[capture] file_roots: %r is not an absolute path to a directory" % root)
+    for network in capture.allowed_networks:
+        try:
+            ipaddress.ip_network(network, strict=False)
+        except ValueError:
+            problems.append('[capture] allowed_networks: %r is not a network (e.g. "192.168.1.0/24")' % network)
     return problems
 
 

@@ -91,9 +91,13 @@ ensure_venv() {
 # The venv is shared by checkouts (CI clones afresh): point its editable install of the daemon
 # package at this checkout.
 ensure_project_installed() {
-    if [ "$(cat "$FA_VENV/.fa-project" 2>/dev/null)" != "$PROJECT_ROOT" ]; then
-        quiet_pip "$FA_VENV/bin/pip" install -q --no-deps -e "$PROJECT_ROOT"
-        echo "$PROJECT_ROOT" > "$FA_VENV/.fa-project"
+    # Real paths: the checkout reached through a symbolic link is the same checkout.
+    local installed here
+    installed="$(realpath -q "$(cat "$FA_VENV/.fa-project" 2>/dev/null)" 2>/dev/null || true)"
+    here="$(realpath "$PROJECT_ROOT")"
+    if [ "$installed" != "$here" ]; then
+        quiet_pip "$FA_VENV/bin/pip" install -q --no-deps -e "$here"
+        echo "$here" > "$FA_VENV/.fa-project"
     fi
 }
 
@@ -198,18 +202,55 @@ ensure_nginx() {
 
 # start_proxy LISTEN_PORT ODOO_PORT GEVENT_PORT DIR: nginx in the foreground (PID in PROXY_PID), the
 # way Odoo's deployment guide sets it up: /websocket to the gevent process, the rest to the workers.
+# DIR (one per listening port) holds its configuration, PID and error log.
 start_proxy() {
-    local listen="$1" http="$2" gevent="$3" dir="$4"
-    mkdir -p "$dir/tmp"
+    local listen="$1" http="$2" gevent="$3" dir="$4" user_line="" group code
+    mkdir -p "$dir"
+    # nginx writes request bodies larger than its memory buffer (every photo) to files of its worker
+    # processes. Started by root, those run as nobody, who cannot enter a checkout in a private
+    # directory (/root/...): their files go to a fresh directory of theirs under /tmp, mode 700,
+    # removed by stop_proxy. Started by anybody else, the workers are that user.
+    if [ "$(id -u)" = 0 ]; then
+        group="$(id -gn nobody)"
+        user_line="user nobody $group;"
+        PROXY_TMP="$(mktemp -d /tmp/face-attendance-proxy.XXXXXX)"
+        chown "nobody:$group" "$PROXY_TMP"
+    else
+        PROXY_TMP="$(mktemp -d "${TMPDIR:-/tmp}/face-attendance-proxy.XXXXXX")"
+    fi
+    chmod 700 "$PROXY_TMP"
+    # Errors of the proxy itself (Odoo down or restarting, a body over the limit, a temporary file
+    # it could not write) answer API clients in the API's JSON envelope, never an HTML page; Odoo's
+    # own answers pass through untouched (proxy_intercept_errors is off).
+    local api_errors="" api_pages=""
+    for code in 413:PAYLOAD_TOO_LARGE:"The request body is too large." \
+                500:PROXY_ERROR:"The proxy could not handle the request." \
+                502:SERVICE_UNAVAILABLE:"Odoo is not answering; try again shortly." \
+                503:SERVICE_UNAVAILABLE:"Odoo is not answering; try again shortly." \
+                504:GATEWAY_TIMEOUT:"Odoo did not answer in time."; do
+        IFS=: read -r status name message <<< "$code"
+        api_pages+="            error_page $status @api_$status;
+"
+        api_errors+="        location @api_$status {
+            default_type application/json;
+            add_header Cache-Control no-store always;
+            return $status '{\"success\": false, \"error\": {\"code\": \"$name\", \"message\": \"$message\", \"details\": {}}, \"detail\": \"$message\", \"requestId\": \"\$request_id\"}';
+        }
+"
+    done
     cat > "$dir/nginx.conf" <<NGINX
+$user_line
 worker_processes 1;
 pid $dir/nginx.pid;
 error_log $dir/error.log warn;
 events { worker_connections 1024; }
 http {
     access_log off;
-    client_body_temp_path $dir/tmp/body;
-    proxy_temp_path $dir/tmp/proxy;
+    client_body_temp_path $PROXY_TMP/body;
+    proxy_temp_path $PROXY_TMP/proxy;
+    fastcgi_temp_path $PROXY_TMP/fastcgi;
+    uwsgi_temp_path $PROXY_TMP/uwsgi;
+    scgi_temp_path $PROXY_TMP/scgi;
     client_max_body_size 128m;
     proxy_read_timeout 720s;
     proxy_connect_timeout 720s;
@@ -228,16 +269,27 @@ http {
             proxy_set_header Upgrade \$http_upgrade;
             proxy_set_header Connection \$connection_upgrade;
         }
+        location /api/ {
+            proxy_pass http://odoo;
+            proxy_redirect off;
+$api_pages        }
         location / {
             proxy_pass http://odoo;
             proxy_redirect off;
         }
-    }
+$api_errors    }
 }
 NGINX
     nginx -t -c "$dir/nginx.conf" -p "$dir" >/dev/null 2>&1 || { nginx -t -c "$dir/nginx.conf" -p "$dir"; die "nginx refused its configuration"; }
     nginx -c "$dir/nginx.conf" -p "$dir" -g 'daemon off;' &
     PROXY_PID=$!
+}
+
+# Removes what start_proxy left in /tmp (after nginx stopped).
+stop_proxy() {
+    if [ -n "${PROXY_TMP:-}" ] && [ -d "$PROXY_TMP" ]; then
+        rm -rf "$PROXY_TMP"
+    fi
 }
 
 # The version the run command serves (FA_ODOO_VERSION) and the ones the test command tests

@@ -6,7 +6,9 @@
 #                             start a recognition daemon on demo videos made from their photos
 # Environment: FA_DB (database name), FA_HTTP_PORT (8069), FA_WORKERS (Odoo worker processes; default
 # twice the cores; 0 = one threaded process, no proxy), FA_ODOO_VERSION (18 or 19), ODOO_SRC (18.0's
-# source), ODOO19_SRC (19.0's), FA_FACES_DIR.
+# source), ODOO19_SRC (19.0's), FA_FACES_DIR. Every other port derives from FA_HTTP_PORT, so that two
+# run commands on different ports do not meet: FA_ODOO_PORT (the workers, +1), FA_GEVENT_PORT (the
+# websocket process, +3: 8072 by default), FA_DEMO_HEALTH_PORT (the demo daemon's health, +696: 8765).
 #
 # As in production, Odoo runs prefork workers behind a reverse proxy (Debian's nginx, installed when
 # missing): http://127.0.0.1:FA_HTTP_PORT goes to the workers, /websocket (the live monitor's bus) to
@@ -17,7 +19,7 @@ DEMO=0
 for arg in "$@"; do
     case "$arg" in
         --demo) DEMO=1 ;;
-        -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
         *) die "unknown option $arg (see --help)" ;;
     esac
 done
@@ -51,14 +53,14 @@ ODOO=("$FA_VENV/bin/python" "$ODOO_SRC/odoo-bin"
     --db_host="$PGHOST" --db_port="$PGPORT" --db_user="$FA_DB_USER" --db_password="$FA_DB_PASSWORD"
     -d "$DB" --no-database-list --http-interface=127.0.0.1)
 PIDS=()
-trap 'kill "${PIDS[@]}" 2>/dev/null; wait' INT TERM EXIT
+trap 'kill "${PIDS[@]}" 2>/dev/null || true; wait || true; stop_proxy' INT TERM EXIT
 if [ "$WORKERS" -gt 0 ]; then
     ensure_nginx
     ODOO_PORT="${FA_ODOO_PORT:-$((PORT + 1))}"
-    GEVENT_PORT="${FA_GEVENT_PORT:-8072}"
+    GEVENT_PORT="${FA_GEVENT_PORT:-$((PORT + 3))}"
     ODOO+=(--http-port="$ODOO_PORT" --gevent-port="$GEVENT_PORT" --workers="$WORKERS" --proxy-mode
            --max-cron-threads=1 --limit-time-real=600 --limit-memory-soft=2147483648 --limit-memory-hard=2684354560)
-    start_proxy "$PORT" "$ODOO_PORT" "$GEVENT_PORT" "$PROJECT_ROOT/var/proxy"
+    start_proxy "$PORT" "$ODOO_PORT" "$GEVENT_PORT" "$PROJECT_ROOT/var/proxy/$PORT"
     PIDS+=("$PROXY_PID")
     log "serving Odoo ($WORKERS workers) on http://127.0.0.1:$PORT through nginx (database $DB; Ctrl-C stops it)"
 else
@@ -75,6 +77,7 @@ fi
 
 # Demo: Odoo and a daemon watching the demo videos; Ctrl-C stops both.
 DEMO_DIR="$PROJECT_ROOT/var/demo"
+HEALTH_PORT="${FA_DEMO_HEALTH_PORT:-$((PORT + 696))}"
 "$FA_VENV/bin/python" "$PROJECT_ROOT/scripts/demo_videos.py" "$DEMO_DIR"
 cat > "$DEMO_DIR/daemon.toml" <<TOML
 [odoo]
@@ -86,13 +89,15 @@ login = "face-daemon"
 [daemon]
 name = "demo"
 state_dir = "$DEMO_DIR/state"
-health_port = 8765
+health_port = $HEALTH_PORT
 
 [capture]
 file_loop = true
+# The demo cameras play the videos of this folder: the daemon opens files nowhere else.
+file_roots = ["$DEMO_DIR"]
 TOML
 for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$PORT/api/v1/health" >/dev/null && break; sleep 1; done
-log "starting the demo daemon on $DEMO_DIR/*.mp4 (health: http://127.0.0.1:8765/health; log: $DEMO_DIR/daemon.log)"
+log "starting the demo daemon on $DEMO_DIR/*.mp4 (health: http://127.0.0.1:$HEALTH_PORT/health; log: $DEMO_DIR/daemon.log)"
 (cd "$PROJECT_ROOT" && FA_ODOO_API_KEY="$(cat "$FA_DEMO_KEY_FILE")" \
     exec "$FA_VENV/bin/face-attendance-daemon" run --config "$DEMO_DIR/daemon.toml") \
     >> "$DEMO_DIR/daemon.log" 2>&1 &

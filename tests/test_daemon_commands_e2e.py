@@ -10,6 +10,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import types
@@ -22,10 +23,12 @@ import pytest
 from odoo_server import ARTIFACTS
 
 from face_attendance_daemon.commands import CommandRunner, jpeg_b64, probe
-from face_attendance_daemon.config import SyncSettings
+from face_attendance_daemon.config import CaptureSettings, SyncSettings
 from face_attendance_daemon.transport import TransportError
 
 WIDTH, HEIGHT, FPS = 320, 240, 12
+# The test videos live under the temporary directory: the daemon may play files there.
+CAPTURE = CaptureSettings(file_roots=[tempfile.gettempdir()])
 
 
 @pytest.fixture(scope="module")
@@ -80,7 +83,7 @@ class FakeDaemon:
         self.outbox = FakeOutbox(pending)
         self.restarted = []
         self.restart_requests = 0
-        self.config = types.SimpleNamespace(daemon=types.SimpleNamespace(restart_mode="exec"))
+        self.config = types.SimpleNamespace(daemon=types.SimpleNamespace(restart_mode="exec"), capture=CAPTURE)
 
         class Delivery:
             def wake(inner):
@@ -109,7 +112,7 @@ def file_camera(path):
 
 
 def test_probe_reads_size_and_frame_rate(video):
-    result, image = probe(file_camera(video))
+    result, image = probe(file_camera(video), CAPTURE)
     assert result["success"], result
     assert (result["resolution"], result["width"], result["height"]) == ("%dx%d" % (WIDTH, HEIGHT), WIDTH, HEIGHT)
     assert result["frameRate"] == pytest.approx(FPS)
@@ -118,13 +121,15 @@ def test_probe_reads_size_and_frame_rate(video):
 
 
 def test_probe_failures_are_answers():
-    result, image = probe({"source_type": "file", "source": "/nonexistent/video.mp4"})
+    result, image = probe(
+        {"source_type": "file", "source": os.path.join(tempfile.gettempdir(), "nonexistent.mp4")}, CAPTURE
+    )
     assert (result["success"], image) == (False, None)
     assert "Cannot open" in result["message"]
-    result, _image = probe({"source_type": "rtsp", "source": "rtsp://user:secret@127.0.0.1:1/x"})
+    result, _image = probe({"source_type": "rtsp", "source": "rtsp://user:secret@127.0.0.1:1/x"}, CAPTURE)
     assert not result["success"]
     assert "secret" not in result["message"], "credentials never reach a message"
-    result, _image = probe({"source_type": "webcam", "source": "not-a-number"})
+    result, _image = probe({"source_type": "webcam", "source": "not-a-number"}, CAPTURE)
     assert not result["success"]
 
 
@@ -153,7 +158,7 @@ def test_executors(video):
 
 
 def test_snapshot_size_is_bounded(video):
-    _result, image = probe(file_camera(video))
+    _result, image = probe(file_camera(video), CAPTURE)
     big = cv2.resize(image, (1920, 1440))
     data, size = jpeg_b64(big, 20_000)
     assert data and size <= 20_000
@@ -177,7 +182,7 @@ def test_a_hung_camera_answers_in_time():
     )
     started = time.monotonic()
     ok, result, _none = commands.execute(
-        {"id": 1, "kind": "test_connection", "camera": {"id": 7, "source_type": "rtsp", "source": "rtsp://x"}}
+        {"id": 1, "kind": "test_connection", "camera": {"id": 7, "source_type": "rtsp", "source": "rtsp://1.1.1.1/x"}}
     )
     release.set()
     assert not ok and "within" in result["message"]
@@ -283,6 +288,7 @@ health_port = 0
 
 [capture]
 file_loop = true
+file_roots = [%s]
 
 [recognition]
 process_fps = 2
@@ -291,7 +297,7 @@ process_fps = 2
 heartbeat_interval = 2
 command_interval = 0.5
 """
-            % (server.url, server.db, DEVICE_LOGIN, device_key, tmp_path / "state")
+            % (server.url, server.db, DEVICE_LOGIN, device_key, tmp_path / "state", json.dumps(os.path.dirname(video)))
         )
     major = int(os.environ.get("FA_ODOO_MAJOR", "18"))
     log_path = os.path.join(ARTIFACTS, "daemon-commands-e2e-odoo%d.log" % major)

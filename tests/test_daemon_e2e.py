@@ -95,7 +95,7 @@ def prepare(server, videos, faces_dir):
     return cameras
 
 
-def write_config(path, server, state_dir, epoch, health_port=0):
+def write_config(path, server, state_dir, epoch, file_root, health_port=0):
     with open(path, "w") as handle:
         handle.write(
             """
@@ -114,6 +114,7 @@ health_port = %d
 [capture]
 file_realtime = false
 file_epoch = %f
+file_roots = [%s]
 
 [recognition]
 process_fps = 0
@@ -130,7 +131,16 @@ heartbeat_interval = 2
 gallery_interval = 5
 config_interval = 30
 """
-            % (server.url, server.db, DEVICE_LOGIN, server.device_api_key, state_dir, health_port, epoch)
+            % (
+                server.url,
+                server.db,
+                DEVICE_LOGIN,
+                server.device_api_key,
+                state_dir,
+                health_port,
+                epoch,
+                json.dumps(file_root),  # the videos' folder: the daemon plays files only under it
+            )
         )
 
 
@@ -182,7 +192,14 @@ def test_daemon_end_to_end(odoo_servers, videos, faces_dir, tmp_path, epoch):
     cameras = prepare(server, videos, faces_dir)
     config = str(tmp_path / "daemon.toml")
     health_port = free_port()
-    write_config(config, server, str(tmp_path / "state"), epoch, health_port=health_port)
+    write_config(
+        config,
+        server,
+        str(tmp_path / "state"),
+        epoch,
+        health_port=health_port,
+        file_root=os.path.dirname(videos["entry"]),
+    )
     # One log per Odoo version (the test command runs this file once per version), fresh each run:
     # the second daemon of run 2 appends to the first's log on purpose.
     major = int(os.environ.get("FA_ODOO_MAJOR", "18"))
@@ -253,7 +270,7 @@ def test_daemon_end_to_end(odoo_servers, videos, faces_dir, tmp_path, epoch):
     server2 = odoo_servers("daemon_outage")
     prepare(server2, videos, faces_dir)
     config2 = str(tmp_path / "daemon2.toml")
-    write_config(config2, server2, str(tmp_path / "state2"), epoch)
+    write_config(config2, server2, str(tmp_path / "state2"), epoch, file_root=os.path.dirname(videos["entry"]))
     log2 = os.path.join(ARTIFACTS, "daemon-e2e-odoo%d-run2.log" % major)
     process = start_daemon(config2, log2)
     deadline = time.time() + 120

@@ -246,7 +246,13 @@ def test_cli_reports_config_errors(tmp_path):
 def test_slow_analysis_gets_the_newest_frame_and_a_dead_camera_stalls_nobody(tmp_path, faces_dir):
     video = str(tmp_path / "walk.mp4")
     build_video(video, [Walker(known(faces_dir, "Kofi_Annan", 4), 0.0, 4.0)], duration=4.0, fps=25)
-    settings = CaptureSettings(reconnect_base=0.2, reconnect_max=0.5, file_realtime=True)
+    settings = CaptureSettings(
+        reconnect_base=0.2,
+        reconnect_max=0.5,
+        file_realtime=True,
+        file_roots=[str(tmp_path)],
+        allowed_networks=["127.0.0.0/8"],
+    )
     dead = CameraSource(1, "rtsp", "rtsp://127.0.0.1:9/nothing", settings).start()
     live = CameraSource(2, "file", video, settings).start()
     taken = []
@@ -268,7 +274,9 @@ def test_slow_analysis_gets_the_newest_frame_and_a_dead_camera_stalls_nobody(tmp
 def test_file_source_without_realtime_hands_over_every_frame(tmp_path, faces_dir):
     video = str(tmp_path / "all.mp4")
     build_video(video, [Walker(known(faces_dir, "Kofi_Annan", 4), 0.0, 2.0)], duration=2.0, fps=10)
-    source = CameraSource(3, "file", video, CaptureSettings(file_realtime=False, file_epoch=1000.0)).start()
+    source = CameraSource(
+        3, "file", video, CaptureSettings(file_realtime=False, file_epoch=1000.0, file_roots=[str(tmp_path)])
+    ).start()
     frames = []
     while True:
         frame = source.next_frame(timeout=2.0)

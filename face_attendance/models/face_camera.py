@@ -1,10 +1,13 @@
 import logging
+import re
 from datetime import timedelta
 
-from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo import SUPERUSER_ID, api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 _logger = logging.getLogger(__name__)
+# A file:// URL reads the daemon's host as a file source does, whatever the camera's type says.
+_FILE_URL = re.compile(r"\s*file:", re.IGNORECASE)
 
 SOURCE_TYPES = [
     ("webcam", "Webcam"),
@@ -90,6 +93,24 @@ class FaceCamera(models.Model):
                 raise ValidationError(self.env._("An HTTP source starts with http:// or https://."))
             if camera.source_type == "kiosk" and camera.daemon_id:
                 raise ValidationError(self.env._("A face kiosk's camera is the tablet's: no daemon reads it."))
+
+    @api.constrains("source_type", "source", "daemon_id")
+    def _check_file_source_rights(self):
+        """A file source makes a daemon open a file of its own host: only system administrators
+        name one (or give one to a daemon), through every door (form, RPC, REST, import). The
+        daemon itself opens files only under the folders its configuration names."""
+        # The writer, even under sudo(): a route or import that elevates keeps its caller's rights.
+        if self.env.uid == SUPERUSER_ID or self.env.user.has_group("base.group_system"):
+            return
+        for camera in self.sudo():
+            if camera.source_type == "file" or _FILE_URL.match(camera.source or ""):
+                raise AccessError(
+                    self.env._(
+                        "Only system administrators may set up a video file camera (%(camera)s): a file "
+                        "source reads the daemon's own computer.",
+                        camera=camera.name,
+                    )
+                )
 
     @api.constrains("match_threshold", "min_face_size")
     def _check_thresholds(self):

@@ -1,3 +1,4 @@
+import xmlrpc.client
 from datetime import datetime, timedelta
 
 from odoo.tests import new_test_user, tagged
@@ -66,6 +67,71 @@ class TestApiCameras(ApiCase):
         # A user without the manager group cannot create cameras, whatever the key's scopes.
         response, payload = self.api("POST", "/cameras", {"name": "X", "source": "rtsp://x"}, key=secret)
         self.assertError(response, payload, 403, "FORBIDDEN")
+
+    def test_file_sources_are_for_system_administrators(self):
+        """A file source makes the daemon read its own host: a manager names none, through REST,
+        XML-RPC or an import; a system administrator may."""
+        daemon = self.env["face.daemon"].create({"name": "files-daemon"})
+        planted = self.env["face.camera"].create(
+            {"name": "Admin file cam", "source_type": "file", "source": "/srv/videos/door.mp4", "daemon_id": daemon.id}
+        )
+        Camera = self.env["face.camera"].with_context(active_test=False)
+        count = Camera.search_count([])
+        # REST, with the manager's key of every scope.
+        for body in (
+            {"name": "Files", "source_type": "file", "source": "/etc/passwd"},
+            {"name": "Files", "source_type": "file", "source": "file:///etc/passwd", "daemon_id": daemon.id},
+            {"name": "Files", "source_type": "kiosk", "source": " FILE:///etc/passwd"},
+        ):
+            response, payload = self.api("POST", "/cameras", body)
+            self.assertError(response, payload, 403, "FORBIDDEN")
+        response, payload = self.api("POST", "/cameras", {"name": "Stream", "source": "rtsp://10.0.0.9/s"})
+        self.assertEqual(response.status_code, 201, payload)
+        stream_id = payload["data"]["id"]
+        count += 1
+        response, payload = self.api("PUT", "/cameras/%d" % stream_id, {"source_type": "file", "source": "/etc/passwd"})
+        self.assertError(response, payload, 403, "FORBIDDEN")
+        response, payload = self.api("PUT", "/cameras/%d" % planted.id, {"source": "/etc/shadow"})
+        self.assertError(response, payload, 403, "FORBIDDEN")
+        # The import reports the row and imports nothing.
+        response, payload = self.api(
+            "POST", "/cameras/import", {"cameras": [{"name": "Imp", "streamType": "FILE", "streamUrl": "/etc/passwd"}]}
+        )
+        self.assertError(response, payload, 422, "IMPORT_REFUSED")
+        # XML-RPC, as the manager.
+        login = self.manager.login
+        uid = self.xmlrpc_common.authenticate(self.env.cr.dbname, login, login, {})
+
+        def rpc(method, *args):
+            return self.xmlrpc_object.execute_kw(self.env.cr.dbname, uid, login, "face.camera", method, list(args))
+
+        for method, args in (
+            ("create", [{"name": "Rpc file", "source_type": "file", "source": "/etc/passwd"}]),
+            ("write", [[stream_id], {"source_type": "file", "source": "/root/.ssh/id_rsa"}]),
+            ("write", [[planted.id], {"source": "/etc/passwd"}]),
+            ("write", [[planted.id], {"daemon_id": False}]),
+            ("camera_import", [[{"name": "Imp2", "streamType": "FILE", "streamUrl": "/etc/passwd"}]]),
+        ):
+            with self.subTest(method=method, args=args):
+                try:
+                    answer = rpc(method, *args)
+                except xmlrpc.client.Fault as fault:
+                    self.assertEqual(fault.faultCode, 4, fault.faultString[-300:])  # an access error
+                else:
+                    # The import answers a report: every row refused, nothing imported.
+                    self.assertEqual((method, answer["created"], bool(answer["errors"])), ("camera_import", 0, True))
+        self.env.invalidate_all()
+        self.assertEqual(Camera.search_count([]), count)
+        self.assertEqual((planted.source, planted.daemon_id), ("/srv/videos/door.mp4", daemon))
+        self.assertEqual(Camera.browse(stream_id).source_type, "rtsp")
+        # Other fields of a file camera stay the manager's.
+        rpc("write", [planted.id], {"name": "Door (renamed)", "enabled": False})
+        # A system administrator (the admin key) may.
+        _key, admin_secret = self.env["face.api.key"]._generate("admin files", self.env.ref("base.user_admin"), "*")
+        response, payload = self.api(
+            "POST", "/cameras", {"name": "Admin file", "source_type": "file", "source": "/srv/x.mp4"}, key=admin_secret
+        )
+        self.assertEqual(response.status_code, 201, payload)
 
     def test_summary_counts_today(self):
         entry = self.env["face.camera"].create(
