@@ -59,3 +59,17 @@ def odoo_servers(odoo_template):
     for server in servers.values():
         server.stop()
         drop_database(server.db)
+
+
+@pytest.fixture()
+def prefork_server(odoo_template):
+    """An Odoo server with two worker processes (as the run command serves it) on a copy of the
+    template, for what must hold across workers (counts kept in PostgreSQL, not per process)."""
+    from odoo_server import OdooServer, clone_database, drop_database
+
+    db = "fa_e2e_prefork_%d" % os.getpid()
+    clone_database(odoo_template, db)
+    server = OdooServer(db, int(os.environ.get("FA_E2E_PORT", "8269")) + 20, workers=2).start()
+    yield server
+    server.stop()
+    drop_database(db)

@@ -1,13 +1,10 @@
 """A kiosk's PIN limits hold against parallel guesses served by several Odoo worker processes."""
 
-import os
 import re
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-import pytest
 import requests
-from odoo_server import OdooServer, clone_database, drop_database
 
 LIMIT = 5  # face_kiosk.PIN_FAILURES_PER_MINUTE and PIN_FAILURES_PER_PERSON
 GUESSES = 20
@@ -20,16 +17,6 @@ action = kiosk.action_pairing_code()
 env.cr.commit()
 print("KIOSK", kiosk.kiosk_token, action["params"]["message"])
 """
-
-
-@pytest.fixture()
-def prefork_server(odoo_template):
-    db = "fa_e2e_kiosk_pin_%d" % os.getpid()
-    clone_database(odoo_template, db)
-    server = OdooServer(db, int(os.environ.get("FA_E2E_PORT", "8269")) + 21, workers=2).start()
-    yield server
-    server.stop()
-    drop_database(db)
 
 
 def test_parallel_wrong_pins_never_pass_the_limit(prefork_server):

@@ -1,26 +1,13 @@
 """A key's rate limit holds across Odoo's worker processes (prefork), not per process."""
 
-import os
 import re
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-import pytest
 import requests
-from odoo_server import OdooServer, clone_database, drop_database
 
 LIMIT = 7
 REQUESTS = 24
-
-
-@pytest.fixture()
-def prefork_server(odoo_template):
-    db = "fa_e2e_prefork_%d" % os.getpid()
-    clone_database(odoo_template, db)
-    server = OdooServer(db, int(os.environ.get("FA_E2E_PORT", "8269")) + 20, workers=2).start()
-    yield server
-    server.stop()
-    drop_database(db)
 
 
 def test_rate_limit_is_shared_by_worker_processes(prefork_server):

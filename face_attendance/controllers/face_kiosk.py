@@ -14,7 +14,7 @@ from odoo.http import request
 from face_attendance_daemon.engine import EngineError
 
 from ..models.face_kiosk import KioskRefused
-from ..models.face_kiosk_http import KIOSK_MAX_BODY
+from ..models.ir_http import KIOSK_MAX_BODY
 
 _logger = logging.getLogger(__name__)
 

@@ -24,7 +24,6 @@ from . import ir_http
 from . import ir_websocket
 from . import face_kiosk
 from . import face_kiosk_device
-from . import face_kiosk_http
 from . import face_alert
 from . import face_notification
 from . import face_banner_message

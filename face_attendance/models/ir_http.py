@@ -1,12 +1,17 @@
-"""The REST API's body limit, applied before Odoo parses anything, also to chunked bodies."""
+"""The REST API's and the kiosk's body limits, applied before Odoo parses anything, also to chunked
+bodies."""
 
 import io
 
 from odoo import models
 from odoo.http import request
 
+from .face_kiosk import MAX_FRAME_BYTES
+
 # Room for JSON around a base64 image (4/3 of the image limit) or a multipart envelope.
 BODY_OVERHEAD = 64 * 1024
+# base64 of the kiosk's largest frame, with room for a data-URL prefix and the JSON around it.
+KIOSK_MAX_BODY = MAX_FRAME_BYTES * 4 // 3 + 4096
 
 
 def api_body_limit(env):
@@ -19,8 +24,12 @@ class IrHttp(models.AbstractModel):
     @classmethod
     def _pre_dispatch(cls, rule, args):
         result = super()._pre_dispatch(rule, args)
-        if rule.endpoint.routing.get("face_api"):
+        routing = rule.endpoint.routing
+        if routing.get("face_api"):
             cls._face_bound_body(api_body_limit(request.env))
+        elif routing.get("face_kiosk"):
+            # The kiosk's frames and PINs: at most the largest frame's body is read, chunked or not.
+            cls._face_bound_body(KIOSK_MAX_BODY)
         return result
 
     @classmethod

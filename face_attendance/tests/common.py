@@ -173,3 +173,32 @@ class ApiCase(HttpCase):
         self.assertEqual(payload["error"]["code"], code)
         self.assertTrue(payload["error"]["message"])
         self.assertTrue(payload["requestId"])
+
+
+SIGN_IN_PASSWORD = "Sign-in-Pass-42"  # nosec B105  # a test user's password
+
+
+class SignInCase(ApiCase):
+    """Sign-in over real HTTP with users whose password is known; Odoo's own per-address login
+    failures (kept in the registry) start and end empty."""
+
+    def setUp(self):
+        super().setUp()
+        self._clear_failures()
+        self.addCleanup(self._clear_failures)
+
+    def _clear_failures(self):
+        failures = getattr(self.registry, "_login_failures", None)
+        if failures is not None:
+            failures.clear()
+
+    def _user(self, login, group):
+        return new_test_user(self.env, login=login, groups="base.group_user,%s" % group, password=SIGN_IN_PASSWORD)
+
+    def login(self, login, password=SIGN_IN_PASSWORD):
+        return self.api("POST", "/auth/login", {"username": login, "password": password}, key="")
+
+    def signed_in(self, login, password=SIGN_IN_PASSWORD):
+        response, payload = self.login(login, password)
+        self.assertEqual(response.status_code, 200, payload)
+        return payload["data"]

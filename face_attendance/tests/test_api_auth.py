@@ -6,40 +6,21 @@ from odoo.tests import tagged
 from odoo.tests.common import new_test_user
 
 from ..models.face_api_key import ACCESS_TOKEN_SECONDS
-from .common import ApiCase
+from .common import SIGN_IN_PASSWORD, SignInCase
 
-PASSWORD = "Sign-in-Pass-42"  # nosec B105  # a test user's password
+PASSWORD = SIGN_IN_PASSWORD
 
 
 @tagged("post_install", "-at_install", "face_attendance")
-class TestApiAuth(ApiCase):
+class TestApiAuth(SignInCase):
     """Sign-in for a frontend over real HTTP: Odoo's password check and cooldown, tokens as keys."""
 
     def setUp(self):
         super().setUp()
-        # Odoo counts login failures per address in the registry: start and end with none.
-        self._clear_failures()
-        self.addCleanup(self._clear_failures)
         self.login_manager = self._user("fa_login_manager", "face_attendance.group_face_attendance_manager")
         self.login_user = self._user("fa_login_user", "face_attendance.group_face_attendance_user")
         self.login_device = self._user("fa_login_device", "face_attendance.group_face_attendance_device")
         self.login_none = self._user("fa_login_none", "base.group_user")
-
-    def _clear_failures(self):
-        failures = getattr(self.registry, "_login_failures", None)
-        if failures is not None:
-            failures.clear()
-
-    def _user(self, login, group):
-        return new_test_user(self.env, login=login, groups="base.group_user,%s" % group, password=PASSWORD)
-
-    def login(self, login, password=PASSWORD):
-        return self.api("POST", "/auth/login", {"username": login, "password": password}, key="")
-
-    def signed_in(self, login):
-        response, payload = self.login(login)
-        self.assertEqual(response.status_code, 200, payload)
-        return payload["data"]
 
     def token_record(self, secret):
         return self.env["face.api.key"].search([("prefix", "=", secret.split("_")[1])])

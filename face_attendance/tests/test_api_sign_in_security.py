@@ -10,46 +10,27 @@ from unittest.mock import patch
 from odoo import fields
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
-from odoo.tests.common import new_test_user
 
 from odoo.addons.base.models.res_users import CryptContext
 
 from ..models.face_api_key import SESSION_MAX_DAYS_PARAM, SESSIONS_PER_USER_PARAM
 from ..models.face_signin_throttle import ADDRESS_LIMIT_PARAM, COOLDOWN_PARAM, LOGIN_LIMIT_PARAM
-from .common import ApiCase
+from .common import SIGN_IN_PASSWORD, SignInCase
 
-PASSWORD = "Sign-in-Pass-42"  # nosec B105  # a test user's password
+PASSWORD = SIGN_IN_PASSWORD
 NEW_PASSWORD = "Changed-Pass-43"  # nosec B105  # a test user's password
 
 
 @tagged("post_install", "-at_install", "face_attendance", "face_attendance_security")
-class TestSignInSecurity(ApiCase):
+class TestSignInSecurity(SignInCase):
     def setUp(self):
         super().setUp()
-        self._clear_odoo_failures()
-        self.addCleanup(self._clear_odoo_failures)
         param = self.env["ir.config_parameter"].sudo().set_param
         # Odoo's own per-process cooldown stays out of the way: what is tested here is the addon's.
         param("base.login_cooldown_after", "1000")
         self.env.cr.execute("DELETE FROM face_sign_in_failure")
         self.boss = self._user("fa_sec_manager", "face_attendance.group_face_attendance_manager")
         self.clerk = self._user("fa_sec_user", "face_attendance.group_face_attendance_user")
-
-    def _clear_odoo_failures(self):
-        failures = getattr(self.registry, "_login_failures", None)
-        if failures is not None:
-            failures.clear()
-
-    def _user(self, login, group):
-        return new_test_user(self.env, login=login, groups="base.group_user,%s" % group, password=PASSWORD)
-
-    def login(self, login, password=PASSWORD):
-        return self.api("POST", "/auth/login", {"username": login, "password": password}, key="")
-
-    def signed_in(self, login, password=PASSWORD):
-        response, payload = self.login(login, password)
-        self.assertEqual(response.status_code, 200, payload)
-        return payload["data"]
 
     def me(self, access):
         return self.api("GET", "/auth/me", key=access, bearer=True)

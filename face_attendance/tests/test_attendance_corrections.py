@@ -283,6 +283,9 @@ class TestCorrectionDoors(ApiCase):
             {"name": "Door hall", "source_type": "file", "source": "x", "direction": "both"}
         )
         self.day = (datetime.utcnow() - timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+        # Yesterday's attendances stay open whatever the time of the run: the forgotten check-out
+        # rule (16 hours by default) would close yesterday's 14:00 from 06:00 today on.
+        self.env["face.attendance.config"].set("forgotten_checkout_hours", 72.0)
 
     def at(self, hour):
         return self.day + timedelta(hours=hour)

@@ -3,6 +3,7 @@ kiosk, on real photos; who may call each of its public methods."""
 
 import base64
 import json
+import re
 import xmlrpc.client
 from datetime import timedelta
 
@@ -12,6 +13,7 @@ from odoo.tests import TransactionCase, new_test_user, tagged
 
 from face_attendance_daemon.engine import EngineError
 
+from ..controllers.face_kiosk import DEVICE_COOKIE
 from .common import ApiCase, face_b64, face_photo, stranger_photo
 
 
@@ -227,11 +229,17 @@ class TestRecognitionOnePath(RecognitionSetup, ApiCase):
         self.assertEqual((rest["distance"], rest["box"]), (face["distance"], face["box"]))
         # The kiosk (liveness off: an LFW photo is a photo).
         kiosk = self.env["face.kiosk"].create({"name": "Svc kiosk", "direction": "entry", "liveness_required": False})
-        response = self.url_open(
-            "/face_attendance/kiosk/frame",
-            data=json.dumps({"image": photo}),
-            headers={"Content-Type": "application/json", "X-Face-Kiosk-Token": kiosk.sudo().kiosk_token},
-        )
+        headers = {"Content-Type": "application/json", "X-Face-Kiosk-Token": kiosk.sudo().kiosk_token}
+        # A paired tablet: the code a manager reads on the form, typed on the tablet.
+        code = re.search(r"\b(\d{8})\b", str(kiosk.action_pairing_code()["params"]["message"])).group(1)
+        paired = self.url_open("/face_attendance/kiosk/pair", data=json.dumps({"code": code}), headers=headers)
+        self.assertEqual(paired.status_code, 200, paired.text)
+        # The device cookie is Secure, never sent over the tests' http://: the client keeps a plain copy.
+        secret = paired.cookies[DEVICE_COOKIE]
+        for cookie in [c for c in self.opener.cookies if c.name == DEVICE_COOKIE]:
+            self.opener.cookies.clear(cookie.domain, cookie.path, cookie.name)
+        self.opener.cookies.set(DEVICE_COOKIE, secret, path="/face_attendance/kiosk/")
+        response = self.url_open("/face_attendance/kiosk/frame", data=json.dumps({"image": photo}), headers=headers)
         answer = response.json()
         self.assertEqual((response.status_code, answer["state"], answer["name"]), (200, "checked_in", "Kofi Annan"))
         event = self.env["face.recognition.event"].search([("event_uid", "=", answer["event_id"])])
