@@ -143,6 +143,12 @@ def _checked_stream(source_type, source, settings):
         raise _refuse(source_type, source, rule) from None
     if url.scheme.lower() not in SCHEMES[source_type] or not host or _UNSAFE.search(source):
         raise _refuse(source_type, source, rule)
+    # Where the host is must not depend on who reads the URL: http://8.8.8.8#@127.0.0.1/ is 8.8.8.8
+    # to Python and 127.0.0.1 to a reader that takes the last "@" as the end of the credentials. A
+    # fragment means nothing to a stream, and credentials carry "/", "?" and "#" percent-encoded.
+    rest = source.split("://", 1)[-1]
+    if "#" in source or ("@" in rest and any(mark in rest.rsplit("@", 1)[0] for mark in "/?#")):
+        raise _refuse(source_type, source, rule)
     networks = [ipaddress.ip_network(text, strict=False) for text in settings.allowed_networks]
     try:
         # Every address the name has: a public name may resolve to 127.0.0.1.

@@ -204,7 +204,7 @@ ensure_nginx() {
 # way Odoo's deployment guide sets it up: /websocket to the gevent process, the rest to the workers.
 # DIR (one per listening port) holds its configuration, PID and error log.
 start_proxy() {
-    local listen="$1" http="$2" gevent="$3" dir="$4" user_line="" group code
+    local listen="$1" http="$2" gevent="$3" dir="$4" user_line="" group code status name message answer
     mkdir -p "$dir"
     # nginx writes request bodies larger than its memory buffer (every photo) to files of its worker
     # processes. Started by root, those run as nobody, who cannot enter a checkout in a private
@@ -220,21 +220,33 @@ start_proxy() {
     fi
     chmod 700 "$PROXY_TMP"
     # Errors of the proxy itself (Odoo down or restarting, a body over the limit, a temporary file
-    # it could not write) answer API clients in the API's JSON envelope, never an HTML page; Odoo's
-    # own answers pass through untouched (proxy_intercept_errors is off).
+    # it could not write, a malformed request: bad chunk, headers too large) answer API clients
+    # in the API's JSON envelope, never an HTML page; other paths keep nginx's pages; Odoo's own
+    # answers pass through untouched (proxy_intercept_errors is off). The error pages are the
+    # server's, so that errors met before a location is chosen (a header too large) are covered too;
+    # a request line nginx cannot read (a URI over its buffers: 414, an unknown HTTP version: 505)
+    # names no path to tell it by.
     local api_errors="" api_pages=""
-    for code in 413:PAYLOAD_TOO_LARGE:"The request body is too large." \
+    for code in 400:BAD_REQUEST:"The request is malformed." \
+                411:BAD_REQUEST:"The request needs a Content-Length or a valid chunked body." \
+                413:PAYLOAD_TOO_LARGE:"The request body is too large." \
+                494:BAD_REQUEST:"The request headers are too large." \
+                501:BAD_REQUEST:"This transfer encoding is not supported." \
                 500:PROXY_ERROR:"The proxy could not handle the request." \
                 502:SERVICE_UNAVAILABLE:"Odoo is not answering; try again shortly." \
                 503:SERVICE_UNAVAILABLE:"Odoo is not answering; try again shortly." \
                 504:GATEWAY_TIMEOUT:"Odoo did not answer in time."; do
         IFS=: read -r status name message <<< "$code"
-        api_pages+="            error_page $status @api_$status;
+        # 494 (headers too large) is nginx's own name for a 400.
+        answer="$status"
+        [ "$status" != 494 ] || answer=400
+        api_pages+="        error_page $status @api_$status;
 "
         api_errors+="        location @api_$status {
+            if (\$request_uri !~ ^/api/) { return $answer; }
             default_type application/json;
             add_header Cache-Control no-store always;
-            return $status '{\"success\": false, \"error\": {\"code\": \"$name\", \"message\": \"$message\", \"details\": {}}, \"detail\": \"$message\", \"requestId\": \"\$request_id\"}';
+            return $answer '{\"success\": false, \"error\": {\"code\": \"$name\", \"message\": \"$message\", \"details\": {}}, \"detail\": \"$message\", \"requestId\": \"\$request_id\"}';
         }
 "
     done
@@ -269,10 +281,10 @@ http {
             proxy_set_header Upgrade \$http_upgrade;
             proxy_set_header Connection \$connection_upgrade;
         }
-        location /api/ {
+$api_pages        location /api/ {
             proxy_pass http://odoo;
             proxy_redirect off;
-$api_pages        }
+        }
         location / {
             proxy_pass http://odoo;
             proxy_redirect off;

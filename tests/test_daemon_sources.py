@@ -81,6 +81,11 @@ def test_stream_sources_to_the_daemons_host_and_site_are_refused():
         "http://100.64.0.1/",
         "http://unresolvable.invalid/",
         "http://8.8.8.8\\@127.0.0.1/",
+        # Hosts that readers of URLs disagree on: the credentials end at the last "@" for some.
+        "http://8.8.8.8#@127.0.0.1:9911/",
+        "http://8.8.8.8?@127.0.0.1/",
+        "http://8.8.8.8/@127.0.0.1/",
+        "rtsp://8.8.8.8/stream#x",
         "file:///etc/passwd",
         "ftp://8.8.8.8/x",
     ):
@@ -89,6 +94,8 @@ def test_stream_sources_to_the_daemons_host_and_site_are_refused():
     for source in ("rtsp://127.0.0.1:554/stream", "rtsp://192.168.0.20/h264", "http://192.168.0.20/x"):
         refused("rtsp", source, settings)
     assert checked_source("rtsp", "rtsp://8.8.8.8/stream", settings) == "rtsp://8.8.8.8/stream"
+    # Credentials are fine, with their reserved characters percent-encoded.
+    assert checked_source("rtsp", "rtsp://cam:p%2F%3Fss@8.8.8.8/stream", settings)
     # The cameras' subnet, once listed, is allowed; other private networks stay refused.
     site = CaptureSettings(allowed_networks=["192.168.0.0/24", "127.0.0.1/32"])
     assert checked_source("rtsp", "rtsp://192.168.0.20/h264", site)

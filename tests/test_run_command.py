@@ -164,3 +164,26 @@ def test_a_proxy_error_on_the_api_is_json(run_command):
     assert answer.getheader("Content-Type").startswith("application/json"), body[:200]
     payload = json.loads(body)
     assert payload["success"] is False and payload["error"]["code"] == "PAYLOAD_TOO_LARGE" and payload["requestId"]
+
+
+def test_malformed_requests_to_the_api_answer_json_too(run_command):
+    url, _secret, _proxy_dir = run_command
+    host, port = url.rsplit("/", 1)[1].split(":")
+    for request, status in (
+        # Headers over nginx's buffers: refused before a location is chosen.
+        (b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 30000 + b"\r\n\r\n", 400),
+        (b"POST /api/v1/recognize HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nZZZ\r\n\r\n", 400),
+        (b"POST /api/v1/recognize HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n", 501),
+    ):
+        with socket.create_connection((host, int(port)), timeout=30) as connection:
+            connection.sendall(request)
+            answer = b""
+            while b"\r\n\r\n" not in answer or not answer.rstrip().endswith(b"}"):
+                chunk = connection.recv(65536)
+                if not chunk:
+                    break
+                answer += chunk
+        head, _sep, body = answer.partition(b"\r\n\r\n")
+        assert head.split(b" ")[1] == str(status).encode(), head
+        assert b"content-type: application/json" in head.lower(), answer[:300]
+        assert json.loads(body)["success"] is False

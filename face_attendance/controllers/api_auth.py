@@ -19,6 +19,7 @@ from odoo.exceptions import AccessDenied
 from odoo.http import request
 
 from ..models.face_api_key import ACCESS_TOKEN_SECONDS, REFRESH_TOKEN_SECONDS, SESSION_MAX_DAYS, iso
+from ..models.face_signin_throttle import already_counted
 from ..models.odoo_compat import V19
 from .api_common import ApiError, api_route, bad_request, client_address, expect, json_body, json_response, ok
 from .api_users import USER_ACCOUNT, user_account
@@ -141,7 +142,8 @@ def sign_in(login, password):
             headers={"Retry-After": str(wait)},
         )
     try:
-        auth_info = _odoo_authenticate(login, password)
+        with already_counted():
+            auth_info = _odoo_authenticate(login, password)
     except AccessDenied:
         _refused(server, login, password)
         raise SignInRefused(401, "INVALID_CREDENTIALS", "Wrong login or password.") from None

@@ -12,7 +12,8 @@ from .security_groups import DEVICE, MANAGER
 # (they reach managers' messages, alerts and exports). A manager names the others as they like.
 MAX_DAEMONS_PER_DEVICE = 10
 MAX_DAEMONS_PARAM = "face_attendance.max_daemons_per_device"
-DEVICE_DAEMON_NAME = re.compile(r"^[^\W][\w .:@()-]{0,63}$")
+# ASCII only: look-alike letters of other scripts could pass for another daemon's name.
+DEVICE_DAEMON_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_ .:@()-]{0,63}$")
 
 
 def _finite(value):
@@ -128,7 +129,7 @@ class FaceDaemon(models.Model):
         if not DEVICE_DAEMON_NAME.match(name):
             raise ValidationError(
                 self.env._(
-                    "A daemon registering itself is named with letters, digits, spaces and . : @ ( ) - _ "
+                    "A daemon registering itself is named with ASCII letters, digits, spaces and . : @ ( ) - _ "
                     "(at most 64 characters); a manager can rename it afterwards."
                 )
             )

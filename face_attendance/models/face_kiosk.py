@@ -308,9 +308,10 @@ class FaceKiosk(models.Model):
         faces = service._detect_faces(image, encoder, MIN_FACE, detect_side=DETECT_SIDE, largest=True)
         face = faces[0] if faces else None
         vote = kiosk._vote(config)
-        # A camera never sends the same bytes twice; a script replaying pictures does (one, or a few in
-        # turn): each counts once in the vote.
-        digest = hashlib.sha256(data).hexdigest()[:32]
+        # A camera never sends the same picture twice; a script replaying pictures does (one, or a few in
+        # turn): each counts once in the vote. The decoded pixels are compared, not the bytes, so
+        # changing a trailing byte or the metadata of a replayed JPEG makes no new picture.
+        digest = hashlib.sha256(image.tobytes()).hexdigest()[:32]
         if face is not None and digest in vote.recent_frames:
             return {"state": "checking", "message": env._("Hold still…"), "box": list(face.box)}
         vote.recent_frames.append(digest)

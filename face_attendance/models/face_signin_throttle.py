@@ -9,7 +9,9 @@ failures others made. The counts are committed at once, outside the request's tr
 refused sign-in still counts and every worker process sees the same numbers.
 """
 
+import contextlib
 import hashlib
+from contextvars import ContextVar
 
 from odoo import api, models
 
@@ -37,6 +39,24 @@ RESERVE_SQL = """
 LAST_SQL = "SELECT last_at FROM face_sign_in_failure WHERE subject = %s"
 FORGET_SQL = "DELETE FROM face_sign_in_failure WHERE subject = %s"
 TAKE_BACK_SQL = "UPDATE face_sign_in_failure SET failures = GREATEST(failures - 1, 0) WHERE subject = %s"
+
+
+# Set while the API's sign-in routes check a password they already counted: Odoo's own check
+# (res.users._check_credentials) then does not count it again. Server-side state, never a context key.
+_counted = ContextVar("face_sign_in_counted", default=False)
+
+
+@contextlib.contextmanager
+def already_counted():
+    token = _counted.set(True)
+    try:
+        yield
+    finally:
+        _counted.reset(token)
+
+
+def is_counted():
+    return _counted.get()
 
 
 def login_subject(login):
@@ -73,11 +93,15 @@ class FaceSignInThrottle(models.AbstractModel):
     def _attempt(self, login, address):
         """Count a sign-in attempt of ``login`` from ``address`` as a failure until it succeeds
         (``_succeeded``). Returns 0, or the seconds to wait when the login or the address is on
-        cooldown (then nothing is counted)."""
+        cooldown (then nothing is counted). ``address`` None: a door that does not tell it (XML-RPC
+        hides the request from the code it runs): the login alone is counted."""
         login_limit, address_limit, cooldown = self._settings()
         now = _clock()
         counted = []
-        for subject, limit in ((login_subject(login), login_limit), (address_subject(address), address_limit)):
+        subjects = [(login_subject(login), login_limit)]
+        if address is not None:
+            subjects.append((address_subject(address), address_limit))
+        for subject, limit in subjects:
             params = {"subject": subject, "now": now, "since": now - cooldown, "limit": limit}
             if _bookkeeping(self.env, RESERVE_SQL, params, fetch=True) is None:
                 for done in counted:
@@ -91,7 +115,16 @@ class FaceSignInThrottle(models.AbstractModel):
     def _succeeded(self, login, address):
         """The password was right: the login starts afresh, the address forgets this one attempt."""
         _bookkeeping(self.env, FORGET_SQL, [login_subject(login)])
-        _bookkeeping(self.env, TAKE_BACK_SQL, [address_subject(address)])
+        if address is not None:
+            _bookkeeping(self.env, TAKE_BACK_SQL, [address_subject(address)])
+
+    @api.model
+    def _key_used(self, login, address):
+        """A key (not a password) was right: only this attempt is taken back, the login's failures
+        stay; a device authenticating with its key resets no count an attacker made."""
+        _bookkeeping(self.env, TAKE_BACK_SQL, [login_subject(login)])
+        if address is not None:
+            _bookkeeping(self.env, TAKE_BACK_SQL, [address_subject(address)])
 
     @api.autovacuum
     def _gc_failures(self):

@@ -6,8 +6,10 @@ import json
 import secrets
 
 from odoo import SUPERUSER_ID, api, fields, models
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessDenied, AccessError, ValidationError
+from odoo.http import request
 
+from .face_signin_throttle import is_counted
 from .odoo_compat import USER_ALL_GROUPS
 from .security_groups import MANAGER
 
@@ -40,6 +42,42 @@ class ResUsers(models.Model):
                 raise ValidationError(
                     self.env._("Display preferences are a JSON object of at most %s bytes.", MAX_PREFERENCES_BYTES)
                 )
+
+    # ------------------------------------------------------------------ passwords, every door
+    def _check_credentials(self, credential, env):
+        """Every password check (Odoo's login page, XML-RPC, JSON-RPC, the API's sign-in) counts
+        against the login (and the client address where the door tells it) in PostgreSQL, before the password is
+        verified: Odoo's own cooldown is per process and cleared by anybody's success. Over the limit
+        even the right password is refused; an API key still passes (it cannot be guessed, and a
+        daemon's login locked by an attacker would stop attendance), without clearing the count."""
+        if credential.get("type") != "password" or not credential.get("password") or is_counted():
+            return super()._check_credentials(credential, env)
+        Throttle = self.env["face.sign.in.throttle"]
+        # XML-RPC runs its methods with the request put aside: its guesses count against the login.
+        login, address = self.env.user.login, (request.httprequest.remote_addr if request else None)
+        wait = Throttle._attempt(login, address)
+        auth_info = super()._check_credentials(credential, env)  # AccessDenied: the attempt stays counted
+        if auth_info.get("auth_method") == "apikey":
+            if not wait:
+                Throttle._key_used(login, address)
+            return auth_info
+        if wait:
+            raise AccessDenied()
+        Throttle._succeeded(login, address)
+        return auth_info
+
+    def write(self, vals):
+        """A change of what a session is bound to (login, password, active, 2FA) ends the users' API
+        sign-in sessions for good: restoring the old value does not revive them."""
+        result = super().write(vals)
+        if set(vals) & set(self._get_session_token_fields()):
+            Key = self.env["face.api.key"].sudo()
+            live = Key.search(
+                [("user_id", "in", self.ids), ("kind", "in", ("access", "refresh")), ("state", "!=", "revoked")]
+            )
+            for user in live.user_id:
+                Key._revoke_sessions_of(user)
+        return result
 
     # ------------------------------------------------------------------ API sign-in
     def action_face_sign_out_everywhere(self):

@@ -220,6 +220,8 @@ class TestAdversarialRpc(HttpCase):
             ("face.api.key", "action_revoke"): ([self.admin_key.id], [], {}, nothing),
             # Signing out another user is for managers within their rights (the administrator is beyond them all).
             ("res.users", "action_face_sign_out_everywhere"): ([self.env.ref("base.user_admin").id], [], {}, nothing),
+            # Ending sessions on a change of credentials adds no right: Odoo's decide who writes a user.
+            ("res.users", "write"): ([self.env.ref("base.user_admin").id], [{"login": "taken-over"}], {}, nothing),
             ("face.api.key", "unlink"): ([self.admin_key.id], [], {}, nothing),
             ("face.api.key.wizard", "action_generate"): ([self.key_wizard.id], [], {}, nothing),
             ("face.recognition.event", "ingest_events"): (None, [[self.forged_event]], {}, ("device", "other_manager")),

@@ -283,6 +283,15 @@ class TestFaceKiosk(KioskCase):
         answers = [self.post("frame", {"image": image})[1]["state"] for _i in range(8)]
         self.assertEqual(set(answers), {"checking"})
         self.assertFalse(self.events())
+        # The same picture with other bytes (a byte after the JPEG's end, a comment segment) is the
+        # same picture.
+        data = frames("real")[0]
+        variants = [data + bytes([n]) * (n + 1) for n in range(4)]
+        variants += [data[:2] + b"\xff\xfe\x00\x07note" + bytes([n]) + data[2:] for n in range(4)]
+        self.assertEqual(len(set(variants)), 8)
+        answers = [self.post("frame", {"image": base64.b64encode(v).decode()})[1]["state"] for v in variants]
+        self.assertEqual(set(answers), {"checking"}, answers)
+        self.assertFalse(self.events())
 
     def test_the_token_is_not_in_the_path(self):
         image = base64.b64encode(frames("real")[0]).decode()

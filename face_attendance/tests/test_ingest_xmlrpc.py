@@ -99,7 +99,7 @@ class TestIngestOverXmlRpc(HttpCase):
         # An existing daemon still registers again (a restart is no new record).
         self.assertTrue(self.call("face.daemon", "daemon_register", "gate-2", "host-b")["daemon_id"])
         self.env["ir.config_parameter"].sudo().set_param("face_attendance.max_daemons_per_device", "10")
-        for name in ("http://evil.example/login", "<b>URGENT</b>", "Pay now!\nCall +1", " ", "x" * 65):
+        for name in ("http://evil.example/login", "<b>URGENT</b>", "Pay now!\nCall +1", " ", "x" * 65, "D\u0430emon"):
             with self.subTest(name=name), self.assertRaises(Exception) as refused:
                 self.call("face.daemon", "daemon_register", name, "host-e")
         self.assertEqual(
