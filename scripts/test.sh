@@ -1,8 +1,31 @@
 #!/usr/bin/env bash
 # The test command: set-up (idempotent), then for each Odoo version (FA_ODOO_VERSIONS, default
 # "18 19") a fresh test database, the addon's tests with Odoo's own hr_attendance tests, and the
-# rest of the project's tests against servers of that version. Exits non-zero on any failure.
+# rest of the project's tests against servers of that version (the tests that need no Odoo run
+# with the first version only). Exits non-zero on any failure.
+#   scripts/test.sh                      everything, as CI runs it
+#   scripts/test.sh --quick [--tags T]   the developers' inner loop: one Odoo version (the first of
+#                                        FA_ODOO_VERSIONS), no static checks, the addon's tests only
+#                                        (or Odoo test tags T, e.g. /face_attendance:TestApiAuth), then
+#                                        the project tests that need no Odoo server
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+QUICK=0
+ADDON_TAGS="/face_attendance,/hr_attendance"
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --quick) QUICK=1; ADDON_TAGS="/face_attendance" ;;
+        --tags) shift; [ $# -gt 0 ] || die "--tags needs Odoo test tags"; ADDON_TAGS="$1" ;;
+        --tags=*) ADDON_TAGS="${1#--tags=}" ;;
+        -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+        *) die "unknown option $1 (see --help)" ;;
+    esac
+    shift
+done
+if [ "$QUICK" = 1 ]; then
+    FA_ODOO_VERSIONS="${FA_ODOO_VERSIONS%% *}"
+fi
+FIRST_VERSION="${FA_ODOO_VERSIONS%% *}"
 
 for version in $FA_ODOO_VERSIONS; do
     use_odoo "$version"
@@ -13,11 +36,13 @@ ensure_fuzz_venv
 ensure_browser_tools
 # Static security checks (bandit, pylint-odoo) first: a finding fails the command before the
 # long Odoo run.
-log "static security checks (bandit, pylint-odoo)"
-bash "$PROJECT_ROOT/scripts/security_lint.sh" || die "static security checks failed (findings above)"
-log "pre-commit: ruff, ruff-format and pylint-odoo with OCA's configuration"
-if ! (cd "$PROJECT_ROOT" && "$FA_LINT_VENV/bin/pre-commit" run --all-files --show-diff-on-failure --color=never); then
-    die "pre-commit found problems (above); its fixes are in the working tree: review and commit them"
+if [ "$QUICK" = 0 ]; then
+    log "static security checks (bandit, pylint-odoo)"
+    bash "$PROJECT_ROOT/scripts/security_lint.sh" || die "static security checks failed (findings above)"
+    log "pre-commit: ruff, ruff-format and pylint-odoo with OCA's configuration"
+    if ! (cd "$PROJECT_ROOT" && "$FA_LINT_VENV/bin/pre-commit" run --all-files --show-diff-on-failure --color=never); then
+        die "pre-commit found problems (above); its fixes are in the working tree: review and commit them"
+    fi
 fi
 export FA_SCREENSHOTS_DIR="${FA_SCREENSHOTS_DIR:-$PROJECT_ROOT/test-artifacts/screenshots}"
 rm -rf "$FA_SCREENSHOTS_DIR"
@@ -41,7 +66,7 @@ test_version() {
     log "Odoo $1: addon tests on a fresh database $TEST_DB (face_attendance + Odoo's hr_attendance tests)"
     set +e
     odoo_cmd -d "$TEST_DB" -i face_attendance,hr_attendance --test-enable \
-        --test-tags "/face_attendance,/hr_attendance" --stop-after-init \
+        --test-tags "$ADDON_TAGS" --stop-after-init \
         --http-interface=127.0.0.1 --http-port="$port" --workers=0 --max-cron-threads=0 \
         --log-level=test --logfile= > "$odoo_log" 2>&1
     local odoo_rc=$?
@@ -68,11 +93,19 @@ test_version() {
         die "Odoo $1: addon tests failed (rc=$odoo_rc, $n_bad failed of $n_total; full log: $odoo_log)"
     fi
 
-    log "Odoo $1: project tests (engine, daemon, end to end)"
+    # The tests that need no Odoo server (engine, daemon stages, rules) run with the first version
+    # only; the others (marked "odoo" by tests/conftest.py) with every version; --quick: none of them.
+    local selection=() what="engine, daemon, end to end"
+    if [ "$QUICK" = 1 ]; then
+        selection=(-m "not odoo"); what="engine and daemon, no Odoo server"
+    elif [ "$1" != "$FIRST_VERSION" ]; then
+        selection=(-m odoo); what="end to end against Odoo $1"
+    fi
+    log "Odoo $1: project tests ($what)"
     local report="$ARTIFACTS/pytest-odoo$1.txt" py_rc
     set +e
     # The servers these tests start run on copies of the database the addon tests just used.
-    FA_TEMPLATE_DB="$TEST_DB" "$FA_VENV/bin/python" -m pytest -q -p no:cacheprovider "$PROJECT_ROOT/tests" 2>&1 | tee "$report"
+    FA_TEMPLATE_DB="$TEST_DB" "$FA_VENV/bin/python" -m pytest -q -p no:cacheprovider "${selection[@]}" "$PROJECT_ROOT/tests" 2>&1 | tee "$report"
     py_rc=${PIPESTATUS[0]}
     set -e
     [ "$py_rc" -eq 0 ] || die "Odoo $1: project tests failed (pytest rc=$py_rc)"

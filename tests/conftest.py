@@ -7,6 +7,21 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 
+# Tests that start or use an Odoo server need one of these fixtures; the others (engine, daemon
+# stages, configuration) need no Odoo and run once, not once per Odoo version (scripts/test.sh).
+ODOO_FIXTURES = {"odoo_template", "odoo_servers", "prefork_server"}
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "odoo: needs a real Odoo server (run for every Odoo version)")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if ODOO_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.odoo)
+
+
 @pytest.fixture(scope="session")
 def faces_dir():
     path = os.environ.get("FA_FACES_DIR") or os.path.join(ROOT, "..", "shared", "data", "faces")
