@@ -1,72 +1,82 @@
 """Alerts of the operations frontend: list, acknowledge, mute, delete (archive). Alerts are raised by
 the code that notices a condition (models/face_alert.py); the API only reads and handles them."""
 
+from typing import Annotated, Literal
+
+from pydantic import ConfigDict, Field
+
 from odoo import http
 from odoo.http import request
 
+from ..models.api_types import Answer, Body, DateTime, Id, PlanPaging
 from ..models.face_alert import ALERT_TYPES, SEVERITIES, STATES
 from ..models.face_alert_api import LEVELS, MAX_MUTE_MINUTES
-from .api_common import MAX_ID, api_route, bad_request, json_body, ok, ok_page, plan_paging
-from .openapi_spec import DATETIME, INT32, PLAN_PAGING, json_content, obj, operation, plan_page, query, s
+from .api_common import api_route
 
 STATUS_FILTERS = [value for value, _label in STATES] + ["active"]
 
-ALERT = obj(
-    {
-        "id": s("integer"),
-        "type": s("string", enum=[value for value, _label in ALERT_TYPES]),
-        "title": s("string"),
-        "description": s("string"),
-        "message": s("string"),
-        "level": s("string", enum=sorted(set(LEVELS.values()))),
-        "severity": s("string", enum=[value for value, _label in SEVERITIES]),
-        "status": s("string", enum=[value for value, _label in STATES]),
-        "timestamp": dict(DATETIME, description="When the condition was last seen"),
-        "cameraId": s("integer", nullable=True),
-        "cameraName": s("string", nullable=True),
-        "daemonId": s("integer", nullable=True),
-        "daemonName": s("string", nullable=True),
-        "employeeId": s("integer", nullable=True),
-        "personName": s("string", nullable=True),
-        "eventId": s("integer", nullable=True),
-        "acknowledged": s("boolean"),
-        "acknowledgedBy": s("string", nullable=True),
-        "acknowledgedAt": DATETIME,
-        "muted": s("boolean"),
-        "mutedUntil": DATETIME,
-        "occurrences": s("integer"),
-        "firstSeen": DATETIME,
-        "lastSeen": DATETIME,
-        "resolvedAt": DATETIME,
-        "tags": s("array", items=s("string")),
-    }
-)
+Level = Literal[tuple(sorted(set(LEVELS.values())))]
+Severity = Literal[tuple(value for value, _label in SEVERITIES)]
+AlertType = Literal[tuple(value for value, _label in ALERT_TYPES)]
+AlertState = Literal[tuple(value for value, _label in STATES)]
+StatusFilter = Literal[tuple(STATUS_FILTERS)]
+
+
+class Alert(Answer):
+    id: int
+    type: AlertType
+    title: str
+    description: str
+    message: str
+    level: Level
+    severity: Severity
+    status: AlertState
+    timestamp: DateTime = Field(description="When the condition was last seen")
+    cameraId: int | None  # noqa: N815  # the plan's camelCase
+    cameraName: str | None  # noqa: N815
+    daemonId: int | None  # noqa: N815
+    daemonName: str | None  # noqa: N815
+    employeeId: int | None  # noqa: N815
+    personName: str | None  # noqa: N815
+    eventId: int | None  # noqa: N815
+    acknowledged: bool
+    acknowledgedBy: str | None  # noqa: N815
+    acknowledgedAt: DateTime  # noqa: N815
+    muted: bool
+    mutedUntil: DateTime  # noqa: N815
+    occurrences: int
+    firstSeen: DateTime  # noqa: N815
+    lastSeen: DateTime  # noqa: N815
+    resolvedAt: DateTime  # noqa: N815
+    tags: list[str]
+
+
+class AlertDeleted(Answer):
+    id: int
+    deleted: bool
+    status: Literal["resolved"]
+
+
+class AlertQuery(PlanPaging):
+    status: StatusFilter = Field(None, description="active: open or acknowledged")
+    state: StatusFilter = Field(None, description="Same as status")
+    type: AlertType = None
+    severity: Severity = None
+    cameraId: Id = None  # noqa: N815
+
+
+class AlertMute(Body):
+    # Exactly one of them: face.alert checks it (and the time's range), as the XML-RPC callers need.
+    model_config = ConfigDict(
+        json_schema_extra={"minProperties": 1, "maxProperties": 1, "description": "Exactly one of minutes and until."}
+    )
+
+    minutes: Annotated[int, Field(ge=0, le=MAX_MUTE_MINUTES)] = None
+    until: Annotated[str, Field(max_length=64, description="ISO 8601, UTC if no offset; at most 30 days ahead")] = None
 
 
 def alert_dict(alert):
     return alert._api_dict()
-
-
-def choice_param(params, name, choices):
-    value = params.get(name)
-    if value in (None, ""):
-        return None
-    if value not in choices:
-        raise bad_request("%s must be one of %s." % (name, ", ".join(choices)), field=name)
-    return value
-
-
-def id_param(params, name):
-    value = params.get(name)
-    if value in (None, ""):
-        return None
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise bad_request("%s must be an integer." % name, field=name) from None
-    if not 0 < number <= MAX_ID:
-        raise bad_request("%s is out of range." % name, field=name)
-    return number
 
 
 class FaceApiAlerts(http.Controller):
@@ -74,93 +84,59 @@ class FaceApiAlerts(http.Controller):
         "/alerts",
         ["GET"],
         scope="alerts:read",
-        doc=operation(
-            "Alerts, newest first",
-            "Alerts",
-            "alerts:read",
-            200,
-            ALERT,
-            PLAN_PAGING
-            + [
-                query("status", s("string", enum=STATUS_FILTERS), "active: open or acknowledged"),
-                query("state", s("string", enum=STATUS_FILTERS), "Same as status"),
-                query("type", s("string", enum=[value for value, _label in ALERT_TYPES])),
-                query("severity", s("string", enum=[value for value, _label in SEVERITIES])),
-                query("cameraId", INT32),
-            ],
-            ok_content=plan_page(ALERT),
-            description="The alerts of the key's company, archived (deleted) ones aside.",
-        ),
+        summary="Alerts, newest first",
+        tag="Alerts",
+        query=AlertQuery,
+        answer=Alert,
+        paged=True,
+        description="The alerts of the key's company, archived (deleted) ones aside.",
     )
-    def list_alerts(self, **params):
-        number, size, offset = plan_paging(params)
-        status = choice_param(params, "status", STATUS_FILTERS) or choice_param(params, "state", STATUS_FILTERS)
-        alert_type = choice_param(params, "type", [value for value, _label in ALERT_TYPES])
-        severity = choice_param(params, "severity", [value for value, _label in SEVERITIES])
-        camera_id = id_param(params, "cameraId")
-        alerts, total = request.env["face.alert"]._api_search(status, alert_type, severity, camera_id, size, offset)
-        return ok_page([alert_dict(alert) for alert in alerts], total, number, size)
+    def list_alerts(self, query):
+        alerts, total = request.env["face.alert"]._api_search(
+            query.status or query.state,
+            query.type,
+            query.severity,
+            query.cameraId,
+            query.pageSize,
+            (query.page - 1) * query.pageSize,
+        )
+        return [alert_dict(alert) for alert in alerts], total
 
     @api_route(
         "/alerts/<int:alert_id>/acknowledge",
         ["POST"],
         scope="alerts:write",
-        doc=operation(
-            "Acknowledge an alert",
-            "Alerts",
-            "alerts:write",
-            200,
-            ALERT,
-            description="Face Attendance users. Idempotent; a resolved alert cannot be acknowledged (422).",
-        ),
+        summary="Acknowledge an alert",
+        tag="Alerts",
+        answer=Alert,
+        description="Face Attendance users. Idempotent; a resolved alert cannot be acknowledged (422).",
     )
     def acknowledge(self, alert_id):
-        return ok(alert_dict(request.env["face.alert"]._api_acknowledge(alert_id)))
+        return alert_dict(request.env["face.alert"]._api_acknowledge(alert_id))
 
     @api_route(
         "/alerts/<int:alert_id>/mute",
         ["POST"],
         scope="alerts:write",
-        doc=operation(
-            "Mute an alert for some minutes or until a time (0 minutes: unmute)",
-            "Alerts",
-            "alerts:write",
-            200,
-            ALERT,
-            body=json_content(
-                {
-                    "type": "object",
-                    "additionalProperties": False,
-                    "minProperties": 1,
-                    "maxProperties": 1,
-                    "description": "Exactly one of minutes and until.",
-                    "properties": {
-                        "minutes": s("integer", minimum=0, maximum=MAX_MUTE_MINUTES),
-                        "until": s("string", description="ISO 8601, UTC if no offset; at most 30 days ahead"),
-                    },
-                }
-            ),
-            description="Face Attendance managers. While muted, the condition seen again notifies nobody "
-            "and the live monitor hides the alert.",
-        ),
+        summary="Mute an alert for some minutes or until a time (0 minutes: unmute)",
+        tag="Alerts",
+        body=AlertMute,
+        answer=Alert,
+        description="Face Attendance managers. While muted, the condition seen again notifies nobody "
+        "and the live monitor hides the alert.",
     )
-    def mute(self, alert_id):
-        body = json_body(optional=("minutes", "until"))
-        return ok(alert_dict(request.env["face.alert"]._api_mute(alert_id, body)))
+    def mute(self, alert_id, body):
+        return alert_dict(request.env["face.alert"]._api_mute(alert_id, body.given()))
 
     @api_route(
         "/alerts/<int:alert_id>",
         ["DELETE"],
         scope="alerts:write",
-        doc=operation(
-            "Delete an alert (resolved and archived; the audit log keeps it)",
-            "Alerts",
-            "alerts:write",
-            200,
-            obj({"id": s("integer"), "deleted": s("boolean"), "status": s("string", enum=["resolved"])}),
-            description="Face Attendance managers.",
-        ),
+        summary="Delete an alert (resolved and archived; the audit log keeps it)",
+        tag="Alerts",
+        answer=AlertDeleted,
+        description="Face Attendance managers.",
     )
     def delete(self, alert_id):
         request.env["face.alert"]._api_delete(alert_id)
-        return ok({"id": alert_id, "deleted": True, "status": "resolved"})
+        return {"id": alert_id, "deleted": True, "status": "resolved"}

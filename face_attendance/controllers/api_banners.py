@@ -1,29 +1,42 @@
 """Banner messages of the key's company: shown on the live monitors during their time window."""
 
+from typing import Annotated
+
+from pydantic import Field
+
 from odoo import http
 from odoo.http import request
 
-from ..models.face_alert import SEVERITIES
+from ..models.api_types import Answer, Body, DateTime, PlanPaging
 from ..models.face_banner_message import MAX_BANNER_LENGTH
-from .api_alerts import LEVELS
-from .api_common import api_route, bool_param, json_body, ok, ok_page, plan_paging
-from .openapi_spec import DATETIME, PLAN_PAGING, json_content, obj, operation, plan_page, query, s
+from .api_alerts import Level, Severity
+from .api_common import api_route
 
-SEVERITY_VALUES = [value for value, _label in SEVERITIES]
+# Times stay text here: face.banner.message reads them (range, order) as its XML-RPC callers send them.
+BannerMoment = Annotated[str, Field(max_length=64)]
 
-BANNER = obj(
-    {
-        "id": s("integer"),
-        "message": s("string"),
-        "level": s("string", enum=sorted(set(LEVELS.values()))),
-        "severity": s("string", enum=SEVERITY_VALUES),
-        "startsAt": DATETIME,
-        "endsAt": DATETIME,
-        "current": s("boolean", description="Within its time window now"),
-        "createdBy": s("string", nullable=True),
-        "createdAt": DATETIME,
-    }
-)
+
+class Banner(Answer):
+    id: int
+    message: str
+    level: Level
+    severity: Severity
+    startsAt: DateTime  # noqa: N815  # the plan's camelCase
+    endsAt: DateTime  # noqa: N815
+    current: bool = Field(description="Within its time window now")
+    createdBy: str | None  # noqa: N815
+    createdAt: DateTime  # noqa: N815
+
+
+class BannerQuery(PlanPaging):
+    current: bool = Field(True, description="Only those shown now (default) or all")
+
+
+class BannerPost(Body):
+    message: Annotated[str, Field(min_length=1, max_length=MAX_BANNER_LENGTH)]
+    severity: Severity = "info"
+    startsAt: BannerMoment = Field(None, description="ISO 8601, UTC if no offset; default now")  # noqa: N815
+    endsAt: BannerMoment | None = Field(None, description="ISO 8601; empty: until archived")  # noqa: N815
 
 
 def banner_dict(banner):
@@ -35,50 +48,28 @@ class FaceApiBanners(http.Controller):
         "/services/banner-messages",
         ["GET"],
         scope="alerts:read",
-        doc=operation(
-            "Banner messages of the key's company",
-            "Alerts",
-            "alerts:read",
-            200,
-            BANNER,
-            PLAN_PAGING + [query("current", s("boolean", default=True), "Only those shown now (default) or all")],
-            ok_content=plan_page(BANNER),
-        ),
+        summary="Banner messages of the key's company",
+        tag="Alerts",
+        query=BannerQuery,
+        answer=Banner,
+        paged=True,
     )
-    def list_banners(self, **params):
-        number, size, offset = plan_paging(params)
-        current = bool_param(params, "current", default=True)
-        banners, total = request.env["face.banner.message"]._api_search(current, size, offset)
-        return ok_page([banner_dict(b) for b in banners], total, number, size)
+    def list_banners(self, query):
+        banners, total = request.env["face.banner.message"]._api_search(
+            query.current, query.pageSize, (query.page - 1) * query.pageSize
+        )
+        return [banner_dict(b) for b in banners], total
 
     @api_route(
         "/services/banner-messages",
         ["POST"],
         scope="alerts:write",
-        doc=operation(
-            "Post a banner message on the company's live monitors",
-            "Alerts",
-            "alerts:write",
-            201,
-            BANNER,
-            body=json_content(
-                {
-                    "type": "object",
-                    "required": ["message"],
-                    "additionalProperties": False,
-                    "properties": {
-                        "message": s("string", minLength=1, maxLength=MAX_BANNER_LENGTH),
-                        "severity": s("string", enum=SEVERITY_VALUES, default="info"),
-                        "startsAt": s("string", description="ISO 8601, UTC if no offset; default now"),
-                        "endsAt": s("string", nullable=True, description="ISO 8601; empty: until archived"),
-                    },
-                }
-            ),
-            description="Face Attendance managers.",
-        ),
+        summary="Post a banner message on the company's live monitors",
+        tag="Alerts",
+        body=BannerPost,
+        answer=Banner,
+        status=201,
+        description="Face Attendance managers.",
     )
-    def post_banner(self):
-        Banner = request.env["face.banner.message"]
-        Banner._api_check_poster()  # before the body: a refused caller learns nothing of its checks
-        body = json_body(required=("message",), optional=("severity", "startsAt", "endsAt"))
-        return ok(banner_dict(Banner._api_post(body)), status=201)
+    def post_banner(self, body):
+        return banner_dict(request.env["face.banner.message"]._api_post(body.given()))

@@ -505,6 +505,10 @@ def api_route(  # noqa: C901  # one branch per error kind: the table of answers
                     ApiError(500, "INTERNAL_ERROR", "An unexpected error occurred."), request_id, compat
                 )
 
+        if declaration:
+            # The declaration reads the query itself: Odoo must not judge the parameters by the
+            # handler's signature (query=, body=), or it logs every query parameter as ignored.
+            del wrapper.original_endpoint.__wrapped__
         return wrapper
 
     return decorate

@@ -1,8 +1,28 @@
+from typing import Annotated, Literal
+
+from pydantic import Field
+
 from odoo import http
 from odoo.http import request
 
-from .api_common import ApiError, api_route, audit, bad_request, expect, json_body, ok, parse_json
+from ..models.api_types import Answer, Body, PersonId
+from .api_common import ApiError, api_route, audit, bad_request, ok, parse_json
 from .openapi_spec import INT32, json_content, obj, operation, ref, s
+
+
+class NotThisPerson(Body):
+    personId: PersonId = Field(None, description="Who it was, when known")  # noqa: N815  # the plan's camelCase
+    reason: Annotated[str, Field(max_length=255)] = None
+
+
+class CorrectedSighting(Answer):
+    id: int
+    eventId: str  # noqa: N815
+    outcome: Literal["pending", "checked_in", "checked_out", "duplicate", "rejected", "spoof", "error"]
+    message: str | None
+    attendanceId: int | None  # noqa: N815
+    personId: str | None = Field(description="Whose sighting it is now")  # noqa: N815
+    notPersonId: str | None = Field(description="Whom it was wrongly given to")  # noqa: N815
 
 
 class FaceApiEvents(http.Controller):
@@ -74,44 +94,15 @@ class FaceApiEvents(http.Controller):
         "/events/<int:event_id>/not-this-person",
         ["POST"],
         scope="attendance:write",
-        doc=operation(
-            "HR's word on a sighting: not this person (managers)",
-            "Events",
-            "attendance:write",
-            200,
-            obj(
-                {
-                    "id": s("integer"),
-                    "eventId": s("string"),
-                    "outcome": s(
-                        "string",
-                        enum=["pending", "checked_in", "checked_out", "duplicate", "rejected", "spoof", "error"],
-                    ),
-                    "message": s("string", nullable=True),
-                    "attendanceId": s("integer", nullable=True),
-                    "personId": s("string", nullable=True, description="Whose sighting it is now"),
-                    "notPersonId": s("string", nullable=True, description="Whom it was wrongly given to"),
-                }
-            ),
-            body=json_content(
-                {
-                    "type": "object",
-                    "additionalProperties": False,
-                    "properties": {
-                        "personId": s("string", minLength=1, maxLength=64, description="Who it was, when known"),
-                        "reason": s("string", maxLength=255),
-                    },
-                }
-            ),
-            body_required=False,
-            description="Face Attendance managers only. Without personId the sighting is set aside (outcome "
-            "rejected); with it the sighting becomes that person's. The days of both persons are decided again "
-            "by the rules; the sighting keeps who corrected it, when, why and whom it was wrongly given to. "
-            "The same as the backend's 'Not this person' action.",
-        ),
+        summary="HR's word on a sighting: not this person (managers)",
+        tag="Events",
+        body=NotThisPerson,
+        body_required=False,
+        answer=CorrectedSighting,
+        description="Face Attendance managers only. Without personId the sighting is set aside (outcome "
+        "rejected); with it the sighting becomes that person's. The days of both persons are decided again "
+        "by the rules; the sighting keeps who corrected it, when, why and whom it was wrongly given to. "
+        "The same as the backend's 'Not this person' action.",
     )
-    def not_this_person(self, event_id):
-        body = json_body(optional=("personId", "reason"), allow_empty=True)
-        person_id = expect(body, "personId", str, 64)
-        reason = expect(body, "reason", str, 255)
-        return ok(request.env["face.recognition.event"]._api_not_this_person(event_id, person_id, reason))
+    def not_this_person(self, event_id, body):
+        return request.env["face.recognition.event"]._api_not_this_person(event_id, body.personId, body.reason)

@@ -7,56 +7,103 @@ nothing of the request is saved, and the error lists every refused image with it
 """
 
 import base64
+from typing import Annotated, Literal
+
+from pydantic import Field
 
 from odoo import http
 from odoo.http import request
 
-from .api_common import ApiError, api_route, bad_request, iso, json_body, ok, ok_page, plan_paging
-from .api_persons import enrol_errors, find_person, parse_erase, require_erase_scope, template_quality
-from .openapi_spec import (
-    DATETIME,
-    PERSON_ID,
-    PERSON_WRITE,
-    PLAN_PAGING,
-    json_content,
-    obj,
-    operation,
-    plan_page,
-    query,
-    s,
+from ..models.api_types import Answer, Body, DateTime, PersonId, PlanPaging
+from .api_common import ApiError, api_route, bad_request, iso
+from .api_persons import (
+    EraseQuery,
+    OptionalText,
+    PersonPath,
+    Text,
+    archive,
+    checked_ok,
+    enrol_errors,
+    find_person,
+    template_quality,
 )
+from .openapi_spec import PERSON_WRITE, envelope, json_content, model_schema, operation, s
 
 MAX_IMAGES = 5
 STATUSES = ("active", "pending", "archived")
 PROFILE_FIELDS = ("name", "email", "department", "position")
+SearchText = Annotated[str, Field(max_length=256)]
 
-PROFILE = obj(
-    {
-        "id": s("string", description="The person ID (as in /persons)"),
-        "employeeId": s("string", description="The person ID"),
-        "odooEmployeeId": s("integer"),
-        "name": s("string"),
-        "email": s("string", nullable=True),
-        "department": s("string", nullable=True),
-        "position": s("string", nullable=True),
-        "status": s("string", enum=list(STATUSES), description="archived; pending: no face enrolled yet"),
-        "imageCount": s("integer"),
-        "faceCount": s("integer"),
-        "createdAt": DATETIME,
-        "updatedAt": DATETIME,
-    }
-)
-IMAGE = obj(
-    {
-        "id": s("integer"),
-        "profileId": s("string"),
-        "createdAt": DATETIME,
-        "origin": s("string"),
-        "encoder": s("string"),
-        "quality": obj({"faceSize": s("integer"), "sharpness": s("number"), "detectorScore": s("number")}),
-        "note": s("string", nullable=True, description="Smaller faces in the background were ignored"),
-    }
-)
+
+class ProfilesQuery(PlanPaging):
+    status: Literal[STATUSES] = Field(None, description="archived; pending: no face enrolled yet")
+    search: SearchText = Field(None, description="Part of the name, person ID or e-mail")
+    department: SearchText = Field(None, description="Part of the department's name")
+
+
+class ProfileChange(Body):
+    # Absent: unchanged.
+    name: Text = None
+    email: OptionalText = None
+    department: OptionalText = None
+    position: OptionalText = None
+    status: Literal["active", "archived"] = None
+
+
+class FaceProfile(Answer):
+    id: str = Field(description="The person ID (as in /persons)")
+    employeeId: str = Field(description="The person ID")  # noqa: N815  # the plan's camelCase
+    odooEmployeeId: int  # noqa: N815
+    name: str
+    email: str | None
+    department: str | None
+    position: str | None
+    status: Literal[STATUSES] = Field(description="archived; pending: no face enrolled yet")
+    imageCount: int  # noqa: N815
+    faceCount: int  # noqa: N815
+    createdAt: DateTime  # noqa: N815
+    updatedAt: DateTime  # noqa: N815
+
+
+class ImageQuality(Answer):
+    faceSize: int  # noqa: N815
+    sharpness: float
+    detectorScore: float  # noqa: N815
+
+
+class FaceProfileImage(Answer):
+    id: int
+    profileId: str  # noqa: N815
+    createdAt: DateTime  # noqa: N815
+    origin: str
+    encoder: str
+    quality: ImageQuality
+    note: str | None = Field(description="Smaller faces in the background were ignored")
+
+
+class ProfileCreated(FaceProfile):
+    images: list[FaceProfileImage]
+
+
+class ImagesAdded(Answer):
+    id: str
+    added: int
+    imageCount: int  # noqa: N815
+    images: list[FaceProfileImage]
+
+
+class ProfileArchived(Answer):
+    id: str
+    status: Literal["archived"]
+    biometricDataErased: bool  # noqa: N815
+
+
+class ImageRemoved(Answer):
+    id: str
+    imageId: int  # noqa: N815
+    imageCount: int  # noqa: N815
+
+
 IMAGES_FORM = {
     "images": s("array", items=s("string", format="binary"), maxItems=MAX_IMAGES),
     "images[]": s("array", items=s("string", format="binary"), maxItems=MAX_IMAGES),
@@ -67,6 +114,22 @@ IMAGE_ERRORS = (
     "`details.images` lists every refused image (index, filename, code, message). The body limit "
     "applies to the whole request."
 )
+
+
+def multipart_doc(summary, scope, answer, form, description, extra_errors=()):
+    """The operation of an upload route: multipart bodies are read by hand (``multipart``), the
+    answer is the model's."""
+    return operation(
+        summary,
+        "Faces",
+        scope,
+        201,
+        None,
+        body={"multipart/form-data": {"schema": form}},
+        ok_content=json_content(envelope(model_schema(answer, mode="serialization"))),
+        extra_errors=extra_errors,
+        description=description,
+    )
 
 
 def profile_status(employee):
@@ -152,70 +215,49 @@ class FaceApiFaces(http.Controller):
         "/faces",
         ["GET"],
         scope="person:read",
-        doc=operation(
-            "Face profiles",
-            "Faces",
-            "person:read",
-            200,
-            None,
-            PLAN_PAGING
-            + [
-                query("status", s("string", enum=list(STATUSES))),
-                query("search", s("string", maxLength=256), "Part of the name, person ID or e-mail"),
-                query("department", s("string", maxLength=256), "Part of the department's name"),
-            ],
-            ok_content=plan_page(PROFILE),
-            description="The persons that have a person ID, with their face counts.",
-        ),
+        summary="Face profiles",
+        tag="Faces",
+        query=ProfilesQuery,
+        answer=FaceProfile,
+        paged=True,
+        description="The persons that have a person ID, with their face counts.",
     )
-    def list_faces(self, **params):
-        number, size, offset = plan_paging(params)
-        status = params.get("status") or None
-        if status not in (None,) + STATUSES:
-            raise bad_request("status must be one of %s." % ", ".join(STATUSES), field="status")
-        for name in ("search", "department"):
-            if params.get(name) and len(params[name]) > 256:
-                raise bad_request("%s is longer than 256 characters." % name, field=name)
+    def list_faces(self, query):
         filters = {
             "with_person_id": True,
-            "active": {"archived": False, "active": True, "pending": True}.get(status),
-            "faces": {"active": "enrolled", "pending": "none"}.get(status),
-            "search": params.get("search") or None,
-            "department": params.get("department") or None,
+            "active": {"archived": False, "active": True, "pending": True}.get(query.status),
+            "faces": {"active": "enrolled", "pending": "none"}.get(query.status),
+            "search": query.search,
+            "department": query.department,
         }
         Employee = request.env["hr.employee"]
-        found = Employee.face_person_search(filters, limit=size, offset=offset)
-        return ok_page([profile_dict(e) for e in Employee.browse(found["ids"])], found["total"], number, size)
+        found = Employee.face_person_search(filters, limit=query.pageSize, offset=(query.page - 1) * query.pageSize)
+        return [profile_dict(e) for e in Employee.browse(found["ids"])], found["total"]
 
     @api_route(
         "/faces",
         ["POST"],
         scope="person:write",
-        doc=operation(
+        doc=multipart_doc(
             "Create a face profile (a person) with up to 5 images",
-            "Faces",
             "person:write",
-            201,
-            dict(PROFILE, properties=dict(PROFILE["properties"], images=s("array", items=IMAGE))),
-            body={
-                "multipart/form-data": {
-                    "schema": {
-                        "type": "object",
-                        "required": ["name", "employeeId"],
-                        "properties": dict(
-                            {k: {a: b for a, b in v.items() if a != "nullable"} for k, v in PERSON_WRITE.items()},
-                            employeeId=s("string", minLength=1, maxLength=64, pattern=r"^\S+$"),
-                            **IMAGES_FORM,
-                        ),
-                    }
-                }
+            ProfileCreated,
+            {
+                "type": "object",
+                "required": ["name", "employeeId"],
+                "properties": dict(
+                    {k: {a: b for a, b in v.items() if a != "nullable"} for k, v in PERSON_WRITE.items()},
+                    employeeId=model_schema(PersonId),
+                    **IMAGES_FORM,
+                ),
             },
-            extra_errors=["409"],
-            description="Creates the person as POST /persons (employeeId is the person ID) and enrols each "
+            "Creates the person as POST /persons (employeeId is the person ID) and enrols each "
             "image as /persons/{person_id}/register-face; images need the scope face:write too. " + IMAGE_ERRORS,
+            extra_errors=["409"],
         ),
     )
     def create_face(self, **_params):
+        # Multipart: the declarations read JSON bodies only, so this form is read by ``multipart``.
         form, uploads = multipart(("name", "employeeId") + PROFILE_FIELDS[1:])
         missing = [name for name in ("name", "employeeId") if not form.get(name)]
         if missing:
@@ -230,110 +272,83 @@ class FaceApiFaces(http.Controller):
             )
         answer = profile_dict(request.env["hr.employee"].browse(created["id"]))
         answer["images"] = [image_dict(t, person_id) for t in request.env["face.template"].browse(created["face_ids"])]
-        return ok(answer, status=201)
+        return checked_ok(ProfileCreated, answer, 201)
 
     @api_route(
         "/faces/<string:person_id>",
         ["GET"],
-        path_params={"person_id": PERSON_ID["schema"]},
         scope="person:read",
-        doc=operation("One face profile", "Faces", "person:read", 200, PROFILE),
+        summary="One face profile",
+        tag="Faces",
+        path_model=PersonPath,
+        answer=FaceProfile,
     )
     def get_face(self, person_id):
-        return ok(profile_dict(find_person(person_id)))
+        return profile_dict(find_person(person_id))
 
     @api_route(
         "/faces/<string:person_id>",
         ["PUT"],
-        path_params={"person_id": PERSON_ID["schema"]},
         scope="person:write",
-        doc=operation(
-            "Update a face profile (partial)",
-            "Faces",
-            "person:write",
-            200,
-            PROFILE,
-            body=json_content(
-                {
-                    "type": "object",
-                    "additionalProperties": False,
-                    "properties": dict(PERSON_WRITE, status=s("string", enum=["active", "archived"])),
-                }
-            ),
-        ),
+        summary="Update a face profile (partial)",
+        tag="Faces",
+        path_model=PersonPath,
+        body=ProfileChange,
+        answer=FaceProfile,
     )
-    def update_face(self, person_id):
-        body = json_body(optional=PROFILE_FIELDS + ("status",))
+    def update_face(self, person_id, body):
         Employee = request.env["hr.employee"]
-        return ok(profile_dict(Employee.browse(Employee.face_person_update(person_id, body, inactive="archived"))))
+        return profile_dict(Employee.browse(Employee.face_person_update(person_id, body.given(), inactive="archived")))
 
     @api_route(
         "/faces/<string:person_id>",
         ["DELETE"],
-        path_params={"person_id": PERSON_ID["schema"]},
         scope="person:write",
-        doc=operation(
-            "Archive a face profile; erase=true deletes its biometric data (scope face:write too)",
-            "Faces",
-            "person:write",
-            200,
-            obj({"id": s("string"), "status": s("string", enum=["archived"]), "biometricDataErased": s("boolean")}),
-            [query("erase", s("string", enum=["true", "false", "1", "0"]))],
-        ),
+        summary="Archive a face profile; erase=true deletes its biometric data (scope face:write too)",
+        tag="Faces",
+        path_model=PersonPath,
+        query=EraseQuery,
+        answer=ProfileArchived,
     )
-    def delete_face(self, person_id, **params):
-        find_person(person_id)  # an unknown person answers 404 before the parameters are read
-        erase = parse_erase(params)
-        require_erase_scope(erase)
-        request.env["hr.employee"].face_person_archive(person_id, erase)
-        return ok({"id": person_id, "status": "archived", "biometricDataErased": erase})
+    def delete_face(self, person_id, query):
+        archive(person_id, query.erase)
+        return {"id": person_id, "status": "archived", "biometricDataErased": query.erase}
 
     @api_route(
         "/faces/<string:person_id>/images",
         ["GET"],
-        path_params={"person_id": PERSON_ID["schema"]},
         scope="person:read",
-        doc=operation(
-            "A face profile's images (templates)",
-            "Faces",
-            "person:read",
-            200,
-            None,
-            PLAN_PAGING,
-            ok_content=plan_page(IMAGE),
-            description="The enrolled templates and their quality; the photos themselves stay in Odoo "
-            "(Face Attendance managers see them on the person's form).",
-        ),
+        summary="A face profile's images (templates)",
+        tag="Faces",
+        path_model=PersonPath,
+        query=PlanPaging,
+        answer=FaceProfileImage,
+        paged=True,
+        description="The enrolled templates and their quality; the photos themselves stay in Odoo "
+        "(Face Attendance managers see them on the person's form).",
     )
-    def list_images(self, person_id, **params):
-        number, size, offset = plan_paging(params)
-        found = request.env["hr.employee"].face_person_templates(person_id, limit=size, offset=offset)
+    def list_images(self, person_id, query):
+        found = request.env["hr.employee"].face_person_templates(
+            person_id, limit=query.pageSize, offset=(query.page - 1) * query.pageSize
+        )
         templates = request.env["face.template"].browse(found["ids"])
-        return ok_page([image_dict(t, person_id) for t in templates], found["total"], number, size)
+        return [image_dict(t, person_id) for t in templates], found["total"]
 
     @api_route(
         "/faces/<string:person_id>/images",
         ["POST"],
-        path_params={"person_id": PERSON_ID["schema"]},
+        path_params={"person_id": model_schema(PersonId)},
         scope="face:write",
-        doc=operation(
+        doc=multipart_doc(
             "Add up to 5 images to a face profile",
-            "Faces",
             "face:write",
-            201,
-            obj(
-                {
-                    "id": s("string"),
-                    "added": s("integer"),
-                    "imageCount": s("integer"),
-                    "images": s("array", items=IMAGE),
-                }
-            ),
-            body={"multipart/form-data": {"schema": {"type": "object", "properties": IMAGES_FORM}}},
-            description=IMAGE_ERRORS,
+            ImagesAdded,
+            {"type": "object", "properties": IMAGES_FORM},
+            IMAGE_ERRORS,
         ),
     )
     def add_images(self, person_id, **_params):
+        # Multipart: read by ``multipart``, as POST /faces.
         employee = find_person(person_id)
         _form, uploads = multipart()
         if not uploads:
@@ -341,29 +356,26 @@ class FaceApiFaces(http.Controller):
         images, filenames = encoded(uploads)
         with enrol_errors(filenames):
             face_ids = request.env["hr.employee"].face_person_enrol(person_id, images, listed=True)
-        return ok(
+        return checked_ok(
+            ImagesAdded,
             {
                 "id": person_id,
                 "added": len(face_ids),
                 "imageCount": employee.face_count,
                 "images": [image_dict(t, person_id) for t in request.env["face.template"].browse(face_ids)],
             },
-            status=201,
+            201,
         )
 
     @api_route(
         "/faces/<string:person_id>/images/<int:face_id>",
         ["DELETE"],
-        path_params={"person_id": PERSON_ID["schema"]},
         scope="face:write",
-        doc=operation(
-            "Remove one image (template) of a face profile",
-            "Faces",
-            "face:write",
-            200,
-            obj({"id": s("string"), "imageId": s("integer"), "imageCount": s("integer")}),
-        ),
+        summary="Remove one image (template) of a face profile",
+        tag="Faces",
+        path_model=PersonPath,
+        answer=ImageRemoved,
     )
     def delete_image(self, person_id, face_id):
         done = request.env["hr.employee"].face_person_delete_template(person_id, face_id)
-        return ok({"id": person_id, "imageId": face_id, "imageCount": done["face_count"]})
+        return {"id": person_id, "imageId": face_id, "imageCount": done["face_count"]}

@@ -5,33 +5,43 @@ A route never waits more than ``wait`` seconds (at most 10): past that it answer
 id, and the daemon's answer, when it comes, is read with ``GET /jobs/{id}``.
 """
 
+from typing import Any, Literal
+
+from pydantic import Field
+
 from odoo import http
 from odoo.http import request
 
+from ..models.api_types import Answer, DateTime
 from .api_common import ApiError, api_route, ok
-from .openapi_spec import DATETIME, envelope, json_content, obj, operation, s
+from .openapi_spec import envelope, json_content, model_schema, operation
 
-JOB = obj(
-    {
-        "jobId": s("integer"),
-        "status": s("string", enum=["queued", "sent", "done", "failed", "expired"]),
-        "kind": s("string", enum=["test_connection", "snapshot", "restart_camera", "restart_daemon", "flush_outbox"]),
-        "cameraId": s("integer", nullable=True),
-        "daemonId": s("integer"),
-        "result": s("object", nullable=True, description="The daemon's answer (success, message and figures)"),
-        "message": s("string", nullable=True),
-        "assetId": s("integer", nullable=True, description="The snapshot's attachment"),
-        "snapshotUrl": s("string", nullable=True),
-        "requestedBy": s("string", nullable=True),
-        "createdAt": DATETIME,
-        "deadline": DATETIME,
-        "pickedAt": DATETIME,
-        "finishedAt": DATETIME,
-    }
-)
-JOB_ACCEPTED = obj(
-    {"jobId": s("integer"), "status": s("string", enum=["queued", "sent", "expired"])},
-)
+
+class Job(Answer):
+    jobId: int  # noqa: N815  # the plan's camelCase
+    status: Literal["queued", "sent", "done", "failed", "expired"]
+    kind: Literal["test_connection", "snapshot", "restart_camera", "restart_daemon", "flush_outbox"]
+    cameraId: int | None  # noqa: N815
+    daemonId: int  # noqa: N815
+    result: dict[str, Any] | None = Field(description="The daemon's answer (success, message and figures)")
+    message: str | None
+    assetId: int | None = Field(description="The snapshot's attachment")  # noqa: N815
+    snapshotUrl: str | None  # noqa: N815
+    requestedBy: str | None  # noqa: N815
+    createdAt: DateTime  # noqa: N815
+    deadline: DateTime
+    pickedAt: DateTime  # noqa: N815
+    finishedAt: DateTime  # noqa: N815
+
+
+class JobAccepted(Answer):
+    jobId: int  # noqa: N815
+    status: Literal["queued", "sent", "expired"]
+
+
+# The camera routes that send commands still declare their operations by hand (job_operation).
+JOB = model_schema(Job, mode="serialization")
+JOB_ACCEPTED = model_schema(JobAccepted, mode="serialization")
 DEFAULT_WAIT = 8.0
 
 
@@ -67,31 +77,22 @@ class FaceApiJobs(http.Controller):
         "/jobs/<int:job_id>",
         ["GET"],
         scope="camera:read",
-        doc=operation(
-            "A daemon command (job) and its answer",
-            "Jobs",
-            "camera:read",
-            200,
-            JOB,
-            description="Commands are seen by the managers of their daemon's company.",
-        ),
+        summary="A daemon command (job) and its answer",
+        tag="Jobs",
+        answer=Job,
+        description="Commands are seen by the managers of their daemon's company.",
     )
     def get_job(self, job_id):
-        return ok(request.env["face.daemon.command"]._api_job(job_id))
+        return request.env["face.daemon.command"]._api_job(job_id)
 
     @api_route(
         "/jobs/<int:job_id>/snapshot",
         ["GET"],
         scope="camera:read",
-        doc=operation(
-            "The JPEG of a snapshot job",
-            "Jobs",
-            "camera:read",
-            200,
-            None,
-            ok_content={"image/jpeg": {"schema": s("string", format="binary")}},
-            description="Managers of the camera's company (the snapshot is an attachment of the job).",
-        ),
+        summary="The JPEG of a snapshot job",
+        tag="Jobs",
+        produces="image/jpeg",
+        description="Managers of the camera's company (the snapshot is an attachment of the job).",
     )
     def get_job_snapshot(self, job_id):
         attachment = request.env["face.daemon.command"]._api_snapshot_attachment(job_id)

@@ -1,27 +1,38 @@
 """The key user's own notifications (one per alert opened in their company, for managers)."""
 
+from pydantic import Field
+
 from odoo import http
 from odoo.http import request
 
-from ..models.face_alert import SEVERITIES
-from .api_alerts import LEVELS
-from .api_common import api_route, bool_param, ok, ok_page, plan_paging
-from .openapi_spec import DATETIME, PLAN_PAGING, obj, operation, plan_page, query, s
+from ..models.api_types import Answer, DateTime, PlanPaging, Query
+from .api_alerts import Level, Severity
+from .api_common import api_route
 
-NOTIFICATION = obj(
-    {
-        "id": s("integer"),
-        "title": s("string"),
-        "message": s("string"),
-        "level": s("string", enum=sorted(set(LEVELS.values()))),
-        "severity": s("string", enum=[value for value, _label in SEVERITIES]),
-        "acknowledged": s("boolean"),
-        "acknowledgedAt": DATETIME,
-        "alertId": s("integer", nullable=True),
-        "link": s("string", nullable=True, description="The alert in Odoo's backend"),
-        "timestamp": DATETIME,
-    }
-)
+
+class Notification(Answer):
+    id: int
+    title: str
+    message: str
+    level: Level
+    severity: Severity
+    acknowledged: bool
+    acknowledgedAt: DateTime  # noqa: N815  # the plan's camelCase
+    alertId: int | None  # noqa: N815
+    link: str | None = Field(description="The alert in Odoo's backend")
+    timestamp: DateTime
+
+
+class NotificationsCleared(Answer):
+    deleted: int
+
+
+class NotificationQuery(PlanPaging):
+    acknowledged: bool = Field(None, description="Only acknowledged (true) or only new (false) ones")
+
+
+class NotificationClearQuery(Query):
+    acknowledgedOnly: bool = Field(False, description="Keep the ones not acknowledged yet")  # noqa: N815
 
 
 def notification_dict(notification):
@@ -33,54 +44,39 @@ class FaceApiNotifications(http.Controller):
         "/notifications",
         ["GET"],
         scope="alerts:read",
-        doc=operation(
-            "The key user's notifications, newest first",
-            "Alerts",
-            "alerts:read",
-            200,
-            NOTIFICATION,
-            PLAN_PAGING + [query("acknowledged", s("boolean"), "Only acknowledged (true) or only new (false) ones")],
-            ok_content=plan_page(NOTIFICATION),
-        ),
+        summary="The key user's notifications, newest first",
+        tag="Alerts",
+        query=NotificationQuery,
+        answer=Notification,
+        paged=True,
     )
-    def list_notifications(self, **params):
-        number, size, offset = plan_paging(params)
-        acknowledged = None
-        if params.get("acknowledged") not in (None, ""):
-            acknowledged = bool_param(params, "acknowledged")
-        notifications, total = request.env["face.notification"]._api_search(acknowledged, size, offset)
-        return ok_page([notification_dict(n) for n in notifications], total, number, size)
+    def list_notifications(self, query):
+        notifications, total = request.env["face.notification"]._api_search(
+            query.acknowledged, query.pageSize, (query.page - 1) * query.pageSize
+        )
+        return [notification_dict(n) for n in notifications], total
 
     @api_route(
         "/notifications/<int:notification_id>/acknowledge",
         ["POST"],
         scope="alerts:write",
-        doc=operation(
-            "Acknowledge one of the key user's notifications",
-            "Alerts",
-            "alerts:write",
-            200,
-            NOTIFICATION,
-            description="Idempotent. Another user's notification is not found (404).",
-        ),
+        summary="Acknowledge one of the key user's notifications",
+        tag="Alerts",
+        answer=Notification,
+        description="Idempotent. Another user's notification is not found (404).",
     )
     def acknowledge(self, notification_id):
-        return ok(notification_dict(request.env["face.notification"]._api_acknowledge(notification_id)))
+        return notification_dict(request.env["face.notification"]._api_acknowledge(notification_id))
 
     @api_route(
         "/notifications",
         ["DELETE"],
         scope="alerts:write",
-        doc=operation(
-            "Clear the key user's notifications (all, or only the acknowledged ones)",
-            "Alerts",
-            "alerts:write",
-            200,
-            obj({"deleted": s("integer")}),
-            [query("acknowledgedOnly", s("boolean", default=False), "Keep the ones not acknowledged yet")],
-            description="Only the key user's own notifications are ever deleted; alerts stay.",
-        ),
+        summary="Clear the key user's notifications (all, or only the acknowledged ones)",
+        tag="Alerts",
+        query=NotificationClearQuery,
+        answer=NotificationsCleared,
+        description="Only the key user's own notifications are ever deleted; alerts stay.",
     )
-    def clear(self, **params):
-        deleted = request.env["face.notification"]._api_clear(bool_param(params, "acknowledgedOnly"))
-        return ok({"deleted": deleted})
+    def clear(self, query):
+        return {"deleted": request.env["face.notification"]._api_clear(query.acknowledgedOnly)}

@@ -1,13 +1,19 @@
 import base64
 import binascii
 from contextlib import contextmanager
+from typing import Annotated, Literal
+
+from pydantic import Field, TypeAdapter
 
 from odoo import http
 from odoo.http import request
 
+from ..models.api_types import Answer, Body, DateTime, Envelope, Flag, ImageData, Paging, PersonId, Query
 from ..models.hr_employee_api import EnrolRefused
-from .api_common import ApiError, api_route, bad_request, expect, iso, json_body, ok, paging
-from .openapi_spec import PAGING, PERSON_ID, PERSON_WRITE, image_body, json_content, obj, operation, page, query, ref, s
+from .api_common import ApiError, api_route, bad_request, iso, ok, validated
+from .api_common import _checking_answers as checking_answers
+from .api_common import _json_object as json_object
+from .openapi_spec import envelope, json_content, model_schema, operation, s
 
 
 def person_dict(employee):
@@ -78,11 +84,172 @@ def require_erase_scope(erase):
         )
 
 
-def parse_erase(params):
-    erase = str(params.get("erase", "false")).lower()
-    if erase not in ("true", "false", "1", "0"):
-        raise bad_request("erase must be true or false.")
-    return erase in ("true", "1")
+# ------------------------------------------------------------------ declarations
+Text = Annotated[str, Field(min_length=1, max_length=256)]
+OptionalText = Annotated[str | None, Field(max_length=256)]
+
+
+class PersonPath(Query):
+    person_id: PersonId
+
+
+class EraseQuery(Query):
+    erase: Flag = Field(False, description="Also delete the biometric data (scope face:write too)")
+
+
+class PersonsQuery(Paging):
+    status: Literal["active", "inactive"] = Field(None, description="Absent: everybody, archived persons too")
+    search: str = None
+    department: str = None
+
+
+class PersonCreate(Body):
+    person_id: PersonId
+    name: Text
+    email: OptionalText = None
+    department: OptionalText = None
+    position: OptionalText = None
+
+
+class PersonChange(Body):
+    # Absent: unchanged.
+    name: Text = None
+    email: OptionalText = None
+    department: OptionalText = None
+    position: OptionalText = None
+    status: Literal["active", "inactive"] = None
+
+
+class FaceRegistration(Body):
+    image: ImageData
+    force_update: bool = False
+    origin: Literal["api", "webcam", "upload"] = "api"
+
+
+class PersonMetadata(Answer):
+    employee_id: int
+    company: str
+
+
+class Person(Answer):
+    person_id: str | None
+    name: str
+    email: str | None
+    department: str | None
+    position: str | None
+    status: Literal["active", "inactive"]
+    created_at: DateTime
+    face_count: int
+    face_status: str
+    metadata: PersonMetadata
+
+
+class PersonPage(Answer):
+    persons: list[Person]
+    total: int
+    limit: int
+    offset: int
+
+
+class PersonArchived(Answer):
+    person_id: str
+    status: Literal["inactive"]
+    biometric_data_erased: bool
+
+
+class EnrolQuality(Answer):
+    face_size: int
+    sharpness: float
+    detector_score: float
+
+
+class FaceRegistered(Answer):
+    person_id: str
+    face_id: int
+    total_faces: int
+    quality: EnrolQuality
+    encoder: str
+    note: str = Field(
+        None,
+        description="Only when the photo also showed smaller faces in the background: they were ignored and "
+        "the largest face was enrolled.",
+    )
+
+
+class Face(Answer):
+    face_id: int
+    origin: str
+    encoder: str
+    face_size: int
+    sharpness: float
+    created_at: DateTime
+
+
+class FaceList(Answer):
+    faces: list[Face]
+    total: int
+
+
+class FaceRemoved(Answer):
+    person_id: str
+    face_id: int
+    total_faces: int
+
+
+class FacesRemoved(Answer):
+    person_id: str
+    deleted: int
+    total_faces: int
+
+
+def checked_ok(answer, data, status):
+    """The answer of a route that reads its body by hand (multipart), checked against its model in
+    test mode as the declared routes' answers are."""
+    response = ok(data, status=status)
+    if checking_answers():
+        TypeAdapter(Envelope[answer]).validate_json(response.get_data(), strict=True)
+    return response
+
+
+def archive(person_id, erase):
+    find_person(person_id)  # an unknown person answers 404 before the scope is judged
+    require_erase_scope(erase)
+    request.env["hr.employee"].face_person_archive(person_id, erase)
+
+
+# register-face takes JSON or a multipart upload, which the declarations do not read: it keeps its
+# hand-made operation, with its JSON body and its answer from the models above.
+REGISTER_FACE_DOC = operation(
+    "Enrol a face from a photo",
+    "Persons",
+    "face:write",
+    201,
+    None,
+    ok_content=json_content(envelope(model_schema(FaceRegistered, mode="serialization"))),
+    body=dict(
+        json_content(
+            dict(
+                model_schema(FaceRegistration),
+                description="One photo with one face, or with one face clearly larger than the others (smaller "
+                "faces in the background are ignored, and the answer's note says so).",
+            )
+        ),
+        **{
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {
+                        "file": s("string", format="binary"),
+                        "force_update": s("string", enum=["true", "false"]),
+                    },
+                }
+            }
+        },
+    ),
+    description="Errors: NOT_AN_IMAGE, NO_FACE, SEVERAL_FACES (faces of similar size), FACE_TOO_SMALL "
+    "(422), IMAGE_TOO_LARGE (413).",
+)
 
 
 class FaceApiPersons(http.Controller):
@@ -90,177 +257,90 @@ class FaceApiPersons(http.Controller):
         "/persons",
         ["GET"],
         scope="person:read",
-        doc=operation(
-            "Persons",
-            "Persons",
-            "person:read",
-            200,
-            page("persons", ref("Person")),
-            PAGING
-            + [
-                query("status", s("string", enum=["active", "inactive"])),
-                query("search", s("string")),
-                query("department", s("string")),
-            ],
-        ),
+        summary="Persons",
+        tag="Persons",
+        query=PersonsQuery,
+        answer=PersonPage,
     )
-    def list_persons(self, **params):
-        limit, offset = paging(params)
-        status = params.get("status")
-        if status not in (None, "", "active", "inactive"):
-            raise bad_request("status must be active or inactive.")
-        # No status: everybody, archived persons included.
+    def list_persons(self, query):
         filters = {
-            "active": {"active": True, "inactive": False}.get(status),
-            "search": params.get("search") or None,
-            "department": params.get("department") or None,
+            "active": {"active": True, "inactive": False}.get(query.status),
+            "search": query.search,
+            "department": query.department,
         }
         Employee = request.env["hr.employee"]
-        found = Employee.face_person_search(filters, limit=limit, offset=offset)
-        return ok(
-            {
-                "persons": [person_dict(e) for e in Employee.browse(found["ids"])],
-                "total": found["total"],
-                "limit": limit,
-                "offset": offset,
-            }
-        )
+        found = Employee.face_person_search(filters, limit=query.limit, offset=query.offset)
+        return {
+            "persons": [person_dict(e) for e in Employee.browse(found["ids"])],
+            "total": found["total"],
+            "limit": query.limit,
+            "offset": query.offset,
+        }
 
     @api_route(
         "/persons/<string:person_id>",
         ["GET"],
-        path_params={"person_id": PERSON_ID["schema"]},
         scope="person:read",
-        doc=operation("One person with face status", "Persons", "person:read", 200, ref("Person")),
+        summary="One person with face status",
+        tag="Persons",
+        path_model=PersonPath,
+        answer=Person,
     )
     def get_person(self, person_id):
-        return ok(person_dict(find_person(person_id)))
+        return person_dict(find_person(person_id))
 
     @api_route(
         "/persons",
         ["POST"],
         scope="person:write",
-        doc=operation(
-            "Create a person",
-            "Persons",
-            "person:write",
-            201,
-            ref("Person"),
-            extra_errors=["409"],
-            body=json_content(
-                {
-                    "type": "object",
-                    "required": ["person_id", "name"],
-                    "additionalProperties": False,
-                    "properties": dict(
-                        PERSON_WRITE, person_id=s("string", minLength=1, maxLength=64, pattern=r"^\S+$")
-                    ),
-                }
-            ),
-        ),
+        summary="Create a person",
+        tag="Persons",
+        body=PersonCreate,
+        answer=Person,
+        status=201,
+        extra_errors=["409"],
     )
-    def create_person(self):
-        body = json_body(required=("person_id", "name"), optional=("email", "department", "position"))
-        person_id = expect(body, "person_id", str, 64)
-        if any(c.isspace() for c in person_id):
-            raise bad_request("person_id cannot contain spaces.", field="person_id")
+    def create_person(self, body):
+        values = body.given()
+        person_id = values.pop("person_id")
         Employee = request.env["hr.employee"]
-        created = Employee.face_person_create(person_id, {k: v for k, v in body.items() if k != "person_id"})
-        return ok(person_dict(Employee.browse(created["id"])), status=201)
+        created = Employee.face_person_create(person_id, values)
+        return person_dict(Employee.browse(created["id"]))
 
     @api_route(
         "/persons/<string:person_id>",
         ["PUT"],
-        path_params={"person_id": PERSON_ID["schema"]},
         scope="person:write",
-        doc=operation(
-            "Update a person (partial)",
-            "Persons",
-            "person:write",
-            200,
-            ref("Person"),
-            body=json_content(
-                {
-                    "type": "object",
-                    "additionalProperties": False,
-                    "properties": dict(PERSON_WRITE, status=s("string", enum=["active", "inactive"])),
-                }
-            ),
-        ),
+        summary="Update a person (partial)",
+        tag="Persons",
+        path_model=PersonPath,
+        body=PersonChange,
+        answer=Person,
     )
-    def update_person(self, person_id):
-        body = json_body(optional=("name", "email", "department", "position", "status"))
+    def update_person(self, person_id, body):
         Employee = request.env["hr.employee"]
-        return ok(person_dict(Employee.browse(Employee.face_person_update(person_id, body))))
+        return person_dict(Employee.browse(Employee.face_person_update(person_id, body.given())))
 
     @api_route(
         "/persons/<string:person_id>",
         ["DELETE"],
-        path_params={"person_id": PERSON_ID["schema"]},
         scope="person:write",
-        doc=operation(
-            "Archive a person; erase=true deletes their biometric data",
-            "Persons",
-            "person:write",
-            200,
-            obj({"person_id": s("string"), "status": s("string"), "biometric_data_erased": s("boolean")}),
-            [query("erase", s("string", enum=["true", "false", "1", "0"]))],
-        ),
+        summary="Archive a person; erase=true deletes their biometric data",
+        tag="Persons",
+        path_model=PersonPath,
+        query=EraseQuery,
+        answer=PersonArchived,
     )
-    def delete_person(self, person_id, **params):
-        find_person(person_id)  # an unknown person answers 404 before the parameters are read
-        erase = parse_erase(params)
-        require_erase_scope(erase)
-        request.env["hr.employee"].face_person_archive(person_id, erase)
-        return ok({"person_id": person_id, "status": "inactive", "biometric_data_erased": erase})
+    def delete_person(self, person_id, query):
+        archive(person_id, query.erase)
+        return {"person_id": person_id, "status": "inactive", "biometric_data_erased": query.erase}
 
     @api_route(
         "/persons/<string:person_id>/register-face",
         ["POST"],
-        path_params={"person_id": PERSON_ID["schema"]},
+        path_params={"person_id": model_schema(PersonId)},
         scope="face:write",
-        doc=operation(
-            "Enrol a face from a photo",
-            "Persons",
-            "face:write",
-            201,
-            obj(
-                {
-                    "person_id": s("string"),
-                    "face_id": s("integer"),
-                    "total_faces": s("integer"),
-                    "quality": s("object"),
-                    "encoder": s("string"),
-                    "note": s(
-                        "string",
-                        description="Only when the photo also showed smaller faces in the background: they "
-                        "were ignored and the largest face was enrolled.",
-                    ),
-                },
-                required=["person_id", "face_id", "total_faces", "quality", "encoder"],
-            ),
-            body=dict(
-                image_body(
-                    {"force_update": s("boolean"), "origin": s("string", enum=["api", "webcam", "upload"])},
-                    "One photo with one face, or with one face clearly larger than the others (smaller faces "
-                    "in the background are ignored, and the answer's note says so).",
-                ),
-                **{
-                    "multipart/form-data": {
-                        "schema": {
-                            "type": "object",
-                            "required": ["file"],
-                            "properties": {
-                                "file": s("string", format="binary"),
-                                "force_update": s("string", enum=["true", "false"]),
-                            },
-                        }
-                    }
-                },
-            ),
-            description="Errors: NOT_AN_IMAGE, NO_FACE, SEVERAL_FACES (faces of similar size), FACE_TOO_SMALL "
-            "(422), IMAGE_TOO_LARGE (413).",
-        ),
+        doc=REGISTER_FACE_DOC,
     )
     def register_face(self, person_id, **params):
         find_person(person_id)  # an unknown person answers 404 before the body is read
@@ -270,10 +350,8 @@ class FaceApiPersons(http.Controller):
             force_update = str(request.httprequest.form.get("force_update", "false")).lower() in ("true", "1")
             origin = "api"
         else:
-            body = json_body(required=("image",), optional=("force_update", "origin"))
-            image = base64.b64encode(decode_image_field(body["image"])).decode()
-            force_update = bool(expect(body, "force_update", bool))
-            origin = body.get("origin") or "api"
+            body = validated(FaceRegistration, json_object())
+            image, force_update, origin = base64.b64encode(body.image).decode(), body.force_update, body.origin
         Employee = request.env["hr.employee"]
         with enrol_errors():
             (face_id,) = Employee.face_person_enrol(person_id, [image], origin, replace=force_update)
@@ -288,71 +366,55 @@ class FaceApiPersons(http.Controller):
         if template.enrol_note:
             # The photo also showed smaller faces: the client learns which face was enrolled.
             answer["note"] = template.enrol_note
-        return ok(answer, status=201)
+        return checked_ok(FaceRegistered, answer, 201)
 
     @api_route(
         "/persons/<string:person_id>/faces",
         ["GET"],
-        path_params={"person_id": PERSON_ID["schema"]},
         scope="person:read",
-        doc=operation(
-            "A person's face templates",
-            "Persons",
-            "person:read",
-            200,
-            obj({"faces": s("array", items=ref("Face")), "total": s("integer")}),
-        ),
+        summary="A person's face templates",
+        tag="Persons",
+        path_model=PersonPath,
+        answer=FaceList,
     )
     def list_faces(self, person_id):
         found = request.env["hr.employee"].face_person_templates(person_id)
         templates = request.env["face.template"].browse(found["ids"])
-        return ok(
+        faces = [
             {
-                "faces": [
-                    {
-                        "face_id": t.id,
-                        "origin": t.origin,
-                        "encoder": "%s:%s" % (t.encoder_name, t.encoder_version),
-                        "face_size": t.face_size,
-                        "sharpness": t.sharpness,
-                        "created_at": iso(t.create_date),
-                    }
-                    for t in templates
-                ],
-                "total": len(templates),
+                "face_id": t.id,
+                "origin": t.origin,
+                "encoder": "%s:%s" % (t.encoder_name, t.encoder_version),
+                "face_size": t.face_size,
+                "sharpness": t.sharpness,
+                "created_at": iso(t.create_date),
             }
-        )
+            for t in templates
+        ]
+        return {"faces": faces, "total": len(templates)}
 
     @api_route(
         "/persons/<string:person_id>/faces/<int:face_id>",
         ["DELETE"],
-        path_params={"person_id": PERSON_ID["schema"]},
         scope="face:write",
-        doc=operation(
-            "Remove one face template",
-            "Persons",
-            "face:write",
-            200,
-            obj({"person_id": s("string"), "face_id": s("integer"), "total_faces": s("integer")}),
-        ),
+        summary="Remove one face template",
+        tag="Persons",
+        path_model=PersonPath,
+        answer=FaceRemoved,
     )
     def delete_face(self, person_id, face_id):
         done = request.env["hr.employee"].face_person_delete_template(person_id, face_id)
-        return ok({"person_id": person_id, "face_id": face_id, "total_faces": done["face_count"]})
+        return {"person_id": person_id, "face_id": face_id, "total_faces": done["face_count"]}
 
     @api_route(
         "/persons/<string:person_id>/faces",
         ["DELETE"],
-        path_params={"person_id": PERSON_ID["schema"]},
         scope="face:write",
-        doc=operation(
-            "Remove all of a person's faces",
-            "Persons",
-            "face:write",
-            200,
-            obj({"person_id": s("string"), "deleted": s("integer"), "total_faces": s("integer")}),
-        ),
+        summary="Remove all of a person's faces",
+        tag="Persons",
+        path_model=PersonPath,
+        answer=FacesRemoved,
     )
     def delete_faces(self, person_id):
         done = request.env["hr.employee"].face_person_delete_templates(person_id)
-        return ok({"person_id": person_id, "deleted": done["deleted"], "total_faces": 0})
+        return {"person_id": person_id, "deleted": done["deleted"], "total_faces": 0}

@@ -1,13 +1,16 @@
+from typing import Annotated, Any, Literal
+
+from pydantic import Field
+
 from odoo import http
 from odoo.exceptions import UserError
 from odoo.http import request
 
 from face_attendance_daemon.engine import EngineError
 
+from ..models.api_types import Answer, Body, DateTime, Id, ImageData, Query
 from ..models.face_recognition_service import LIVE_DEFAULT, LIVE_MAX
-from .api_common import ApiError, api_route, bad_request, expect, json_body, ok
-from .api_persons import decode_image_field
-from .openapi_spec import DATETIME, INT32, image_body, obj, operation, query, ref, s
+from .api_common import ApiError, api_route, bad_request
 
 
 def check_marking_scope(key):
@@ -31,80 +34,127 @@ def engine_refusal(error):
     return ApiError(413 if cause.code == "IMAGE_TOO_LARGE" else 422, cause.code, cause.message, cause.details)
 
 
+class RecognizeBody(Body):
+    image: ImageData
+    camera_id: Id = Field(None, description="Needed by mark_attendance: the camera gives the direction")
+    mark_attendance: bool = Field(False, description="Needs the scope events:write or attendance:write")
+    liveness: bool = False
+
+
+class FaceBox(Answer):
+    x: int
+    y: int
+    width: int
+    height: int
+
+
+class Liveness(Answer):
+    score: Annotated[float, Field(ge=0, le=1)] | None
+    live: bool | None
+
+
+class RecognizedFace(Answer):
+    box: FaceBox
+    detector_score: float
+    person_id: str | None
+    employee_id: int | None
+    name: str | None
+    distance: float | None
+    confidence: float | None
+    event_id: str | None = Field(None, description="Only when attendance is marked")
+    outcome: str = Field(None, description="Only when attendance is marked")
+    attendance_id: int | None = Field(None, description="Only when attendance is marked")
+    liveness: Liveness = Field(
+        None, description="Only when the request asked for liveness; null score and live: unavailable."
+    )
+
+
+class ImageSize(Answer):
+    width: int
+    height: int
+
+
+class Recognition(Answer):
+    faces: list[RecognizedFace]
+    count: int
+    encoder: str
+    image: ImageSize
+    threshold: float
+    attendance_marked: bool
+    liveness_threshold: float = Field(None, description="Only when the request asked for liveness")
+    liveness_available: bool = Field(None, description="Only when the request asked for liveness")
+
+
+class LiveQuery(Query):
+    cameraId: Id = None  # noqa: N815  # the plan's camelCase
+    camera_id: Id = Field(None, description="The older name of cameraId")
+    limit: Annotated[int, Field(ge=1, le=LIVE_MAX)] = LIVE_DEFAULT
+
+
+class LiveDetection(Answer):
+    id: int
+    event_id: str
+    timestamp: DateTime
+    camera_id: int | None
+    camera_name: str | None
+    employee_id: int | None
+    person_name: str | None
+    person_id: str | None
+    confidence: float | None
+    outcome: str
+    attendance_id: int | None
+    has_snapshot: bool
+    personId: str | None  # noqa: N815
+    name: str | None
+    cameraId: int | None  # noqa: N815
+    trackId: str | None  # noqa: N815
+    status: Literal["authorized", "unknown", "rejected"]
+    boundingBox: dict[str, Any] | None = Field(description="Not stored with a sighting: always null")  # noqa: N815
+    thumbnail: str | None = Field(description="Snapshots are served to managers in Odoo only")
+
+
+class LiveDetections(Answer):
+    detections: list[LiveDetection]
+    count: int
+    server_time: DateTime
+
+
 class FaceApiRecognition(http.Controller):
     @api_route(
         "/recognize",
         ["POST"],
         scope="recognize",
-        doc=operation(
-            "Every face of an image, with the person it matches",
-            "Recognition",
-            "recognize",
-            200,
-            obj(
-                {
-                    "faces": s("array", items=ref("RecognizedFace")),
-                    "count": s("integer"),
-                    "encoder": s("string"),
-                    "image": s("object"),
-                    "threshold": s("number"),
-                    "liveness_threshold": s("number"),
-                    "liveness_available": s("boolean"),
-                    "attendance_marked": s("boolean"),
-                }
-            ),
-            body=image_body(
-                {"camera_id": INT32, "mark_attendance": s("boolean"), "liveness": s("boolean")},
-                "mark_attendance needs camera_id and the scope events:write or attendance:write. With "
-                "liveness=true each face gets its liveness score; with mark_attendance too, a face that is not "
-                "live makes a spoof event and no attendance, and without the liveness models nothing is marked.",
-            ),
-        ),
+        summary="Every face of an image, with the person it matches",
+        tag="Recognition",
+        body=RecognizeBody,
+        answer=Recognition,
+        description="mark_attendance needs camera_id and the scope events:write or attendance:write. With "
+        "liveness=true each face gets its liveness score; with mark_attendance too, a face that is not "
+        "live makes a spoof event and no attendance, and without the liveness models nothing is marked.",
     )
-    def recognize(self):
-        body = json_body(required=("image",), optional=("camera_id", "mark_attendance", "liveness"))
-        data = decode_image_field(body["image"])
-        mark = bool(expect(body, "mark_attendance", bool))
-        with_liveness = bool(expect(body, "liveness", bool))
-        camera_id = expect(body, "camera_id", int)
-        if mark:
-            if camera_id is None:
+    def recognize(self, body):
+        if body.mark_attendance:
+            if body.camera_id is None:
                 raise bad_request(
                     "mark_attendance needs a camera_id: the camera gives the direction.", field="camera_id"
                 )
             check_marking_scope(request.face_api_key)
         try:
-            answer = request.env["face.recognition.service"]._recognize(data, camera_id, with_liveness, mark)
+            return request.env["face.recognition.service"]._recognize(
+                body.image, body.camera_id, body.liveness, body.mark_attendance
+            )
         except UserError as error:
             raise engine_refusal(error) from None
-        return ok(answer)
 
     @api_route(
         "/detections/live",
         ["GET"],
         scope="attendance:read",
-        doc=operation(
-            "Latest recognitions, newest first",
-            "Recognition",
-            "attendance:read",
-            200,
-            obj({"detections": s("array", items=ref("Detection")), "count": s("integer"), "server_time": DATETIME}),
-            [query("cameraId", INT32), query("limit", {"type": "integer", "minimum": 1, "maximum": 200})],
-        ),
+        summary="Latest recognitions, newest first",
+        tag="Recognition",
+        query=LiveQuery,
+        answer=LiveDetections,
     )
-    def detections_live(self, **params):
-        """The latest sightings, newest first."""
-        try:
-            limit = int(params.get("limit", LIVE_DEFAULT))
-        except (TypeError, ValueError):
-            raise bad_request("limit must be an integer.") from None
-        if not 1 <= limit <= LIVE_MAX:
-            raise bad_request("limit must be between 1 and %d." % LIVE_MAX)
-        camera_id = None
-        camera_param = params.get("cameraId", params.get("camera_id"))
-        if camera_param not in (None, ""):
-            try:
-                camera_id = int(camera_param)
-            except (TypeError, ValueError):
-                raise bad_request("cameraId must be an integer.") from None
-        return ok(request.env["face.recognition.service"]._live_detections(camera_id, limit))
+    def detections_live(self, query):
+        camera_id = query.cameraId if query.cameraId is not None else query.camera_id
+        return request.env["face.recognition.service"]._live_detections(camera_id, query.limit)

@@ -3,6 +3,8 @@
 generated from them, and by the models' own constraints where they mean the same thing (a person ID
 on hr.employee). Plain Python: importable by models and controllers alike."""
 
+import base64
+import binascii
 import re
 from datetime import date, datetime
 from typing import Annotated, Generic, Literal, TypeVar
@@ -156,4 +158,41 @@ Moment = Annotated[
     datetime,
     PlainValidator(_moment),
     WithJsonSchema({"type": "string", "maxLength": 40, "description": "ISO 8601; UTC when it has no offset"}),
+]
+
+
+# ------------------------------------------------------------------ flags and images
+def _flag(value):
+    if isinstance(value, bool):
+        return value
+    text = value.lower() if isinstance(value, str) else None
+    if text in ("true", "1"):
+        return True
+    if text in ("false", "0"):
+        return False
+    raise ValueError("true or false is expected (or 1 / 0)")
+
+
+# A true/false query parameter: true, false, 1 or 0, any case (as api_common.bool_param reads them).
+Flag = Annotated[bool, PlainValidator(_flag), WithJsonSchema({"type": "boolean"})]
+
+
+def _image(value):
+    if not isinstance(value, str) or not value:
+        raise ValueError("a base64 string or a data URL is expected")
+    if value.startswith("data:"):
+        header, _sep, value = value.partition(",")
+        if ";base64" not in header:
+            raise ValueError("a data URL image must be base64-encoded")
+    try:
+        return base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        raise ValueError("not valid base64") from None
+
+
+# An image in a JSON body, decoded: base64 or a data URL (data:image/jpeg;base64,...).
+ImageData = Annotated[
+    bytes,
+    PlainValidator(_image),
+    WithJsonSchema({"type": "string", "description": "Base64 or a data URL (data:image/jpeg;base64,...)"}),
 ]

@@ -40,3 +40,4 @@ from . import test_attendance_corrections
 from . import test_person_service
 from . import test_ops_services
 from . import test_api_declarations
+from . import test_api_declared_persons

@@ -441,6 +441,44 @@ class TestAlertsApi(ApiCase):
         self.assertError(response, payload, 403, "FORBIDDEN")
         self.assertTrue(self.env["face.system.log"].search([("action", "=", "banner.create")]))
 
+    def test_routes_refuse_what_their_models_refuse(self):
+        """The alert, banner and notification routes are declared with models: a refusal names its
+        field, and the document is those models' schema."""
+        path = "/alerts/%d" % self.alert.id
+        for method, url, body, field in (
+            ("GET", "/alerts?cameraId=0", None, "cameraId"),
+            ("GET", "/alerts?severity=panic", None, "severity"),
+            ("GET", "/services/banner-messages?current=maybe", None, "current"),
+            ("GET", "/notifications?acknowledged=maybe", None, "acknowledged"),
+            ("DELETE", "/notifications?acknowledgedOnly=maybe", None, "acknowledgedOnly"),
+            ("POST", path + "/mute", {"minutes": "30"}, "minutes"),
+            ("POST", path + "/mute", {"minutes": 30 * 24 * 60 + 1}, "minutes"),
+            ("POST", "/services/banner-messages", {"message": "x", "severity": "panic"}, "severity"),
+            ("POST", "/services/banner-messages", {"message": "x", "startsAt": None}, "startsAt"),
+        ):
+            response, payload = self.api(method, url, body)
+            self.assertError(response, payload, 400, "VALIDATION_ERROR")
+            self.assertEqual(payload["error"]["details"]["field"], field, (url, body, payload))
+        response, payload = self.api("POST", path + "/mute", {"hours": 1})
+        self.assertEqual(payload["error"]["details"]["unknown_fields"], ["hours"])
+        response, payload = self.api("POST", "/services/banner-messages", {"severity": "info"})
+        self.assertEqual(payload["error"]["details"]["missing_fields"], ["message"])
+        self.assertFalse(self.alert.muted)
+        _response, document = self.api("GET", "/openapi.json", key="")
+        schemas = document["components"]["schemas"]
+        listing = document["paths"]["/alerts"]["get"]
+        params = {p["name"]: p["schema"] for p in listing["parameters"]}
+        self.assertEqual(params["status"]["enum"], ["open", "acknowledged", "resolved", "active"])
+        self.assertEqual((params["cameraId"]["minimum"], params["pageSize"]["maximum"]), (1, 200))
+        mute = document["paths"]["/alerts/{alert_id}/mute"]["post"]["requestBody"]["content"]["application/json"]
+        mute = schemas[mute["schema"]["$ref"].rsplit("/", 1)[-1]]
+        self.assertEqual((mute["minProperties"], mute["maxProperties"], mute["additionalProperties"]), (1, 1, False))
+        self.assertEqual(schemas["Alert"]["properties"]["level"]["enum"], ["critical", "high", "low"])
+        self.assertTrue(schemas["Banner"]["properties"]["endsAt"]["nullable"])
+        self.assertEqual(sorted(schemas["Notification"]["required"])[:2], ["acknowledged", "acknowledgedAt"])
+        created = document["paths"]["/services/banner-messages"]["post"]["responses"]["201"]
+        self.assertIn("Banner", str(created))
+
 
 @tagged("post_install", "-at_install", "face_attendance", "face_attendance_tours")
 class TestAlertsLiveMonitor(HttpCase):

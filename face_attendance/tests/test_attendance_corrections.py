@@ -373,5 +373,13 @@ class TestCorrectionDoors(ApiCase):
         self.assertEqual(self.spans(), [(self.at(9), self.at(11))])
         response, payload = self.api("POST", "/events/%d/not-this-person" % event.id, {"personId": "NOBODY"})
         self.assertError(response, payload, 404, "NOT_FOUND")
+        # Declared with a model: the person ID's one rule, the reason's length, unknown fields.
+        for body, field in (({"personId": "DOOR 2"}, "personId"), ({"reason": "x" * 256}, "reason")):
+            response, payload = self.api("POST", "/events/%d/not-this-person" % event.id, body)
+            self.assertError(response, payload, 400, "VALIDATION_ERROR")
+            self.assertEqual(payload["error"]["details"]["field"], field)
+        response, payload = self.api("POST", "/events/%d/not-this-person" % event.id, {"who": "DOOR-2"})
+        self.assertEqual(payload["error"]["details"]["unknown_fields"], ["who"])
+        self.assertEqual(self.spans(self.other), [(self.at(14), None)])
         response, payload = self.api("POST", "/events/%d/not-this-person" % event.id, {}, key=self.reader_secret)
         self.assertError(response, payload, 403, "FORBIDDEN")
