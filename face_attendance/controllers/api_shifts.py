@@ -1,13 +1,9 @@
 """GET /shifts: the employees' working-hours calendars as shift schedules, with a day's compliance."""
 
-from datetime import datetime
-
-import pytz
-
 from odoo import http
 from odoo.http import request
 
-from .api_attendance import day_param
+from .api_attendance import day_param, user_today
 from .api_common import api_route, bad_request, ok_page, plan_paging
 from .openapi_spec import DATE, DATETIME, PLAN_PAGING, obj, operation, plan_page, query, s
 
@@ -101,15 +97,6 @@ SHIFT = {
         ),
     ]
 }
-
-
-def user_today():
-    """Today in the key's user's time zone (UTC without one)."""
-    try:
-        tz = pytz.timezone(request.env.user.tz or "UTC")
-    except pytz.UnknownTimeZoneError:
-        tz = pytz.utc
-    return datetime.now(pytz.utc).astimezone(tz).date()
 
 
 class FaceApiShifts(http.Controller):

@@ -633,27 +633,33 @@ class FaceApiKey(models.Model):
         return self._issue_tokens(token.user_id, family=token.token_family, started_at=started_at), None
 
     @api.model
+    def _live_sign_in_tokens(self, domain):
+        """The sign-in tokens (never API keys) matching ``domain`` that are not revoked yet."""
+        return self.sudo().search(list(domain) + [("kind", "in", ("access", "refresh")), ("state", "!=", "revoked")])
+
+    def _revoke_tokens(self):
+        # The state is frozen for write(); revocation is the one change it allows.
+        result = super().write({"state": "revoked"})
+        self.env.registry.clear_cache()  # _lookup
+        return result
+
+    @api.model
     def _revoke_family(self, family):
         """Revoke every token of a sign-in session (never an API key)."""
         if not family:
             return self.browse()
-        tokens = self.sudo().search(
-            [("token_family", "=", family), ("kind", "in", ("access", "refresh")), ("state", "!=", "revoked")]
-        )
-        # The state is frozen for write(); revocation is the one change it allows.
-        super(FaceApiKey, tokens).write({"state": "revoked"})
-        self.env.registry.clear_cache()  # _lookup
+        tokens = self._live_sign_in_tokens([("token_family", "=", family)])
+        tokens._revoke_tokens()
         return tokens
 
     @api.model
-    def _revoke_sessions_of(self, user):
-        """Sign ``user`` out everywhere: every live sign-in token of theirs is revoked (API keys stay).
-        The caller's rights are checked by the caller (res.users.action_face_sign_out_everywhere)."""
-        tokens = self.sudo().search(
-            [("user_id", "=", user.id), ("kind", "in", ("access", "refresh")), ("state", "!=", "revoked")]
-        )
-        super(FaceApiKey, tokens).write({"state": "revoked"})
-        self.env.registry.clear_cache()  # _lookup
+    def _revoke_sessions_of(self, user, tokens=None):
+        """Sign ``user`` out everywhere: every live sign-in token of theirs (``tokens`` when the caller
+        has found them already) is revoked; API keys stay. The caller's rights are checked by the
+        caller (res.users.action_face_sign_out_everywhere)."""
+        if tokens is None:
+            tokens = self._live_sign_in_tokens([("user_id", "=", user.id)])
+        tokens._revoke_tokens()
         self.env["face.system.log"]._log(
             self.env._("Signed out everywhere: %s", user.login),
             category="api",

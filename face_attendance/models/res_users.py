@@ -71,12 +71,10 @@ class ResUsers(models.Model):
         sign-in sessions for good: restoring the old value does not revive them."""
         result = super().write(vals)
         if set(vals) & set(self._get_session_token_fields()):
-            Key = self.env["face.api.key"].sudo()
-            live = Key.search(
-                [("user_id", "in", self.ids), ("kind", "in", ("access", "refresh")), ("state", "!=", "revoked")]
-            )
+            Key = self.env["face.api.key"]
+            live = Key._live_sign_in_tokens([("user_id", "in", self.ids)])
             for user in live.user_id:
-                Key._revoke_sessions_of(user)
+                Key._revoke_sessions_of(user, live.filtered(lambda token, user=user: token.user_id == user))
         return result
 
     # ------------------------------------------------------------------ API sign-in
