@@ -98,7 +98,7 @@ class FaceApiAlerts(http.Controller):
             query.severity,
             query.cameraId,
             query.pageSize,
-            (query.page - 1) * query.pageSize,
+            query.offset,
         )
         return [alert_dict(alert) for alert in alerts], total
 

@@ -434,8 +434,7 @@ class FaceApiAttendancePlan(http.Controller):
         "Times are in the employee's time zone.",
     )
     def logs(self, query):
-        offset = (query.page - 1) * query.pageSize
-        result = request.env["face.attendance.figures"].logs(query.filters(), offset, query.pageSize)
+        result = request.env["face.attendance.figures"].logs(query.filters(), query.offset, query.pageSize)
         return result["items"], result["total"]
 
     @api_route(

@@ -55,9 +55,7 @@ class FaceApiBanners(http.Controller):
         paged=True,
     )
     def list_banners(self, query):
-        banners, total = request.env["face.banner.message"]._api_search(
-            query.current, query.pageSize, (query.page - 1) * query.pageSize
-        )
+        banners, total = request.env["face.banner.message"]._api_search(query.current, query.pageSize, query.offset)
         return [banner_dict(b) for b in banners], total
 
     @api_route(

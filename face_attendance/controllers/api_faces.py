@@ -231,7 +231,7 @@ class FaceApiFaces(http.Controller):
             "department": query.department,
         }
         Employee = request.env["hr.employee"]
-        found = Employee.face_person_search(filters, limit=query.pageSize, offset=(query.page - 1) * query.pageSize)
+        found = Employee.face_person_search(filters, limit=query.pageSize, offset=query.offset)
         return [profile_dict(e) for e in Employee.browse(found["ids"])], found["total"]
 
     @api_route(
@@ -328,9 +328,7 @@ class FaceApiFaces(http.Controller):
         "(Face Attendance managers see them on the person's form).",
     )
     def list_images(self, person_id, query):
-        found = request.env["hr.employee"].face_person_templates(
-            person_id, limit=query.pageSize, offset=(query.page - 1) * query.pageSize
-        )
+        found = request.env["hr.employee"].face_person_templates(person_id, limit=query.pageSize, offset=query.offset)
         templates = request.env["face.template"].browse(found["ids"])
         return [image_dict(t, person_id) for t in templates], found["total"]
 

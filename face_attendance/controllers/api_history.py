@@ -57,5 +57,6 @@ class FaceApiHistory(http.Controller):
         bounds = {"from": query.start, "to": query.to}
         start, end = parse_bound(bounds, "from"), parse_bound(bounds, "to", end=True)
         employee = find_person(person_id)
-        offset = (query.page - 1) * query.pageSize
-        return request.env["face.system.log"]._person_history(employee, query.type, start, end, query.pageSize, offset)
+        return request.env["face.system.log"]._person_history(
+            employee, query.type, start, end, query.pageSize, query.offset
+        )

@@ -52,7 +52,7 @@ class FaceApiNotifications(http.Controller):
     )
     def list_notifications(self, query):
         notifications, total = request.env["face.notification"]._api_search(
-            query.acknowledged, query.pageSize, (query.page - 1) * query.pageSize
+            query.acknowledged, query.pageSize, query.offset
         )
         return [notification_dict(n) for n in notifications], total
 

@@ -109,6 +109,11 @@ class PlanPaging(Query):
     page: Annotated[int, Field(ge=1, le=10**6)] = 1
     pageSize: Annotated[int, Field(ge=1, le=200)] = 20  # noqa: N815  # the plan's camelCase
 
+    @property
+    def offset(self):
+        """The page's first item, counted from 0: as ``Paging.offset``."""
+        return (self.page - 1) * self.pageSize
+
 
 class PageMeta(Answer):
     page: int
