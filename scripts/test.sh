@@ -34,6 +34,10 @@ done
 ensure_postgres
 ensure_fuzz_venv
 ensure_browser_tools
+# Seconds each phase took, printed at the end (the README's test times come from these lines).
+TIMES=()
+phase_started=$SECONDS
+phase_done() { TIMES+=("$(printf '%-46s %4d s' "$1" $((SECONDS - phase_started)))"); phase_started=$SECONDS; }
 # Static security checks (bandit, pylint-odoo) first: a finding fails the command before the
 # long Odoo run.
 if [ "$QUICK" = 0 ]; then
@@ -43,6 +47,7 @@ if [ "$QUICK" = 0 ]; then
     if ! (cd "$PROJECT_ROOT" && "$FA_LINT_VENV/bin/pre-commit" run --all-files --show-diff-on-failure --color=never); then
         die "pre-commit found problems (above); its fixes are in the working tree: review and commit them"
     fi
+    phase_done "static checks (bandit, pylint-odoo, pre-commit)"
 fi
 export FA_SCREENSHOTS_DIR="${FA_SCREENSHOTS_DIR:-$PROJECT_ROOT/test-artifacts/screenshots}"
 rm -rf "$FA_SCREENSHOTS_DIR"
@@ -88,6 +93,7 @@ test_version() {
         n_bad=$((n_bad + 1))
     fi
     echo "odoo $1: $((n_total - n_bad)) passed, $n_bad failed"
+    phase_done "Odoo $1: addon tests (incl. install)"
     if [ "$odoo_rc" -ne 0 ] || [ "$n_bad" -ne 0 ] || [ "$n_total" -eq 0 ]; then
         grep -E "^(FAIL|ERROR):|(ERROR|FAIL): " -A20 "$odoo_log" | head -n 150 >&2 || true
         die "Odoo $1: addon tests failed (rc=$odoo_rc, $n_bad failed of $n_total; full log: $odoo_log)"
@@ -109,6 +115,7 @@ test_version() {
     py_rc=${PIPESTATUS[0]}
     set -e
     [ "$py_rc" -eq 0 ] || die "Odoo $1: project tests failed (pytest rc=$py_rc)"
+    phase_done "Odoo $1: project tests ($what)"
     cleanup
     SUMMARY+=("Odoo $1: addon $((n_total - n_bad)) passed; project $(grep -Eo "[0-9]+ passed[^=]*" "$report" | tail -n1)")
 }
@@ -117,4 +124,5 @@ for version in $FA_ODOO_VERSIONS; do
     test_version "$version"
 done
 printf '%s\n' "${SUMMARY[@]}"
-log "all tests passed"
+printf '%s\n' "${TIMES[@]}"
+log "all tests passed in $SECONDS s"

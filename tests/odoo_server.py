@@ -27,11 +27,13 @@ PG = {
 }
 
 
-def odoo_command(*args):
+def odoo_command(*args, addons_root=ROOT):
+    """``addons_root``: the folder holding face_attendance (a benchmark's baseline is another one)."""
     return [
         sys.executable,
         os.path.join(ODOO_SRC, "odoo-bin"),
-        "--addons-path=%s,%s,%s" % (os.path.join(ODOO_SRC, "odoo", "addons"), os.path.join(ODOO_SRC, "addons"), ROOT),
+        "--addons-path=%s,%s,%s"
+        % (os.path.join(ODOO_SRC, "odoo", "addons"), os.path.join(ODOO_SRC, "addons"), addons_root),
         "--db_host=%s" % PG["host"],
         "--db_port=%s" % PG["port"],
         "--db_user=%s" % PG["user"],
@@ -65,12 +67,21 @@ def drop_database(name):
     shutil.rmtree(os.path.join(DATA_DIR, "filestore", name), ignore_errors=True)
 
 
-def install_template(name, log_path):
+def install_template(name, log_path, addons_root=ROOT):
     """A database with face_attendance installed, made once per test session when none is given."""
     drop_database(name)
     with open(log_path, "ab") as log:
         subprocess.run(
-            odoo_command("-d", name, "-i", "face_attendance", "--stop-after-init", "--no-http", "--log-level=warn"),
+            odoo_command(
+                "-d",
+                name,
+                "-i",
+                "face_attendance",
+                "--stop-after-init",
+                "--no-http",
+                "--log-level=warn",
+                addons_root=addons_root,
+            ),
             stdout=log,
             stderr=subprocess.STDOUT,
             check=True,
@@ -88,8 +99,8 @@ def clone_database(template, name):
 class OdooServer:
     """``odoo-bin`` serving one database on 127.0.0.1, started and stopped by the tests."""
 
-    def __init__(self, db, port, workers=0):
-        self.db, self.port, self.workers = db, port, workers
+    def __init__(self, db, port, workers=0, addons_root=ROOT):
+        self.db, self.port, self.workers, self.addons_root = db, port, workers, addons_root
         self.url = "http://127.0.0.1:%d" % port
         self.log_path = os.path.join(ARTIFACTS, "odoo-server-%s.log" % db)
         self.process = None
@@ -111,6 +122,7 @@ class OdooServer:
                 "--log-level=info",
                 "--limit-time-real=600",
                 "--limit-time-cpu=600",
+                addons_root=self.addons_root,
             ),
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -161,7 +173,7 @@ class OdooServer:
 
     def shell(self, script):
         """Runs ``script`` in ``odoo-bin shell`` on this server's database (the ORM's own code paths)."""
-        command = odoo_command("-d", self.db, "--no-http", "--log-level=warn")
+        command = odoo_command("-d", self.db, "--no-http", "--log-level=warn", addons_root=self.addons_root)
         command.insert(2, "shell")  # odoo-bin's sub-command comes first
         run = subprocess.run(command, input=script, capture_output=True, text=True, timeout=300)
         if run.returncode:

@@ -3,12 +3,12 @@ the code that notices a condition (models/face_alert.py); the API only reads and
 
 from typing import Annotated, Literal
 
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, WithJsonSchema
 
 from odoo import http
 from odoo.http import request
 
-from ..models.api_types import Answer, Body, DateTime, Id, PlanPaging
+from ..models.api_types import MOMENT_SCHEMA, Answer, Body, DateTime, Id, PlanPaging
 from ..models.face_alert import ALERT_TYPES, SEVERITIES, STATES
 from ..models.face_alert_api import LEVELS, MAX_MUTE_MINUTES
 from .api_common import api_route
@@ -72,7 +72,11 @@ class AlertMute(Body):
     )
 
     minutes: Annotated[int, Field(ge=0, le=MAX_MUTE_MINUTES)] = None
-    until: Annotated[str, Field(max_length=64, description="ISO 8601, UTC if no offset; at most 30 days ahead")] = None
+    until: Annotated[
+        str,
+        Field(max_length=64, description="ISO 8601, UTC if no offset; at most 30 days ahead"),
+        WithJsonSchema(MOMENT_SCHEMA),
+    ] = None
 
 
 def alert_dict(alert):

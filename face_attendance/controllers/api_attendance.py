@@ -11,7 +11,7 @@ from ..models.api_types import Answer, Body, DateTime, Day, Id, Moment, Paging, 
 from ..models.face_attendance_figures import LOG_STATUSES, MAX_RANGE_DAYS
 from ..models.face_recognition_event import EventInputError
 from ..models.face_recognition_event import parse_day as parse_calendar_day
-from .api_common import api_route, bad_request
+from .api_common import api_route, bad_request, unprocessable
 
 
 def parse_day(value, name):
@@ -37,7 +37,7 @@ class AttendanceFilters(Query):
 
     def filters(self):
         if self.start_date and self.end_date and self.end_date < self.start_date:
-            raise bad_request("end_date is before start_date.")
+            raise unprocessable("end_date is before start_date.", field="end_date")
         return {"start_date": self.start_date, "end_date": self.end_date, "person_id": self.person_id}
 
 
@@ -323,15 +323,6 @@ class Deleted(Answer):
     rejectedEvents: int  # noqa: N815
 
 
-def day_param(params, name, default=None):
-    """A day of a hand-parsed route (the shifts' routes still are), in the years parse_day allows:
-    far from the ends of the calendar where date arithmetic overflows."""
-    value = params.get(name)
-    if value in (None, ""):
-        return default
-    return parse_day(value, name)
-
-
 def user_today():
     """Today in the calling user's time zone (UTC when they have none)."""
     try:
@@ -358,7 +349,7 @@ class LogsQuery(PlanPaging):
 
     def filters(self):
         if self.dateFrom and self.dateTo and self.dateTo < self.dateFrom:
-            raise bad_request("dateTo is before dateFrom.")
+            raise unprocessable("dateTo is before dateFrom.", field="dateTo")
         return {
             "dateFrom": self.dateFrom,
             "dateTo": self.dateTo,
@@ -377,9 +368,9 @@ class StatisticsQuery(Query):
         end = self.dateTo or user_today()
         start = self.dateFrom or end - timedelta(days=6)
         if end < start:
-            raise bad_request("dateTo is before dateFrom.")
+            raise unprocessable("dateTo is before dateFrom.", field="dateTo")
         if (end - start).days >= MAX_RANGE_DAYS:
-            raise bad_request("A range is at most %d days." % MAX_RANGE_DAYS)
+            raise unprocessable("A range is at most %d days." % MAX_RANGE_DAYS, field="dateFrom")
         return start, end
 
 

@@ -3,90 +3,123 @@ hr.attendance (its chatter: creation and check-in/check-out changes made by peop
 in one list, newest first.
 
 Deleted attendances have no chatter left: the code that deletes them logs it in the system log.
-The route parses the filters; face.system.log reads the page (the same for RPC).
+The query model parses the filters; face.system.log reads the page (the same for RPC).
 """
 
 from datetime import datetime, time, timedelta
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, PlainValidator, WithJsonSchema, field_validator
 
 from odoo import http
 from odoo.http import request
 
+from ..models.api_types import WHEN_SCHEMA, Answer, DateTime, Id, PlanPaging
+from ..models.face_audit_trail import AUDIT_SOURCES
 from ..models.face_recognition_event import EventInputError, parse_day, parse_timestamp
-from .api_common import api_route, bad_request, ok_page, plan_paging
-from .openapi_spec import DATETIME, PLAN_PAGING, obj, operation, plan_page, query, s
+from .api_common import api_route, bad_request, unprocessable
 
-ITEM = obj(
-    {
-        "id": s("string", description="log-<id> or attendance-<message id>"),
-        "source": s("string", enum=["log", "attendance"]),
-        "timestamp": DATETIME,
-        "user": s("string", nullable=True, description="Login of the user who acted"),
-        "userName": s("string", nullable=True),
-        "action": s("string"),
-        "entity": s("string", nullable=True, description="Model, e.g. hr.employee"),
-        "entityId": s("integer", nullable=True),
-        "objectRef": s("string", nullable=True),
-        "message": s("string"),
-        "details": {"nullable": True, "description": "Structured details, or the tracked changes"},
-        "ipAddress": s("string", nullable=True),
-        "apiKey": s("string", nullable=True),
-        "category": s("string"),
-        "level": s("string"),
-        "severity": s("string", enum=["info", "warning", "critical"]),
-    }
-)
-TEXT = s("string", maxLength=256)
-FILTERS = [
-    query("action", TEXT, "An action (person.create) or its prefix (person)"),
-    query("user", TEXT, "A login or a user id"),
-    query("entity", TEXT, "A model (hr.employee) or person, attendance, face, camera, daemon, key, setting"),
-    query("entityId", s("integer", minimum=1, maximum=2147483647), "With entity: one record"),
-    query("from", s("string", maxLength=64), "Date (YYYY-MM-DD, UTC) or ISO 8601 date-time"),
-    query("to", s("string", maxLength=64), "Date (inclusive) or ISO 8601 date-time"),
-    query("search", TEXT, "Part of the message"),
-    query("source", s("string", enum=["log", "attendance"])),
-]
+BOUND_LENGTH = 64
 
 
-def parse_bound(params, name, end=False):
-    """A date (whole day, UTC) or an ISO 8601 date-time as naive UTC; None when absent."""
-    value = params.get(name)
-    if not value:
-        return None
+def bound(value, end=False):
+    """A date (the whole day, UTC) or an ISO 8601 date-time, as naive UTC: a day ``end`` bound is
+    the start of the next day. ValueError when it is neither."""
+    if len(value) > BOUND_LENGTH:
+        raise ValueError("at most %d characters" % BOUND_LENGTH)
     if len(value) == 10:
         try:
             day = parse_day(value)
         except EventInputError as error:
-            raise bad_request("%s: %s." % (name, error), field=name) from None
+            raise ValueError(str(error)) from None
         return datetime.combine(day + timedelta(days=1) if end else day, time.min)
     try:
         return parse_timestamp(value)
     except (EventInputError, OverflowError):
-        raise bad_request("%s must be a date (YYYY-MM-DD) or an ISO 8601 date-time." % name, field=name) from None
+        raise ValueError("a date (YYYY-MM-DD) or an ISO 8601 date-time is expected") from None
 
 
-def text_param(params, name):
-    value = params.get(name) or None
-    if value and len(value) > 256:
-        raise bad_request("%s is longer than 256 characters." % name, field=name)
-    return value
+def parse_bound(params, name, end=False):
+    """``params[name]`` as ``bound`` reads it, None when absent; refused as 400 naming ``name``."""
+    value = params.get(name)
+    if not value:
+        return None
+    try:
+        return bound(value, end)
+    except ValueError as error:
+        raise bad_request("%s: %s." % (name, str(error).rstrip(".")), field=name) from None
 
 
-def audit_filters(params):
-    filters = {name: text_param(params, name) for name in ("action", "user", "entity", "search")}
-    entity = filters.get("entity")
-    if params.get("entityId"):
-        try:
-            filters["entityId"] = int(params["entityId"])
-        except ValueError:
-            raise bad_request("entityId must be an integer.", field="entityId") from None
-        if not 0 < filters["entityId"] <= 2**31 - 1:
-            raise bad_request("entityId is out of range.", field="entityId")
-        if not entity:
-            raise bad_request("entityId needs entity.", field="entityId")
-    filters["from"] = parse_bound(params, "from")
-    filters["to"] = parse_bound(params, "to", end=True)
-    return filters
+def _bound_type(end, description):
+    def validate(value):
+        if not isinstance(value, str):
+            raise ValueError("a date (YYYY-MM-DD) or an ISO 8601 date-time is expected")
+        return bound(value, end)
+
+    return Annotated[
+        datetime,
+        PlainValidator(validate),
+        WithJsonSchema(dict(WHEN_SCHEMA, maxLength=BOUND_LENGTH, description=description)),
+    ]
+
+
+# A lower bound: a date is its first moment; an upper bound: a date is included whole.
+Start = _bound_type(False, "Date (YYYY-MM-DD, UTC) or ISO 8601 date-time")
+End = _bound_type(True, "Date (inclusive) or ISO 8601 date-time")
+Text = Annotated[str, Field(max_length=256)]
+
+
+class AuditQuery(PlanPaging):
+    action: Text = Field(None, description="An action (person.create) or its prefix (person)")
+    user: Text = Field(None, description="A login or a user id")
+    entity: Text = Field(
+        None, description="A model (hr.employee) or person, attendance, face, camera, daemon, key, setting"
+    )
+    entityId: Id = Field(None, description="With entity: one record")  # noqa: N815  # the plan's camelCase
+    # "from" is a Python keyword: the field has another name, the parameter keeps its own.
+    start: Start = Field(None, alias="from")
+    to: End = None
+    search: Text = Field(None, description="Part of the message")
+    source: Literal[AUDIT_SOURCES] = None
+
+    @field_validator("entityId")
+    @classmethod
+    def _needs_entity(cls, value, info):
+        if value is not None and not info.data.get("entity"):
+            # Both are as documented: that one needs the other is a rule the document cannot say.
+            raise unprocessable("entityId needs entity.", field="entityId")
+        return value
+
+    def filters(self):
+        """The filters as face.system.log._audit_page reads them."""
+        return {
+            "action": self.action,
+            "user": self.user,
+            "entity": self.entity,
+            "entityId": self.entityId,
+            "search": self.search,
+            "from": self.start,
+            "to": self.to,
+        }
+
+
+class AuditItem(Answer):
+    id: str = Field(description="log-<id> or attendance-<message id>")
+    source: Literal[AUDIT_SOURCES]
+    timestamp: DateTime
+    user: str | None = Field(description="Login of the user who acted")
+    userName: str | None  # noqa: N815
+    action: str
+    entity: str | None = Field(description="Model, e.g. hr.employee")
+    entityId: int | None  # noqa: N815
+    objectRef: str | None  # noqa: N815
+    message: str
+    details: Any = Field(description="Structured details, or the tracked changes (may be null)")
+    ipAddress: str | None  # noqa: N815
+    apiKey: str | None  # noqa: N815
+    category: str
+    level: str
+    severity: Literal["info", "warning", "critical"]
 
 
 class FaceApiAudit(http.Controller):
@@ -94,22 +127,14 @@ class FaceApiAudit(http.Controller):
         "/audit",
         ["GET"],
         scope="logs:read",
-        doc=operation(
-            "Audit trail: the system log and the attendance changes",
-            "Audit",
-            "logs:read",
-            200,
-            None,
-            PLAN_PAGING + FILTERS,
-            ok_content=plan_page(ITEM),
-            description="Newest first. `source` log: what the addon and its API did (who, from where, with "
-            "which key); attendance: creations and check-in/check-out changes of attendances made in Odoo "
-            "(Odoo's tracking; camera attendances are in the recognition events). Pages reach 10000 rows deep.",
-        ),
+        summary="Audit trail: the system log and the attendance changes",
+        tag="Audit",
+        query=AuditQuery,
+        answer=AuditItem,
+        paged=True,
+        description="Newest first. `source` log: what the addon and its API did (who, from where, with "
+        "which key); attendance: creations and check-in/check-out changes of attendances made in Odoo "
+        "(Odoo's tracking; camera attendances are in the recognition events). Pages reach 10000 rows deep.",
     )
-    def audit_trail(self, **params):
-        number, size, offset = plan_paging(params)
-        filters = audit_filters(params)
-        source = params.get("source") or None
-        items, total = request.env["face.system.log"]._audit_page(filters, source, size, offset)
-        return ok_page(items, total, number, size)
+    def audit_trail(self, query):
+        return request.env["face.system.log"]._audit_page(query.filters(), query.source, query.pageSize, query.offset)

@@ -2,18 +2,18 @@
 
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import Field, WithJsonSchema
 
 from odoo import http
 from odoo.http import request
 
-from ..models.api_types import Answer, Body, DateTime, PlanPaging
+from ..models.api_types import MOMENT_SCHEMA, Answer, Body, DateTime, PlanPaging
 from ..models.face_banner_message import MAX_BANNER_LENGTH
 from .api_alerts import Level, Severity
 from .api_common import api_route
 
 # Times stay text here: face.banner.message reads them (range, order) as its XML-RPC callers send them.
-BannerMoment = Annotated[str, Field(max_length=64)]
+BannerMoment = Annotated[str, Field(max_length=64), WithJsonSchema(MOMENT_SCHEMA)]
 
 
 class Banner(Answer):

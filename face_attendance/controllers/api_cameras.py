@@ -1,8 +1,13 @@
+from typing import Annotated, Any, Literal
+
+from pydantic import BeforeValidator, Field, TypeAdapter, WithJsonSchema
+
 from odoo import http
 from odoo.http import request
 
+from ..models.api_types import Answer, Body, DateTime, Day, Flag, Id, PageMeta, Paging, Query
 from ..models.csv_export import CsvWriter
-from ..models.face_camera import DIRECTIONS
+from ..models.face_camera import DIRECTIONS, SOURCE_TYPES
 from ..models.face_camera_api import (
     CAMERA_STATUSES,
     EXPORT_COLUMNS,
@@ -10,99 +15,197 @@ from ..models.face_camera_api import (
     MAX_IMPORT_ROWS,
     STREAM_TYPES,
 )
-from .api_common import (
-    ApiError,
-    api_route,
-    bad_request,
-    expect,
-    json_body,
-    json_response,
-    ok,
-    paging,
-    plan_paging,
-)
-from .api_jobs import job_operation, run_command
-from .openapi_spec import (
-    CAMERA_WRITE,
-    DATE,
-    DATETIME,
-    META,
-    PAGING,
-    PLAN_PAGING,
-    envelope,
-    json_content,
-    obj,
-    operation,
-    page,
-    query,
-    ref,
-    s,
-)
-
-CAMERA_FIELDS = (
-    "name",
-    "location",
-    "source_type",
-    "source",
-    "direction",
-    "enabled",
-    "daemon_id",
-    "match_threshold",
-    "min_face_size",
-)
-
-
-# The plan's fields beside today's, on every camera answer.
-CAMERA_PLAN_FIELDS = {
-    "streamType": s("string", enum=sorted(STREAM_TYPES.values())),
-    "streamUrl": s("string", nullable=True, description="Managers only (null for others): URLs can hold credentials"),
-    "ipAddress": s("string", nullable=True, description="The stream's host; managers only"),
-    "lastSeen": DATETIME,
-    "lastChecked": DATETIME,
-    "latency": s("number", nullable=True, description="Milliseconds to the first frame, last connection test"),
-    "bitrate": s("number", nullable=True, description="Mbit/s, last connection test, when the stream says"),
-    "resolution": s("string", nullable=True),
-    "frameRate": s("number", nullable=True, description="The stream's frame rate, last connection test"),
-    "thumbnail": s("string", nullable=True, description="URL of the last snapshot (managers only)"),
-    "daemonId": s("integer", nullable=True),
-    "tags": s("array", items=s("string")),
-}
-CAMERA_ITEM = {"allOf": [ref("Camera"), obj(CAMERA_PLAN_FIELDS)]}
+from ..models.face_daemon_command import FINAL_STATES
+from .api_common import ApiError, api_route
+from .api_jobs import JobAccepted, run_command
+from .openapi_spec import openapi30
 
 
 def camera_dict(camera):
     return camera._api_dict()
 
 
+# ---------------------------------------------------------------------- declarations
+def _upper(value):
+    return value.upper() if isinstance(value, str) else value
+
+
+Direction = Literal[tuple(value for value, _label in DIRECTIONS)]
+SourceType = Literal[tuple(value for value, _label in SOURCE_TYPES)]
+StreamType = Literal[tuple(sorted(STREAM_TYPES.values()))]
+CameraStatus = Literal[tuple(CAMERA_STATUSES)]
+# The plan's stream type, in any case as a filter (rtsp or RTSP), as it always was read.
+AnyCaseStreamType = Annotated[StreamType, BeforeValidator(_upper)]
+Text = Annotated[str, Field(min_length=1, max_length=1024)]
+OptionalText = Annotated[str | None, Field(max_length=1024)]
+Threshold = Annotated[float | None, Field(ge=0, le=2, description="A distance; 0 or null: the global threshold")]
+FaceSize = Annotated[int | None, Field(ge=0, le=4096, description="Pixels; 0 or null: the daemon's default")]
+
+
+class Camera(Answer):
+    id: int
+    name: str
+    location: str | None
+    source_type: SourceType
+    direction: Direction
+    enabled: bool
+    active: bool
+    daemon_id: int | None
+    match_threshold: float | None
+    min_face_size: int | None
+    status: CameraStatus
+    fps: float
+    last_frame_at: DateTime
+    error_count: int
+    last_error: str | None
+    source: str = Field(None, description="Only for managers and devices: URLs can hold credentials.")
+    # The plan's fields beside today's.
+    streamType: StreamType  # noqa: N815  # the plan's camelCase
+    streamUrl: str | None = Field(  # noqa: N815
+        description="Managers only (null for others): URLs can hold credentials"
+    )
+    ipAddress: str | None = Field(description="The stream's host; managers only")  # noqa: N815
+    lastSeen: DateTime  # noqa: N815
+    lastChecked: DateTime  # noqa: N815
+    latency: float | None = Field(description="Milliseconds to the first frame, last connection test")
+    bitrate: float | None = Field(description="Mbit/s, last connection test, when the stream says")
+    resolution: str | None
+    frameRate: float | None = Field(description="The stream's frame rate, last connection test")  # noqa: N815
+    thumbnail: str | None = Field(description="URL of the last snapshot (managers only)")
+    daemonId: int | None  # noqa: N815
+    tags: list[str]
+
+
+class CamerasQuery(Paging):
+    """limit/offset, or the plan's page/pageSize (page wins when both are given)."""
+
+    page: Annotated[int, Field(ge=1, le=10**6)] = 1
+    pageSize: Annotated[int, Field(ge=1, le=200)] = 20  # noqa: N815  # the plan's camelCase
+    direction: Direction = None
+    status: CameraStatus = None
+    streamType: AnyCaseStreamType = None  # noqa: N815
+    enabled: Flag = None
+    search: Annotated[str, Field(max_length=256, description="In the name and location")] = None
+
+    def window(self):
+        """(limit, offset, page, pageSize) of the page asked for."""
+        if {"page", "pageSize"} & self.model_fields_set:
+            return self.pageSize, (self.page - 1) * self.pageSize, self.page, self.pageSize
+        return self.limit, self.offset, self.offset // self.limit + 1, self.limit
+
+    def filters(self):
+        return self.model_dump(include={"direction", "status", "streamType", "enabled", "search"}, exclude_none=True)
+
+
+class CameraPage(Answer):
+    cameras: list[Camera]
+    total: int
+    limit: int
+    offset: int
+    page: int
+    pageSize: int  # noqa: N815
+    totalPages: int  # noqa: N815
+
+
+class CameraList(Answer):
+    """The list's page in ``data`` (both pagings' figures) and the plan's ``meta``."""
+
+    success: Literal[True]
+    data: CameraPage
+    meta: PageMeta
+
+
+class CameraDayQuery(Query):
+    date: Day = Field(None, description="Default: today in the key user's time zone")
+
+
+class CameraDay(Answer):
+    id: int
+    name: str
+    direction: Direction
+    status: CameraStatus
+    events: int
+    recognised: int
+    unknown: int
+    checked_in: int
+    checked_out: int
+    duplicates: int
+    errors: int
+    detectionsToday: int = Field(description="Events of the day")  # noqa: N815
+    unknownFaces: int = Field(description="Unknown faces of the day")  # noqa: N815
+    uptimePercent: float | None = Field(  # noqa: N815
+        description="Share of the day's 5-minute buckets with frames (null: too early)"
+    )
+
+
+class CameraSummary(Answer):
+    date: str
+    timezone: str
+    cameras: list[CameraDay]
+    total: int
+    online: int
+
+
+class CameraWrite(Body):
+    # Absent: unchanged (or the default, on creation).
+    name: Text = None
+    location: OptionalText = None
+    source_type: SourceType = None
+    source: Annotated[
+        str, Field(min_length=1, max_length=1024, description="Webcam index, rtsp:// or http(s):// URL, or a file path")
+    ] = None
+    direction: Direction = None
+    enabled: bool = None
+    daemon_id: Id | None = None
+    match_threshold: Threshold = None
+    min_face_size: FaceSize = None
+
+
+class CameraCreate(CameraWrite):
+    name: Text
+    source: Annotated[
+        str, Field(min_length=1, max_length=1024, description="Webcam index, rtsp:// or http(s):// URL, or a file path")
+    ]
+
+
+class CameraChange(CameraWrite):
+    active: bool = Field(None, description="false archives the camera, true restores it")
+
+
+class CameraArchived(Answer):
+    id: int
+    active: bool
+
+
+class CameraState(Body):
+    enabled: bool
+
+
 # ---------------------------------------------------------------------- commands through the daemon
-TEST_RESULT = obj(
-    {
-        "success": s("boolean"),
-        "message": s("string"),
-        "latencyMs": s("number", nullable=True),
-        "resolution": s("string", nullable=True),
-        "width": s("integer", nullable=True),
-        "height": s("integer", nullable=True),
-        "fps": s("number", nullable=True),
-        "frameRate": s("number", nullable=True),
-        "bitrate": s("number", nullable=True),
-        "jobId": s("integer"),
-        "status": s("string", enum=["done", "failed", "expired"]),
-        "testedAt": DATETIME,
-    }
-)
-SNAPSHOT = obj(
-    {
-        "assetId": s("integer"),
-        "url": s("string", description="GET it with a manager's key: the JPEG"),
-        "odooUrl": s("string", description="The attachment in Odoo's web client (a manager's session)"),
-        "timestamp": DATETIME,
-        "jobId": s("integer"),
-        "cameraId": s("integer"),
-        "contentType": s("string"),
-        "size": s("integer"),
-    }
-)
+class ConnectionTest(Answer):
+    success: bool
+    message: str
+    latencyMs: float | None  # noqa: N815  # the plan's camelCase
+    resolution: str | None
+    width: int | None
+    height: int | None
+    fps: float | None
+    frameRate: float | None  # noqa: N815
+    bitrate: float | None
+    jobId: int  # noqa: N815
+    status: Literal[FINAL_STATES]
+    testedAt: DateTime  # noqa: N815
+
+
+class CameraSnapshot(Answer):
+    assetId: int  # noqa: N815  # the plan's camelCase
+    url: str = Field(description="GET it with a manager's key: the JPEG")
+    odooUrl: str = Field(description="The attachment in Odoo's web client (a manager's session)")  # noqa: N815
+    timestamp: DateTime
+    jobId: int  # noqa: N815
+    cameraId: int  # noqa: N815
+    contentType: str  # noqa: N815
+    size: int
 
 
 def _test_result(command):
@@ -117,32 +220,71 @@ def _snapshot_result(command):
 
 
 # ---------------------------------------------------------------------- import / export
-IMPORT_ROW = {
-    "type": "object",
-    "additionalProperties": False,
-    "properties": {
-        "id": s("integer", nullable=True, description="Ignored on import: rows match cameras by name"),
-        "name": s("string", minLength=1, maxLength=1024),
-        "location": s("string", nullable=True, maxLength=1024),
-        "streamType": s("string", enum=sorted(STREAM_TYPES.values())),
-        "streamUrl": s("string", nullable=True, maxLength=1024),
-        "direction": s("string", enum=[v for v, _l in DIRECTIONS]),
-        "enabled": s("boolean"),
-        "daemonId": s("integer", nullable=True),
-        "daemonName": s("string", nullable=True, description="Ignored on import"),
-        "matchThreshold": s("number", nullable=True, minimum=0, maximum=2),
-        "minFaceSize": s("integer", nullable=True, minimum=0, maximum=4096),
-    },
-}
-IMPORT_RESULT = obj(
-    {
-        "created": s("integer"),
-        "updated": s("integer"),
-        "cameras": s("array", items=s("integer")),
-        "errors": s("array", items=s("object")),
-        "dryRun": s("boolean"),
-    }
-)
+class CameraRow(Answer):
+    """A camera as the export answers it and the import reads it."""
+
+    id: int = Field(description="Ignored on import: rows match cameras by name")
+    name: str
+    location: str | None
+    streamType: StreamType  # noqa: N815  # the plan's camelCase
+    streamUrl: str | None = Field(description="Managers only (null for others, empty in CSV)")  # noqa: N815
+    direction: Direction
+    enabled: bool
+    daemonId: int | None  # noqa: N815
+    daemonName: str | None = Field(description="Ignored on import")  # noqa: N815
+    matchThreshold: float | None  # noqa: N815
+    minFaceSize: int | None  # noqa: N815
+
+
+class CameraImportRow(Body):
+    """An import row: the export's fields, each optional (a row that updates a camera names what
+    changes). Rows are checked one by one by the import, which reports every refused row."""
+
+    id: int | None = Field(None, description="Ignored on import: rows match cameras by name")
+    name: Text = None
+    location: OptionalText = None
+    streamType: StreamType = None  # noqa: N815  # the plan's camelCase
+    streamUrl: OptionalText = Field(None, description="Required for a new camera")  # noqa: N815
+    direction: Direction = None
+    enabled: bool = None
+    daemonId: int | None = None  # noqa: N815
+    daemonName: str | None = Field(None, description="Ignored on import")  # noqa: N815
+    matchThreshold: Threshold = None  # noqa: N815
+    minFaceSize: FaceSize = None  # noqa: N815
+
+
+# The rows are objects checked by the import itself, row by row (all or nothing, every refused row
+# reported in the 422 answer), not refused as a whole request: documented as CameraImportRow says.
+ImportRow = Annotated[dict[str, Any], WithJsonSchema(openapi30(TypeAdapter(CameraImportRow).json_schema()))]
+
+
+class CameraImport(Body):
+    cameras: Annotated[list[ImportRow] | None, Field(max_length=MAX_IMPORT_ROWS)] = Field(
+        None, description="Rows as GET /cameras/export?format=json answers them"
+    )
+    csv: Annotated[str | None, Field(max_length=MAX_CSV_CHARS)] = Field(
+        None, description="CSV with a header row (the export's)"
+    )
+    dryRun: bool | None = Field(None, description="Check without importing")  # noqa: N815
+
+
+class CameraImportError(Answer):
+    row: int
+    name: str | None
+    field: str | None
+    message: str
+
+
+class CameraImportReport(Answer):
+    created: int
+    updated: int
+    cameras: list[int]
+    errors: list[CameraImportError]
+    dryRun: bool  # noqa: N815
+
+
+class CameraExportQuery(Query):
+    format: Literal["json", "csv"] = "json"
 
 
 class FaceApiCameras(http.Controller):
@@ -150,175 +292,93 @@ class FaceApiCameras(http.Controller):
         "/cameras",
         ["GET"],
         scope="camera:read",
-        doc=operation(
-            "Cameras",
-            "Cameras",
-            "camera:read",
-            200,
-            None,
-            PAGING
-            + PLAN_PAGING
-            + [
-                query("direction", s("string", enum=[v for v, _l in DIRECTIONS])),
-                query("status", s("string", enum=CAMERA_STATUSES)),
-                query("streamType", s("string", enum=sorted(STREAM_TYPES.values()))),
-                query("enabled", s("boolean")),
-                query("search", s("string", maxLength=256), "In the name and location"),
-            ],
-            ok_content=json_content(
-                obj(
-                    {
-                        "success": {"type": "boolean", "enum": [True]},
-                        "data": {
-                            "allOf": [
-                                page("cameras", CAMERA_ITEM),
-                                obj({"page": s("integer"), "pageSize": s("integer"), "totalPages": s("integer")}),
-                            ]
-                        },
-                        "meta": META,
-                    }
-                )
-            ),
-            description="Paged by limit/offset or by the plan's page/pageSize (page wins when both are given).",
-        ),
+        summary="Cameras",
+        tag="Cameras",
+        query=CamerasQuery,
+        answer=CameraList,
+        enveloped=False,
+        description="Paged by limit/offset or by the plan's page/pageSize (page wins when both are given).",
     )
-    def list_cameras(self, **params):
-        limit, offset = paging(params)
-        if "page" in params or "pageSize" in params:
-            number, size, offset = plan_paging(params)
-            limit = size
-        else:
-            number, size = offset // limit + 1, limit
-        cameras, total = request.env["face.camera"]._api_search(params, limit, offset)
-        meta = {"page": number, "pageSize": size, "total": total, "totalPages": -(-total // size)}
-        return json_response(
-            {
-                "success": True,
-                "data": {
-                    "cameras": [camera_dict(c) for c in cameras],
-                    "total": total,
-                    "limit": limit,
-                    "offset": offset,
-                    "page": number,
-                    "pageSize": size,
-                    "totalPages": meta["totalPages"],
-                },
-                "meta": meta,
-            }
-        )
+    def list_cameras(self, query):
+        limit, offset, number, size = query.window()
+        cameras, total = request.env["face.camera"]._api_search(query.filters(), limit, offset)
+        pages = -(-total // size)
+        return {
+            "success": True,
+            "data": {
+                "cameras": [camera_dict(c) for c in cameras],
+                "total": total,
+                "limit": limit,
+                "offset": offset,
+                "page": number,
+                "pageSize": size,
+                "totalPages": pages,
+            },
+            "meta": {"page": number, "pageSize": size, "total": total, "totalPages": pages},
+        }
 
     @api_route(
         "/cameras/summary",
         ["GET"],
         scope="camera:read",
-        doc=operation(
-            "Per-camera counts for a day (the key user's time zone)",
-            "Cameras",
-            "camera:read",
-            200,
-            obj(
-                {
-                    "date": s("string"),
-                    "timezone": s("string"),
-                    "cameras": s(
-                        "array",
-                        items=obj(
-                            {
-                                "id": s("integer"),
-                                "detectionsToday": s("integer", description="Events of the day"),
-                                "unknownFaces": s("integer", description="Unknown faces of the day"),
-                                "uptimePercent": s(
-                                    "number",
-                                    nullable=True,
-                                    description="Share of the day's 5-minute buckets with frames (null: too early)",
-                                ),
-                            }
-                        ),
-                    ),
-                    "total": s("integer"),
-                    "online": s("integer"),
-                }
-            ),
-            [query("date", DATE)],
-        ),
+        summary="Per-camera counts for a day (the key user's time zone)",
+        tag="Cameras",
+        query=CameraDayQuery,
+        answer=CameraSummary,
     )
-    def summary(self, **params):
+    def summary(self, query):
         """Per-camera counts for one day (``date``, default today) in the key user's time zone."""
-        return ok(request.env["face.camera"]._api_summary(params.get("date")))
+        return request.env["face.camera"]._api_summary(query.date and query.date.isoformat())
 
     @api_route(
         "/cameras/<int:camera_id>",
         ["GET"],
         scope="camera:read",
-        doc=operation("One camera", "Cameras", "camera:read", 200, ref("Camera")),
+        summary="One camera",
+        tag="Cameras",
+        answer=Camera,
     )
     def get_camera(self, camera_id):
-        return ok(camera_dict(request.env["face.camera"]._api_find(camera_id)))
+        return camera_dict(request.env["face.camera"]._api_find(camera_id))
 
     @api_route(
         "/cameras",
         ["POST"],
         scope="camera:write",
-        doc=operation(
-            "Add a camera",
-            "Cameras",
-            "camera:write",
-            201,
-            ref("Camera"),
-            body=json_content(
-                {
-                    "type": "object",
-                    "required": ["name", "source"],
-                    "additionalProperties": False,
-                    "properties": CAMERA_WRITE,
-                }
-            ),
-        ),
+        summary="Add a camera",
+        tag="Cameras",
+        body=CameraCreate,
+        answer=Camera,
+        status=201,
     )
-    def create_camera(self):
-        body = json_body(required=("name", "source"), optional=CAMERA_FIELDS)
-        return ok(camera_dict(request.env["face.camera"]._api_create(body)), status=201)
+    def create_camera(self, body):
+        return camera_dict(request.env["face.camera"]._api_create(body.given()))
 
     @api_route(
         "/cameras/<int:camera_id>",
         ["PUT"],
         scope="camera:write",
-        doc=operation(
-            "Update a camera (partial)",
-            "Cameras",
-            "camera:write",
-            200,
-            ref("Camera"),
-            body=json_content(
-                {
-                    "type": "object",
-                    "additionalProperties": False,
-                    "properties": dict(CAMERA_WRITE, active=s("boolean")),
-                }
-            ),
-        ),
+        summary="Update a camera (partial)",
+        tag="Cameras",
+        body=CameraChange,
+        answer=Camera,
     )
-    def update_camera(self, camera_id):
-        body = json_body(optional=CAMERA_FIELDS + ("active",))
-        return ok(camera_dict(request.env["face.camera"]._api_update(camera_id, body)))
+    def update_camera(self, camera_id, body):
+        return camera_dict(request.env["face.camera"]._api_update(camera_id, body.given()))
 
     @api_route(
         "/cameras/<int:camera_id>",
         ["DELETE"],
         scope="camera:write",
-        doc=operation(
-            "Archive a camera",
-            "Cameras",
-            "camera:write",
-            200,
-            obj({"id": s("integer"), "active": s("boolean")}),
-            extra_errors=["409"],
-        ),
+        summary="Archive a camera",
+        tag="Cameras",
+        answer=CameraArchived,
+        extra_errors=["409"],
     )
     def delete_camera(self, camera_id):
         """Archived, not deleted: its events and attendance keep pointing at it."""
         camera = request.env["face.camera"]._api_archive(camera_id)
-        return ok({"id": camera.id, "active": False})
+        return {"id": camera.id, "active": False}
 
     # ------------------------------------------------------------------ the plan's operations
 
@@ -326,42 +386,28 @@ class FaceApiCameras(http.Controller):
         "/cameras/<int:camera_id>/state",
         ["PATCH"],
         scope="camera:write",
-        doc=operation(
-            "Enable or disable a camera",
-            "Cameras",
-            "camera:write",
-            200,
-            CAMERA_ITEM,
-            body=json_content(
-                {
-                    "type": "object",
-                    "required": ["enabled"],
-                    "additionalProperties": False,
-                    "properties": {"enabled": s("boolean")},
-                }
-            ),
-            description="Its daemon starts or stops reading it at its next configuration refresh.",
-        ),
+        summary="Enable or disable a camera",
+        tag="Cameras",
+        body=CameraState,
+        answer=Camera,
+        description="Its daemon starts or stops reading it at its next configuration refresh.",
     )
-    def set_state(self, camera_id):
-        body = json_body(required=("enabled",))
-        enabled = expect(body, "enabled", bool)
-        return ok(camera_dict(request.env["face.camera"]._api_set_state(camera_id, enabled)))
+    def set_state(self, camera_id, body):
+        return camera_dict(request.env["face.camera"]._api_set_state(camera_id, body.enabled))
 
     @api_route(
         "/cameras/<int:camera_id>/test-connection",
         ["POST"],
         scope="camera:write",
-        doc=job_operation(
-            "Test a camera's connection, through its daemon",
-            "Cameras",
-            "camera:write",
-            data_schema=TEST_RESULT,
-            description="Managers. The daemon opens the stream (as its pipeline does) and reports the time to "
-            "the first frame, the resolution and frame rate. Answered within 8 s: 200 (success false when the "
-            "stream cannot be read); otherwise 202 and the answer comes with GET /jobs/{id}. 409: no daemon "
-            "reads this camera.",
-        ),
+        summary="Test a camera's connection, through its daemon",
+        tag="Cameras",
+        answer=ConnectionTest,
+        more={202: JobAccepted},
+        extra_errors=["409"],
+        description="Managers. The daemon opens the stream (as its pipeline does) and reports the time to "
+        "the first frame, the resolution and frame rate. Answered within 8 s: 200 (success false when the "
+        "stream cannot be read); otherwise 202 and the answer comes with GET /jobs/{id}. 409: no daemon "
+        "reads this camera.",
     )
     def test_connection(self, camera_id):
         camera = request.env["face.camera"]._api_command_camera(camera_id, "test_connection", "Connection test")
@@ -371,51 +417,35 @@ class FaceApiCameras(http.Controller):
         "/cameras/<int:camera_id>/snapshot",
         ["POST"],
         scope="camera:write",
-        doc=job_operation(
-            "Take a snapshot (JPEG) through the camera's daemon",
-            "Cameras",
-            "camera:write",
-            ok_status=201,
-            data_schema=SNAPSHOT,
-            description="Managers only. 201 with the attachment when the daemon answered within 8 s, 202 with "
-            "the job otherwise; 422 when the daemon could not read a frame; 409: no daemon reads this camera. "
-            "``url`` serves the JPEG to the managers' keys.",
-        ),
+        summary="Take a snapshot (JPEG) through the camera's daemon",
+        tag="Cameras",
+        answer=CameraSnapshot,
+        status=201,
+        more={202: JobAccepted},
+        extra_errors=["409"],
+        description="Managers only. 201 with the attachment when the daemon answered within 8 s, 202 with "
+        "the job otherwise; 422 when the daemon could not read a frame; 409: no daemon reads this camera. "
+        "``url`` serves the JPEG to the managers' keys.",
     )
     def snapshot(self, camera_id):
         camera = request.env["face.camera"]._api_command_camera(camera_id, "snapshot", "Snapshot")
-        return run_command(camera.daemon_id, "snapshot", camera=camera, present=_snapshot_result, ok_status=201)
+        return run_command(camera.daemon_id, "snapshot", camera=camera, present=_snapshot_result)
 
     @api_route(
         "/cameras/import",
         ["POST"],
         scope="camera:write",
-        doc=operation(
-            "Import cameras (JSON rows or CSV text)",
-            "Cameras",
-            "camera:write",
-            200,
-            IMPORT_RESULT,
-            body=json_content(
-                {
-                    "type": "object",
-                    "additionalProperties": False,
-                    "properties": {
-                        "cameras": s("array", items=IMPORT_ROW, maxItems=MAX_IMPORT_ROWS),
-                        "csv": s("string", maxLength=MAX_CSV_CHARS, description="CSV with a header row (export's)"),
-                        "dryRun": s("boolean"),
-                    },
-                }
-            ),
-            description="Managers. Give ``cameras`` (rows as GET /cameras/export?format=json answers them) or "
-            "``csv`` (its CSV). A row whose name matches an existing camera updates it, any other creates one. "
-            "All or nothing: when any row is refused, nothing is imported and the 422 answer lists every "
-            "refused row (details.errors: row, name, field, message). ``dryRun`` checks without importing.",
-        ),
+        summary="Import cameras (JSON rows or CSV text)",
+        tag="Cameras",
+        body=CameraImport,
+        answer=CameraImportReport,
+        description="Managers. Give ``cameras`` (rows as GET /cameras/export?format=json answers them) or "
+        "``csv`` (its CSV). A row whose name matches an existing camera updates it, any other creates one. "
+        "All or nothing: when any row is refused, nothing is imported and the 422 answer lists every "
+        "refused row (details.errors: row, name, field, message). ``dryRun`` checks without importing.",
     )
-    def import_cameras(self):
-        body = json_body(optional=("cameras", "csv", "dryRun"))
-        report, count = request.env["face.camera"]._api_import(body)
+    def import_cameras(self, body):
+        report, count = request.env["face.camera"]._api_import(body.given())
         if report["errors"]:
             raise ApiError(
                 422,
@@ -423,34 +453,24 @@ class FaceApiCameras(http.Controller):
                 "%d of %d rows were refused: nothing was imported." % (len(report["errors"]), count),
                 {"errors": report["errors"]},
             )
-        return ok(report)
+        return report
 
     @api_route(
         "/cameras/export",
         ["GET"],
         scope="camera:read",
-        doc=operation(
-            "Export cameras (JSON or CSV)",
-            "Cameras",
-            "camera:read",
-            200,
-            None,
-            [query("format", s("string", enum=["json", "csv"], default="json"))],
-            ok_content={
-                **json_content(envelope(s("array", items=IMPORT_ROW))),
-                "text/csv": {"schema": s("string")},
-            },
-            description="The rows POST /cameras/import reads. Stream URLs only for managers: for everybody "
-            "else they are null (empty in CSV).",
-        ),
+        summary="Export cameras (JSON or CSV)",
+        tag="Cameras",
+        query=CameraExportQuery,
+        answer=list[CameraRow],
+        produces="text/csv",
+        description="The rows POST /cameras/import reads. Stream URLs only for managers: for everybody "
+        "else they are null (empty in CSV).",
     )
-    def export_cameras(self, **params):
-        export_format = params.get("format") or "json"
-        if export_format not in ("json", "csv"):
-            raise bad_request("format must be json or csv.", field="format")
+    def export_cameras(self, query):
         rows = request.env["face.camera"]._api_export_rows()
-        if export_format == "json":
-            return ok(rows)
+        if query.format == "json":
+            return rows
         writer = CsvWriter(EXPORT_COLUMNS)
         for row in rows:
             writer.row(row)

@@ -5,6 +5,7 @@ import json
 import logging
 import math
 import re
+import typing
 import uuid
 
 from pydantic import TypeAdapter
@@ -17,7 +18,7 @@ from odoo.exceptions import AccessError, MissingError, UserError, ValidationErro
 from odoo.http import request
 from odoo.tools import config as odoo_config
 
-from ..models.api_errors import MAX_ID, expect  # noqa: F401  # expect: the routes import it from here
+from ..models.api_errors import MAX_ID
 from ..models.api_types import Envelope, PlanPage, page_meta
 from ..models.face_api_key import iso  # noqa: F401  (one date-time format for every answer)
 from ..models.face_event_ingest import MAX_TRIES, RETRYABLE, IngestionBusy, in_test_transaction, retry_pause
@@ -90,15 +91,16 @@ def model_error(error):
         )
     if status == 409:
         return ApiError(409, "CONFLICT", message, getattr(error, "details", None))
-    return ApiError(422, "UNPROCESSABLE", message)
+    return ApiError(422, "UNPROCESSABLE", message, getattr(error, "details", None))
 
 
 def bad_request(message, **details):
     return ApiError(400, "VALIDATION_ERROR", message, details)
 
 
-def not_found(message):
-    return ApiError(404, "NOT_FOUND", message)
+def unprocessable(message, **details):
+    """Input as documented that a rule refuses (see api_errors.RuleError): 422."""
+    return ApiError(422, "UNPROCESSABLE", message, details)
 
 
 def json_response(payload, status=200, headers=None):
@@ -245,45 +247,97 @@ def served_document():
     return build_openapi(root + BASE, API_VERSION, openapi_paths(), root)
 
 
+class Reply:
+    """A declared route's answer with headers of its own (``X-Total-Count``), or with another
+    success status than its first: ``data`` is then checked against ``api_route(more=...)``'s model
+    for ``status`` (e.g. 202 for a command the daemon did not answer in time)."""
+
+    __slots__ = ("data", "headers", "status")
+
+    def __init__(self, data, status=None, headers=None):
+        self.data, self.status, self.headers = data, status, headers
+
+
 class Declaration:
     """What a route declares with pydantic models (``api_route(query=, body=, answer=, ...)``): the
     request is validated by the models that document it, the answer is checked against its model
     in test mode, and the OpenAPI operation is generated from the same models."""
 
     def __init__(
-        self, path, query=None, body=None, answer=None, status=200, paged=False, body_required=True, path_model=None
+        self,
+        path,
+        query=None,
+        body=None,
+        answer=None,
+        status=200,
+        paged=False,
+        body_required=True,
+        path_model=None,
+        more=None,
+        enveloped=True,
+        compat=None,
+        form=None,
     ):
+        self.form = form
         self.path_names = re.findall(r"<(?:[a-z]+:)?(\w+)>", path)
         self.path_model, self.query, self.body, self.answer = path_model, query, body, answer
         self.status, self.paged, self.body_required = status, paged, body_required
+        # Compatibility routes answer the object itself, as the FastAPI backends they replace.
+        self.enveloped = enveloped and not compat
+        self.compat = compat
         if paged and not (query and "pageSize" in query.model_fields):
             raise TypeError("API route %s: a paged answer needs a query model with page and pageSize" % path)
-        self.document = self.answer_type = None
-        if answer is not None:
-            self.answer_type = PlanPage[answer] if paged else Envelope[answer]
-            self.document = TypeAdapter(self.answer_type)
+        # {status: (answer type, its validator)}: the first status's and ``more``'s.
+        self.answers = {}
+        for code, kind in [(status, answer), *sorted((more or {}).items())]:
+            if kind is not None:
+                kind = self._wrapped(kind, paged and code == status)
+                self.answers[code] = (kind, TypeAdapter(kind))
+
+    def _wrapped(self, kind, paged):
+        if paged:
+            return PlanPage[kind]
+        return Envelope[kind] if self.enveloped else kind
 
     def operation(self, summary, tag, scope, public, description, extra_errors, produces):
-        if produces:
-            ok_content = {produces: {"schema": {"type": "string"}}}
-        elif self.answer is not None:
-            ok_content = json_content(model_schema(self.answer_type, mode="serialization"))
-        else:
-            ok_content = False
-        return operation(
+        def content(code):
+            kind = self.answers.get(code)
+            schema = json_content(model_schema(kind[0], mode="serialization")) if kind else {}
+            if produces and code == self.status:
+                schema[produces] = {"schema": {"type": "string"}}
+            return schema or False
+
+        op = operation(
             summary,
             tag,
             scope,
             self.status,
             None,
             model_parameters(self.path_model, "path") + model_parameters(self.query, "query"),
-            body=json_content(model_schema(self.body)) if self.body else None,
+            body=self._request_body(),
             extra_errors=extra_errors,
-            ok_content=ok_content,
+            ok_content=content(self.status),
             description=description,
             public=public,
             body_required=self.body_required,
+            compat=self.compat,
         )
+        for code in self.answers:
+            if code != self.status:
+                op["responses"][str(code)] = {
+                    "description": MORE_STATUSES.get(code, "Success"),
+                    "content": content(code),
+                }
+        return op
+
+    def _request_body(self):
+        content = json_content(model_schema(self.body)) if self.body else {}
+        if self.form:
+            schema = model_schema(self.form)
+            # Files travel in multipart bodies only; a form of text fields may also be urlencoded.
+            has_files = '"binary"' in json.dumps(self.form.model_json_schema())
+            content.update({kind: {"schema": schema} for kind in FORM_TYPES[: 1 if has_files else 2]})
+        return content or None
 
     def call(self, func, controller, args, kwargs):
         values = {name: kwargs[name] for name in self.path_names if name in kwargs}
@@ -293,21 +347,47 @@ class Declaration:
             # An empty parameter is an absent one, as the routes always read them.
             given = {name: value for name, value in request.httprequest.args.items() if value != ""}
             values["query"] = validated(self.query, given)
-        if self.body:
-            values["body"] = validated(self.body, _json_object(allow_empty=not self.body_required))
+        if self.form and (not self.body or request.httprequest.mimetype in FORM_TYPES):
+            # A route that also takes JSON reads a form only when the request says it sends one.
+            values["form"] = validated(self.form, _form_values(self.form))
+            if self.body:
+                values["body"] = None
+        elif self.body:
+            if self.form:
+                values["form"] = None
+            # A body model may take a bare JSON list too (``accepts_list``: POST /events' older form).
+            raw = _json_object(allow_empty=not self.body_required, allow_list=getattr(self.body, "accepts_list", False))
+            values["body"] = validated(self.body, raw)
         result = func(controller, *args, **values)
         if isinstance(result, Response):
             return result
-        if self.paged:
+        status, headers = self.status, None
+        if isinstance(result, Reply):
+            result, status, headers = result.data, result.status or self.status, result.headers
+        if self.paged and status == self.status:
             items, total = result
             payload = {"success": True, "data": items, "meta": page_meta(total, values["query"])}
-        else:
+        elif self.enveloped:
             payload = {"success": True, "data": result}
-        response = json_response(payload, status=self.status)
-        if self.document is not None and _checking_answers():
-            # The answer as a client reads it (after JSON), against the model that documents it.
-            self.document.validate_json(response.get_data(), strict=True)
+        else:
+            payload = result
+        response = json_response(payload, status=status, headers=headers)
+        if _checking_answers():
+            if status not in self.answers and (self.answers or status != self.status):
+                raise TypeError("%s answered %s, which it does not declare" % (func.__name__, status))
+            if status in self.answers:
+                # The answer as a client reads it (after JSON), against the model that documents it.
+                self.answers[status][1].validate_json(response.get_data(), strict=True)
         return response
+
+
+# What a route's other success statuses mean, in the document.
+MORE_STATUSES = {
+    201: "Created",
+    202: "Accepted: the work goes on (see the answer for where to follow it)",
+    204: "No content",
+    503: "Unavailable: the answer says which part is down",
+}
 
 
 def _checking_answers():
@@ -370,6 +450,9 @@ def api_route(  # noqa: C901  # one branch per error kind: the table of answers
     extra_errors=(),
     produces=None,
     path_model=None,
+    more=None,
+    enveloped=True,
+    form=None,
 ):
     """Declare an endpoint: routing, authentication, scope check, errors as JSON envelopes, and its
     OpenAPI operation (``doc``, made with ``openapi_spec.operation``; path parameters are added from
@@ -386,16 +469,23 @@ def api_route(  # noqa: C901  # one branch per error kind: the table of answers
     pydantic models (api_types.Query, api_types.Body) the handler receives validated as ``query=``
     and ``body=`` (path parameters as themselves); it returns the answer's ``data`` (``answer``, a
     type), or (items, total) when ``paged``, or a Response (``produces``: e.g. CSV). The operation is
-    generated from the same models; ``status`` is the success status.
+    generated from the same models; ``status`` is the success status. ``more``: {status: model} of
+    other success statuses, answered by returning ``Reply(data, status)``. ``enveloped=False``: the
+    answer model is the whole body (compatibility routes always are). ``produces`` beside ``answer``:
+    a second content type of the first status (the handler returns it as a Response). ``form``: an
+    api_types.Form model of a form body (multipart, with ``Upload`` files), received as ``form=``;
+    with ``body`` too, the route takes either, by the request's content type (the other is None).
 
     Every route gets a read-write cursor: recording a key's last use (at most every few minutes)
     is a write, and a read-only cursor would make Odoo replay the whole request.
     """
     declaration = None
     if summary is not None:
-        if doc is not None or compat:
+        if doc is not None:
             raise TypeError("API route %s: a route declared with models has no hand-written doc" % path)
-        declaration = Declaration(path, query, body, answer, status, paged, body_required, path_model)
+        declaration = Declaration(
+            path, query, body, answer, status, paged, body_required, path_model, more, enveloped, compat, form
+        )
         doc = declaration.operation(summary, tag, scope, public, description, extra_errors, produces)
     if "<path:" not in path:
         if compat:
@@ -553,75 +643,56 @@ def _authenticate(scope, count=True):
     return key
 
 
-def _json_object(allow_empty=False):
+FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
+
+
+def _is_list(annotation):
+    return typing.get_origin(annotation) is list or any(
+        typing.get_origin(option) is list for option in typing.get_args(annotation)
+    )
+
+
+def _form_values(model):
+    """The form's fields as ``model`` names them (aliases), files and texts alike; empty ones are
+    absent ones (a browser sends an empty file input as an empty part, an empty text as "")."""
+    httprequest = request.httprequest
+    fields = {(field.alias or name): field for name, field in model.model_fields.items()}
+    if httprequest.mimetype not in FORM_TYPES:
+        raise bad_request(
+            "Send the body as multipart/form-data (fields: %s)." % ", ".join(sorted(fields)), field="body"
+        )
+    values = {}
+    for name in list(httprequest.form) + [n for n in httprequest.files if n not in httprequest.form]:
+        field = fields.get(name)
+        given = [text for text in httprequest.form.getlist(name) if text != ""]
+        given += [upload for upload in httprequest.files.getlist(name) if _has_content(upload)]
+        if field is None:
+            values[name] = given  # unknown, empty or not: the model names it
+        elif given:
+            values[name] = given if _is_list(field.annotation) else given[0]
+    return values
+
+
+def _has_content(upload):
+    """Whether an uploaded file holds anything (its spooled stream is left at its start)."""
+    upload.stream.seek(0, 2)
+    size = upload.stream.tell()
+    upload.stream.seek(0)
+    return size > 0
+
+
+def _json_object(allow_empty=False, allow_list=False):
     raw = request.httprequest.get_data(cache=True)
     if not raw:
         if allow_empty:
             return {}
         raise bad_request("The request body must be a JSON object.")
     body = parse_json(raw)
-    if not isinstance(body, dict):
+    if not isinstance(body, dict) and not (allow_list and isinstance(body, list)):
         raise bad_request("The request body must be a JSON object.")
     return body
-
-
-def json_body(required=(), optional=(), allow_empty=False):
-    """The request's JSON object, with unknown and missing fields refused."""
-    body = _json_object(allow_empty)
-    allowed = set(required) | set(optional)
-    unknown = sorted(set(body) - allowed)
-    if unknown:
-        raise bad_request(
-            "Unknown fields: %s." % ", ".join(unknown), unknown_fields=unknown, allowed_fields=sorted(allowed)
-        )
-    missing = [name for name in required if body.get(name) in (None, "")]
-    if missing:
-        raise bad_request("Missing fields: %s." % ", ".join(missing), missing_fields=missing)
-    return body
-
-
-def paging(params, default_limit=100, max_limit=1000, offset_name="offset"):
-    """(limit, offset) of a list; the older backends' APIs name the offset ``skip``."""
-    try:
-        limit = int(params.get("limit", default_limit))
-        offset = int(params.get(offset_name, 0))
-    except (TypeError, ValueError):
-        raise bad_request("limit and %s must be integers." % offset_name) from None
-    if limit < 1 or limit > max_limit or offset < 0 or offset > 10**9:
-        raise bad_request("limit must be between 1 and %d and %s between 0 and 10^9." % (max_limit, offset_name))
-    return limit, offset
 
 
 def audit(action, object_ref, message, details=None):
     """Every call that changes data leaves a log line: key, user, action, object, address."""
     request.env["face.system.log"]._log_api(action, object_ref, message, details)
-
-
-def plan_paging(params, default_size=20, max_size=200):
-    """``page`` (from 1) and ``pageSize`` of the operations frontend's endpoints: (page, size, offset)."""
-    try:
-        number = int(params.get("page", 1))
-        size = int(params.get("pageSize", default_size))
-    except (TypeError, ValueError):
-        raise bad_request("page and pageSize must be integers.") from None
-    if number < 1 or number > 10**6 or size < 1 or size > max_size:
-        raise bad_request("page must be from 1 and pageSize between 1 and %d." % max_size)
-    return number, size, (number - 1) * size
-
-
-def ok_page(items, total, number, size, status=200):
-    """The plan's envelope for a page: the items as ``data``, the paging in ``meta``."""
-    meta = {"page": number, "pageSize": size, "total": total, "totalPages": -(-total // size)}
-    return json_response({"success": True, "data": items, "meta": meta}, status=status)
-
-
-def bool_param(params, name, default=False):
-    """A true/false query parameter (true, false, 1, 0); absent or empty: ``default``."""
-    value = params.get(name)
-    if value in (None, ""):
-        return default
-    if value.lower() in ("true", "1"):
-        return True
-    if value.lower() in ("false", "0"):
-        return False
-    raise bad_request("%s must be true or false." % name, field=name)

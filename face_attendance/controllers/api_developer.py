@@ -7,66 +7,63 @@ from the browser with a key the manager pastes; the key never reaches this serve
 the ``X-API-Key`` of those calls.
 """
 
+from typing import Any, Literal
 from urllib.parse import urlsplit
+
+from pydantic import Field
 
 from odoo import http
 from odoo.exceptions import AccessError
 from odoo.http import request
 
+from ..models.api_types import Answer
 from ..models.odoo_compat import V19
 from ..models.security_groups import MANAGER
-from .api_common import BASE, api_route, json_response, served_document
-from .openapi_spec import json_content, obj, operation, s
+from .api_common import BASE, api_route, served_document
 
 # Every operation key OpenAPI 3.0 knows, in the order the lists show them.
 METHOD_ORDER = ("get", "post", "put", "patch", "delete", "head", "options", "trace")
 _MAX_DEPTH = 6  # bounds the walk through nested (and possibly self-referring) schemas
 
-_PARAMETER = obj(
-    {
-        "name": s("string"),
-        "in": s("string", enum=["path", "query", "header", "cookie"]),
-        "required": s("boolean"),
-        "type": s("string", nullable=True),
-        "description": s("string", nullable=True),
-        "schema": s("object"),
-    }
-)
-_FIELD = obj(
-    {
-        "name": s("string"),
-        "type": s("string", nullable=True),
-        "required": s("boolean"),
-        "nullable": s("boolean"),
-        "description": s("string", nullable=True),
-    }
-)
-ENDPOINT = obj(
-    {
-        "id": s("string", pattern=r"^DEV-\d{3,}$"),
-        "label": s("string"),
-        "description": s("string"),
-        "details": s("string", nullable=True),
-        "method": s("string", enum=[m.upper() for m in METHOD_ORDER]),
-        "path": s("string"),
-        "public": s("boolean"),
-        "requiredScope": s("string", nullable=True),
-        "parameters": {"type": "array", "items": _PARAMETER},
-        "requestBody": dict(
-            obj(
-                {
-                    "required": s("boolean"),
-                    "contentType": s("string"),
-                    "contentTypes": {"type": "array", "items": s("string")},
-                    "fields": {"type": "array", "items": _FIELD},
-                    "example": {"nullable": True, "description": "A skeleton of the body, from its schema"},
-                }
-            ),
-            nullable=True,
-        ),
-        "responses": {"type": "array", "items": s("string")},
-    }
-)
+
+class DevParameter(Answer):
+    name: str
+    # "in" is a Python keyword: the field has another name, the answer keeps its own.
+    where: Literal["path", "query", "header", "cookie"] = Field(alias="in")
+    required: bool
+    type: str | None
+    description: str | None
+    schema_: dict[str, Any] = Field(alias="schema")
+
+
+class DevField(Answer):
+    name: str
+    type: str | None
+    required: bool
+    nullable: bool
+    description: str | None
+
+
+class DevRequestBody(Answer):
+    required: bool
+    contentType: str  # noqa: N815  # the console's camelCase
+    contentTypes: list[str]  # noqa: N815
+    fields: list[DevField]
+    example: Any = Field(description="A skeleton of the body, from its schema (may be null)")
+
+
+class DevEndpoint(Answer):
+    id: str = Field(pattern=r"^DEV-\d{3,}$")
+    label: str
+    description: str
+    details: str | None
+    method: Literal[tuple(m.upper() for m in METHOD_ORDER)]
+    path: str
+    public: bool
+    requiredScope: str | None  # noqa: N815
+    parameters: list[DevParameter]
+    requestBody: DevRequestBody | None  # noqa: N815
+    responses: list[str]
 
 
 def _resolve(schema, components, depth=0):
@@ -220,21 +217,13 @@ class FaceApiDeveloper(http.Controller):
     @api_route(
         "/developer/endpoints",
         ["GET"],
-        doc=operation(
-            "Every endpoint of this API, from its OpenAPI document",
-            "Developer",
-            None,
-            200,
-            None,
-            public=False,
-            ok_content=json_content(
-                obj({"success": {"type": "boolean", "enum": [True]}, "data": s("array", items=ENDPOINT)})
-            ),
-            description="The full list (no paging), ordered by path then method; ids DEV-001... follow that order.",
-        ),
+        summary="Every endpoint of this API, from its OpenAPI document",
+        tag="Developer",
+        answer=list[DevEndpoint],
+        description="The full list (no paging), ordered by path then method; ids DEV-001... follow that order.",
     )
     def endpoints(self):
-        return json_response({"success": True, "data": current_endpoints()})
+        return current_endpoints()
 
 
 class FaceDeveloperConsole(http.Controller):

@@ -19,9 +19,7 @@ from odoo import http
 from odoo.http import Stream, request
 
 from .api_common import BASE, api_route
-from .openapi_spec import operation
 
-HTML = {"text/html": {"schema": {"type": "string"}}}
 # Where the pages load the viewers' files from (this controller, below).
 LIB = "/face_attendance/api_docs/lib"
 # What may be asked of the package: nothing else of the site-packages folder is ever served.
@@ -85,16 +83,11 @@ class FaceApiDocs(http.Controller):
         "/docs",
         ["GET"],
         public=True,
-        doc=operation(
-            "Interactive documentation of this API (Swagger UI)",
-            "Documentation",
-            None,
-            200,
-            None,
-            ok_content=HTML,
-            description="Swagger UI on `/openapi.json`: every operation by tag; *Authorize* with an API "
-            "key (kept in the page's memory) and *Try it out*.",
-        ),
+        summary="Interactive documentation of this API (Swagger UI)",
+        tag="Documentation",
+        produces="text/html",
+        description="Swagger UI on `/openapi.json`: every operation by tag; *Authorize* with an API "
+        "key (kept in the page's memory) and *Try it out*.",
     )
     def docs(self):
         return request.make_response(_page("face_attendance.api_docs_page"), headers=security_headers(DOCS_POLICY))
@@ -103,15 +96,10 @@ class FaceApiDocs(http.Controller):
         "/redoc",
         ["GET"],
         public=True,
-        doc=operation(
-            "Reference of this API (ReDoc)",
-            "Documentation",
-            None,
-            200,
-            None,
-            ok_content=HTML,
-            description="ReDoc on `/openapi.json`: every operation on one page, with its schemas and samples.",
-        ),
+        summary="Reference of this API (ReDoc)",
+        tag="Documentation",
+        produces="text/html",
+        description="ReDoc on `/openapi.json`: every operation on one page, with its schemas and samples.",
     )
     def redoc(self):
         nonce = secrets.token_urlsafe(18)

@@ -1,13 +1,99 @@
-from typing import Annotated, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import Field
+from pydantic import ConfigDict, Field, WithJsonSchema, field_validator, model_validator
 
 from odoo import http
 from odoo.http import request
 
 from ..models.api_types import Answer, Body, PersonId
-from .api_common import ApiError, api_route, audit, bad_request, ok, parse_json
-from .openapi_spec import INT32, json_content, obj, operation, ref, s
+from ..models.face_recognition_event import LIVENESS_VERDICTS, MAX_BATCH, OUTCOMES
+from .api_common import INT32, ApiError, api_route
+
+# One event as the ingestion reads it. Each event is checked by the ingestion itself
+# (face.recognition.event._ingest_events), which answers a bad one as "invalid" without refusing
+# the others: the batch's model documents the fields but does not refuse the batch for one event.
+_EVENT = {
+    "type": "object",
+    "properties": {
+        "event_id": {"type": "string", "maxLength": 128},
+        "timestamp": {"type": "string", "description": "ISO 8601; UTC when it has no offset"},
+        "camera_id": INT32,
+        "employee_id": INT32,
+        "person_id": {"type": "string"},
+        "distance": {"type": "number"},
+        "confidence": {"type": "number", "minimum": 0, "maximum": 1},
+        "track_id": {"type": "string"},
+        "encoder": {"type": "string"},
+        "snapshot": {"type": "string", "description": "Base64 JPEG"},
+        "liveness_score": {"type": "number", "nullable": True, "minimum": 0, "maximum": 1},
+        "liveness": {
+            "type": "string",
+            "nullable": True,
+            "enum": [value for value, _label in LIVENESS_VERDICTS] + [None],
+        },
+    },
+}
+EventIn = Annotated[
+    Any,
+    WithJsonSchema(
+        {
+            "description": "A sighting: event_id, timestamp and camera_id, and employee_id or person_id or "
+            "neither (an unknown face). Checked one by one: a bad event is answered invalid, the others "
+            "are ingested.",
+            # The event as it should be, or anything else: the batch is taken all the same, and such an
+            # event answered status invalid with the reason.
+            "anyOf": [_EVENT, {"description": "Anything else: answered invalid"}],
+        }
+    ),
+]
+
+
+def _also_a_list(schema):
+    # The document says both forms the batch takes: the object, or the bare list of its events.
+    batch = dict(schema)
+    schema.clear()
+    schema["anyOf"] = [batch, dict(batch["properties"]["events"], type="array")]
+    schema["description"] = batch.pop("description", "")
+
+
+class EventBatch(Body):
+    """``{"events": [...]}``, or the list itself."""
+
+    model_config = ConfigDict(json_schema_extra=_also_a_list)
+
+    # A bare JSON list is read as the batch (see _bare_list): api_common reads such a body for the
+    # models that say so.
+    accepts_list: ClassVar[bool] = True
+
+    events: list[EventIn] = Field(min_length=1, json_schema_extra={"maxItems": MAX_BATCH})
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bare_list(cls, value):
+        return {"events": value} if isinstance(value, list) else value
+
+    @field_validator("events")
+    @classmethod
+    def _not_too_many(cls, events):
+        # Too many events is a body too large (413), as it always was, not invalid input (400).
+        if len(events) > MAX_BATCH:
+            raise ApiError(413, "PAYLOAD_TOO_LARGE", "At most %d events per batch." % MAX_BATCH)
+        return events
+
+
+class EventAnswer(Answer):
+    event_id: str | None
+    status: Literal["created", "exists", "invalid"]
+    outcome: Literal[tuple(value for value, _label in OUTCOMES)]
+    message: str
+    attendance_id: int | bool = Field(description="false: none")
+    employee_id: int | bool = Field(None, description="The person recognised (false: none); not on invalid events")
+
+
+class EventsIngested(Answer):
+    results: list[EventAnswer]
+    received: int
+    created: int
 
 
 class NotThisPerson(Body):
@@ -30,65 +116,16 @@ class FaceApiEvents(http.Controller):
         "/events",
         ["POST"],
         scope="events:write",
-        doc=operation(
-            "Batch of recognition events (idempotent by event_id)",
-            "Events",
-            "events:write",
-            200,
-            obj({"results": s("array", items=ref("EventAnswer")), "received": s("integer"), "created": s("integer")}),
-            body=json_content(
-                {
-                    "type": "object",
-                    "required": ["events"],
-                    "additionalProperties": False,
-                    "properties": {
-                        "events": {
-                            "type": "array",
-                            "minItems": 1,
-                            "maxItems": 1000,
-                            "items": {
-                                "type": "object",
-                                "properties": {
-                                    "event_id": s("string", maxLength=128),
-                                    "timestamp": s("string"),
-                                    "camera_id": INT32,
-                                    "employee_id": INT32,
-                                    "person_id": s("string"),
-                                    "distance": s("number"),
-                                    "confidence": s("number", minimum=0, maximum=1),
-                                    "track_id": s("string"),
-                                    "encoder": s("string"),
-                                    "snapshot": s("string"),
-                                    "liveness_score": s("number", nullable=True, minimum=0, maximum=1),
-                                    "liveness": s("string", nullable=True, enum=["live", "spoof", "unavailable", None]),
-                                },
-                            },
-                        }
-                    },
-                }
-            ),
-            description="The same ingestion as the daemons' XML-RPC method. Each event is answered in "
-            "order: created, exists (sent before) or invalid (with the reason).",
-        ),
+        summary="Batch of recognition events (idempotent by event_id)",
+        tag="Events",
+        body=EventBatch,
+        answer=EventsIngested,
+        description="The same ingestion as the daemons' XML-RPC method. Each event is answered in "
+        "order: created, exists (sent before) or invalid (with the reason). More than %d events: 413." % MAX_BATCH,
     )
-    def post_events(self):
+    def post_events(self, body):
         """Batch ingestion: the very same code path as the daemons' XML-RPC method."""
-        body = parse_json(request.httprequest.get_data(cache=True) or b"null")
-        events = body.get("events") if isinstance(body, dict) else body
-        if isinstance(body, dict) and set(body) - {"events"}:
-            raise bad_request("Unknown fields: %s." % ", ".join(sorted(set(body) - {"events"})))
-        if not isinstance(events, list) or not events:
-            raise bad_request('Send {"events": [...]} with at least one event.')
-        if len(events) > 1000:
-            raise ApiError(413, "PAYLOAD_TOO_LARGE", "At most 1000 events per batch.")
-        Event = request.env["face.recognition.event"]
-        Event._check_sender()
-        answers = Event._ingest_events(events, "api")
-        for answer in answers:
-            answer["event_id"] = answer["event_id"] or None
-        created = sum(1 for a in answers if a["status"] == "created")
-        audit("events.ingest", "face.recognition.event", "%d event(s) received, %d new" % (len(events), created))
-        return ok({"results": answers, "received": len(events), "created": created})
+        return request.env["face.recognition.event"]._api_ingest(list(body.events))
 
     @api_route(
         "/events/<int:event_id>/not-this-person",

@@ -9,25 +9,23 @@ nothing of the request is saved, and the error lists every refused image with it
 import base64
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import ConfigDict, Field, model_validator
 
 from odoo import http
 from odoo.http import request
 
-from ..models.api_types import Answer, Body, DateTime, PersonId, PlanPaging
-from .api_common import ApiError, api_route, bad_request, iso
+from ..models.api_types import Answer, Body, DateTime, Email, Form, PersonId, PlanPaging, Upload
+from .api_common import ApiError, api_route, iso, unprocessable
 from .api_persons import (
     EraseQuery,
     OptionalText,
     PersonPath,
     Text,
     archive,
-    checked_ok,
     enrol_errors,
     find_person,
     template_quality,
 )
-from .openapi_spec import PERSON_WRITE, envelope, json_content, model_schema, operation, s
 
 MAX_IMAGES = 5
 STATUSES = ("active", "pending", "archived")
@@ -44,7 +42,7 @@ class ProfilesQuery(PlanPaging):
 class ProfileChange(Body):
     # Absent: unchanged.
     name: Text = None
-    email: OptionalText = None
+    email: Email | None = None
     department: OptionalText = None
     position: OptionalText = None
     status: Literal["active", "archived"] = None
@@ -104,32 +102,51 @@ class ImageRemoved(Answer):
     imageCount: int  # noqa: N815
 
 
-IMAGES_FORM = {
-    "images": s("array", items=s("string", format="binary"), maxItems=MAX_IMAGES),
-    "images[]": s("array", items=s("string", format="binary"), maxItems=MAX_IMAGES),
-}
+Images = Annotated[list[Upload], Field(min_length=1, max_length=MAX_IMAGES)]
+
+
+class ImagesForm(Form):
+    """Up to 5 images, as files named images (or images[])."""
+
+    images: Images = []
+    images_list: Images = Field([], alias="images[]")
+
+    @model_validator(mode="after")
+    def _at_most_five(self):
+        count = len(self.images) + len(self.images_list)
+        if count > MAX_IMAGES:
+            # Each name's list is within the document's bounds: their sum is a rule it cannot say.
+            raise unprocessable("At most %d images per request, not %d." % (MAX_IMAGES, count), field="images")
+        return self
+
+    def uploads(self):
+        return list(self.images) + list(self.images_list)
+
+
+class ImagesAdd(ImagesForm):
+    model_config = ConfigDict(json_schema_extra={"anyOf": [{"required": ["images"]}, {"required": ["images[]"]}]})
+
+    @model_validator(mode="after")
+    def _at_least_one(self):
+        if not self.uploads():
+            raise ValueError("send at least one image, as a file named images (or images[])")
+        return self
+
+
+class ProfileForm(ImagesForm):
+    name: Text
+    employeeId: PersonId  # noqa: N815  # the plan's camelCase
+    email: Email = None
+    department: OptionalText = None
+    position: OptionalText = None
+
+
 IMAGE_ERRORS = (
     "Images are enrolled all or nothing. A refused image fails the request with its error code "
     "(NOT_AN_IMAGE, NO_FACE, SEVERAL_FACES, FACE_TOO_SMALL: 422; IMAGE_TOO_LARGE: 413) and "
     "`details.images` lists every refused image (index, filename, code, message). The body limit "
     "applies to the whole request."
 )
-
-
-def multipart_doc(summary, scope, answer, form, description, extra_errors=()):
-    """The operation of an upload route: multipart bodies are read by hand (``multipart``), the
-    answer is the model's."""
-    return operation(
-        summary,
-        "Faces",
-        scope,
-        201,
-        None,
-        body={"multipart/form-data": {"schema": form}},
-        ok_content=json_content(envelope(model_schema(answer, mode="serialization"))),
-        extra_errors=extra_errors,
-        description=description,
-    )
 
 
 def profile_status(employee):
@@ -172,32 +189,6 @@ def image_dict(template, person_id):
     }
 
 
-def multipart(fields=()):
-    """(form fields, uploaded images) of a multipart request; unknown fields refused."""
-    httprequest = request.httprequest
-    if httprequest.mimetype != "multipart/form-data":
-        raise bad_request("Send multipart/form-data with the images as files named images (or images[]).")
-    names = set(httprequest.form) | set(httprequest.files)
-    unknown = sorted(names - set(fields) - set(IMAGES_FORM))
-    if unknown:
-        raise bad_request(
-            "Unknown fields: %s." % ", ".join(unknown),
-            unknown_fields=unknown,
-            allowed_fields=sorted(set(fields) | set(IMAGES_FORM)),
-        )
-    form = {name: httprequest.form.get(name) for name in fields if name in httprequest.form}
-    uploads = [
-        upload
-        for name in IMAGES_FORM
-        for upload in httprequest.files.getlist(name)
-        # A file input left empty by a browser sends an empty part without a name.
-        if upload.filename or upload.content_length
-    ]
-    if len(uploads) > MAX_IMAGES:
-        raise bad_request("At most %d images per request, not %d." % (MAX_IMAGES, len(uploads)), count=len(uploads))
-    return form, uploads
-
-
 def encoded(uploads):
     """(base64 images, file names) of uploaded files, for the model's enrolment."""
     return [base64.b64encode(u.read()).decode() for u in uploads], [u.filename or None for u in uploads]
@@ -238,41 +229,29 @@ class FaceApiFaces(http.Controller):
         "/faces",
         ["POST"],
         scope="person:write",
-        doc=multipart_doc(
-            "Create a face profile (a person) with up to 5 images",
-            "person:write",
-            ProfileCreated,
-            {
-                "type": "object",
-                "required": ["name", "employeeId"],
-                "properties": dict(
-                    {k: {a: b for a, b in v.items() if a != "nullable"} for k, v in PERSON_WRITE.items()},
-                    employeeId=model_schema(PersonId),
-                    **IMAGES_FORM,
-                ),
-            },
-            "Creates the person as POST /persons (employeeId is the person ID) and enrols each "
-            "image as /persons/{person_id}/register-face; images need the scope face:write too. " + IMAGE_ERRORS,
-            extra_errors=["409"],
-        ),
+        summary="Create a face profile (a person) with up to 5 images",
+        tag="Faces",
+        form=ProfileForm,
+        answer=ProfileCreated,
+        status=201,
+        extra_errors=["409"],
+        description="Creates the person as POST /persons (employeeId is the person ID) and enrols each "
+        "image as /persons/{person_id}/register-face; images need the scope face:write too. " + IMAGE_ERRORS,
     )
-    def create_face(self, **_params):
-        # Multipart: the declarations read JSON bodies only, so this form is read by ``multipart``.
-        form, uploads = multipart(("name", "employeeId") + PROFILE_FIELDS[1:])
-        missing = [name for name in ("name", "employeeId") if not form.get(name)]
-        if missing:
-            raise bad_request("Missing fields: %s." % ", ".join(missing), missing_fields=missing)
+    def create_face(self, form):
+        uploads = form.uploads()
         if uploads:
             require_face_write()
-        person_id = form.pop("employeeId")
+        person_id = form.employeeId
+        values = form.model_dump(include=set(PROFILE_FIELDS), exclude_unset=True)
         images, filenames = encoded(uploads)
         with enrol_errors(filenames):
             created = request.env["hr.employee"].face_person_create(
-                person_id, form, id_field="employeeId", images=images or None, listed=True
+                person_id, values, id_field="employeeId", images=images or None, listed=True
             )
         answer = profile_dict(request.env["hr.employee"].browse(created["id"]))
         answer["images"] = [image_dict(t, person_id) for t in request.env["face.template"].browse(created["face_ids"])]
-        return checked_ok(ProfileCreated, answer, 201)
+        return answer
 
     @api_route(
         "/faces/<string:person_id>",
@@ -335,35 +314,26 @@ class FaceApiFaces(http.Controller):
     @api_route(
         "/faces/<string:person_id>/images",
         ["POST"],
-        path_params={"person_id": model_schema(PersonId)},
         scope="face:write",
-        doc=multipart_doc(
-            "Add up to 5 images to a face profile",
-            "face:write",
-            ImagesAdded,
-            {"type": "object", "properties": IMAGES_FORM},
-            IMAGE_ERRORS,
-        ),
+        summary="Add up to 5 images to a face profile",
+        tag="Faces",
+        path_model=PersonPath,
+        form=ImagesAdd,
+        answer=ImagesAdded,
+        status=201,
+        description=IMAGE_ERRORS,
     )
-    def add_images(self, person_id, **_params):
-        # Multipart: read by ``multipart``, as POST /faces.
+    def add_images(self, person_id, form):
         employee = find_person(person_id)
-        _form, uploads = multipart()
-        if not uploads:
-            raise bad_request("Send at least one image, as a file named images (or images[]).", field="images")
-        images, filenames = encoded(uploads)
+        images, filenames = encoded(form.uploads())
         with enrol_errors(filenames):
             face_ids = request.env["hr.employee"].face_person_enrol(person_id, images, listed=True)
-        return checked_ok(
-            ImagesAdded,
-            {
-                "id": person_id,
-                "added": len(face_ids),
-                "imageCount": employee.face_count,
-                "images": [image_dict(t, person_id) for t in request.env["face.template"].browse(face_ids)],
-            },
-            201,
-        )
+        return {
+            "id": person_id,
+            "added": len(face_ids),
+            "imageCount": employee.face_count,
+            "images": [image_dict(t, person_id) for t in request.env["face.template"].browse(face_ids)],
+        }
 
     @api_route(
         "/faces/<string:person_id>/images/<int:face_id>",

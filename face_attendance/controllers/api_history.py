@@ -3,18 +3,19 @@
 
 from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import Field, WithJsonSchema
 
 from odoo import http
 from odoo.http import request
 
-from ..models.api_types import Answer, DateTime, PlanPaging
+from ..models.api_types import WHEN_SCHEMA, Answer, DateTime, PlanPaging
 from ..models.face_audit_trail import HISTORY_TYPES as TYPES
 from .api_audit import parse_bound
 from .api_common import api_route
 from .api_persons import PersonPath, find_person
 
-Bound = Annotated[str, Field(max_length=64)]
+# Read by parse_bound (as the audit's bounds are), documented as the audit's.
+Bound = Annotated[str, Field(max_length=64), WithJsonSchema(dict(WHEN_SCHEMA, maxLength=64))]
 
 
 class HistoryQuery(PlanPaging):

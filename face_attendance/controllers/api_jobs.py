@@ -13,8 +13,7 @@ from odoo import http
 from odoo.http import request
 
 from ..models.api_types import Answer, DateTime
-from .api_common import ApiError, api_route, ok
-from .openapi_spec import envelope, json_content, model_schema, operation
+from .api_common import ApiError, Reply, api_route
 
 
 class Job(Answer):
@@ -39,37 +38,25 @@ class JobAccepted(Answer):
     status: Literal["queued", "sent", "expired"]
 
 
-# The camera routes that send commands still declare their operations by hand (job_operation).
-JOB = model_schema(Job, mode="serialization")
-JOB_ACCEPTED = model_schema(JobAccepted, mode="serialization")
 DEFAULT_WAIT = 8.0
-
-
-def job_operation(summary, tag, scope, ok_status=200, data_schema=None, **kwargs):
-    """An operation that sends a daemon command: ``ok_status`` when answered in time, 202 (job id)
-    otherwise, 409 when there is no daemon to send it to."""
-    kwargs["extra_errors"] = sorted(set(kwargs.get("extra_errors", ())) | {"409"})
-    op = operation(summary, tag, scope, ok_status, JOB if data_schema is None else data_schema, **kwargs)
-    op["responses"]["202"] = {
-        "description": "The daemon did not answer in time: the command is a job, see GET /jobs/{id}",
-        "content": json_content(envelope(JOB_ACCEPTED)),
-    }
-    return op
 
 
 def run_command(daemon, kind, camera=None, wait=None, present=None, ok_status=200):
     """Queue ``kind`` for ``daemon`` (and ``camera``), wait up to ``wait`` seconds (default 8) for its answer.
 
-    Answered in time: ``ok_status`` with ``present(command)`` (default: the job). Otherwise 202 with
-    ``{"jobId", "status"}``. The caller's transaction is committed before waiting (the daemon must
-    see the command), so the route does its own checks and writes before calling this.
+    For a declared route (``answer=<the answer's model>, more={202: JobAccepted}, extra_errors=["409"]``):
+    answered in time, the answer's data, ``present(command)`` (default: the job, ``Job``), which the
+    route answers with its declared ``status``; otherwise ``Reply({"jobId", "status"}, 202)``.
+    ``ok_status`` is no longer used (the route's declared ``status`` is); kept for the callers.
+    The caller's transaction is committed before waiting (the daemon must see the command), so the
+    route does its own checks and writes before calling this.
     """
     if not daemon:
         raise ApiError(409, "CONFLICT", "No daemon reads this camera: assign one first.")
     command = request.env["face.daemon.command"]._submit(daemon, kind, camera=camera)
     if command._wait(DEFAULT_WAIT if wait is None else wait):
-        return ok(present(command) if present else command._job_dict(), status=ok_status)
-    return ok({"jobId": command.id, "status": command.sudo().state}, status=202)
+        return present(command) if present else command._job_dict()
+    return Reply({"jobId": command.id, "status": command.sudo().state}, 202)
 
 
 class FaceApiJobs(http.Controller):

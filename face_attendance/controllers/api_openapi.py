@@ -1,8 +1,9 @@
+from typing import Any
+
 from odoo import http
 from odoo.http import request
 
-from .api_common import BASE, ApiError, allowed_methods, api_route, json_response, served_document
-from .openapi_spec import json_content, operation, s
+from .api_common import BASE, ApiError, allowed_methods, api_route, served_document
 
 
 class FaceApiOpenApi(http.Controller):
@@ -10,10 +11,13 @@ class FaceApiOpenApi(http.Controller):
         "/openapi.json",
         ["GET"],
         public=True,
-        doc=operation("This document", "System", None, 200, None, ok_content=json_content(s("object"))),
+        summary="This document",
+        tag="System",
+        answer=dict[str, Any],
+        enveloped=False,
     )
     def openapi(self):
-        return json_response(served_document())
+        return served_document()
 
     @api_route("/<path:unknown>", ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"], public=True)
     def unknown(self, unknown):

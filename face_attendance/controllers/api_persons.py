@@ -3,17 +3,14 @@ import binascii
 from contextlib import contextmanager
 from typing import Annotated, Literal
 
-from pydantic import Field, TypeAdapter
+from pydantic import Field
 
 from odoo import http
 from odoo.http import request
 
-from ..models.api_types import Answer, Body, DateTime, Envelope, Flag, ImageData, Paging, PersonId, Query
+from ..models.api_types import Answer, Body, DateTime, Email, Flag, Form, ImageData, Paging, PersonId, Query, Upload
 from ..models.hr_employee_api import EnrolRefused
-from .api_common import ApiError, api_route, bad_request, iso, ok, validated
-from .api_common import _checking_answers as checking_answers
-from .api_common import _json_object as json_object
-from .openapi_spec import envelope, json_content, model_schema, operation, s
+from .api_common import ApiError, api_route, bad_request, iso
 
 
 def person_dict(employee):
@@ -106,7 +103,7 @@ class PersonsQuery(Paging):
 class PersonCreate(Body):
     person_id: PersonId
     name: Text
-    email: OptionalText = None
+    email: Email | None = None
     department: OptionalText = None
     position: OptionalText = None
 
@@ -114,16 +111,26 @@ class PersonCreate(Body):
 class PersonChange(Body):
     # Absent: unchanged.
     name: Text = None
-    email: OptionalText = None
+    email: Email | None = None
     department: OptionalText = None
     position: OptionalText = None
     status: Literal["active", "inactive"] = None
 
 
 class FaceRegistration(Body):
+    """One photo with one face, or with one face clearly larger than the others (smaller faces in
+    the background are ignored, and the answer's note says so)."""
+
     image: ImageData
     force_update: bool = False
     origin: Literal["api", "webcam", "upload"] = "api"
+
+
+class FaceUpload(Form):
+    """The photo as a file (multipart), as the older backends took it."""
+
+    file: Upload
+    force_update: Flag = False
 
 
 class PersonMetadata(Answer):
@@ -202,54 +209,10 @@ class FacesRemoved(Answer):
     total_faces: int
 
 
-def checked_ok(answer, data, status):
-    """The answer of a route that reads its body by hand (multipart), checked against its model in
-    test mode as the declared routes' answers are."""
-    response = ok(data, status=status)
-    if checking_answers():
-        TypeAdapter(Envelope[answer]).validate_json(response.get_data(), strict=True)
-    return response
-
-
 def archive(person_id, erase):
     find_person(person_id)  # an unknown person answers 404 before the scope is judged
     require_erase_scope(erase)
     request.env["hr.employee"].face_person_archive(person_id, erase)
-
-
-# register-face takes JSON or a multipart upload, which the declarations do not read: it keeps its
-# hand-made operation, with its JSON body and its answer from the models above.
-REGISTER_FACE_DOC = operation(
-    "Enrol a face from a photo",
-    "Persons",
-    "face:write",
-    201,
-    None,
-    ok_content=json_content(envelope(model_schema(FaceRegistered, mode="serialization"))),
-    body=dict(
-        json_content(
-            dict(
-                model_schema(FaceRegistration),
-                description="One photo with one face, or with one face clearly larger than the others (smaller "
-                "faces in the background are ignored, and the answer's note says so).",
-            )
-        ),
-        **{
-            "multipart/form-data": {
-                "schema": {
-                    "type": "object",
-                    "required": ["file"],
-                    "properties": {
-                        "file": s("string", format="binary"),
-                        "force_update": s("string", enum=["true", "false"]),
-                    },
-                }
-            }
-        },
-    ),
-    description="Errors: NOT_AN_IMAGE, NO_FACE, SEVERAL_FACES (faces of similar size), FACE_TOO_SMALL "
-    "(422), IMAGE_TOO_LARGE (413).",
-)
 
 
 class FaceApiPersons(http.Controller):
@@ -338,23 +301,28 @@ class FaceApiPersons(http.Controller):
     @api_route(
         "/persons/<string:person_id>/register-face",
         ["POST"],
-        path_params={"person_id": model_schema(PersonId)},
         scope="face:write",
-        doc=REGISTER_FACE_DOC,
+        summary="Enrol a face from a photo",
+        tag="Persons",
+        path_model=PersonPath,
+        body=FaceRegistration,
+        form=FaceUpload,
+        answer=FaceRegistered,
+        status=201,
+        description="The photo as JSON (base64) or as a multipart file. Errors: NOT_AN_IMAGE, NO_FACE, "
+        "SEVERAL_FACES (faces of similar size), FACE_TOO_SMALL (422), IMAGE_TOO_LARGE (413).",
     )
-    def register_face(self, person_id, **params):
-        find_person(person_id)  # an unknown person answers 404 before the body is read
-        upload = request.httprequest.files.get("file")
-        if upload:
-            image = base64.b64encode(upload.read()).decode()
-            force_update = str(request.httprequest.form.get("force_update", "false")).lower() in ("true", "1")
-            origin = "api"
+    def register_face(self, person_id, body, form):
+        find_person(person_id)
+        if form:
+            image, force_update, origin = form.file.read(), form.force_update, "api"
         else:
-            body = validated(FaceRegistration, json_object())
-            image, force_update, origin = base64.b64encode(body.image).decode(), body.force_update, body.origin
+            image, force_update, origin = body.image, body.force_update, body.origin
         Employee = request.env["hr.employee"]
         with enrol_errors():
-            (face_id,) = Employee.face_person_enrol(person_id, [image], origin, replace=force_update)
+            (face_id,) = Employee.face_person_enrol(
+                person_id, [base64.b64encode(image).decode()], origin, replace=force_update
+            )
         template = request.env["face.template"].browse(face_id)
         answer = {
             "person_id": person_id,
@@ -366,7 +334,7 @@ class FaceApiPersons(http.Controller):
         if template.enrol_note:
             # The photo also showed smaller faces: the client learns which face was enrolled.
             answer["note"] = template.enrol_note
-        return checked_ok(FaceRegistered, answer, 201)
+        return answer
 
     @api_route(
         "/persons/<string:person_id>/faces",

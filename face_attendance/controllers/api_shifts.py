@@ -1,102 +1,70 @@
 """GET /shifts: the employees' working-hours calendars as shift schedules, with a day's compliance."""
 
+from typing import Annotated
+
+from pydantic import Field
+
 from odoo import http
 from odoo.http import request
 
-from .api_attendance import day_param, user_today
-from .api_common import api_route, bad_request, ok_page, plan_paging
-from .openapi_spec import DATE, DATETIME, PLAN_PAGING, obj, operation, plan_page, query, s
+from ..models.api_types import Answer, Day, PlanPaging
+from .api_attendance import user_today
+from .api_common import api_route
 
-SEARCH = s("string", maxLength=256)
-_COUNTS = {
-    "scheduled": s("integer", description="Persons whose shift starts that day, not entirely on leave"),
-    "present": s("integer"),
-    "onTime": s("integer"),
-    "lateArrivals": s("integer"),
-    "earlyDepartures": s("integer"),
-    "missingCheckouts": s("integer"),
-    "absent": s("integer", description="Shift started, nobody came"),
-    "onLeave": s("integer", description="Shift entirely on leave (public holiday, time off)"),
-    "upcoming": s("integer", description="Shift not started yet, not come yet"),
-    "flexible": s("integer", description="Flexible hours: not judged"),
-    "offSchedule": s("integer", description="Came on a day off"),
-    "compliance": s(
-        "number",
-        nullable=True,
-        description="Percent of the judged persons (scheduled minus upcoming) on time, not early, checked out",
-    ),
-}
-SHIFT_FIGURES = obj(
-    dict(
-        _COUNTS,
-        shiftId=s("integer", nullable=True, description="The calendar; null: employees without working hours"),
-        name=s("string"),
-        timezone=s("string", nullable=True),
-        flexibleHours=s("boolean"),
-        startTime=s("string", nullable=True, description="HH:MM in the calendar's time zone; null on a day off"),
-        endTime=s("string", nullable=True),
-        nightShift=s("boolean", description="Ends the next day"),
-        dayOff=s("boolean"),
+
+class ShiftPeriod(Answer):
+    start: str
+    end: str
+
+
+class ShiftDay(Answer):
+    dayOfWeek: int = Field(ge=0, le=6, description="0 is Monday")  # noqa: N815  # the plan's camelCase
+    day: str
+    weekType: int | None = Field(description="Two-week calendars: 0 or 1")  # noqa: N815
+    start: str
+    end: str
+    periods: list[ShiftPeriod]
+
+
+class Shift(Answer):
+    id: int
+    shiftId: int | None = Field(description="The calendar; null: employees without working hours")  # noqa: N815
+    name: str
+    date: str = Field(description="YYYY-MM-DD")
+    timezone: str | None
+    flexibleHours: bool  # noqa: N815
+    startTime: str | None = Field(description="HH:MM in the calendar's time zone; null on a day off")  # noqa: N815
+    endTime: str | None  # noqa: N815
+    nightShift: bool = Field(description="Ends the next day")  # noqa: N815
+    dayOff: bool  # noqa: N815
+    hoursPerDay: float  # noqa: N815
+    twoWeeks: bool  # noqa: N815
+    location: str | None = Field(description="The calendar's company")
+    employeeCount: int  # noqa: N815
+    expectedHeadcount: int  # noqa: N815
+    schedule: list[ShiftDay]
+    scheduled: int = Field(description="Persons whose shift starts that day, not entirely on leave")
+    present: int
+    onTime: int  # noqa: N815
+    lateArrivals: int  # noqa: N815
+    earlyDepartures: int  # noqa: N815
+    missingCheckouts: int  # noqa: N815
+    absent: int = Field(description="Shift started, nobody came")
+    onLeave: int = Field(description="Shift entirely on leave (public holiday, time off)")  # noqa: N815
+    upcoming: int = Field(description="Shift not started yet, not come yet")
+    flexible: int = Field(description="Flexible hours: not judged")
+    offSchedule: int = Field(description="Came on a day off")  # noqa: N815
+    compliance: float | None = Field(
+        description="Percent of the judged persons (scheduled minus upcoming) on time, not early, checked out"
     )
-)
-ISSUE = obj(
-    {
-        "personId": s("string", nullable=True),
-        "employeeId": s("integer"),
-        "name": s("string"),
-        "department": s("string", nullable=True),
-        "shiftId": s("integer", nullable=True),
-        "shift": s("string", nullable=True),
-        "problems": s("array", items=s("string", enum=["late", "earlyDeparture", "missingCheckout", "absent"])),
-        "expectedStart": DATETIME,
-        "expectedEnd": DATETIME,
-        "checkIn": DATETIME,
-        "checkOut": DATETIME,
-        "minutesLate": s("integer"),
-        "minutesEarly": s("integer"),
-    }
-)
-# What face.shift._compliance answers: the daily summary and the system summary share it.
-COMPLIANCE = obj(
-    dict(
-        _COUNTS,
-        date=DATE,
-        lateGraceMinutes=s("integer"),
-        byShift=s("array", items=SHIFT_FIGURES),
-        issues=s("array", items=ISSUE, description="Only in the daily summary"),
-    ),
-    required=list(_COUNTS) + ["date", "lateGraceMinutes", "byShift"],
-)
-PERIOD = obj({"start": s("string"), "end": s("string")})
-SHIFT = {
-    "allOf": [
-        SHIFT_FIGURES,
-        obj(
-            {
-                "id": s("integer"),
-                "date": DATE,
-                "hoursPerDay": s("number"),
-                "twoWeeks": s("boolean"),
-                "location": s("string", nullable=True, description="The calendar's company"),
-                "employeeCount": s("integer"),
-                "expectedHeadcount": s("integer"),
-                "schedule": s(
-                    "array",
-                    items=obj(
-                        {
-                            "dayOfWeek": s("integer", minimum=0, maximum=6, description="0 is Monday"),
-                            "day": s("string"),
-                            "weekType": s("integer", nullable=True, description="Two-week calendars: 0 or 1"),
-                            "start": s("string"),
-                            "end": s("string"),
-                            "periods": s("array", items=PERIOD),
-                        }
-                    ),
-                ),
-            }
-        ),
-    ]
-}
+
+
+class ShiftQuery(PlanPaging):
+    # Bounded like the attendance views' days: the calendar's ends overflow the shift arithmetic.
+    date: Day = Field(
+        None, description="The day whose shifts and compliance are shown; default today (key user's zone)"
+    )
+    search: Annotated[str, Field(max_length=256)] = Field(None, description="Part of the calendar's name")
 
 
 class FaceApiShifts(http.Controller):
@@ -104,29 +72,16 @@ class FaceApiShifts(http.Controller):
         "/shifts",
         ["GET"],
         scope="report:read",
-        doc=operation(
-            "Shifts: the working-hours calendars and a day's compliance",
-            "Shifts",
-            "report:read",
-            200,
-            None,
-            PLAN_PAGING
-            + [
-                query("date", DATE, "The day whose shifts and compliance are shown; default today (key user's zone)"),
-                query("search", SEARCH, "Part of the calendar's name"),
-            ],
-            ok_content=plan_page(SHIFT),
-            description="Every working-hours calendar of the readable employees (and the company's default) "
-            "with its week and the figures of the shifts starting on `date`, each person judged in their own "
-            "time zone; late and early use the late grace minutes setting.",
-        ),
+        summary="Shifts: the working-hours calendars and a day's compliance",
+        tag="Shifts",
+        query=ShiftQuery,
+        answer=Shift,
+        paged=True,
+        description="Every working-hours calendar of the readable employees (and the company's default) "
+        "with its week and the figures of the shifts starting on `date`, each person judged in their own "
+        "time zone; late and early use the late grace minutes setting.",
     )
-    def shifts(self, **params):
-        number, size, offset = plan_paging(params)
-        # Bounded like the attendance views' days: the calendar's ends overflow the shift arithmetic.
-        day = day_param(params, "date") or user_today()
-        search = params.get("search") or None
-        if search and len(search) > 256:
-            raise bad_request("search is longer than 256 characters.", field="search")
-        rows = request.env["face.shift"]._shifts(day, search=search)
-        return ok_page(rows[offset : offset + size], len(rows), number, size)
+    def shifts(self, query):
+        return request.env["face.shift"]._api_shifts(
+            query.date or user_today(), query.search, query.pageSize, query.offset
+        )

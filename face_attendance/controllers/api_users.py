@@ -2,57 +2,50 @@
 Attendance group, a role is one of those groups. Users are created, changed and archived in Odoo
 (Settings > Users), never through the API."""
 
+from typing import Annotated, Literal
+
+from pydantic import Field
+
 from odoo import http
 from odoo.http import request
 
-from ..models.face_api_key import iso
-from ..models.face_user_directory import ROLE_IDS, ROLES, STATUSES
-from .api_common import api_route, ok, ok_page, plan_paging
-from .openapi_spec import DATETIME, PLAN_PAGING, obj, operation, plan_page, query, s
+from ..models.api_types import Answer, DateTime, PlanPaging
+from ..models.face_user_directory import ROLE_IDS, STATUSES, user_account  # noqa: F401  # api_auth reads it here
+from .api_common import api_route
+from .openapi_spec import model_schema
 
-USER_ACCOUNT = obj(
-    {
-        "id": s("integer"),
-        "name": s("string"),
-        "login": s("string"),
-        "email": s("string", nullable=True),
-        "roleId": s("string", enum=ROLE_IDS, nullable=True),
-        "status": s("string", enum=STATUSES, description="suspended: archived in Odoo"),
-        "lastActive": dict(DATETIME, description="Latest sign-in to Odoo (web or API)"),
-        "companyId": s("integer"),
-    }
-)
-ROLE = obj(
-    {
-        "id": s("string", enum=ROLE_IDS),
-        "name": s("string"),
-        "group": s("string", description="The Odoo group (XML id)"),
-        "permissions": s("array", items=s("string"), description="The scopes of a sign-in token of this role"),
-        "description": s("string"),
-        "userCount": s("integer"),
-    }
-)
+RoleId = Literal[tuple(ROLE_IDS)]
+UserStatus = Literal[tuple(STATUSES)]
 
 
-def role_of(user):
-    for role_id, group, _text in ROLES:
-        if user.has_group(group):
-            return role_id
-    return None
+class UserAccount(Answer):
+    id: int
+    name: str
+    login: str
+    email: str | None
+    roleId: RoleId | None  # noqa: N815  # the plan's camelCase
+    status: UserStatus = Field(description="suspended: archived in Odoo")
+    lastActive: DateTime = Field(description="Latest sign-in to Odoo (web or API)")  # noqa: N815
+    companyId: int  # noqa: N815
 
 
-def user_account(user, role_id=None):
-    """The plan's UserAccount of an Odoo user (``role_id`` when already known)."""
-    return {
-        "id": user.id,
-        "name": user.name or "",
-        "login": user.login or "",
-        "email": user.email or None,
-        "roleId": role_id if role_id is not None else role_of(user),
-        "status": "active" if user.active else "suspended",
-        "lastActive": iso(user.login_date),
-        "companyId": user.company_id.id,
-    }
+class Role(Answer):
+    id: RoleId
+    name: str
+    group: str = Field(description="The Odoo group (XML id)")
+    permissions: list[str] = Field(description="The scopes of a sign-in token of this role")
+    description: str
+    userCount: int  # noqa: N815
+
+
+class UserQuery(PlanPaging):
+    role: RoleId = Field(None, description="The user's highest Face Attendance group")
+    status: UserStatus = None
+    search: Annotated[str, Field(max_length=256)] = Field(None, description="Part of the name, login or email")
+
+
+# The sign-in routes (api_auth.py) still describe their answers by hand: the same schema, by reference.
+USER_ACCOUNT = model_schema(UserAccount, mode="serialization")
 
 
 class FaceApiUsers(http.Controller):
@@ -60,47 +53,24 @@ class FaceApiUsers(http.Controller):
         "/users",
         ["GET"],
         scope="users:read",
-        doc=operation(
-            "Users with a Face Attendance group (managed in Odoo)",
-            "Users",
-            "users:read",
-            200,
-            None,
-            PLAN_PAGING
-            + [
-                query("role", s("string", enum=ROLE_IDS), "The user's highest Face Attendance group"),
-                query("status", s("string", enum=STATUSES)),
-                query("search", s("string", maxLength=256), "Part of the name, login or email"),
-            ],
-            ok_content=plan_page(USER_ACCOUNT),
-            description="Users are created, changed and archived in Odoo (Settings > Users); the API reads them.",
-        ),
+        summary="Users with a Face Attendance group (managed in Odoo)",
+        tag="Users",
+        query=UserQuery,
+        answer=UserAccount,
+        paged=True,
+        description="Users are created, changed and archived in Odoo (Settings > Users); the API reads them.",
     )
-    def users(self, **params):
+    def users(self, query):
         Directory = request.env["face.user.directory"]
-        Directory._check_reader()
-        number, size, offset = plan_paging(params)
-        found = Directory.users(
-            role=params.get("role") or None,
-            status=params.get("status") or None,
-            search=params.get("search") or None,
-            limit=size,
-            offset=offset,
-        )
-        users = request.env["res.users"].with_context(active_test=False).browse(found["ids"])
-        return ok_page([user_account(user) for user in users], found["total"], number, size)
+        return Directory._api_users(query.role, query.status, query.search, query.pageSize, query.offset)
 
     @api_route(
         "/roles",
         ["GET"],
         scope="users:read",
-        doc=operation(
-            "Roles: the Face Attendance groups and the scopes of their sign-in tokens",
-            "Users",
-            "users:read",
-            200,
-            s("array", items=ROLE),
-        ),
+        summary="Roles: the Face Attendance groups and the scopes of their sign-in tokens",
+        tag="Users",
+        answer=list[Role],
     )
     def roles(self):
-        return ok(request.env["face.user.directory"].roles())
+        return request.env["face.user.directory"].roles()

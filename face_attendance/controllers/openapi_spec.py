@@ -1,9 +1,11 @@
-"""The vocabulary of the OpenAPI 3 description: schemas, parameters and the operation builder.
+"""The OpenAPI 3 document: pydantic's JSON Schema in OpenAPI 3.0's dialect, the operation builder
+and the document's assembly.
 
-Each route declares its own operation (``api_route(..., doc=operation(...))``); ``build_openapi``
-assembles the document from those declarations and the shared components here. The fuzz test
-(schemathesis) checks every answer of the running server against it, so a controller that drifts
-from its declaration fails the test command.
+Each route's operation is generated from its declaration (``api_route(summary=, query=, body=,
+answer=, ...)``, see ``api_common.Declaration``); ``build_openapi`` assembles the document from
+those operations, the models' components and the two error shapes. The fuzz test (schemathesis)
+checks the running server against it both ways: answers as documented, and input accepted or refused
+as documented.
 """
 
 import re
@@ -11,19 +13,10 @@ import re
 from pydantic import TypeAdapter
 
 from ..models.face_api_key import SCOPES
-from ..models.face_camera import DIRECTIONS, SOURCE_TYPES
 
 # The statuses compatibility routes answer instead of ours: FastAPI answers invalid input with 422.
 COMPAT_STATUS = {400: 422}
 
-INT32 = {"type": "integer", "minimum": 1, "maximum": 2147483647}
-DATE = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$", "example": "2026-11-21"}
-DATETIME = {
-    "type": "string",
-    "nullable": True,
-    "description": "ISO 8601, UTC, e.g. 2026-11-21T08:30:00Z",
-    "example": "2026-11-21T08:30:00Z",
-}
 ERROR_STATUSES = {
     "400": "Invalid input (malformed JSON, wrong types, unknown or missing fields, bad dates, invalid base64)",
     "401": "Missing, wrong, expired or revoked API key",
@@ -36,15 +29,8 @@ ERROR_STATUSES = {
 }
 
 
-def s(kind, nullable=False, **extra):
-    schema = dict(type=kind, **extra)
-    if nullable:
-        schema["nullable"] = True
-    return schema
-
-
-def obj(properties, required=None):
-    return {"type": "object", "properties": properties, "required": list(required or properties)}
+def json_content(schema):
+    return {"application/json": {"schema": schema}}
 
 
 def ref(name):
@@ -52,46 +38,11 @@ def ref(name):
 
 
 def envelope(data):
-    return obj({"success": {"type": "boolean", "enum": [True]}, "data": data})
-
-
-def page(key, item):
-    return obj(
-        {key: {"type": "array", "items": item}, "total": s("integer"), "limit": s("integer"), "offset": s("integer")}
-    )
-
-
-def json_content(schema):
-    return {"application/json": {"schema": schema}}
-
-
-def query(name, schema, description="", required=False):
-    return {"name": name, "in": "query", "required": required, "schema": schema, "description": description}
-
-
-def path(name, schema):
-    return {"name": name, "in": "path", "required": True, "schema": schema}
-
-
-PAGING = [
-    query("limit", {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}),
-    query("offset", {"type": "integer", "minimum": 0, "maximum": 1000000000, "default": 0}),
-]
-PLAN_PAGING = [
-    query("page", {"type": "integer", "minimum": 1, "maximum": 1000000, "default": 1}),
-    query("pageSize", {"type": "integer", "minimum": 1, "maximum": 200, "default": 20}),
-]
-META = obj({"page": s("integer"), "pageSize": s("integer"), "total": s("integer"), "totalPages": s("integer")})
-
-
-def plan_page(item):
-    """The answer of a paged endpoint of the operations frontend: ``data`` is the list, ``meta`` the paging."""
-    return json_content(
-        obj({"success": {"type": "boolean", "enum": [True]}, "data": {"type": "array", "items": item}, "meta": META})
-    )
-
-
-PERSON_ID = path("person_id", {"type": "string", "minLength": 1, "maxLength": 64, "pattern": r"^[A-Za-z0-9_.-]+$"})
+    return {
+        "type": "object",
+        "properties": {"success": {"type": "boolean", "enum": [True]}, "data": data},
+        "required": ["success", "data"],
+    }
 
 
 def operation(
@@ -208,225 +159,43 @@ def model_parameters(model, where):
     for name, field in schema.get("properties", {}).items():
         field = dict(field)
         parameter = {"name": name, "in": where, "required": where == "path" or name in required, "schema": field}
+        if where == "query" and not parameter["required"]:
+            # An empty optional parameter is an absent one (Declaration.call): say so.
+            parameter["allowEmptyValue"] = True
         if field.get("description"):
             parameter["description"] = field.pop("description")
         parameters.append(parameter)
     return parameters
 
 
-def _schemas():
-    person = obj(
-        {
-            "person_id": s("string", nullable=True),
-            "name": s("string"),
-            "email": s("string", nullable=True),
-            "department": s("string", nullable=True),
-            "position": s("string", nullable=True),
-            "status": s("string", enum=["active", "inactive"]),
-            "created_at": DATETIME,
-            "face_count": s("integer"),
-            "face_status": s("string"),
-            "metadata": s("object"),
-        }
-    )
-    attendance = obj(
-        {
-            "id": s("integer"),
-            "person_id": s("string", nullable=True),
-            "person_name": s("string"),
-            "check_in": DATETIME,
-            "check_out": DATETIME,
-            "date": s("string", nullable=True),
-            "timezone": s("string"),
-            "duration_minutes": s("number"),
-            "worked_hours": s("number"),
-            "status": s("string", enum=["checked_in", "checked_out"]),
-            "source": s("string", enum=["face", "manual", "card", "kiosk"]),
-            "confidence": s("number", nullable=True),
-            "marked_by": s("string", enum=["auto", "manual"]),
-            "camera": s("string", nullable=True),
-            "auto_closed": s("boolean"),
-        }
-    )
-    camera = obj(
-        {
-            "id": s("integer"),
-            "name": s("string"),
-            "location": s("string", nullable=True),
-            "source_type": s("string", enum=[v for v, _l in SOURCE_TYPES]),
-            "direction": s("string", enum=[v for v, _l in DIRECTIONS]),
-            "enabled": s("boolean"),
-            "active": s("boolean"),
-            "daemon_id": s("integer", nullable=True),
-            "match_threshold": s("number", nullable=True),
-            "min_face_size": s("integer", nullable=True),
-            "status": s("string"),
-            "fps": s("number"),
-            "last_frame_at": DATETIME,
-            "error_count": s("integer"),
-            "last_error": s("string", nullable=True),
-            "source": s("string", description="Only for managers and devices: URLs can hold credentials."),
-        },
-        required=["id", "name", "source_type", "direction", "enabled", "status"],
-    )
-    event_answer = obj(
-        {
-            "event_id": s("string", nullable=True),
-            "status": s("string", enum=["created", "exists", "invalid"]),
-            "outcome": s(
-                "string",
-                enum=["pending", "checked_in", "checked_out", "duplicate", "unknown", "rejected", "spoof", "error"],
-            ),
-            "message": s("string"),
-            "attendance_id": {"oneOf": [s("integer"), s("boolean")]},
-        },
-        required=["event_id", "status", "outcome", "message", "attendance_id"],
-    )
-    face = obj(
-        {
-            "face_id": s("integer"),
-            "origin": s("string"),
-            "encoder": s("string"),
-            "face_size": s("integer"),
-            "sharpness": s("number"),
-            "created_at": DATETIME,
-        }
-    )
-    person_ref = obj(
-        {"person_id": s("string", nullable=True), "name": s("string"), "department": s("string", nullable=True)}
-    )
-    summary = obj(
-        {
-            "date": s("string"),
-            "total_persons": s("integer"),
-            "present_count": s("integer"),
-            "late_count": s("integer"),
-            "absent_count": s("integer"),
-            "avg_duration_hours": s("number"),
-            "earliest_checkin": DATETIME,
-            "latest_checkout": DATETIME,
-            "open_count": s("integer"),
-            "work_start_hour": s("number"),
-            "late_grace_minutes": s("integer"),
-            "late": {
-                "type": "array",
-                "items": {"allOf": [person_ref, obj({"check_in": DATETIME, "minutes_late": s("integer")})]},
-            },
-            "absent": {"type": "array", "items": person_ref},
-        }
-    )
-    detection = obj(
-        {
-            "id": s("integer"),
-            "event_id": s("string"),
-            "timestamp": DATETIME,
-            "camera_id": s("integer", nullable=True),
-            "camera_name": s("string", nullable=True),
-            "employee_id": s("integer", nullable=True),
-            "person_name": s("string", nullable=True),
-            "person_id": s("string", nullable=True),
-            "confidence": s("number", nullable=True),
-            "outcome": s("string"),
-            "attendance_id": s("integer", nullable=True),
-            "has_snapshot": s("boolean"),
-            "personId": s("string", nullable=True),
-            "name": s("string", nullable=True),
-            "cameraId": s("integer", nullable=True),
-            "trackId": s("string", nullable=True),
-            "status": s("string", enum=["authorized", "unknown", "rejected"]),
-            "boundingBox": s("object", nullable=True, description="Not stored with a sighting: always null"),
-            "thumbnail": s("string", nullable=True, description="Snapshots are served to managers in Odoo only"),
-        }
-    )
-    recognized = obj(
-        {
-            "box": obj({"x": s("integer"), "y": s("integer"), "width": s("integer"), "height": s("integer")}),
-            "detector_score": s("number"),
-            "person_id": s("string", nullable=True),
-            "employee_id": s("integer", nullable=True),
-            "name": s("string", nullable=True),
-            "distance": s("number", nullable=True),
-            "confidence": s("number", nullable=True),
-            "event_id": s("string"),
-            "outcome": s("string"),
-            "attendance_id": s("integer", nullable=True),
-            "liveness": dict(
-                obj({"score": s("number", nullable=True, minimum=0, maximum=1), "live": s("boolean", nullable=True)}),
-                description="Only when the request asked for liveness; null score and live: unavailable.",
-            ),
-        },
-        required=["box", "person_id", "confidence"],
-    )
-    error = obj(
-        {
-            "success": {"type": "boolean", "enum": [False]},
-            "error": obj({"code": s("string"), "message": s("string"), "details": s("object")}),
-            "requestId": s("string"),
-        }
-    )
-    compat_error = obj(
-        {
-            "detail": s("string", description="What went wrong (FastAPI's field)"),
-            "code": s("string"),
-            "details": s("object"),
-            "requestId": s("string"),
-        }
-    )
+def _error_schemas():
+    """The two error shapes: the envelope's and the compatibility routes' (FastAPI's)."""
+    text, obj = {"type": "string"}, {"type": "object"}
     return {
-        "CompatError": compat_error,
-        "Person": person,
-        "Attendance": attendance,
-        "Camera": camera,
-        "EventAnswer": event_answer,
-        "Face": face,
-        "DailySummary": summary,
-        "Detection": detection,
-        "RecognizedFace": recognized,
-        "Error": error,
-    }
-
-
-def image_body(extra_properties, description):
-    return json_content(
-        {
+        "Error": {
             "type": "object",
-            "required": ["image"],
-            "additionalProperties": False,
-            "description": description,
-            "properties": dict(
-                {"image": s("string", description="Base64 or a data URL (data:image/jpeg;base64,...)")},
-                **extra_properties,
-            ),
-        }
-    )
-
-
-PERSON_WRITE = {
-    "name": s("string", minLength=1, maxLength=256),
-    "email": s("string", nullable=True, maxLength=256),
-    "department": s("string", nullable=True, maxLength=256),
-    "position": s("string", nullable=True, maxLength=256),
-}
-
-CAMERA_WRITE = {
-    "name": s("string", minLength=1, maxLength=1024),
-    "location": s("string", nullable=True, maxLength=1024),
-    "source_type": s("string", enum=[v for v, _l in SOURCE_TYPES]),
-    "source": s(
-        "string", minLength=1, maxLength=1024, description="Webcam index, rtsp:// or http(s):// URL, or a file path"
-    ),
-    "direction": s("string", enum=[v for v, _l in DIRECTIONS]),
-    "enabled": s("boolean"),
-    "daemon_id": dict(INT32, nullable=True),
-    "match_threshold": s("number", nullable=True, minimum=0, maximum=2),
-    "min_face_size": s("integer", nullable=True, minimum=0, maximum=4096),
-}
-
-ATTENDANCE_FILTERS = [
-    query("start_date", DATE, "First working day (employee time zone)"),
-    query("end_date", DATE, "Last working day (employee time zone)"),
-    query("person_id", s("string", maxLength=64)),
-]
+            "properties": {
+                "success": {"type": "boolean", "enum": [False]},
+                "error": {
+                    "type": "object",
+                    "properties": {"code": text, "message": text, "details": obj},
+                    "required": ["code", "message", "details"],
+                },
+                "requestId": text,
+            },
+            "required": ["success", "error", "requestId"],
+        },
+        "CompatError": {
+            "type": "object",
+            "properties": {
+                "detail": dict(text, description="What went wrong (FastAPI's field)"),
+                "code": text,
+                "details": obj,
+                "requestId": text,
+            },
+            "required": ["detail", "code", "details", "requestId"],
+        },
+    }
 
 
 def build_openapi(server_url, version, paths, root_url):
@@ -452,7 +221,7 @@ def build_openapi(server_url, version, paths, root_url):
             responses[prefix + status] = {"description": text, "content": json_content(ref(schema))}
         for status in ("429", "503"):
             responses[prefix + status]["headers"] = {
-                "Retry-After": {"schema": s("integer"), "description": "Seconds to wait"}
+                "Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait"}
             }
     paths = {
         path: dict(item, servers=[{"url": root_url}])
@@ -471,7 +240,7 @@ def build_openapi(server_url, version, paths, root_url):
         "servers": [{"url": server_url}],
         "paths": paths,
         "components": {
-            "schemas": dict(_schemas(), **MODEL_SCHEMAS),
+            "schemas": dict(_error_schemas(), **MODEL_SCHEMAS),
             "responses": responses,
             "securitySchemes": {
                 "ApiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"},

@@ -18,6 +18,15 @@ class InputError(ValidationError):
         self.details = dict(details, field=field) if field else details
 
 
+class RuleError(InputError):
+    """Input as its document allows it that a rule refuses (dates in the wrong order, something it
+    names that does not exist, a session that is not there): REST answers 422 UNPROCESSABLE naming
+    ``field``. A 400 says the request breaks its document; this one, that it cannot be served as it
+    stands."""
+
+    api_status = 422
+
+
 class Conflict(UserError):
     """The call contradicts the records as they are: REST answers 409 CONFLICT with ``details``."""
 

@@ -19,8 +19,10 @@ PERSON_ID_MAX = 64
 # No white space anywhere (so none around it either), at most 64 characters: the rule of
 # hr.employee's constraint, of the REST routes and of the document (JSON Schema's regex dialect
 # reads \S as Python does for the characters a person ID holds).
-PERSON_ID_PATTERN = r"^\S+$"
-_PERSON_ID = re.compile(r"\S+")
+# Spelled out rather than \S: Python's \s also takes \x1c-\x1f and \x85, JavaScript's (the document's
+# dialect) also \ufeff; refusing the union, both read this pattern alike.
+PERSON_ID_PATTERN = r"^[^\s\x1c-\x1f\x85\ufeff]+$"
+_PERSON_ID = re.compile(PERSON_ID_PATTERN)
 
 
 def is_person_id(value):
@@ -36,6 +38,12 @@ PersonId = Annotated[
 # ------------------------------------------------------------------ ids and days
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# The years parse_day and parse_timestamp take, as the document's patterns say them: a client (or a
+# fuzzer) that follows the document never sends a year the server refuses.
+if (FIRST_YEAR, LAST_YEAR) != (2000, 2999):
+    raise ImportError("api_types' year patterns say 2000-2999: update them with the years' bounds")
+YEAR_PATTERN = "2[0-9]{3}"
+DAY_PATTERN = r"^%s-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$" % YEAR_PATTERN
 
 
 def _day(value):
@@ -52,19 +60,14 @@ def _day(value):
 
 
 # A calendar day as YYYY-MM-DD, within the years events may take (face_recognition_event.parse_day).
-Day = Annotated[
-    date,
-    PlainValidator(_day),
-    WithJsonSchema(
-        {
-            "type": "string",
-            "format": "date",
-            "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
-            "description": "YYYY-MM-DD, years %d to %d" % (FIRST_YEAR, LAST_YEAR),
-            "example": "2026-11-21",
-        }
-    ),
-]
+DAY_SCHEMA = {
+    "type": "string",
+    "format": "date",
+    "pattern": DAY_PATTERN,
+    "description": "YYYY-MM-DD, years %d to %d" % (FIRST_YEAR, LAST_YEAR),
+    "example": "2026-11-21",
+}
+Day = Annotated[date, PlainValidator(_day), WithJsonSchema(DAY_SCHEMA)]
 # A date-time of an answer: ISO 8601 in UTC ("Z"), null when unset.
 DateTime = Annotated[
     str | None,
@@ -90,6 +93,27 @@ class Body(BaseModel):
     def given(self):
         """The fields the caller sent (absent ones are not defaults to write)."""
         return self.model_dump(exclude_unset=True)
+
+
+class Form(BaseModel):
+    """A form body (multipart/form-data, or urlencoded): text fields converted to their types as
+    query parameters are, files as ``Upload``; unknown fields are refused, an empty field is an
+    absent one. A field's alias is its name in the form (``images[]``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+def _upload(value):
+    # A file part of the form (werkzeug's FileStorage; empty ones never get here): the route reads it.
+    if not (hasattr(value, "stream") and hasattr(value, "filename")):
+        raise ValueError("a file is expected, not a text field")
+    return value
+
+
+# A file of a multipart body.
+Upload = Annotated[
+    object, PlainValidator(_upload), WithJsonSchema({"type": "string", "format": "binary", "minLength": 1})
+]
 
 
 class Answer(BaseModel):
@@ -159,11 +183,17 @@ def _moment(value):
 
 
 # A date-time of a request: ISO 8601, UTC when it has no offset (face_recognition_event.parse_timestamp).
-Moment = Annotated[
-    datetime,
-    PlainValidator(_moment),
-    WithJsonSchema({"type": "string", "maxLength": 40, "description": "ISO 8601; UTC when it has no offset"}),
-]
+MOMENT_SCHEMA = {
+    "type": "string",
+    "format": "date-time",
+    "maxLength": 40,
+    "pattern": "^%s-" % YEAR_PATTERN,
+    "description": "ISO 8601, years %d to %d; UTC when it has no offset" % (FIRST_YEAR, LAST_YEAR),
+    "example": "2026-11-21T08:30:00Z",
+}
+Moment = Annotated[datetime, PlainValidator(_moment), WithJsonSchema(MOMENT_SCHEMA)]
+# A bound of a period: a day (from its start, or to its end) or a date-time.
+WHEN_SCHEMA = {"anyOf": [DAY_SCHEMA, MOMENT_SCHEMA], "description": "A date (YYYY-MM-DD) or an ISO 8601 date-time"}
 
 
 # ------------------------------------------------------------------ flags and images
@@ -199,5 +229,16 @@ def _image(value):
 ImageData = Annotated[
     bytes,
     PlainValidator(_image),
-    WithJsonSchema({"type": "string", "description": "Base64 or a data URL (data:image/jpeg;base64,...)"}),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "minLength": 4,
+            # What base64.b64decode(validate=True) reads: groups of 4, padded.
+            "pattern": r"^(data:[^,;]*;base64,)?([A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$",
+            "description": "Base64 or a data URL (data:image/jpeg;base64,...)",
+        }
+    ),
 ]
+# An e-mail address as hr.employee takes it (it has an @); empty or null: none.
+# (A form's, which has no null: ``Email``; a JSON body's: ``Email | None``.)
+Email = Annotated[str, Field(max_length=256, pattern="^$|@", description="An e-mail address")]

@@ -11,6 +11,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import MissingError
 
+from .api_errors import RuleError
 from .face_alert import SEVERITIES
 from .face_api_key import iso
 from .face_banner_message import MAX_BANNER_LENGTH
@@ -248,7 +249,7 @@ class FaceBannerMessageApi(models.Model):
         start = body_moment(body, "startsAt") or fields.Datetime.now()
         end = body_moment(body, "endsAt")
         if end and end <= start:
-            raise OpsInputError("endsAt must be after startsAt.", field="endsAt")
+            raise RuleError("endsAt must be after startsAt.", field="endsAt")
         banner = self.create({"message": message, "severity": severity, "date_start": start, "date_end": end or False})
         audit(
             self.env, "banner.create", "face.banner.message,%d" % banner.id, "Banner message posted: %s" % message[:200]

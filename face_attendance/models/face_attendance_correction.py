@@ -20,7 +20,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, MissingError
 from odoo.http import request
 
-from .api_errors import Conflict, InputError
+from .api_errors import Conflict, InputError, RuleError
 from .attendance_replay import Removal
 from .face_recognition_event import REPLAYED
 from .hr_attendance import deletion_reason, overtime_once, rules_are_writing, rules_writing, with_deletion_reason
@@ -421,9 +421,7 @@ class HrAttendanceCorrections(models.Model):
             if not open_attendance:
                 raise CorrectionConflict(self.env._("%s has no open attendance to close.", employee.name))
             if moment < open_attendance.check_in:
-                raise CorrectionInputError(
-                    self.env._("timestamp is before the open attendance's check-in."), "timestamp"
-                )
+                raise RuleError(self.env._("timestamp is before the open attendance's check-in."), "timestamp")
             attendance, action = open_attendance, DOORS[door][1]
             old = {"check_out": False}
             by_camera = bool(open_attendance.face_in_event_id or open_attendance.face_out_event_id)
@@ -503,11 +501,9 @@ class HrAttendanceCorrections(models.Model):
         moment = self._face_moment(timestamp, "timestamp") or fields.Datetime.now()
         check_out = self._face_moment(check_out, "checkOut")
         if check_out and status == "checked-out":
-            raise CorrectionInputError(
-                self.env._("checkOut goes with a check-in; checked-out uses timestamp."), "checkOut"
-            )
+            raise RuleError(self.env._("checkOut goes with a check-in; checked-out uses timestamp."), "checkOut")
         if check_out and check_out < moment:
-            raise CorrectionInputError(self.env._("checkOut is before timestamp."), "checkOut")
+            raise RuleError(self.env._("checkOut is before timestamp."), "checkOut")
         now = fields.Datetime.now()
         for name, value in (("timestamp", moment), ("checkOut", check_out)):
             # HR enters what happened: not the future, nor beyond a year back (a replay that far

@@ -16,7 +16,7 @@ from odoo.exceptions import MissingError
 from odoo.tools import html2plaintext
 from odoo.tools.sql import escape_psql
 
-from .api_errors import InputError
+from .api_errors import InputError, RuleError
 from .face_api_key import iso
 from .face_ops_common import OpsInputError, check_user
 from .face_recognition_service import rpc_safe
@@ -159,7 +159,7 @@ class FaceSystemLogAudit(models.Model):
             if isinstance(entity_id, bool) or not isinstance(entity_id, int) or not 0 < entity_id <= 2**31 - 1:
                 raise OpsInputError("entityId must be a positive integer.", field="entityId")
             if not filters.get("entity"):
-                raise OpsInputError("entityId needs entity.", field="entityId")
+                raise RuleError("entityId needs entity.", field="entityId")
         filters["from"] = _moment(filters.get("from"), "from")
         filters["to"] = _moment(filters.get("to"), "to")
         items, total = self._audit_page(filters, source, page_size, offset)

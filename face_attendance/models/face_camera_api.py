@@ -17,6 +17,7 @@ import pytz
 from odoo import api, fields, models
 from odoo.exceptions import MissingError, UserError, ValidationError
 
+from .api_errors import RuleError
 from .face_api_key import iso
 from .face_camera import DIRECTIONS, SOURCE_TYPES
 from .face_ops_common import OpsConflict, OpsInputError, bool_text, check_manager, check_user, expect
@@ -86,15 +87,15 @@ def csv_rows(text):
         header = reader.fieldnames or []
         unknown = [name for name in header if name not in EXPORT_COLUMNS]
         if unknown:
-            raise OpsInputError("Unknown CSV columns: %s." % ", ".join(unknown), allowed=EXPORT_COLUMNS)
+            raise RuleError("Unknown CSV columns: %s." % ", ".join(unknown), field="csv", allowed=EXPORT_COLUMNS)
         rows = []
         for raw in reader:
             if len(rows) >= MAX_IMPORT_ROWS:
-                raise OpsInputError("At most %d rows per import." % MAX_IMPORT_ROWS)
+                raise RuleError("At most %d rows per import." % MAX_IMPORT_ROWS, field="csv")
             rows.append({key: _csv_value(key, value) for key, value in raw.items() if key is not None})
         return rows
     except csv.Error as error:
-        raise OpsInputError("The CSV cannot be read: %s" % error, field="csv") from None
+        raise RuleError("The CSV cannot be read: %s" % error, field="csv") from None
 
 
 def row_values(row):
@@ -321,7 +322,7 @@ class FaceCameraApi(models.Model):
             daemon_id = expect(body, "daemon_id", int)
             if daemon_id:
                 if not self.env["face.daemon"].search_count([("id", "=", daemon_id)]):
-                    raise OpsInputError("Daemon %s does not exist." % daemon_id, field="daemon_id")
+                    raise RuleError("Daemon %s does not exist." % daemon_id, field="daemon_id")
             vals["daemon_id"] = daemon_id or False
         return vals
 
@@ -419,7 +420,7 @@ class FaceCameraApi(models.Model):
         check_manager(self.env, "Only face attendance managers may import cameras.")
         dry_run = bool(expect(body, "dryRun", bool))
         if body.get("cameras") is not None and body.get("csv") is not None:
-            raise OpsInputError("Give either cameras or csv, not both.")
+            raise RuleError("Give either cameras or csv, not both.", field="csv")
         if body.get("csv") is not None:
             rows = csv_rows(expect(body, "csv", str, MAX_CSV_CHARS))
         elif body.get("cameras") is not None:
@@ -427,11 +428,11 @@ class FaceCameraApi(models.Model):
             if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
                 raise OpsInputError("cameras must be a list of objects.", field="cameras")
         else:
-            raise OpsInputError("Give cameras (a list of rows) or csv (CSV text).")
+            raise RuleError("Give cameras (a list of rows) or csv (CSV text).", field="cameras")
         if not rows:
-            raise OpsInputError("There is no row to import.")
+            raise RuleError("There is no row to import.", field="cameras")
         if len(rows) > MAX_IMPORT_ROWS:
-            raise OpsInputError("At most %d rows per import." % MAX_IMPORT_ROWS)
+            raise RuleError("At most %d rows per import." % MAX_IMPORT_ROWS, field="csv")
         report = self._api_import_rows(rows, dry_run)
         if not report["errors"] and not dry_run:
             audit(

@@ -224,6 +224,22 @@ def _coerce(key, value):
     return parsed
 
 
+def parse_setting(key, value):
+    """``value`` as setting ``key`` (its type, bounds and choices), for a caller with no environment
+    (the REST API's request model): ValueError with the reason, in English, when it does not fit."""
+    try:
+        return _coerce(key, value)
+    except _BadSetting as error:
+        problem, params = error.args
+        if problem == "type":
+            message = "Setting %(key)s expects a %(kind)s, got %(value)r." % params
+        elif problem == "range":
+            message = "Setting %(key)s must be between %(low)s and %(high)s." % params
+        else:
+            message = "Setting %(key)s must be one of %(choices)s." % params
+        raise ValueError(message) from None
+
+
 class FaceAttendanceConfig(models.AbstractModel):
     """Settings access. Reading is internal (private methods); changing goes through ``set``, which
     only Face Attendance managers and system administrators may call, and which logs every change."""
@@ -312,6 +328,26 @@ class FaceAttendanceConfig(models.AbstractModel):
                 details={"key": key, "old": before, "new": parsed},
             )
         return parsed
+
+    @api.model
+    def _api_settings(self):
+        """GET /config: every setting with its description and value (Face Attendance users)."""
+        if not self.env.user.has_group(USER):
+            raise AccessError(self.env._("Only Face Attendance users read the system figures."))
+        described, values = self._describe(), self._get_all()
+        return [dict(described[key], key=key, value=values[key]) for key in sorted(described)]
+
+    @api.model
+    def _api_set(self, key, value):
+        """POST /config: change one setting (managers; ``set`` checks the value and who may), logged
+        as an API change. The value as stored."""
+        if not self.env.user.has_group(MANAGER):
+            raise AccessError(self.env._("Only Face Attendance managers and administrators change its settings."))
+        value = self.set(key, value)
+        self.env["face.system.log"]._log_api(
+            "config.set", "setting,%s" % key, "Setting %s changed" % key, {"value": value}
+        )
+        return value
 
     @api.model
     def _describe(self):

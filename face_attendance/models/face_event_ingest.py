@@ -127,6 +127,20 @@ class FaceRecognitionEventIngest(models.Model):
         raise AccessError(self.env._("Only face attendance devices and managers may send recognition events."))
 
     @api.model
+    def _api_ingest(self, events):
+        """``POST /events``: a batch from an API key's user (a device or a manager), through the same
+        ingestion as the daemons' RPC; each event answered in order, and the batch logged."""
+        self._check_sender()
+        answers = self._ingest_events(events, "api")
+        for answer in answers:
+            answer["event_id"] = answer["event_id"] or None
+        created = sum(1 for answer in answers if answer["status"] == "created")
+        self.env["face.system.log"]._log_api(
+            "events.ingest", "face.recognition.event", "%d event(s) received, %d new" % (len(events), created)
+        )
+        return {"results": answers, "received": len(events), "created": created}
+
+    @api.model
     def _ingest_events(self, events, source, daemon=None):
         """Ingestion proper, after the caller's right to send was checked (RPC or REST key)."""
         if not isinstance(events, (list, tuple)):

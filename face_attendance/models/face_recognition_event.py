@@ -1,4 +1,5 @@
 import logging
+import re
 from datetime import date, datetime, time, timedelta, timezone
 
 import pytz
@@ -42,6 +43,9 @@ class EventInputError(ValueError):
 FIRST_YEAR, LAST_YEAR = 2000, 2999
 
 
+_LEAP_SECOND = re.compile(r"([Tt ][0-9]{2}:[0-9]{2}):60")
+
+
 def parse_timestamp(value):
     """ISO 8601 with an offset (or Z), or naive meaning UTC -> naive UTC datetime, to the second."""
     if not isinstance(value, str) or not value.strip():
@@ -49,18 +53,17 @@ def parse_timestamp(value):
     text = value.strip()
     if text.endswith(("Z", "z")):
         text = text[:-1] + "+00:00"
+    # RFC 3339 allows a leap second (23:59:60), which Python's datetime does not hold.
+    text = _LEAP_SECOND.sub(r"\1:59", text)
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
         raise EventInputError("timestamp %r is not an ISO 8601 date-time" % value) from None
-    if moment.tzinfo is not None:
-        try:
-            moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
-        except OverflowError:
-            # An offset that moves 0001-01-01 or 9999-12-31 out of the calendar.
-            raise EventInputError("timestamp %r is out of range" % value) from None
+    # The year as written: 2000-01-01T00:00+05:00 is a year-2000 time, though 1999 in UTC.
     if moment.year < FIRST_YEAR or moment.year > LAST_YEAR:
         raise EventInputError("timestamp %r is not between the years %d and %d" % (value, FIRST_YEAR, LAST_YEAR))
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
     return moment.replace(microsecond=0)
 
 

@@ -21,6 +21,7 @@ from odoo.exceptions import AccessError, MissingError, UserError, ValidationErro
 from face_attendance_daemon.engine import EngineError, IdentifiedFace, decode_image, largest_face
 from face_attendance_daemon.engine.liveness import check_face
 
+from .api_errors import RuleError
 from .face_api_key import iso
 from .face_recognition_event import EventInputError, parse_timestamp
 from .security_groups import DEVICE, USER
@@ -309,7 +310,7 @@ class FaceRecognitionService(models.AbstractModel):
         if camera_id is not None and (isinstance(camera_id, bool) or not isinstance(camera_id, int)):
             raise ValidationError(self.env._("cameraId must be an integer."))
         if start and end and end < start:
-            raise ValidationError(self.env._("to is before from."))
+            raise RuleError(self.env._("to is before from."), "to")
         domain = []
         if status:
             domain.append(("outcome", "in", list(STATUS_OUTCOMES[status])))

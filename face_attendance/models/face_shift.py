@@ -412,6 +412,12 @@ class FaceShift(models.AbstractModel):
 
     # ------------------------------------------------------------------ the shifts list
     @api.model
+    def _api_shifts(self, day, search=None, limit=20, offset=0):
+        """GET /shifts: (one page of ``_shifts``, how many in all)."""
+        rows = self._shifts(day, search=search)
+        return rows[offset : offset + limit], len(rows)
+
+    @api.model
     def _shifts(self, day, search=None):
         """Every calendar in use by the employees the user may read (and the company's default),
         as a shift schedule with ``day``'s figures."""

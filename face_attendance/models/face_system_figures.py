@@ -45,6 +45,8 @@ _STARTED = time.time()
 class NothingToFlush(UserError):
     """No daemon is online: there is nothing to ask (the REST route answers 409)."""
 
+    api_status = 409
+
 
 # ---------------------------------------------------------------------- coercion of a daemon's figures
 def number(value):
@@ -391,8 +393,8 @@ class FaceSystemFigures(models.AbstractModel):
                     "id": d.id,
                     "name": d.name,
                     "status": d.status,
-                    "host": d.host,
-                    "version": d.version,
+                    "host": d.host or None,
+                    "version": d.version or None,
                     "last_heartbeat": iso(d.last_heartbeat),
                 }
                 for d in daemons
@@ -723,3 +725,19 @@ class FaceSystemFigures(models.AbstractModel):
         if not record:
             raise MissingError(self.env._("Unknown service %s.", service_id))
         return kind, record
+
+    @api.model
+    def _api_restart(self, service_id):
+        """POST /system/services/{id}/restart (managers): (daemon, command kind, camera or None) of the
+        restart to send, audited; the route sends it (and waits for the daemon)."""
+        self._check_manager(self.env._("Only face attendance managers may send commands to daemons."))
+        kind, record = self._api_restart_target(service_id)
+        audit(
+            self.env,
+            "service.restart",
+            "%s,%d" % (record._name, record.id),
+            "Restart of %s %s requested" % (kind, record.name),
+        )
+        if kind == "daemon":
+            return record, "restart_daemon", None
+        return record.daemon_id, "restart_camera", record

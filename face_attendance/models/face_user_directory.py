@@ -5,7 +5,7 @@ decides). Face Attendance users only; users are created, changed and archived in
 from odoo import SUPERUSER_ID, api, models
 from odoo.exceptions import AccessError
 
-from .face_api_key import role_scopes
+from .face_api_key import iso, role_scopes
 from .hr_employee_api import PersonInputError, _number
 from .odoo_compat import USER_ALL_GROUPS
 from .security_groups import DEVICE, MANAGER, USER
@@ -18,6 +18,28 @@ ROLES = (
 )
 ROLE_IDS = [role_id for role_id, _group, _text in ROLES]
 STATUSES = ["active", "suspended"]
+
+
+def role_of(user):
+    """The role id of the user's highest Face Attendance group, None without one."""
+    for role_id, group, _text in ROLES:
+        if user.has_group(group):
+            return role_id
+    return None
+
+
+def user_account(user, role_id=None):
+    """The operations frontend's UserAccount of an Odoo user (``role_id`` when already known)."""
+    return {
+        "id": user.id,
+        "name": user.name or "",
+        "login": user.login or "",
+        "email": user.email or None,
+        "roleId": role_id if role_id is not None else role_of(user),
+        "status": "active" if user.active else "suspended",
+        "lastActive": iso(user.login_date),
+        "companyId": user.company_id.id,
+    }
 
 
 class FaceUserDirectory(models.AbstractModel):
@@ -79,6 +101,13 @@ class FaceUserDirectory(models.AbstractModel):
             "ids": Users.search(domain, limit=limit, offset=offset, order="name, id").ids,
             "total": Users.search_count(domain),
         }
+
+    @api.model
+    def _api_users(self, role=None, status=None, search=None, limit=20, offset=0):
+        """GET /users: (UserAccount dicts, total) of ``users``."""
+        found = self.users(role=role, status=status, search=search, limit=limit, offset=offset)
+        users = self.env["res.users"].with_context(active_test=False).browse(found["ids"])
+        return [user_account(user) for user in users], found["total"]
 
     @api.model
     def roles(self):

@@ -2,6 +2,9 @@
 like Odoo's own preferences (language and time zone), which the user may change themselves; and
 what signing in through the API needs of users (logins, sign-out everywhere)."""
 
+import datetime
+import hashlib
+import hmac
 import json
 import secrets
 
@@ -9,14 +12,30 @@ from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import AccessDenied, AccessError, ValidationError
 from odoo.http import request
 
-from .face_signin_throttle import is_counted
-from .odoo_compat import USER_ALL_GROUPS
+from .api_errors import RuleError
+from .face_signin_throttle import already_counted, is_counted
+from .odoo_compat import USER_ALL_GROUPS, V19
 from .security_groups import MANAGER
 
 MAX_PREFERENCES_BYTES = 8192
 # A hash per password-hashing policy (rounds), made once per process, for unknown logins to be
 # checked against (see _face_spend_password_check).
 _dummy_hashes = {}
+
+
+class SignInRefused(Exception):
+    """A refusal of the sign-in routes (sign in, refresh, sign out), answered by each REST route in its
+    own shape without rolling back what the refusal wrote (the log line, a revoked session)."""
+
+    def __init__(self, status, code, message, headers=None):
+        super().__init__(message)
+        self.status, self.code, self.message, self.headers = status, code, message, headers
+
+
+def _log(env, message, action, level="info", details=None, object_ref=None):
+    env["face.system.log"]._log(
+        message, level=level, category="api", action=action, details=details, object_ref=object_ref
+    )
 
 
 class ResUsers(models.Model):
@@ -122,3 +141,166 @@ class ResUsers(models.Model):
         if dummy is None:
             dummy = _dummy_hashes[policy] = context.hash(secrets.token_urlsafe(16))
         context.verify(password or "", dummy)
+
+    @api.model
+    def _face_cooldown_left(self, address):
+        """Seconds ``address`` must still wait under Odoo's login cooldown, else 0."""
+        failures_map = getattr(self.env.registry, "_login_failures", None) or {}
+        failures, previous = failures_map.get(address, (0, datetime.datetime.min))
+        if not self._on_login_cooldown(failures, previous):
+            return 0
+        delay = int(self.env["ir.config_parameter"].sudo().get_param("base.login_cooldown_duration", 60))
+        return max(1, delay - int((datetime.datetime.now() - previous).total_seconds()))
+
+    @api.model
+    def _face_odoo_authenticate(self, login, password):
+        """Odoo's own password check, cooldown and failure count included: the auth_info, or AccessDenied."""
+        credential = {"type": "password", "login": login, "password": password}
+        environ = request.httprequest.environ if request else {}
+        # No base_location: signing in through the API must not move web.base.url.
+        user_agent_env = {
+            "interactive": True,
+            "HTTP_HOST": environ.get("HTTP_HOST", ""),
+            "REMOTE_ADDR": environ.get("REMOTE_ADDR", ""),
+        }
+        if V19:
+            return self.env(user=None, su=False)["res.users"].authenticate(credential, user_agent_env)
+        return self.env.registry["res.users"].authenticate(self.env.cr.dbname, credential, user_agent_env)
+
+    @api.model
+    def _face_sign_in_refused(self, login, password):
+        """A wrong login or password: it costs the time of a password check whether the login exists or
+        not, and the log names the login only when it is one (people type passwords as logins)."""
+        server = self.env(user=SUPERUSER_ID, su=True)
+        Users = server["res.users"]
+        user = Users._face_known_login(login)
+        if not user.active:
+            # Odoo looked no password up (no such login, or an archived user's): spend the same time.
+            Users._face_spend_password_check(password)
+        if user:
+            _log(server, "Sign-in refused for %s" % user.login, "auth.login_failed", "warning", {"login": user.login})
+            return
+        # Keyed with the database's secret: a reader of the log cannot test guesses of what was typed.
+        secret = server["ir.config_parameter"].get_param("database.secret") or ""
+        digest = hmac.new(secret.encode(), login.encode(), hashlib.sha256).hexdigest()[:12]
+        _log(
+            server,
+            "Sign-in refused for an unknown login",
+            "auth.login_failed",
+            "warning",
+            {"login": None, "unknown_login_sha256": digest},
+        )
+
+    @api.model
+    def _face_api_sign_in(self, login, password, address):
+        """Odoo's password check of ``login`` from the client ``address``, then a sign-in token pair:
+        (user, access, access secret, refresh, refresh secret); else SignInRefused (429, 401, 403).
+
+        Failed sign-ins are counted (face.sign.in.throttle) before the password is checked, and a
+        wrong login answers as a wrong password does, in the same time. Shared by
+        ``/api/v1/auth/login`` and the backend README's ``/api/auth/login``."""
+        server = self.env(user=SUPERUSER_ID, su=True)
+        Throttle = server["face.sign.in.throttle"]
+        wait = server["res.users"]._face_cooldown_left(address) or Throttle._attempt(login, address)
+        if wait:
+            raise SignInRefused(
+                429,
+                "RATE_LIMITED",
+                "Too many failed sign-ins for this login or from this address; retry in %d s." % wait,
+                headers={"Retry-After": str(wait)},
+            )
+        try:
+            with already_counted():
+                auth_info = self._face_odoo_authenticate(login, password)
+        except AccessDenied:
+            self._face_sign_in_refused(login, password)
+            raise SignInRefused(401, "INVALID_CREDENTIALS", "Wrong login or password.") from None
+        Throttle._succeeded(login, address)
+        env = self.env(user=auth_info["uid"], su=False)
+        user = env.user
+        if auth_info.get("mfa") != "skip" and user._mfa_url():
+            _log(env, "Sign-in refused for %s: two-factor authentication" % login, "auth.login_refused", "warning")
+            raise SignInRefused(
+                403,
+                "MFA_REQUIRED",
+                "This user signs in with two-factor authentication, which the API cannot ask for: "
+                "use an API key issued by a Face Attendance manager.",
+            )
+        Key = env["face.api.key"]
+        if not Key._scopes_of_user(user):
+            _log(env, "Sign-in refused for %s: no Face Attendance group" % login, "auth.login_refused", "warning")
+            raise SignInRefused(403, "FORBIDDEN", "%s has no Face Attendance group: ask a manager for one." % login)
+        access, access_secret, refresh, refresh_secret = Key._issue_tokens(user)
+        _log(
+            env,
+            "Signed in through the API: %s" % login,
+            "auth.login",
+            details={"session": access.token_family},
+            object_ref="face.api.key,%d" % access.id,
+        )
+        return user, access, access_secret, refresh, refresh_secret
+
+    @api.model
+    def _face_api_refresh(self, secret):
+        """A new token pair for a refresh token (which is revoked): (access, access secret, refresh,
+        refresh secret); else SignInRefused (429 over the token's rate limit, 401 otherwise: a refresh
+        token presented again revokes its whole session)."""
+        Key = self.env(user=SUPERUSER_ID, su=True)["face.api.key"]
+        token, _reason, kind = Key._verify(secret, revoked_ok=True)
+        if token and kind == "refresh":
+            retry_after = token._rate_limit_hit()
+            if retry_after:
+                raise SignInRefused(
+                    429,
+                    "RATE_LIMITED",
+                    "Too many requests for this token; retry in %d s." % retry_after,
+                    headers={"Retry-After": str(retry_after)},
+                )
+        issued, reason = Key._refresh(secret)
+        if not issued:
+            raise SignInRefused(401, "UNAUTHORIZED", reason, headers={"WWW-Authenticate": "Bearer"})
+        access = issued[0]
+        _log(
+            self.env(user=access.user_id.id, su=False),
+            "Sign-in session refreshed: %s" % access.user_id.login,
+            "auth.refresh",
+            details={"session": access.token_family},
+            object_ref="face.api.key,%d" % access.id,
+        )
+        return issued
+
+    @api.model
+    def _face_api_sign_out(self, key, refresh_secret=None):
+        """Revoke the session of ``key`` (a sign-in access token) and of ``refresh_secret`` (a refresh
+        token of the same user): an API key names the refresh token to revoke. Another user's refresh
+        token: SignInRefused (403); no session to end: RuleError (422)."""
+        families = set()
+        if key.kind == "access":
+            families.add(key.token_family)
+        if refresh_secret:
+            token, _reason, kind = key.env["face.api.key"]._verify(refresh_secret, revoked_ok=True)
+            if token and kind == "refresh":
+                if token.user_id != key.user_id:
+                    raise SignInRefused(403, "FORBIDDEN", "This refresh token belongs to another user.")
+                families.add(token.token_family)
+            elif not families:
+                raise RuleError("refreshToken is not a valid refresh token.", field="refreshToken")
+        if not families:
+            raise RuleError("An API key has no session to end: send the refreshToken to revoke, or revoke the key.")
+        revoked = key.env["face.api.key"]
+        for family in sorted(f for f in families if f):
+            revoked |= key.env["face.api.key"]._revoke_family(family)
+        _log(
+            self.env,
+            "Signed out through the API: %s" % self.env.user.login,
+            "auth.logout",
+            details={"sessions": sorted(f for f in families if f), "tokens": len(revoked)},
+        )
+
+    @api.model
+    def _face_api_sign_out_everywhere(self, key):
+        """Revoke every sign-in session of the user of ``key``, a sign-in access token (API keys are
+        revoked by a manager)."""
+        if key.kind != "access":
+            raise RuleError("Sign out everywhere with a sign-in access token; API keys are revoked by a manager.")
+        self.env.user.action_face_sign_out_everywhere()

@@ -118,14 +118,17 @@ class FaceAttendanceCase(TransactionCase):
 class ApiCase(HttpCase):
     """Calls the REST API over real HTTP with a manager's key."""
 
-    def setUp(self):
-        super().setUp()
-        self.manager = new_test_user(
-            self.env, login="fa_api_manager", groups="base.group_user,face_attendance.group_face_attendance_manager"
+    @classmethod
+    def setUpClass(cls):
+        # Once per class, not per test: each test runs in a savepoint rolled back after it, so what
+        # a test does to the user or the keys (revoke, expire, rate limit) never reaches the next.
+        super().setUpClass()
+        cls.manager = new_test_user(
+            cls.env, login="fa_api_manager", groups="base.group_user,face_attendance.group_face_attendance_manager"
         )
-        Key = self.env["face.api.key"]
-        _key, self.secret = Key._generate("integration", self.manager, "*")
-        self.reader_key, self.reader_secret = Key._generate("reader", self.manager, "person:read")
+        Key = cls.env["face.api.key"]
+        _key, cls.secret = Key._generate("integration", cls.manager, "*")
+        cls.reader_key, cls.reader_secret = Key._generate("reader", cls.manager, "person:read")
 
     def api(
         self,

@@ -429,12 +429,15 @@ class TestAlertsApi(ApiCase):
             {"message": " "},
             {"message": "x", "severity": "panic"},
             {"message": "x", "endsAt": "tomorrow"},
-            {"message": "x", "startsAt": now_iso(), "endsAt": now_iso(timedelta(hours=-1))},
             {"message": "x" * 501},
             {"message": "x", "color": "red"},
         ):
             response, payload = self.api("POST", "/services/banner-messages", body)
             self.assertError(response, payload, 400, "VALIDATION_ERROR")
+        # Both times as documented, in the wrong order: a rule refuses it.
+        body = {"message": "x", "startsAt": now_iso(), "endsAt": now_iso(timedelta(hours=-1))}
+        response, payload = self.api("POST", "/services/banner-messages", body)
+        self.assertError(response, payload, 422, "UNPROCESSABLE")
         response, payload = self.api("POST", "/services/banner-messages", {"message": "x"}, key=self.user_secret)
         self.assertError(response, payload, 403, "FORBIDDEN")
         response, payload = self.api("POST", "/services/banner-messages", {"message": "x"}, key=self.read_secret)

@@ -94,7 +94,8 @@ class TestRestApi(ApiCase):
             with self.subTest(code=code, body=str(body)[:40]):
                 response, payload = self.api("POST", "/persons/EMP002/register-face", body)
                 self.assertError(response, payload, status, code)
-        response, payload = self.api("POST", "/persons/NOBODY/register-face", {"image": "x"})
+        # An unknown person: 404 before the photo is decoded (the body itself is well formed).
+        response, payload = self.api("POST", "/persons/NOBODY/register-face", {"image": "aGk="})
         self.assertError(response, payload, 404, "NOT_FOUND")
 
     def test_register_face_notes_ignored_bystanders(self):
@@ -121,7 +122,9 @@ class TestRestApi(ApiCase):
         # The document describes the note, as optional.
         response, spec = self.api("GET", "/openapi.json", key="")
         answer = spec["paths"]["/persons/{person_id}/register-face"]["post"]["responses"]["201"]
-        data = answer["content"]["application/json"]["schema"]["properties"]["data"]
+        envelope = answer["content"]["application/json"]["schema"]
+        envelope = spec["components"]["schemas"][envelope["$ref"].rsplit("/", 1)[-1]]
+        data = envelope["properties"]["data"]
         data = spec["components"]["schemas"][data["$ref"].rsplit("/", 1)[-1]] if "$ref" in data else data
         self.assertIn("note", data["properties"])
         self.assertNotIn("note", data["required"])
@@ -204,13 +207,45 @@ class TestRestApi(ApiCase):
         self.assertEqual(payload["data"]["results"][0]["status"], "exists")
         self.assertEqual(self.env["hr.attendance"].search_count([("employee_id", "=", employee.id)]), 1)
 
+    def test_events_batch_is_declared(self):
+        """The batch's model refuses the batch as a whole only for what is not a batch; each event is
+        judged by the ingestion (a bad one is answered invalid), and too many is a body too large."""
+        response, payload = self.api("POST", "/events", {"events": []})
+        self.assertError(response, payload, 400, "VALIDATION_ERROR")
+        response, payload = self.api("POST", "/events", {"events": [{}], "extra": 1})
+        self.assertError(response, payload, 400, "VALIDATION_ERROR")
+        self.assertEqual(payload["error"]["details"]["unknown_fields"], ["extra"])
+        response, payload = self.api("POST", "/events", {"events": [{"event_id": "x"}, "not an event"]})
+        self.assertEqual(response.status_code, 200, payload)
+        self.assertEqual([r["status"] for r in payload["data"]["results"]], ["invalid", "invalid"])
+        self.assertEqual((payload["data"]["received"], payload["data"]["created"]), (2, 0))
+        self.assertEqual(payload["data"]["results"][1]["event_id"], None)
+        response, payload = self.api("POST", "/events", {"events": [{}] * 1001})
+        self.assertError(response, payload, 413, "PAYLOAD_TOO_LARGE")
+        # The older form, a bare list of events, is still a batch; a bare string is no body.
+        response, payload = self.api("POST", "/events", [{"event_id": "bare-1"}])
+        self.assertEqual(response.status_code, 200, payload)
+        self.assertEqual(payload["data"]["received"], 1)
+        response, payload = self.api("POST", "/events", "events")
+        self.assertError(response, payload, 400, "VALIDATION_ERROR")
+
     def test_config_keys_logs_status(self):
         response, payload = self.api("POST", "/config", {"key": "duplicate_window_minutes", "value": 7})
         self.assertEqual(payload["data"]["value"], 7, payload)
         response, payload = self.api("POST", "/config", {"key": "duplicate_window_minutes", "value": "soon"})
         self.assertError(response, payload, 400, "VALIDATION_ERROR")
+        self.assertEqual(payload["error"]["details"]["field"], "value")
         response, payload = self.api("POST", "/config", {"key": "no_such_setting", "value": 1})
         self.assertError(response, payload, 400, "VALIDATION_ERROR")
+        self.assertEqual(payload["error"]["details"]["field"], "key")
+        # The setting's own parser reads the value (as it always did), within the setting's range.
+        response, payload = self.api("POST", "/config", {"key": "duplicate_window_minutes", "value": "8"})
+        self.assertEqual(payload["data"], {"key": "duplicate_window_minutes", "value": 8}, payload)
+        for value in (None, "", 1441, -1, True):
+            response, payload = self.api("POST", "/config", {"key": "duplicate_window_minutes", "value": value})
+            self.assertError(response, payload, 400, "VALIDATION_ERROR")
+            self.assertEqual(payload["error"]["details"]["field"], "value", (value, payload))
+        self.assertEqual(self.env["face.attendance.config"]._get("duplicate_window_minutes"), 8)
         response, payload = self.api("GET", "/config")
         self.assertIn("duplicate_window_minutes", [s["key"] for s in payload["data"]["settings"]])
         response, payload = self.api("GET", "/keys")

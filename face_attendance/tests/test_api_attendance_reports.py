@@ -57,7 +57,7 @@ class TestApiAttendanceReports(ApiCase):
         self.assertEqual(payload["data"]["total"], 2)
         self.assertEqual([r["id"] for r in payload["data"]["records"]], [self.day_before.id])
         response, payload = self.api("GET", "/attendance?start_date=2026-11-21&end_date=2026-11-19")
-        self.assertError(response, payload, 400, "VALIDATION_ERROR")
+        self.assertError(response, payload, 422, "UNPROCESSABLE")
 
     def test_csv_export(self):
         response, _payload = self.api(

@@ -100,9 +100,21 @@ class TestApiAudit(ApiCase):
         self.assertEqual(payload["meta"]["totalPages"], total)
         response, payload = self.api("GET", "/audit?page=9999&pageSize=200")
         self.assertEqual(payload["data"], [])
-        for query in ("from=yesterday", "entityId=3", "source=mail", "page=0", "entityId=abc&entity=person"):
+        for query, field in (
+            ("from=yesterday", "from"),
+            ("to=2026-02-30", "to"),
+            ("source=mail", "source"),
+            ("page=0", "page"),
+            ("entityId=abc&entity=person", "entityId"),
+            ("search=" + "x" * 257, "search"),
+        ):
             response, payload = self.api("GET", "/audit?" + query)
             self.assertError(response, payload, 400, "VALIDATION_ERROR")
+            self.assertEqual(payload["error"]["details"]["field"], field, (query, payload))
+        # entityId alone is as documented; that it needs entity is a rule the document cannot say.
+        response, payload = self.api("GET", "/audit?entityId=3")
+        self.assertError(response, payload, 422, "UNPROCESSABLE")
+        self.assertEqual(payload["error"]["details"]["field"], "entityId")
         response, payload = self.api("GET", "/audit", key=self.reader_secret)
         self.assertError(response, payload, 403, "FORBIDDEN")
 

@@ -165,7 +165,7 @@ class TestApiAuth(SignInCase):
         self.assertEqual(self.token_record(other["refreshToken"]).state, "active")
         # An API key has no session: it names the refresh token to revoke.
         response, payload = self.api("POST", "/auth/logout", {})
-        self.assertError(response, payload, 400, "VALIDATION_ERROR")
+        self.assertError(response, payload, 422, "UNPROCESSABLE")
 
     def test_expired_access_token_is_refused(self):
         data = self.signed_in("fa_login_manager")

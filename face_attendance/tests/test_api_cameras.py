@@ -40,8 +40,13 @@ class TestApiCameras(ApiCase):
             ({"name": "Bad", "source": "rtsp://x", "direction": "sideways"}, 400, "VALIDATION_ERROR"),
             ({"name": "Bad", "source": "rtsp://x", "min_face_size": "big"}, 400, "VALIDATION_ERROR"),
             ({"name": "Bad", "source": "rtsp://x", "min_face_size": 10**12}, 400, "VALIDATION_ERROR"),
-            ({"name": "Bad", "source": "rtsp://x", "match_threshold": 7}, 422, "UNPROCESSABLE"),
-            ({"name": "Bad", "source": "rtsp://x", "daemon_id": 123456}, 400, "VALIDATION_ERROR"),
+            # Beyond the documented range: refused by the body's model, as documented.
+            ({"name": "Bad", "source": "rtsp://x", "match_threshold": 7}, 400, "VALIDATION_ERROR"),
+            ({"name": "Bad", "source": "rtsp://x", "min_face_size": 5000}, 400, "VALIDATION_ERROR"),
+            ({"name": "Bad", "source": "rtsp://x", "daemon_id": 0}, 400, "VALIDATION_ERROR"),
+            ({"name": "Bad", "source": "rtsp://x", "enabled": None}, 400, "VALIDATION_ERROR"),
+            # As documented, but naming no daemon: a rule refuses it.
+            ({"name": "Bad", "source": "rtsp://x", "daemon_id": 123456}, 422, "UNPROCESSABLE"),
             ({"name": "", "source": "rtsp://x"}, 400, "VALIDATION_ERROR"),
             ({"name": "Bad", "source": "rtsp://x", "colour": "red"}, 400, "VALIDATION_ERROR"),
         ]

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from odoo.tests import new_test_user, tagged
 from odoo.tests.common import TEST_CURSOR_COOKIE_NAME
 
+from ..models.api_types import PERSON_ID_PATTERN
 from .common import ApiCase, face_photo, faces_dir, release_test_lock, stranger_photo
 
 
@@ -426,3 +427,47 @@ class TestCompatBackendApi(ApiCase):
             self.assertEqual(op["tags"], ["Compatibility: backend README"])
             self.assertNotIn("400", op["responses"], "FastAPI answers invalid input with 422")
         self.assertNotIn("servers", document["paths"]["/persons"])
+
+    def test_routes_are_declared_by_their_models(self):
+        """The document is the models' (bodies, queries, bare answers), and so is the validation:
+        refusals are 422 naming the field, what the old routes accepted is still accepted."""
+        document = self.api("GET", "/openapi.json", key="")[1]
+        schemas = document["components"]["schemas"]
+        create = document["paths"]["/api/persons"]["post"]
+        body = schemas[create["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]]
+        self.assertEqual(sorted(body["required"]), ["first_name", "personnel_code"])
+        self.assertFalse(body["additionalProperties"])
+        self.assertEqual(body["properties"]["personnel_code"]["pattern"], PERSON_ID_PATTERN)
+        self.assertEqual(
+            create["responses"]["201"]["content"]["application/json"]["schema"]["$ref"].rsplit("/")[-1], "BackendPerson"
+        )
+        listing = document["paths"]["/api/persons"]["get"]
+        params = {p["name"]: p["schema"] for p in listing["parameters"]}
+        self.assertEqual((params["skip"]["maximum"], params["limit"]["maximum"]), (10**9, 1000))
+        self.assertEqual(params["is_active"]["type"], "boolean")
+        self.assertEqual(listing["responses"]["200"]["content"]["application/json"]["schema"]["type"], "array")
+        login = document["paths"]["/api/auth/login"]["post"]
+        self.assertEqual(
+            sorted(login["requestBody"]["content"]),
+            ["application/json", "application/x-www-form-urlencoded", "multipart/form-data"],
+        )
+        logs = {p["name"]: p["schema"] for p in document["paths"]["/api/attendance-logs"]["get"]["parameters"]}
+        self.assertEqual(logs["status"]["enum"], ["authorized", "pending", "rejected", "spoof", "unauthorized"])
+        # Refusals name the field; a null name part still means "unchanged", as it always did.
+        person = self.person("CB-DECL", "Ada", "Lovelace")
+        response, payload = self.compat("PUT", "/api/persons/%d" % person["id"], {"first_name": None, "phone": "+1"})
+        self.assertEqual((response.status_code, payload["first_name"], payload["phone"]), (200, "Ada", "+1"), payload)
+        response, payload = self.compat("PUT", "/api/persons/%d" % person["id"], {"is_active": None})
+        self.assertDetail(response, payload, 422, "VALIDATION_ERROR")
+        self.assertEqual(payload["details"]["field"], "is_active")
+        response, payload = self.compat("GET", "/api/persons?is_active=maybe")
+        self.assertDetail(response, payload, 422, "VALIDATION_ERROR")
+        self.assertEqual(payload["details"]["field"], "is_active")
+        response, payload = self.compat("DELETE", "/api/persons/%d?erase=perhaps" % person["id"])
+        self.assertDetail(response, payload, 422, "VALIDATION_ERROR")
+        self.assertTrue(self.env["hr.employee"].browse(person["id"]).active)
+        response, payload = self.compat(
+            "POST", "/api/auth/login", {"username": "x", "password": "y", "otp": "1"}, key=""
+        )
+        self.assertDetail(response, payload, 422, "VALIDATION_ERROR")
+        self.assertEqual(payload["details"]["unknown_fields"], ["otp"])

@@ -460,3 +460,24 @@ class TestApiCompatEnterprise(ApiCase):
         response, payload = self.call("POST", "/attendance/", key=self.device_secret, body={"user_id": kofi["id"]})
         self.assertDetail(response, payload, 422, "VALIDATION_ERROR")
         self.assertFalse(self.env["hr.attendance"].search([("employee_id", "=", kofi["id"])]))
+
+    def test_routes_are_declared_by_their_models(self):
+        """The sighting's body, the sync's query and the answers are the models'; the form of POST
+        /users/ is documented by its model and read by it (an empty personnel_code is none)."""
+        document = self.call("GET", "/api/v1/openapi.json", key="")[1]
+        schemas = document["components"]["schemas"]
+        sighting = document["paths"]["/attendance/"]["post"]
+        body = schemas[sighting["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]]
+        self.assertEqual(body["required"], ["user_id"])
+        self.assertEqual(len(body["properties"]["camera"]["anyOf"]), 2)
+        sync = document["paths"]["/users/"]["get"]
+        params = {p["name"]: p["schema"] for p in sync["parameters"]}
+        self.assertEqual((params["format"]["enum"], params["limit"]["maximum"]), (["list", "sync"], 100000))
+        self.assertEqual(len(sync["responses"]["200"]["content"]["application/json"]["schema"]["anyOf"]), 2)
+        form = document["paths"]["/users/"]["post"]["requestBody"]["content"]["multipart/form-data"]["schema"]
+        self.assertEqual(schemas[form["$ref"].rsplit("/", 1)[-1]]["required"], ["name", "file"])
+        response, payload = self.register("Empty Code", photo("Kofi_Annan", 1), personnel_code="")
+        self.assertEqual((response.status_code, payload["personnel_code"]), (201, None), payload)
+        response, payload = self.call("POST", "/attendance/", key=self.device_secret, body={"user_id": 0})
+        self.assertDetail(response, payload, 422, "VALIDATION_ERROR")
+        self.assertEqual(payload["details"]["field"], "user_id")

@@ -7,7 +7,7 @@ from odoo.tests import TransactionCase, tagged
 from odoo.tools import mute_logger
 
 from ..controllers import api_common
-from ..models.api_types import is_person_id
+from ..models.api_types import PERSON_ID_PATTERN, is_person_id
 from .common import ApiCase
 
 
@@ -16,7 +16,7 @@ class TestPersonIdRule(TransactionCase):
     def test_one_rule_for_the_model_and_the_api(self):
         for good in ("EMP001", "a" * 64, "é-1.x_y"):
             self.assertTrue(is_person_id(good), good)
-        for bad in ("", "a" * 65, "A B", " A", "A\n", "A\t1", "A\u00a0B"):
+        for bad in ("", "a" * 65, "A B", " A", "A\n", "A\t1", "A\u00a0B", "A\x1eB", "\ufeffA"):
             self.assertFalse(is_person_id(bad), repr(bad))
             with self.assertRaises(ValidationError), self.env.cr.savepoint():
                 self.env["hr.employee"].create({"name": "Rule", "person_ref": bad or "x y"})
@@ -40,7 +40,7 @@ class TestApiDeclarations(ApiCase):
         self.assertEqual(
             (body["properties"]["cameraId"]["minimum"], body["properties"]["cameraId"]["maximum"]), (1, 2**31 - 1)
         )
-        self.assertEqual(body["properties"]["employeeId"]["pattern"], r"^\S+$")
+        self.assertEqual(body["properties"]["employeeId"]["pattern"], PERSON_ID_PATTERN)
         self.assertEqual(body["properties"]["employeeId"]["maxLength"], 64)
         logs = document["paths"]["/attendance/logs"]["get"]
         params = {p["name"]: p for p in logs["parameters"]}

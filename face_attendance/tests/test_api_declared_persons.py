@@ -3,6 +3,7 @@ refuse is refused (400 naming the field), what they document is what they answer
 
 from odoo.tests import tagged
 
+from ..models.api_types import PERSON_ID_PATTERN
 from .common import ApiCase
 
 
@@ -69,9 +70,9 @@ class TestDeclaredPersonRoutes(ApiCase):
 
         create = schema(document["paths"]["/persons"]["post"]["requestBody"]["content"]["application/json"]["schema"])
         self.assertEqual(sorted(create["required"]), ["name", "person_id"])
-        self.assertEqual(create["properties"]["person_id"]["pattern"], r"^\S+$")
+        self.assertEqual(create["properties"]["person_id"]["pattern"], PERSON_ID_PATTERN)
         path = document["paths"]["/persons/{person_id}"]["get"]["parameters"][0]
-        self.assertEqual((path["name"], path["schema"]["pattern"]), ("person_id", r"^\S+$"))
+        self.assertEqual((path["name"], path["schema"]["pattern"]), ("person_id", PERSON_ID_PATTERN))
         erase = {p["name"]: p for p in document["paths"]["/faces/{person_id}"]["delete"]["parameters"]}["erase"]
         self.assertEqual(erase["schema"]["type"], "boolean")
         history = {p["name"] for p in document["paths"]["/history/person/{person_id}"]["get"]["parameters"]}
@@ -82,8 +83,11 @@ class TestDeclaredPersonRoutes(ApiCase):
         self.assertEqual(schema(recognize["schema"])["properties"]["camera_id"]["minimum"], 1)
         self.assertIn("liveness", schemas["RecognizedFace"]["properties"])
         self.assertNotIn("liveness", schemas["RecognizedFace"]["required"])
-        # The multipart routes keep hand-made bodies, with their answers from the models.
+        # The multipart routes are declared by their form's model too.
         upload = document["paths"]["/faces/{person_id}/images"]["post"]
-        self.assertIn("multipart/form-data", upload["requestBody"]["content"])
-        data = upload["responses"]["201"]["content"]["application/json"]["schema"]["properties"]["data"]
-        self.assertEqual(data["$ref"].rsplit("/", 1)[-1], "ImagesAdded")
+        form = schema(upload["requestBody"]["content"]["multipart/form-data"]["schema"])
+        self.assertEqual(form["properties"]["images"]["items"], {"type": "string", "format": "binary", "minLength": 1})
+        self.assertEqual(form["properties"]["images[]"]["maxItems"], 5)
+        self.assertFalse(form["additionalProperties"])
+        envelope = schema(upload["responses"]["201"]["content"]["application/json"]["schema"])
+        self.assertEqual(envelope["properties"]["data"]["$ref"].rsplit("/", 1)[-1], "ImagesAdded")

@@ -152,10 +152,12 @@ class TestApiDetections(ApiCase):
             "from=yesterday",
             "page=0",
             "pageSize=500",
-            "from=2026-02-02&to=2026-01-01",
         ):
             response, payload = self.api("GET", "/detections/events?" + bad, key=self.user_secret)
             self.assertError(response, payload, 400, "VALIDATION_ERROR")
+        # Each bound as documented, in the wrong order: a rule the document cannot say.
+        response, payload = self.api("GET", "/detections/events?from=2026-02-02&to=2026-01-01", key=self.user_secret)
+        self.assertError(response, payload, 422, "UNPROCESSABLE")
         _key, no_read = self.env["face.api.key"]._generate("cfg", self.user, "config:read")
         response, payload = self.api("GET", "/detections/events", key=no_read)
         self.assertError(response, payload, 403, "FORBIDDEN")
@@ -207,6 +209,28 @@ class TestApiDetections(ApiCase):
         response, payload = self.api("POST", "/detections/test-provider", key=self.user_secret)
         self.assertEqual(payload["data"]["status"], "degraded", payload)
         self.assertIn("broken frame", payload["data"]["message"])
+
+    def test_declared_input_names_its_field(self):
+        for path, field, status in (
+            ("/detections/events?from=2026-02-02&to=2026-01-01", "to", 422),
+            ("/detections/events?from=2026-02-31", "from", 400),
+            ("/detections/events?to=soon", "to", 400),
+            ("/detections/events?cameraId=0", "cameraId", 400),
+        ):
+            response, payload = self.api("GET", path, key=self.user_secret)
+            self.assertEqual(response.status_code, status, payload)
+            self.assertEqual(payload["error"]["details"]["field"], field, payload)
+        for body, field in (({"providerName": "  "}, "providerName"), ({"enabled": "yes"}, "enabled")):
+            response, payload = self.api("PUT", "/detections/provider/config", body)
+            self.assertError(response, payload, 400, "VALIDATION_ERROR")
+            self.assertEqual(payload["error"]["details"]["field"], field, payload)
+        response, payload = self.api("PUT", "/detections/provider/config", {})
+        self.assertError(response, payload, 400, "VALIDATION_ERROR")
+        self.assertIn("at least one of providerName", payload["error"]["message"])
+        # Optional fields sent as null are absent, as before the declaration.
+        response, payload = self.send(face_b64("Kofi_Annan", 5).decode(), frameId=None, timestamp=None, liveness=None)
+        self.assertEqual(response.status_code, 200, payload)
+        self.assertEqual(payload["data"]["events"][0]["status"], "created", payload)
 
     def test_provider_of_another_company_is_not_shown(self):
         other = self.env["res.company"].create({"name": "Other Co"})

@@ -60,7 +60,17 @@ class TestApiFaces(ApiCase):
         photos = [jpg("Kofi_Annan", n) for n in range(1, 4)] * 2
         response, payload = self.faces("POST", "/faces", {"name": "Six", "employeeId": "FACE-6"}, photos)
         self.assertError(response, payload, 400, "VALIDATION_ERROR")
-        self.assertEqual(payload["error"]["details"]["count"], 6)
+        self.assertEqual(payload["error"]["details"]["field"], "images")
+        self.assertIn("at most 5", payload["error"]["message"])
+        # Five and one, under two names: still six in one request.
+        response, payload = self.api(
+            "POST",
+            "/faces",
+            raw={"name": "Six", "employeeId": "FACE-6"},
+            files=[("images", photo) for photo in photos[:5]] + [("images[]", photos[5])],
+        )
+        self.assertError(response, payload, 422, "UNPROCESSABLE")
+        self.assertIn("At most 5 images per request, not 6", payload["error"]["message"])
         self.assertFalse(
             self.env["hr.employee"].with_context(active_test=False).search([("person_ref", "=", "FACE-6")])
         )

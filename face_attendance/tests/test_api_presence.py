@@ -140,9 +140,11 @@ class TestApiPresence(ApiCase):
         self.assertEqual(len(payload["data"]), 1)
         response, payload = self.api("GET", "/attendance/logs?dateFrom=%s" % (day + timedelta(days=1)))
         self.assertEqual(payload["meta"]["total"], 0, payload)
-        for bad in ("odooStatus=lost", "dateFrom=yesterday", "cameraId=-1", "dateFrom=2026-02-02&dateTo=2026-01-01"):
+        for bad in ("odooStatus=lost", "dateFrom=yesterday", "cameraId=-1"):
             response, payload = self.api("GET", "/attendance/logs?" + bad)
             self.assertError(response, payload, 400, "VALIDATION_ERROR")
+        response, payload = self.api("GET", "/attendance/logs?dateFrom=2026-02-02&dateTo=2026-01-01")
+        self.assertError(response, payload, 422, "UNPROCESSABLE")
         # Statistics and overview of that day, for the department.
         query = "dateFrom=%s&dateTo=%s&departmentId=%d" % (day, day, self.department.id)
         response, payload = self.api("GET", "/attendance/statistics?" + query, key=self.user_secret)
@@ -170,9 +172,12 @@ class TestApiPresence(ApiCase):
             (3, 2, 1, 1, 0),
             watch,
         )
-        for bad in ("dateFrom=2026-01-01&dateTo=2026-12-31", "dateTo=2026-01-01&dateFrom=2026-01-02", "departmentId=x"):
+        response, payload = self.api("GET", "/attendance/statistics?departmentId=x")
+        self.assertError(response, payload, 400, "VALIDATION_ERROR")
+        # Days as documented, but too many or in the wrong order: rules the document cannot say.
+        for bad in ("dateFrom=2026-01-01&dateTo=2026-12-31", "dateTo=2026-01-01&dateFrom=2026-01-02"):
             response, payload = self.api("GET", "/attendance/statistics?" + bad)
-            self.assertError(response, payload, 400, "VALIDATION_ERROR")
+            self.assertError(response, payload, 422, "UNPROCESSABLE")
         response, payload = self.api("GET", "/attendance/overview?date=tomorrow")
         self.assertError(response, payload, 400, "VALIDATION_ERROR")
 
@@ -216,7 +221,7 @@ class TestApiPresence(ApiCase):
             (dict(body, cameraId=99999999), 404),
             (dict(body, status="absent"), 400),
             (dict(body, timestamp="noon"), 400),
-            (dict(body, checkOut=stamp(when - timedelta(hours=1))), 400),
+            (dict(body, checkOut=stamp(when - timedelta(hours=1))), 422),
             (dict(body, extra=1), 400),
         ):
             response, payload = self.api("POST", "/attendance/manual", bad, key=self.user_secret)

@@ -104,7 +104,7 @@ class TestSignInSecurity(SignInCase):
         key, key_secret = self.env["face.api.key"]._generate("clerk key", self.clerk, "person:read")
         # An API key is no session: signing out everywhere is for a sign-in token.
         response, payload = self.api("POST", "/auth/logout-all", key=key_secret)
-        self.assertError(response, payload, 400, "VALIDATION_ERROR")
+        self.assertError(response, payload, 422, "UNPROCESSABLE")
         response, _payload = self.api(
             "POST", "/auth/logout-all", key=phone["accessToken"], bearer=True, expect_json=False
         )
@@ -186,6 +186,32 @@ class TestSignInSecurity(SignInCase):
         # After the cooldown the login may try again.
         self.env.cr.execute("UPDATE face_sign_in_failure SET last_at = last_at - 601")
         self.signed_in("fa_sec_manager")
+
+    def test_malformed_sign_ins_are_refused_before_they_count(self):
+        # The declared body refuses these before any password check: nothing is counted, nothing echoed.
+        long_password = "P" * 1025
+        for body in (
+            {"username": "fa_sec_manager"},
+            {"username": "fa_sec_manager", "password": ""},
+            {"username": "fa_sec_manager", "password": 3},
+            {"username": "", "password": PASSWORD},
+            {"username": "fa_sec_manager", "password": long_password},
+            {"username": "fa_sec_manager", "password": PASSWORD, "otp": "123456"},
+        ):
+            response, payload = self.api("POST", "/auth/login", body, key="")
+            self.assertError(response, payload, 400, "VALIDATION_ERROR")
+            self.assertNotIn(long_password, response.text)
+        self.env.cr.execute("SELECT count(*) FROM face_sign_in_failure")
+        self.assertEqual(self.env.cr.fetchone()[0], 0)
+        self.assertFalse(self.env["face.system.log"].search([("action", "=", "auth.login_failed")]))
+        data = self.signed_in("fa_sec_manager")
+        # An empty refresh token is none, as before the declaration: the access token's session ends.
+        response, _payload = self.api(
+            "POST", "/auth/logout", {"refreshToken": ""}, key=data["accessToken"], bearer=True, expect_json=False
+        )
+        self.assertEqual(response.status_code, 204, response.text)
+        response, payload = self.me(data["accessToken"])
+        self.assertError(response, payload, 401, "UNAUTHORIZED")
 
     def test_restoring_credentials_does_not_revive_a_session(self):
         # A password changed behind the ORM's back (as a rehash does): the binding refuses the session.

@@ -201,6 +201,11 @@ class TestApiSystemOps(ApiCase):
             self.assertError(response, payload, status, code)
         response, payload = self.api("POST", "/system/services/daemon-%d/restart?wait=11" % self.daemon.id)
         self.assertError(response, payload, 400, "VALIDATION_ERROR")
+        self.assertEqual(payload["error"]["details"]["field"], "wait")
+        # The path's documented form is the one accepted.
+        response, payload = self.api("POST", "/system/services/Daemon%20-1/restart?wait=0")
+        self.assertError(response, payload, 400, "VALIDATION_ERROR")
+        self.assertEqual(payload["error"]["details"]["field"], "service_id")
         # Only the online daemon is asked to flush.
         response, payload = self.api("POST", "/odoo/sync?wait=0")
         self.assertEqual(response.status_code, 202, payload)

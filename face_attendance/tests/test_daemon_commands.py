@@ -384,6 +384,16 @@ class TestDaemonCommandRoutes(ApiCase):
         item = [c for c in payload["data"]["cameras"] if c["id"] == self.camera.id][0]
         self.assertEqual((item["streamUrl"], item["ipAddress"]), (None, None))
         self.assertNotIn("source", item)
+        # limit/offset, or the plan's page/pageSize: the page wins when both are given.
+        response, payload = self.api("GET", "/cameras?limit=1&offset=0")
+        self.assertEqual(
+            (payload["data"]["limit"], payload["data"]["page"], payload["meta"]["pageSize"]), (1, 1, 1), payload
+        )
+        response, payload = self.api("GET", "/cameras?limit=1&offset=0&pageSize=2")
+        self.assertEqual((payload["data"]["limit"], payload["data"]["pageSize"]), (2, 2), payload)
+        for bad in ("limit=0", "offset=-1", "pageSize=201", "page=0", "enabled=maybe", "search=" + "x" * 257):
+            response, payload = self.api("GET", "/cameras?" + bad)
+            self.assertError(response, payload, 400, "VALIDATION_ERROR")
         response, payload = self.api("GET", "/cameras?status=sleeping")
         self.assertError(response, payload, 400, "VALIDATION_ERROR")
         response, payload = self.api("GET", "/cameras/summary")
@@ -419,7 +429,17 @@ class TestDaemonCommandRoutes(ApiCase):
         self.assertIsNone(mine["streamUrl"])
         response, payload = self.api("POST", "/cameras/import", {"cameras": rows}, key=self.officer_secret)
         self.assertError(response, payload, 403, "FORBIDDEN")
+        # Text as documented holding unknown columns, or nothing to import: refused by the import's rules.
         response, payload = self.api("POST", "/cameras/import", {"csv": "name,colour\nx,red\n"})
-        self.assertError(response, payload, 400, "VALIDATION_ERROR")
+        self.assertError(response, payload, 422, "UNPROCESSABLE")
+        self.assertEqual(payload["error"]["details"]["field"], "csv")
         response, payload = self.api("POST", "/cameras/import", {})
+        self.assertError(response, payload, 422, "UNPROCESSABLE")
+        # A row of wrong types is one refused row of the report, not a refused request.
+        response, payload = self.api("POST", "/cameras/import", {"cameras": [{"name": "Typed", "enabled": "yes"}]})
+        self.assertError(response, payload, 422, "IMPORT_REFUSED")
+        self.assertEqual(payload["error"]["details"]["errors"][0]["field"], "enabled")
+        response, payload = self.api("POST", "/cameras/import", {"cameras": ["not a row"]})
+        self.assertError(response, payload, 400, "VALIDATION_ERROR")
+        response, payload = self.api("GET", "/cameras/export?format=xml")
         self.assertError(response, payload, 400, "VALIDATION_ERROR")

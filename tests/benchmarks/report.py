@@ -297,8 +297,52 @@ def markdown(results):
     kiosk = odoo and odoo.get("kiosk")
     if kiosk:
         out += kiosk_section(kiosk)
+    if results.get("api_declarations"):
+        out += declarations_section(results["api_declarations"])
     out += ["## 7. Verdicts", ""] + verdicts(results) + [""]
     return "\n".join(out)
+
+
+def declarations_section(bench):
+    """Routes declared with pydantic models (issue 24) against the addon before them, same run."""
+    rows = [
+        [
+            r["endpoint"],
+            r["concurrency"],
+            r["baseline"]["p50_ms"],
+            r["baseline"]["p95_ms"],
+            r["current"]["p50_ms"],
+            r["current"]["p95_ms"],
+            "%.2f" % r["p95_ratio"],
+            "%s / %s" % (r["baseline"]["errors"], r["current"]["errors"]),
+        ]
+        for r in bench["rows"]
+    ]
+    return [
+        "## 6c. Declared routes against the hand-written ones (same run)",
+        "",
+        "Baseline: the addon at commit `%s` (every route parsed and checked its input by hand), from git "
+        "into a temporary folder; current: this checkout. Two databases seeded alike (200 persons, one "
+        "enrolled face, 300 sightings, 100,000 attendance rows), two servers with %d workers each; every "
+        "figure alternates baseline and current (%d rounds of %s s each, median of the rounds). "
+        "Target: current p95 no more than 10%% above the baseline's (ratio <= 1.10)."
+        % (bench["baseline"], bench["workers"], bench["rows"][0]["rounds"], bench["seconds_per_run"]),
+        "",
+        _table(
+            [
+                "endpoint",
+                "concurrency",
+                "baseline p50 ms",
+                "baseline p95 ms",
+                "current p50 ms",
+                "current p95 ms",
+                "p95 ratio",
+                "errors (b / c)",
+            ],
+            rows,
+        ),
+        "",
+    ]
 
 
 def kiosk_section(kiosk):
@@ -376,6 +420,19 @@ def verdicts(results):
             else "Zero strangers, as required.",
         )
     )
+    declared = results.get("api_declarations")
+    if declared:
+        over = [r for r in declared["rows"] if r["p95_ratio"] > 1.10]
+        lines.append(
+            "- Declared routes against the hand-written ones: %s"
+            % (
+                "**more than 10%% slower at p95 on %s**"
+                % ", ".join("%s at c=%d (%.2f)" % (r["endpoint"], r["concurrency"], r["p95_ratio"]) for r in over)
+                if over
+                else "p95 within 10%% of the baseline everywhere (worst ratio %.2f)."
+                % max(r["p95_ratio"] for r in declared["rows"])
+            )
+        )
     slower = [r for r in results["pipeline"]["single_camera"] if r["speedup"] and r["speedup"] < 1]
     lines.append(
         "- Pipeline: %s"
