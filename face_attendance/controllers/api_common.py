@@ -438,21 +438,12 @@ def api_route(  # noqa: C901  # one branch per error kind: the table of answers
     doc=None,
     path_params=None,
     compat=None,
-    query=None,
-    body=None,
-    answer=None,
-    status=200,
-    paged=False,
-    body_required=True,
     summary=None,
     tag=None,
     description=None,
     extra_errors=(),
     produces=None,
-    path_model=None,
-    more=None,
-    enveloped=True,
-    form=None,
+    **declared,
 ):
     """Declare an endpoint: routing, authentication, scope check, errors as JSON envelopes, and its
     OpenAPI operation (``doc``, made with ``openapi_spec.operation``; path parameters are added from
@@ -465,7 +456,8 @@ def api_route(  # noqa: C901  # one branch per error kind: the table of answers
 
     ``scope=None`` without ``public`` still requires a valid key (any scope).
 
-    Declared with models (``summary`` and ``tag`` given, no ``doc``): ``query`` and ``body`` are
+    Declared with models (``summary`` and ``tag`` given, no ``doc``; ``declared`` holds
+    ``Declaration``'s arguments): ``query`` and ``body`` are
     pydantic models (api_types.Query, api_types.Body) the handler receives validated as ``query=``
     and ``body=`` (path parameters as themselves); it returns the answer's ``data`` (``answer``, a
     type), or (items, total) when ``paged``, or a Response (``produces``: e.g. CSV). The operation is
@@ -480,12 +472,14 @@ def api_route(  # noqa: C901  # one branch per error kind: the table of answers
     is a write, and a read-only cursor would make Odoo replay the whole request.
     """
     declaration = None
+    if declared and summary is None:
+        raise TypeError(
+            "API route %s: %s declare a route with models, which needs summary and tag" % (path, sorted(declared))
+        )
     if summary is not None:
         if doc is not None:
             raise TypeError("API route %s: a route declared with models has no hand-written doc" % path)
-        declaration = Declaration(
-            path, query, body, answer, status, paged, body_required, path_model, more, enveloped, compat, form
-        )
+        declaration = Declaration(path, compat=compat, **declared)
         doc = declaration.operation(summary, tag, scope, public, description, extra_errors, produces)
     if "<path:" not in path:
         if compat:

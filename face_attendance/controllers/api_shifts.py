@@ -10,6 +10,7 @@ from odoo.http import request
 from ..models.api_types import Answer, Day, PlanPaging
 from .api_attendance import user_today
 from .api_common import api_route
+from .api_reports import ShiftCounts
 
 
 class ShiftPeriod(Answer):
@@ -26,7 +27,9 @@ class ShiftDay(Answer):
     periods: list[ShiftPeriod]
 
 
-class Shift(Answer):
+class Shift(ShiftCounts):
+    """A calendar's day, with the day's counts (as the compliance report's)."""
+
     id: int
     shiftId: int | None = Field(description="The calendar; null: employees without working hours")  # noqa: N815
     name: str
@@ -43,20 +46,6 @@ class Shift(Answer):
     employeeCount: int  # noqa: N815
     expectedHeadcount: int  # noqa: N815
     schedule: list[ShiftDay]
-    scheduled: int = Field(description="Persons whose shift starts that day, not entirely on leave")
-    present: int
-    onTime: int  # noqa: N815
-    lateArrivals: int  # noqa: N815
-    earlyDepartures: int  # noqa: N815
-    missingCheckouts: int  # noqa: N815
-    absent: int = Field(description="Shift started, nobody came")
-    onLeave: int = Field(description="Shift entirely on leave (public holiday, time off)")  # noqa: N815
-    upcoming: int = Field(description="Shift not started yet, not come yet")
-    flexible: int = Field(description="Flexible hours: not judged")
-    offSchedule: int = Field(description="Came on a day off")  # noqa: N815
-    compliance: float | None = Field(
-        description="Percent of the judged persons (scheduled minus upcoming) on time, not early, checked out"
-    )
 
 
 class ShiftQuery(PlanPaging):
