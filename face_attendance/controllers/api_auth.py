@@ -173,7 +173,7 @@ class FaceApiAuth(http.Controller):
         tag="Auth",
         status=204,
         description="For a sign-in access token: every access and refresh token of its user is "
-        "revoked, on every device (API keys stay). An API key is refused (400): a manager revokes keys.",
+        "revoked, on every device (API keys stay). An API key is refused (422): a manager revokes keys.",
     )
     def logout_all(self):
         request.env["res.users"]._face_api_sign_out_everywhere(request.face_api_key)

@@ -541,8 +541,9 @@ def api_route(  # noqa: C901  # one branch per error kind: the table of answers
                     request.face_api_key = key
                 if (
                     _has_nul(kwargs)
-                    or _has_nul(dict(request.httprequest.args))
-                    or _has_nul(dict(request.httprequest.form))
+                    # Every value of a repeated parameter, not only the first that dict() keeps.
+                    or _has_nul(list(request.httprequest.args.lists()))
+                    or _has_nul(list(request.httprequest.form.lists()))
                 ):
                     raise bad_request("Parameters cannot contain NUL characters.")
                 for name, value in kwargs.items():
@@ -662,6 +663,8 @@ def _form_values(model):
         given += [upload for upload in httprequest.files.getlist(name) if _has_content(upload)]
         if field is None:
             values[name] = given  # unknown, empty or not: the model names it
+        elif len(given) > 1 and not _is_list(field.annotation):
+            raise bad_request("%s is given %d times." % (name, len(given)), field=name)
         elif given:
             values[name] = given if _is_list(field.annotation) else given[0]
     return values

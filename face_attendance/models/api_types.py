@@ -20,8 +20,10 @@ PERSON_ID_MAX = 64
 # hr.employee's constraint, of the REST routes and of the document (JSON Schema's regex dialect
 # reads \S as Python does for the characters a person ID holds).
 # Spelled out rather than \S: Python's \s also takes \x1c-\x1f and \x85, JavaScript's (the document's
-# dialect) also \ufeff; refusing the union, both read this pattern alike.
-PERSON_ID_PATTERN = r"^[^\s\x1c-\x1f\x85\ufeff]+$"
+# dialect) also \ufeff; refusing the union, both read this pattern alike. Control characters and the
+# invisible ones (zero-width, bidirectional marks) are refused too: an ID that looks like another
+# person's must not be another string.
+PERSON_ID_PATTERN = r"^[^\s\x00-\x1f\x7f\x85\u200b-\u200f\u202a-\u202e\u2060\ufeff]+$"
 _PERSON_ID = re.compile(PERSON_ID_PATTERN)
 
 
@@ -100,7 +102,7 @@ class Form(BaseModel):
     query parameters are, files as ``Upload``; unknown fields are refused, an empty field is an
     absent one. A field's alias is its name in the form (``images[]``)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 def _upload(value):

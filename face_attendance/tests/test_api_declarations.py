@@ -16,7 +16,20 @@ class TestPersonIdRule(TransactionCase):
     def test_one_rule_for_the_model_and_the_api(self):
         for good in ("EMP001", "a" * 64, "é-1.x_y"):
             self.assertTrue(is_person_id(good), good)
-        for bad in ("", "a" * 65, "A B", " A", "A\n", "A\t1", "A\u00a0B", "A\x1eB", "\ufeffA"):
+        for bad in (
+            "",
+            "a" * 65,
+            "A B",
+            " A",
+            "A\n",
+            "A\t1",
+            "A\u00a0B",
+            "A\x1eB",
+            "\ufeffA",
+            "A\x01",
+            "A\u200bB",
+            "\u202eA",
+        ):
             self.assertFalse(is_person_id(bad), repr(bad))
             with self.assertRaises(ValidationError), self.env.cr.savepoint():
                 self.env["hr.employee"].create({"name": "Rule", "person_ref": bad or "x y"})

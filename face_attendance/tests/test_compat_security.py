@@ -170,6 +170,18 @@ class TestCompatSecurity(ApiCase):
             response, payload = self.call("POST", "/api/auth/login", key="", raw=form)
             self.assertIn(response.status_code, (401, 422), payload)
             self.assertNotEqual(payload["code"], "INTERNAL_ERROR")
+        # Repeated fields: every value is checked, not only the first (an empty one hid the NUL), and a
+        # single-value field given twice is refused rather than one of its values chosen.
+        for raw in ("username=&username=a%00b&password=x", "username=a&username=b&password=x"):
+            response, payload = self.call(
+                "POST",
+                "/api/auth/login",
+                key="",
+                raw=raw,
+                headers={"Content-Type": "application/x-www-form-urlencoded"},
+            )
+            self.assertEqual(response.status_code, 422, payload)
+            self.assertNotEqual(payload["code"], "INTERNAL_ERROR")
 
     def test_login_errors_name_their_request(self):
         """(issue 15 review: fails until fixed) Compatibility errors carry a requestId; the sign-in's
