@@ -106,6 +106,9 @@ test_version() {
         selection=(-m "not odoo"); what="engine and daemon, no Odoo server"
     elif [ "$1" != "$FIRST_VERSION" ]; then
         selection=(-m odoo); what="end to end against Odoo $1"
+        # The API's contract is the same code on every version, fuzzed in full with the first; here
+        # fewer examples look for what this version's ORM answers differently (a 5xx, a shape).
+        export FA_FUZZ_EXAMPLES="${FA_FUZZ_EXAMPLES_OTHER:-10}"
     fi
     log "Odoo $1: project tests ($what)"
     local report="$ARTIFACTS/pytest-odoo$1.txt" py_rc

@@ -48,7 +48,7 @@ def test_schemathesis_fuzz(odoo_servers):
         "--max-examples",
         os.environ.get("FA_FUZZ_EXAMPLES", "25"),
         "--workers",
-        "1",
+        os.environ.get("FA_FUZZ_WORKERS", "1"),  # one: the same seed, the same run
         "--request-timeout",
         "60",
         "--seed",

@@ -481,7 +481,7 @@ def api_route(  # noqa: C901  # one branch per error kind: the table of answers
             raise TypeError("API route %s: a route declared with models has no hand-written doc" % path)
         declaration = Declaration(path, compat=compat, **declared)
         doc = declaration.operation(summary, tag, scope, public, description, extra_errors, produces)
-    if "<path:" not in path:
+    if "<path:" not in path and "<any_path:" not in path:
         if compat:
             COMPAT_ROUTES.append((path, _path_pattern(path), tuple(methods), compat))
         else:

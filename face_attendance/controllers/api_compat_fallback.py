@@ -61,6 +61,11 @@ for number, (declared_path, refused) in enumerate(sorted(OTHER_METHODS.items()))
         setattr(FaceApiCompatFallback, "refused_%d" % number, endpoint)
 for number, resource in enumerate(RESOURCES):
     endpoint = http.route(
-        "%s/<path:unknown>" % resource, type="http", auth="none", methods=list(METHODS), csrf=False, save_session=False
+        "%s/<any_path:unknown>" % resource,
+        type="http",
+        auth="none",
+        methods=list(METHODS),
+        csrf=False,
+        save_session=False,
     )(_answer)
     setattr(FaceApiCompatFallback, "unknown_%d" % number, endpoint)

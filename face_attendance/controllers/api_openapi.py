@@ -19,7 +19,7 @@ class FaceApiOpenApi(http.Controller):
     def openapi(self):
         return served_document()
 
-    @api_route("/<path:unknown>", ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"], public=True)
+    @api_route("/<any_path:unknown>", ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"], public=True)
     def unknown(self, unknown):
         """Anything else under /api/v1 is answered in the envelope too, never with Odoo's HTML page."""
         allowed = allowed_methods("/" + unknown)

@@ -5,6 +5,7 @@ whom it was wrongly given to: the recognition learns from these (negative exampl
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, MissingError
 
+from .api_errors import RuleError
 from .face_attendance_correction import CorrectionInputError
 from .face_recognition_event import REPLAYED
 from .security_groups import MANAGER
@@ -63,7 +64,7 @@ class FaceRecognitionEventCorrection(models.Model):
         events = self.sudo().browse(list(dict.fromkeys(self.ids)))
         for event in events:
             if not event.employee_id:
-                raise CorrectionInputError(
+                raise RuleError(
                     self.env._("Sighting %s was given to nobody: assign it from the unknown faces review.", event.id),
                     "eventId",
                 )
@@ -71,7 +72,7 @@ class FaceRecognitionEventCorrection(models.Model):
                 # One answer for a free id and another company's person: nothing is told of others.
                 raise MissingError(self.env._("Person %s does not exist in the sighting's company.", employee_id))
             if right == event.employee_id:
-                raise CorrectionInputError(self.env._("The sighting is already this person's."), "personId")
+                raise RuleError(self.env._("The sighting is already this person's."), "personId")
         self._lock_persons((events.employee_id | right).ids)
         now = fields.Datetime.now()
         starts = {}

@@ -72,8 +72,8 @@ class TestApiContract(ApiCase):
                 documented.add((path if "servers" in item else BASE + path, method.upper()))
         served = set()
         for rule in self.env["ir.http"].routing_map().iter_rules():
-            if "<path:" in rule.rule:
-                continue
+            if "<path:" in rule.rule or "<any_path:" in rule.rule:
+                continue  # the catch-all routes: not operations
             if not rule.rule.startswith(BASE + "/") and not rule.endpoint.routing.get("face_api"):
                 continue
             for method in rule.methods or ():
@@ -90,6 +90,9 @@ class TestApiContract(ApiCase):
         self.assertError(response, payload, 405, "METHOD_NOT_ALLOWED")
         self.assertEqual(response.headers["Allow"], "GET, POST")
         response, payload = self.api("GET", "/cameras/-4")
+        self.assertError(response, payload, 404, "NOT_FOUND")
+        # Line breaks in a path: still the API's answer, not Odoo's HTML page.
+        response, payload = self.api("GET", "/cameras/a%0Ab%0D%0Ac")
         self.assertError(response, payload, 404, "NOT_FOUND")
 
     def test_body_over_the_limit_is_413(self):

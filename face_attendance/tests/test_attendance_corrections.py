@@ -373,6 +373,9 @@ class TestCorrectionDoors(ApiCase):
         self.assertEqual(self.spans(), [(self.at(9), self.at(11))])
         response, payload = self.api("POST", "/events/%d/not-this-person" % event.id, {"personId": "NOBODY"})
         self.assertError(response, payload, 404, "NOT_FOUND")
+        # Already that person's: as documented, but a rule has nothing to correct.
+        response, payload = self.api("POST", "/events/%d/not-this-person" % event.id, {"personId": "DOOR-2"})
+        self.assertError(response, payload, 422, "UNPROCESSABLE")
         # Declared with a model: the person ID's one rule, the reason's length, unknown fields.
         for body, field in (({"personId": "DOOR 2"}, "personId"), ({"reason": "x" * 256}, "reason")):
             response, payload = self.api("POST", "/events/%d/not-this-person" % event.id, body)

@@ -494,7 +494,7 @@ class TestCompatSecurity(ApiCase):
         of another module lives under them."""
         from ..controllers.api_compat_fallback import RESOURCES
 
-        for path in ("/users/1", "/api/persons/1/nope", "/attendance/x", "/api/enrollment/abc"):
+        for path in ("/users/1", "/api/persons/1/nope", "/attendance/x", "/api/enrollment/abc", "/api/persons/a%0Ab"):
             response, payload = self.call("GET", path)
             self.assertDetail(response, payload, 404, "NOT_FOUND")
         foreign = []
