@@ -2,7 +2,8 @@
 # The test command: set-up (idempotent), then for each Odoo version (FA_ODOO_VERSIONS, default
 # "18 19") a fresh test database, the addon's tests with Odoo's own hr_attendance tests, and the
 # rest of the project's tests against servers of that version (the tests that need no Odoo run
-# with the first version only). Exits non-zero on any failure.
+# with the first version only); a version's project tests run beside the next version's addon
+# tests. Prints the seconds of each phase. Exits non-zero on any failure.
 #   scripts/test.sh                      everything, as CI runs it
 #   scripts/test.sh --quick [--tags T]   the developers' inner loop: one Odoo version (the first of
 #                                        FA_ODOO_VERSIONS), no static checks, the addon's tests only
@@ -56,21 +57,32 @@ ARTIFACTS="$PROJECT_ROOT/test-artifacts"
 mkdir -p "$ARTIFACTS"
 export FA_FACES_DIR="${FA_FACES_DIR:-$PROJECT_ROOT/../shared/data/faces}"
 [ -d "$FA_FACES_DIR/known" ] || die "the face photos were not found at FA_FACES_DIR=$FA_FACES_DIR"
-TEST_DB=""
-cleanup() { [ -z "$TEST_DB" ] || dropdb -h "$PGHOST" -p "$PGPORT" -U "$FA_DB_USER" --if-exists "$TEST_DB" 2>/dev/null || true; }
+BG_PID=""
+# Every test database of this run ("<FA_TEST_DB or fa_test_<pid>>_<version>"), dropped at the end.
+test_db() { echo "${FA_TEST_DB:-fa_test_$$}_$1"; }
+cleanup() {
+    if [ -n "$BG_PID" ]; then
+        pkill -TERM -P "$BG_PID" 2>/dev/null || true
+        kill "$BG_PID" 2>/dev/null || true
+    fi
+    for version in $FA_ODOO_VERSIONS; do
+        dropdb -h "$PGHOST" -p "$PGPORT" -U "$FA_DB_USER" --if-exists "$(test_db "$version")" 2>/dev/null || true
+    done
+}
 trap cleanup EXIT
 SUMMARY=()
 
-# test_version 18|19: the whole suite on one Odoo version; a failure stops the command.
-test_version() {
+# addon_tests 18|19 PORT: a fresh database with the addon and Odoo's hr_attendance, their tests
+# (HttpCase on 127.0.0.1:PORT); a failure stops the command.
+addon_tests() {
     use_odoo "$1"
     ensure_venv
-    TEST_DB="${FA_TEST_DB:-fa_test_$$}_$1"
-    local port="${FA_TEST_HTTP_PORT:-8169}" odoo_log="$ARTIFACTS/odoo$1-tests.log"
-    cleanup
-    log "Odoo $1: addon tests on a fresh database $TEST_DB (face_attendance + Odoo's hr_attendance tests)"
+    local db port="$2" odoo_log="$ARTIFACTS/odoo$1-tests.log"
+    db="$(test_db "$1")"
+    dropdb -h "$PGHOST" -p "$PGPORT" -U "$FA_DB_USER" --if-exists "$db" 2>/dev/null || true
+    log "Odoo $1: addon tests on a fresh database $db (face_attendance + Odoo's hr_attendance tests)"
     set +e
-    odoo_cmd -d "$TEST_DB" -i face_attendance,hr_attendance --test-enable \
+    odoo_cmd -d "$db" -i face_attendance,hr_attendance --test-enable \
         --test-tags "$ADDON_TAGS" --stop-after-init \
         --http-interface=127.0.0.1 --http-port="$port" --workers=0 --max-cron-threads=0 \
         --log-level=test --logfile= > "$odoo_log" 2>&1
@@ -93,12 +105,17 @@ test_version() {
         n_bad=$((n_bad + 1))
     fi
     echo "odoo $1: $((n_total - n_bad)) passed, $n_bad failed"
-    phase_done "Odoo $1: addon tests (incl. install)"
+    echo "$((n_total - n_bad))" > "$ARTIFACTS/addon-passed-odoo$1.txt"
     if [ "$odoo_rc" -ne 0 ] || [ "$n_bad" -ne 0 ] || [ "$n_total" -eq 0 ]; then
         grep -E "^(FAIL|ERROR):|(ERROR|FAIL): " -A20 "$odoo_log" | head -n 150 >&2 || true
         die "Odoo $1: addon tests failed (rc=$odoo_rc, $n_bad failed of $n_total; full log: $odoo_log)"
     fi
+}
 
+# project_tests 18|19: the project's pytest suite against servers of that version, on copies of
+# the database its addon tests used.
+project_tests() {
+    use_odoo "$1"
     # The tests that need no Odoo server (engine, daemon stages, rules) run with the first version
     # only; the others (marked "odoo" by tests/conftest.py) with every version; --quick: none of them.
     local selection=() what="engine, daemon, end to end"
@@ -113,18 +130,41 @@ test_version() {
     log "Odoo $1: project tests ($what)"
     local report="$ARTIFACTS/pytest-odoo$1.txt" py_rc
     set +e
-    # The servers these tests start run on copies of the database the addon tests just used.
-    FA_TEMPLATE_DB="$TEST_DB" "$FA_VENV/bin/python" -m pytest -q -p no:cacheprovider "${selection[@]}" "$PROJECT_ROOT/tests" 2>&1 | tee "$report"
+    FA_TEMPLATE_DB="$(test_db "$1")" "$FA_VENV/bin/python" -m pytest -q -p no:cacheprovider "${selection[@]}" "$PROJECT_ROOT/tests" 2>&1 | tee "$report"
     py_rc=${PIPESTATUS[0]}
     set -e
     [ "$py_rc" -eq 0 ] || die "Odoo $1: project tests failed (pytest rc=$py_rc)"
-    phase_done "Odoo $1: project tests ($what)"
-    cleanup
-    SUMMARY+=("Odoo $1: addon $((n_total - n_bad)) passed; project $(grep -Eo "[0-9]+ passed[^=]*" "$report" | tail -n1)")
+    dropdb -h "$PGHOST" -p "$PGPORT" -U "$FA_DB_USER" --if-exists "$(test_db "$1")" 2>/dev/null || true
+    SUMMARY+=("Odoo $1: addon $(cat "$ARTIFACTS/addon-passed-odoo$1.txt") passed; project $(grep -Eo "[0-9]+ passed[^=]*" "$report" | tail -n1)")
 }
 
-for version in $FA_ODOO_VERSIONS; do
-    test_version "$version"
+# One version after the other, overlapped by one step: while a version's project tests run (Odoo
+# servers that mostly wait on their clients and daemons), the next version's addon tests (one Odoo
+# process) run beside them, on the next HTTP port and their own database.
+port="${FA_TEST_HTTP_PORT:-8169}"
+read -r -a versions <<< "$FA_ODOO_VERSIONS"
+addon_tests "${versions[0]}" "$port"
+phase_done "Odoo ${versions[0]}: addon tests (incl. install)"
+for index in "${!versions[@]}"; do
+    version="${versions[$index]}"
+    next="${versions[$((index + 1))]:-}"
+    if [ -n "$next" ]; then
+        (addon_tests "$next" "$((port + 1))") > "$ARTIFACTS/addon-tests-odoo$next.out" 2>&1 &
+        BG_PID=$!
+    fi
+    project_tests "$version"
+    if [ -n "$next" ]; then
+        set +e
+        wait "$BG_PID"
+        bg_rc=$?
+        set -e
+        BG_PID=""
+        cat "$ARTIFACTS/addon-tests-odoo$next.out"
+        [ "$bg_rc" -eq 0 ] || die "Odoo $next: addon tests failed (above)"
+        phase_done "Odoo $version: project tests, beside Odoo $next's addon tests"
+    else
+        phase_done "Odoo $version: project tests"
+    fi
 done
 printf '%s\n' "${SUMMARY[@]}"
 printf '%s\n' "${TIMES[@]}"
