@@ -82,16 +82,40 @@ def pipeline(faces_dir, known, log, seconds=3.0):
             }
             row["speedup"] = round(row["ours"]["fps"] / row["baseline"]["fps"], 2) if row["baseline"]["fps"] else None
             rows.append(row)
+
+    def baseline_of_a_thread():
+        """The baseline with models of its own: face_recognition's module-level dlib models are not
+        thread-safe (four threads sharing them crashed the process), so each camera thread loads
+        its own, as a multi-camera baseline would have to. The same steps as ``baseline``."""
+        import dlib
+        import face_recognition_models
+
+        detector = dlib.get_frontal_face_detector()
+        # face_encodings' default model ("small"): the 5-point landmarks.
+        predictor = dlib.shape_predictor(face_recognition_models.pose_predictor_five_point_model_location())
+        encoder = dlib.face_recognition_model_v1(face_recognition_models.face_recognition_model_location())
+
+        def run(frame):
+            rgb = cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)
+            vectors = [
+                np.array(encoder.compute_face_descriptor(rgb, predictor(rgb, rect), 1)) for rect in detector(rgb, 1)
+            ]
+            return [face_recognition.face_distance(baseline_gallery, v) for v in vectors]
+
+        return run
+
     log("pipeline: four cameras at once")
     four = {}
-    for label, function in (("ours", ours), ("baseline", baseline)):
+    # Ours: one engine shared by the four camera threads, as the daemon runs it (it lends its
+    # OpenCV models one caller at a time).
+    for label, functions in (("ours", [ours] * 4), ("baseline", [baseline_of_a_thread() for _ in range(4)])):
         frame = make_frame((640, 480), photos[:1])
         counts = [0, 0, 0, 0]
         stop = threading.Event()
 
-        def camera(slot, stop=stop, function=function, frame=frame, counts=counts):
+        def camera(slot, stop=stop, functions=functions, frame=frame, counts=counts):
             while not stop.is_set():
-                function(frame)
+                functions[slot](frame)
                 counts[slot] += 1
 
         threads = [threading.Thread(target=camera, args=(slot,)) for slot in range(4)]
