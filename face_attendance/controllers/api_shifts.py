@@ -10,7 +10,7 @@ from odoo.http import request
 from ..models.api_types import Answer, Day, PlanPaging
 from .api_attendance import user_today
 from .api_common import api_route
-from .api_reports import ShiftCounts
+from .api_reports import ShiftFigures
 
 
 class ShiftPeriod(Answer):
@@ -27,19 +27,11 @@ class ShiftDay(Answer):
     periods: list[ShiftPeriod]
 
 
-class Shift(ShiftCounts):
-    """A calendar's day, with the day's counts (as the compliance report's)."""
+class Shift(ShiftFigures):
+    """A calendar's day: the compliance report's row of that calendar, and its schedule."""
 
     id: int
-    shiftId: int | None = Field(description="The calendar; null: employees without working hours")  # noqa: N815
-    name: str
     date: str = Field(description="YYYY-MM-DD")
-    timezone: str | None
-    flexibleHours: bool  # noqa: N815
-    startTime: str | None = Field(description="HH:MM in the calendar's time zone; null on a day off")  # noqa: N815
-    endTime: str | None  # noqa: N815
-    nightShift: bool = Field(description="Ends the next day")  # noqa: N815
-    dayOff: bool  # noqa: N815
     hoursPerDay: float  # noqa: N815
     twoWeeks: bool  # noqa: N815
     location: str | None = Field(description="The calendar's company")
