@@ -23,7 +23,7 @@ from ..models.face_attendance_log import LOG_FILTERS, STATUS_OUTCOMES
 from ..models.security_groups import MANAGER
 from .api_auth import SignInRefused, sign_in
 from .api_common import ApiError, Reply, api_route, compat_error_response, iso
-from .api_persons import EraseQuery, archive, enrol_errors
+from .api_persons import EraseQuery, OptionalText, archive, enrol_errors
 
 COMPAT = "backend-readme"
 TAG = "Compatibility: backend README"
@@ -35,7 +35,6 @@ TOTAL = "The total number of matches is in the X-Total-Count header."
 # ------------------------------------------------------------------ declarations
 NamePart = Annotated[str, Field(max_length=128)]
 OptionalNamePart = Annotated[str | None, Field(max_length=128)]
-OptionalText = Annotated[str | None, Field(max_length=256)]
 OptionalPhone = Annotated[str | None, Field(max_length=64)]
 Filter = Annotated[str, Field(max_length=256)]
 
