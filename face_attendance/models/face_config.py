@@ -156,6 +156,88 @@ SETTINGS = {
         1440,
         "At most one spoof alert per face kiosk within this many minutes (each attempt is still recorded).",
     ),
+    "learning_settle_hours": (
+        int,
+        48,
+        1,
+        720,
+        "A sighting may become a learned template only once its decision has stood (not corrected by HR) "
+        "for this many hours.",
+    ),
+    "learning_max_distance_ratio": (
+        float,
+        0.6,
+        0.1,
+        1.0,
+        "A sighting may become a learned template only when its distance to the person is at most this "
+        "fraction of the match threshold (confident, well under it).",
+    ),
+    "learning_min_face_size": (
+        int,
+        80,
+        16,
+        4096,
+        "Smallest face, in pixels of its shorter side, that may become a learned template.",
+    ),
+    "learning_min_sharpness": (
+        float,
+        40.0,
+        0.0,
+        100000.0,
+        "Least sharpness (variance of the Laplacian of the face) of a sighting that may become a learned template.",
+    ),
+    "learning_min_frontal": (
+        float,
+        0.5,
+        0.0,
+        1.0,
+        "How frontal (0-1, from the face's landmarks) a sighting must be to become a learned template.",
+    ),
+    "learning_min_frames": (
+        int,
+        3,
+        1,
+        100,
+        "Frames of its track (or kiosk frames) that must have agreed on the person before a sighting may "
+        "become a learned template.",
+    ),
+    "learned_templates_per_person": (
+        int,
+        5,
+        0,
+        50,
+        "At most this many learned templates per person and encoder, the most diverse kept; 0 learns nothing.",
+    ),
+    "learned_retention_days": (
+        int,
+        365,
+        1,
+        3650,
+        "Learned templates and negative examples older than this are deleted.",
+    ),
+    "lookalike_distance": (
+        float,
+        0.0,
+        0.0,
+        2.0,
+        "Persons whose centroids are closer than this distance are flagged as look-alikes; 0 uses the "
+        "encoder's measured default.",
+    ),
+    "lookalike_margin": (
+        float,
+        0.05,
+        0.0,
+        1.0,
+        "A look-alike is recognised by a camera only when their distance is at least this much smaller than "
+        "the distance to the nearest other person.",
+    ),
+    "calibration_target_far": (
+        float,
+        0.001,
+        0.00001,
+        0.5,
+        "False-accept rate the calibration proposes a threshold for (0.001 = one stranger in a thousand).",
+    ),
     "kiosk_frames_per_minute": (
         int,
         240,
@@ -211,6 +293,9 @@ def _coerce(key, value):
             if isinstance(value, bool):
                 raise ValueError(value)
             parsed = float(value)
+            if parsed != parsed:
+                # NaN passes no bound check (every comparison with it is false).
+                raise ValueError(value)
         else:
             if not isinstance(value, str):
                 raise ValueError(value)
