@@ -63,7 +63,8 @@ def test_enrol_and_identify(encoder, photo, faces_dir):
             match = gallery.match(encoder.encode(image, face))
             assert match.person_key in (person, None), "a wrong person must never be accepted here"
             correct += match.person_key == person
-    assert correct >= 14, "%s recognised %d of 18" % (encoder.name, correct)
+    # dlib's threshold (0.38) is set to take no stranger of the shared set, which costs it recall.
+    assert correct >= {"sface": 14, "dlib": 10}[encoder.name], "%s recognised %d of 18" % (encoder.name, correct)
     strangers = sorted(glob.glob(os.path.join(faces_dir, "unknown", "*.jpg")))[:40]
     accepted = 0
     for path in strangers:
@@ -113,8 +114,12 @@ def test_enrolment_takes_a_clearly_dominant_face(encoder, photo):
     assert result.box == largest_face(faces).box
     assert result.face_size >= DOMINANCE_RATIO * sorted(f.size for f in faces)[-2]
     assert result.note and "%d smaller face(s)" % (len(faces) - 1) in result.note
-    # The enrolled face is Gordon Brown's: his other photos match it, a bystander's would not.
-    assert _distance_to(encoder, result, photo("Gordon_Brown", 1)) < encoder.default_threshold
+    # The enrolled face is Gordon Brown's: his other photo is nearer it than other people's are.
+    brown = _distance_to(encoder, result, photo("Gordon_Brown", 1))
+    assert brown < min(_distance_to(encoder, result, photo(person, 1)) for person in PEOPLE if person != "Gordon_Brown")
+    # One photo against another is farther apart than a probe from a three-photo centroid, which dlib's
+    # threshold was set on.
+    assert brown < {"sface": 1.0, "dlib": 1.3}[encoder.name] * encoder.default_threshold
     # A photo with one face has no note.
     assert enrol_image(encoder, photo("Hugo_Chavez", 1)).note == ""
 
@@ -140,8 +145,9 @@ def test_enrolment_refuses_two_faces_of_similar_size(encoder, photo):
     # and it is Chavez's.
     result = enrol_image(encoder, _side_by_side(photo("Hugo_Chavez", 1), photo("Kofi_Annan", 1), 0.4))
     assert result.note
-    assert _distance_to(encoder, result, photo("Hugo_Chavez", 2)) < encoder.default_threshold
-    assert _distance_to(encoder, result, photo("Kofi_Annan", 2)) > encoder.default_threshold
+    chavez = _distance_to(encoder, result, photo("Hugo_Chavez", 2))
+    assert chavez < {"sface": 1.0, "dlib": 1.3}[encoder.name] * encoder.default_threshold
+    assert _distance_to(encoder, result, photo("Kofi_Annan", 2)) > max(chavez, encoder.default_threshold)
 
 
 def test_dominant_face_ratio():
@@ -199,13 +205,18 @@ def test_batch_matching_equals_single(photo):
     encoder = get_encoder("sface")
     gallery = Gallery(encoder)
     rng = np.random.default_rng(1)
-    rows = rng.normal(size=(500, 128)).astype(np.float32)
+    # 50 persons, each ten photos scattered around their own direction.
+    persons = rng.normal(size=(50, 128)).astype(np.float32)
+    persons /= np.linalg.norm(persons, axis=1, keepdims=True)
+    rows = persons[np.arange(500) % 50] + 0.08 * rng.normal(size=(500, 128)).astype(np.float32)
     rows /= np.linalg.norm(rows, axis=1, keepdims=True)
     gallery.replace((i, i % 50, rows[i]) for i in range(500))
     queries = rows[[3, 77, 420]] + 0.01
     batch = gallery.match_many(queries)
     single = [gallery.match(q) for q in queries]
     assert [m.template_key for m in batch] == [m.template_key for m in single] == [3, 77, 420]
+    assert [m.person_key for m in batch] == [3, 27, 20]
+    assert [m.distance for m in batch] == pytest.approx([m.distance for m in single], abs=1e-6)
 
 
 # --- Hostile images: refused from the header alone, before OpenCV allocates anything -------------

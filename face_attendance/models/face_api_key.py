@@ -98,10 +98,23 @@ SIGN_IN_FAILURE_TABLE_SQL = """
 
 
 def _bookkeeping(env, query, params, fetch=False):
+    return _bookkeeping_together(env, [(query, params)], fetch=fetch)[0]
+
+
+def _bookkeeping_together(env, statements, fetch=False):
+    """Run (query, params) statements in one transaction of the bookkeeping connection, and answer
+    each one's first column when ``fetch``.
+
+    Counters taken together hold their row locks until the last one is counted: concurrent callers
+    that take the same rows in the same order are counted in one order on every row, so a request
+    cannot be, say, fifth on one counter and sixth on the other while another is the reverse."""
     if in_test_transaction(env.registry):
         # Tests never commit: what they count and record lives in their transaction.
-        env.cr.execute(query, params)
-        return _first(env.cr) if fetch else None
+        answers = []
+        for query, params in statements:
+            env.cr.execute(query, params)
+            answers.append(_first(env.cr) if fetch else None)
+        return answers
     db_name = env.registry.db_name
     with _bookkeeping_lock:
         for attempt in (1, 2):
@@ -113,8 +126,21 @@ def _bookkeeping(env, query, params, fetch=False):
                     connection = _bookkeeping_connections[slot] = psycopg2.connect(**info)
                     connection.autocommit = True
                 with connection.cursor() as cr:
-                    cr.execute(query, params)
-                    return _first(cr) if fetch else None
+                    if len(statements) == 1:
+                        cr.execute(*statements[0])
+                        return [_first(cr) if fetch else None]
+                    answers = []
+                    cr.execute("BEGIN")
+                    try:
+                        for query, params in statements:
+                            cr.execute(query, params)
+                            answers.append(_first(cr) if fetch else None)
+                        cr.execute("COMMIT")
+                    except BaseException:
+                        if not connection.closed:
+                            cr.execute("ROLLBACK")
+                        raise
+                    return answers
             except (psycopg2.OperationalError, psycopg2.InterfaceError):
                 _bookkeeping_connections.pop(slot, None)
                 if attempt == 2:

@@ -54,8 +54,8 @@ SETTINGS = {
         0.0,
         0.0,
         2.0,
-        "Largest distance at which a face is taken for an enrolled person; 0 uses the encoder's "
-        "measured default (sface 0.50, dlib 0.50).",
+        "Largest distance from a person's centroid (the mean of their templates) at which a face is taken "
+        "for them; 0 uses the encoder's measured default (sface 0.50, dlib 0.38).",
     ),
     "min_face_size": (int, 60, 16, 4096, "Smallest face, in pixels of its shorter side, accepted at enrolment."),
     "max_image_bytes": (

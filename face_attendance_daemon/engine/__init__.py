@@ -20,5 +20,8 @@ from .imageio import decode_image, encode_jpeg  # noqa: F401
 from .registry import DEFAULT_ENCODER, ENCODERS, get_encoder  # noqa: F401
 from .enrol import EnrolmentResult, dominant_face, enrol_image, largest_face  # noqa: F401
 from .match import Gallery, MatchResult  # noqa: F401
+from .learn import LearnPolicy, learn_refusal, pick_diverse  # noqa: F401
+from .calibrate import calibrate  # noqa: F401
+from .quality import frontal_score  # noqa: F401
 from .codec import vector_from_bytes, vector_to_bytes  # noqa: F401
 from .identify import IdentifiedFace, identify_faces  # noqa: F401

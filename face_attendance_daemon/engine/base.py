@@ -33,6 +33,8 @@ class Encoder:
     version = None
     dimension = None
     default_threshold = None
+    # Two persons whose centroids are closer than this are look-alikes (flagged to HR, a margin in matching).
+    lookalike_distance = None
 
     @property
     def tag(self):
@@ -89,6 +91,31 @@ class Encoder:
     def distance_matrix(self, queries, gallery):
         """(q, n) distances between each query row and each gallery row."""
         return np.stack([self.distances(q, gallery) for q in queries])
+
+    def centroid(self, vectors):
+        """The vector that stands for a person's templates in matching: their plain mean here.
+
+        One template is its own centroid, bit for bit, so that a person with one photo matches as before.
+        """
+        vectors = np.asarray(vectors, dtype=np.float32)
+        if len(vectors) == 1:
+            return vectors[0].copy()
+        return vectors.mean(axis=0, dtype=np.float64).astype(np.float32)
+
+    def centroids(self, vectors, starts):
+        """``centroid`` of each run ``vectors[starts[i]:starts[i + 1]]`` (runs not empty), in one pass."""
+        vectors = np.asarray(vectors, dtype=np.float32)
+        starts = np.asarray(starts)
+        counts = np.diff(starts)
+        sums = np.add.reduceat(vectors, starts[:-1], axis=0, dtype=np.float64)
+        result = self._finish_means(sums / counts[:, None]).astype(np.float32)
+        single = counts == 1
+        result[single] = vectors[starts[:-1][single]]  # as ``centroid``: one vector is its own centroid
+        return result
+
+    def _finish_means(self, means):
+        """Mean vectors made centroids: nothing to do for a plain mean."""
+        return means
 
     def confidence(self, distance):
         """A 0..1 figure for people: 1 at distance 0, 0.5 at the threshold, 0 far beyond it."""

@@ -15,10 +15,11 @@ from face_attendance_daemon.vote import Voter
 
 THRESHOLDS = {
     "sface": [0.45, 0.50, 0.55, 0.60, 0.65],
-    "dlib": [0.40, 0.45, 0.50, 0.55, 0.60],
+    "dlib": [0.38, 0.40, 0.45, 0.50, 0.55, 0.60],
     "baseline": [0.50, 0.55, 0.60],
 }
-DEFAULT_THRESHOLD = {"sface": 0.50, "dlib": 0.50, "baseline": 0.60}
+# The encoders' defaults (meant for a person's centroid; this section matches the nearest template).
+DEFAULT_THRESHOLD = {"sface": 0.50, "dlib": 0.38, "baseline": 0.60}
 
 
 def load_photos(faces_dir):
