@@ -47,6 +47,11 @@
         "views/face_detection_provider_views.xml",
         "views/face_developer_console_views.xml",
         "views/face_api_docs_templates.xml",
+        "views/face_lookalike_views.xml",
+        "data/face_lookalike_cron.xml",
+        "security/face_learning_security.xml",
+        "views/face_learning_views.xml",
+        "data/face_learning_cron.xml",
         "data/face_attendance_setup.xml",
     ],
     "assets": {

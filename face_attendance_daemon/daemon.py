@@ -249,7 +249,11 @@ class Daemon:
             "version": __version__,
             "uptime_seconds": int(time.time() - self.started),
             "encoder": self.encoder.tag if self.encoder else None,
-            "gallery": {"templates": len(self.gallery_sync.gallery) if self.gallery_sync else 0},
+            "gallery": {
+                "templates": len(self.gallery_sync.gallery) if self.gallery_sync else 0,
+                "negatives": self.gallery_sync.negatives if self.gallery_sync else 0,
+                "lookalikes": self.gallery_sync.lookalikes if self.gallery_sync else 0,
+            },
             "outbox": outbox,
             "delivery": {
                 "delivered": self.delivery.delivered if self.delivery else 0,

@@ -5,7 +5,7 @@ import base64
 import datetime
 import hashlib
 
-from .engine import encode_jpeg
+from .engine import encode_jpeg, vector_to_bytes
 
 
 def iso_utc(timestamp):
@@ -33,9 +33,34 @@ def make_event(daemon_name, camera_id, track, verdict, encoder_tag, liveness=Non
         event["employee_id"] = int(verdict.person_key)
     if verdict.distance != float("inf"):
         event["distance"] = round(float(verdict.distance), 4)
+    event.update(face_fields(verdict))
     event = {k: v for k, v in event.items() if v is not None}
     event.update(liveness or {})
     return event
+
+
+def best_face(verdict):
+    """The agreeing frame whose face was nearest to the person named (for an unknown face: nearest
+    to anybody): the one Odoo may learn from, so the one its quality figures describe."""
+    return min(verdict.agreeing, key=lambda o: o.distance, default=None)
+
+
+def face_fields(verdict):
+    """What Odoo's learning rules judge a sighting by: the best face's size, sharpness, frontality
+    and, for a recognised person only, its vector; and how many frames agreed. A stranger's vector is
+    never sent: the distance is all that calibration needs of an unknown face."""
+    fields = {"frames": len(verdict.agreeing) or None}
+    best = best_face(verdict)
+    if best is None:
+        return fields
+    fields.update(
+        face_size=None if best.face_size is None else int(best.face_size),
+        sharpness=None if best.sharpness is None else round(float(best.sharpness), 2),
+        frontal=None if best.frontal is None else round(float(best.frontal), 3),
+    )
+    if verdict.person_key is not None and best.vector is not None:
+        fields["encoding"] = base64.b64encode(vector_to_bytes(best.vector)).decode()
+    return fields
 
 
 def face_crop(image, box, margin=0.35):

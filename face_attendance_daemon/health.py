@@ -16,6 +16,8 @@ def prometheus(status):
     metric("outbox_bytes", status["outbox"]["bytes"], "Size of the outbox on disk")
     metric("events_delivered_total", status["delivery"]["delivered"], "Events Odoo answered for")
     metric("gallery_templates", status["gallery"]["templates"], "Templates in the gallery")
+    metric("gallery_negatives", status["gallery"].get("negatives", 0), "Faces HR said were not the person")
+    metric("gallery_lookalikes", status["gallery"].get("lookalikes", 0), "Persons matched with a larger margin")
     metric("breaker_open", int(status["delivery"]["breaker"] == "open"), "1 when Odoo is considered down")
     if "liveness" in status:
         metric("liveness_available", int(bool(status["liveness"]["available"])), "1 when the liveness models load")

@@ -5,9 +5,12 @@ import logging
 import threading
 import time
 
+import numpy as np
+
 from .camera_liveness import CameraLiveness
 from .decide import face_crop, make_event, snapshot_b64
 from .engine import identify_faces
+from .engine.quality import frontal_score, sharpness
 from .person_detect import regions_for_faces
 from .track import Observation, Tracker
 from .vote import Voter
@@ -95,6 +98,8 @@ class CameraPipeline:
             for item in identify_faces(self.encoder, region, gallery, self.threshold, self.min_face_size):
                 x, y, w, h = item.face.box
                 item.face.box = (x + x0, y + y0, w, h)
+                if item.face.landmarks is not None:
+                    item.face.landmarks = item.face.landmarks + np.float32((x0, y0))
                 found.append(item)
         return found
 
@@ -113,6 +118,10 @@ class CameraPipeline:
                 frame.index,
                 item.box,
                 frame.image if keep_frame else None,
+                vector=item.vector if match.person_key is not None else None,
+                face_size=item.face.size,
+                sharpness=sharpness(frame.image, item.box),
+                frontal=frontal_score(item.face.landmarks),
             )
             if self.settings.snapshots and match.confidence > track.best_confidence:
                 track.best_confidence = match.confidence

@@ -33,6 +33,12 @@ class Observation:
     # The frame, kept only while liveness may still be asked of it (see CameraPipeline): scoring
     # waits for a decision, so that only the frames an event rests on are ever scored.
     image: object = field(default=None, repr=False, compare=False)
+    # What learning needs of the face (decide.face_fields): its vector only when it matched a
+    # person, since a stranger's face is not sent anywhere.
+    vector: object = field(default=None, repr=False, compare=False)
+    face_size: int = None
+    sharpness: float = None
+    frontal: float = None
 
 
 @dataclass

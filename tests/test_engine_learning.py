@@ -172,6 +172,21 @@ def test_a_negative_vetoes_its_person_only(sface, vector, enrolled):
     assert gallery.match(stranger, threshold=0.6).person_key == "Carlos_Moya"
 
 
+def test_a_long_negative_counts_as_its_unit_vector(sface, vector, enrolled):
+    """A negative sent three times longer than the encoder's unit vectors would be nearer than any real
+    face to everything on its side (a cosine distance of a long vector runs below 0): it is put back to
+    unit length, and refuses exactly what the unit one does."""
+    stranger = vector("Hugh_Campbell")
+    unit, long = _gallery(sface, enrolled), _gallery(sface, enrolled)
+    unit.replace_negatives([(1, "Carlos_Moya", stranger)])
+    long.replace_negatives([(1, "Carlos_Moya", 3 * stranger)])
+    probes = [vector("Carlos_Moya", n) for n in range(1, 7)] + [stranger]
+    for probe in probes:
+        a, b = unit.match(probe, threshold=0.6), long.match(probe, threshold=0.6)
+        assert (a.person_key, a.refusal) == (b.person_key, b.refusal)
+    assert long.match(vector("Carlos_Moya", 4)).person_key == "Carlos_Moya"
+
+
 def test_a_vetoed_person_leaves_the_next_nearest_under_the_threshold(sface, vector, enrolled):
     gallery = _gallery(sface, enrolled)
     probe = vector("Kofi_Annan", 4)

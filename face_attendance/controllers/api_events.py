@@ -31,6 +31,12 @@ _EVENT = {
             "nullable": True,
             "enum": [value for value, _label in LIVENESS_VERDICTS] + [None],
         },
+        # The face's figures, read by learning (issue 25).
+        "encoding": {"type": "string", "description": "Base64 of the face's float32 little-endian vector"},
+        "face_size": {"type": "integer", "minimum": 1, "description": "Shorter side of the face box, px"},
+        "sharpness": {"type": "number", "minimum": 0, "description": "Variance of the Laplacian of the face"},
+        "frontal": {"type": "number", "minimum": 0, "maximum": 1, "description": "How frontal the face was"},
+        "frames": {"type": "integer", "minimum": 1, "description": "Frames of the track that agreed on the person"},
     },
 }
 EventIn = Annotated[

@@ -119,6 +119,35 @@ class LiveDetections(Answer):
     server_time: DateTime
 
 
+class CalibrationHistogram(Answer):
+    edges: list[float] = Field(description="Bin edges of the distances (one more than the counts)")
+    genuine: list[int]
+    impostor: list[int]
+
+
+class EncoderCalibration(Answer):
+    encoder: str = Field(description="The encoder's tag (name:version) the sightings carry")
+    name: str
+    threshold: float = Field(description="The match threshold in use for this encoder")
+    genuine_count: int
+    impostor_count: int
+    far: float | None = Field(description="Impostors at or under the threshold / impostors; null without impostors")
+    frr: float | None = Field(description="Genuine sightings over the threshold / genuine ones; null without any")
+    threshold_for_target: float | None = Field(
+        description="The largest threshold whose false-accept rate stays within target_far; null without impostors"
+    )
+    histogram: CalibrationHistogram
+
+
+class Calibration(Answer):
+    encoders: list[EncoderCalibration]
+    target_far: float
+    settle_hours: int
+    retention_days: int
+    since: DateTime
+    until: DateTime
+
+
 class FaceApiRecognition(http.Controller):
     @api_route(
         "/recognize",
@@ -158,3 +187,19 @@ class FaceApiRecognition(http.Controller):
     def detections_live(self, query):
         camera_id = query.cameraId if query.cameraId is not None else query.camera_id
         return request.env["face.recognition.service"]._live_detections(camera_id, query.limit)
+
+    @api_route(
+        "/recognition/calibration",
+        ["GET"],
+        scope="config:read",
+        summary="Estimated error rates of the recognition at its threshold (managers)",
+        tag="Recognition",
+        answer=Calibration,
+        description="Per encoder, from the decided sightings of the key user's companies: the false-accept and "
+        "false-reject rates at the current threshold, the threshold the target false-accept rate "
+        "(calibration_target_far) would need, and the distance histograms of genuine and impostor sightings. "
+        "Genuine: recognised and not corrected, or unknown and later assigned by HR; impostor: corrected by HR "
+        "as not this person, or unknown and never assigned. Nothing is changed.",
+    )
+    def recognition_calibration(self):
+        return request.env["face.recognition.calibration"].calibration()

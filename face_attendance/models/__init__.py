@@ -11,6 +11,9 @@ from . import face_recognition_event
 from . import face_event_ingest
 from . import face_attendance_correction
 from . import face_event_correction
+from . import res_company
+from . import face_negative
+from . import face_template_learning
 from . import face_recognition_service
 from . import face_system_figures
 from . import res_config_settings
@@ -34,6 +37,8 @@ from . import face_shift
 from . import face_heartbeat_log
 from . import res_users
 from . import hr_employee_names
+from . import hr_employee_lookalike
+from . import face_lookalike
 from . import face_attendance_figures
 from . import face_camera_api
 from . import face_daemon_command_api
@@ -45,3 +50,4 @@ from . import face_attendance_log
 from . import res_users_locale
 from . import face_user_directory
 from . import face_camera_unit
+from . import face_calibration

@@ -1,6 +1,8 @@
 """HR's word on a sighting: "not this person". The sighting is set aside, or given to the right person,
 and both people's days are decided again by the rules. The sighting keeps who corrected it, when and
-whom it was wrongly given to: the recognition learns from these (negative examples)."""
+whom it was wrongly given to: the recognition learns from these. Setting face_correction_kind on a
+sighting, here or by an attendance correction, removes the templates learned from it and, for "not
+this person" and a reassignment, adds a negative example of the wrong person (face_template_learning.py)."""
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, MissingError

@@ -11,6 +11,7 @@ import time
 import zlib
 from datetime import timedelta
 
+import numpy as np
 from psycopg2 import errors as pg_errors
 from psycopg2.extensions import ISOLATION_LEVEL_READ_COMMITTED
 
@@ -18,7 +19,7 @@ import odoo
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
-from face_attendance_daemon.engine import EngineError, check_image_header
+from face_attendance_daemon.engine import EngineError, check_image_header, vector_from_bytes
 
 from . import attendance_replay as rules
 from .face_recognition_event import (
@@ -46,6 +47,10 @@ LOCK_EVENT = 0x46410002
 # to come back later (REST: 503 with Retry-After; XML-RPC: a fault the daemon retries).
 MAX_TRIES = 5
 RETRYABLE = (pg_errors.SerializationFailure, pg_errors.DeadlockDetected, pg_errors.LockNotAvailable)
+# base64 of the largest vector any encoder makes (dlib 128, sface 128 floats), with room to spare.
+MAX_ENCODING_CHARS = 16384
+# How far from length 1 a unit vector sent as float32 may be (rounding is about 1e-7).
+UNIT_TOLERANCE = 1e-3
 
 
 def in_test_transaction(registry):
@@ -105,7 +110,9 @@ class FaceRecognitionEventIngest(models.Model):
         seen before is answered with its stored outcome and changes nothing. Each event:
         ``event_id`` (str), ``timestamp`` (ISO 8601, UTC if no offset), ``camera_id`` (int), and
         either ``employee_id`` (int) or ``person_id`` (str) or neither (an unknown face); optional
-        ``distance``, ``confidence``, ``track_id``, ``encoder``, ``snapshot`` (base64 JPEG).
+        ``distance``, ``confidence``, ``track_id``, ``encoder``, ``snapshot`` (base64 JPEG), and the
+        face's figures learning reads: ``encoding`` (base64 float32 vector of the configured encoder),
+        ``face_size`` (px), ``sharpness``, ``frontal`` (0-1), ``frames`` (of the track that agreed).
         """
         self._check_sender()
         daemon = self.env["face.daemon"]
@@ -246,6 +253,11 @@ class FaceRecognitionEventIngest(models.Model):
             "snapshot",
             "liveness_score",
             "liveness",
+            "encoding",
+            "face_size",
+            "sharpness",
+            "frontal",
+            "frames",
         }
         unknown = set(raw) - known
         if unknown:
@@ -331,6 +343,51 @@ class FaceRecognitionEventIngest(models.Model):
                 raise EventInputError("snapshot must be a JPEG or PNG image")
             vals["snapshot"] = snapshot
             vals["has_snapshot"] = True
+        vals.update(self._parse_face_figures(raw))
+        return vals
+
+    def _parse_face_figures(self, raw):
+        """The optional figures of the sighting's face (issue 25): its vector, size, sharpness, how
+        frontal it was and how many frames agreed. Only what learning may read, bounded."""
+        vals = {}
+        encoding = raw.get("encoding")
+        if encoding not in (None, False, ""):
+            if not isinstance(encoding, str) or len(encoding) > MAX_ENCODING_CHARS:
+                raise EventInputError("encoding must be base64 text of a float32 vector")
+            try:
+                data = base64.b64decode(encoding, validate=True)
+            except (binascii.Error, ValueError):
+                raise EventInputError("encoding is not valid base64") from None
+            # The dimension of the configured encoder: a vector of another one could not be compared.
+            encoder = self.env["face.attendance.config"]._encoder()
+            dimension = encoder.dimension
+            try:
+                vector = vector_from_bytes(data, dimension)
+            except EngineError:
+                raise EventInputError(
+                    "encoding must hold %s finite float32 values (the encoder's dimension)" % dimension
+                ) from None
+            if encoder.unit_length and abs(float(np.linalg.norm(vector)) - 1.0) > UNIT_TOLERANCE:
+                # A longer vector would outweigh every real face it is compared with.
+                raise EventInputError("encoding must be a unit-length vector, as %s's vectors are" % encoder.name)
+            vals["face_vector"] = encoding
+        bounds = {
+            "face_size": ("face_size", int, 1, 100000),
+            "sharpness": ("face_sharpness", float, 0.0, 1e9),
+            "frontal": ("face_frontal", float, 0.0, 1.0),
+            "frames": ("track_frames", int, 1, 1000000),
+        }
+        for key, (field, kind, low, high) in bounds.items():
+            value = raw.get(key)
+            if value is None:
+                continue
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+                raise EventInputError("%s must be a finite number" % key)
+            if kind is int and not float(value).is_integer():
+                raise EventInputError("%s must be an integer" % key)
+            if not low <= value <= high:
+                raise EventInputError("%s must be between %s and %s" % (key, low, high))
+            vals[field] = kind(value)
         return vals
 
     def _ingest_parsed(self, parsed, answers, source, daemon_id):

@@ -24,10 +24,11 @@ import pytz
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 
-from face_attendance_daemon.engine import decode_image, encode_jpeg
+from face_attendance_daemon.engine import decode_image, encode_jpeg, vector_to_bytes
 from face_attendance_daemon.engine.liveness import SPOOF, UNDECIDED, LivenessVote
+from face_attendance_daemon.engine.quality import frontal_score, sharpness
 
-from .face_api_key import _bookkeeping
+from .face_api_key import _bookkeeping, _bookkeeping_together
 from .odoo_compat import group_users
 from .security_groups import MANAGER
 
@@ -58,6 +59,10 @@ PIN_PATTERN = re.compile(r"[0-9]{1,32}")
 MAX_PERSON_REF = 64
 # Frames whose digest was already seen in the vote count once, however they are interleaved.
 REPLAY_WINDOW = 16
+# A look-alike's recognition waits this long for their PIN; then they look at the camera again.
+CONFIRM_SECONDS = 60
+# What _face_figures adds to a sighting for learning to read.
+FACE_FIGURES = ("encoding", "face_size", "sharpness", "frontal", "frames")
 _WARNED = set()
 
 
@@ -112,6 +117,8 @@ class FaceKiosk(models.Model):
     last_spoof_event_at = fields.Datetime(readonly=True, copy=False)
     # The vote in progress: written by the kiosk's requests only.
     vote_state = fields.Char(readonly=True, copy=False, groups="base.group_system")
+    # A look-alike's recognition waiting for their PIN (who, until when, the event to record).
+    pin_confirmation = fields.Char(readonly=True, copy=False, groups="base.group_system")
 
     def _auto_init(self):
         result = super()._auto_init()
@@ -187,6 +194,7 @@ class FaceKiosk(models.Model):
             "last_spoof_alert_at",
             "last_spoof_event_at",
             "vote_state",
+            "pin_confirmation",
             "device_ids",
             "pairing_code_hash",
             "pairing_code_expires_at",
@@ -224,6 +232,7 @@ class FaceKiosk(models.Model):
         for kiosk in self.sudo():
             kiosk.kiosk_token = secrets.token_urlsafe(32)
             kiosk.vote_state = False
+            kiosk.pin_confirmation = False
             kiosk.pairing_code_hash = False
             kiosk.pairing_code_expires_at = False
             kiosk.device_ids.unlink()
@@ -248,13 +257,27 @@ class FaceKiosk(models.Model):
 
     def _hit(self, subject, window_seconds, kiosk_id=None, add=1):
         """Count ``add`` against ``subject`` in the current window and answer the window's count."""
-        window = int(_seconds()) // window_seconds * window_seconds
-        return _bookkeeping(
+        return self._hits([(subject, window_seconds, kiosk_id)], add)[0]
+
+    def _hits(self, counters, add=1):
+        """Count ``add`` on each (subject, window seconds, kiosk id or None for this kiosk) counter, in
+        one transaction and in the order given, and answer their counts in the current windows.
+
+        Callers give one fixed order: the kiosk's counter first, then persons' by ascending employee id.
+        Each row stays locked until the last is counted, so two requests sharing rows in different orders
+        could deadlock, or be counted in opposite orders on two rows."""
+        now = int(_seconds())
+        return _bookkeeping_together(
             self.env,
-            """INSERT INTO face_kiosk_hit (kiosk_id, subject, window_start, hits) VALUES (%s, %s, %s, %s)
-               ON CONFLICT (kiosk_id, subject, window_start) DO UPDATE SET hits = face_kiosk_hit.hits + %s
-               RETURNING hits""",
-            (self.id if kiosk_id is None else kiosk_id, subject, window, add, add),
+            [
+                (
+                    """INSERT INTO face_kiosk_hit (kiosk_id, subject, window_start, hits) VALUES (%s, %s, %s, %s)
+                       ON CONFLICT (kiosk_id, subject, window_start) DO UPDATE SET hits = face_kiosk_hit.hits + %s
+                       RETURNING hits""",
+                    (self.id if kiosk_id is None else kiosk_id, subject, now // window * window, add, add),
+                )
+                for subject, window, kiosk_id in counters
+            ],
             fetch=True,
         )
 
@@ -335,10 +358,17 @@ class FaceKiosk(models.Model):
                 )
             result = service._liveness(checker, image, face.box)
             live, score = result.live, result.score
-        match = service._match_faces(image, [face], encoder, service._threshold(encoder, kiosk.camera_id))[0].match
+        identified = service._match_faces(image, [face], encoder, service._threshold(encoder, kiosk.camera_id))[0]
+        match = identified.match
+        person_key = match.person_key
+        # Cameras refuse a look-alike short of a margin; here the PIN is the second factor instead.
+        lookalike_refused = match.refusal == "lookalike"
+        if lookalike_refused:
+            gallery = env["face.template.gallery"]._get(encoder)
+            person_key = env["face.lookalike"]._refused_person(gallery, encoder, identified.vector, match.distance)
         employee = env["hr.employee"]
-        if match.matched:
-            employee = employee.browse(match.person_key).exists().filtered(lambda e: e.company_id == kiosk.company_id)
+        if person_key is not None:
+            employee = employee.browse(person_key).exists().filtered(lambda e: e.company_id == kiosk.company_id)
         decision = vote.add(employee.id or "unknown", live)
         if decision == UNDECIDED:
             kiosk._save_vote(vote)
@@ -358,7 +388,159 @@ class FaceKiosk(models.Model):
         }
         if kiosk.liveness_required:
             event.update(liveness="live", liveness_score=round(score, 4))
+        event.update(kiosk._face_figures(image, face, identified.vector, sum(vote.window)))
+        others = kiosk._lookalikes_of(employee, encoder)
+        if lookalike_refused or others or employee.sudo().face_is_lookalike:
+            return kiosk._ask_pin_confirmation(employee, others, event, snapshot, identified.vector, encoder)
         return kiosk._record(employee, event, snapshot, "kiosk")
+
+    def _face_figures(self, image, face, vector, frames):
+        """What learning reads of the sighting (as a daemon's track sends it): the vector, the face's
+        size, sharpness and pose, and the frames of the vote that agreed on the person."""
+        figures = {
+            "encoding": base64.b64encode(vector_to_bytes(vector)).decode(),
+            "face_size": int(face.size),
+            "sharpness": round(float(sharpness(image, tuple(int(v) for v in face.box))), 2),
+            "frames": max(1, int(frames)),
+        }
+        frontal = frontal_score(face.landmarks)
+        if frontal is not None:
+            figures["frontal"] = round(float(frontal), 4)
+        return figures
+
+    def _lookalikes_of(self, employee, encoder):
+        """The persons ``employee`` looks like: flagged by the last recomputation, or close in the gallery
+        right now (somebody enrolled since then)."""
+        gallery = self.env["face.template.gallery"]._get(encoder)
+        others = set(employee.sudo().face_lookalike_ids.ids)
+        others.update(self.env["face.lookalike"]._nearby(gallery, encoder, employee.id))
+        others.discard(employee.id)
+        return (
+            self.env["hr.employee"]
+            .browse(sorted(others))
+            .exists()
+            .filtered(lambda e: e.company_id == self.company_id and e.active)
+        )
+
+    def _ask_pin_confirmation(self, employee, others, event, snapshot, vector, encoder):
+        """A look-alike's face is not enough: their recognition waits on this kiosk for a PIN, theirs or
+        that of one of the persons they look like (the camera may have taken one twin for the other;
+        the PIN tells which of them stands there)."""
+        if not employee.pin:
+            self._set_pin_confirmation(None)
+            return {
+                "state": "no_pin",
+                "name": employee.name,
+                "message": self.env._(
+                    "%s, you look like somebody else to the camera, so this kiosk also needs your PIN, and you "
+                    "have none. Please ask HR to set one.",
+                    employee.name,
+                ),
+            }
+        candidates = employee | others.filtered("pin")
+        # Each candidate's own distance: the event records the distance of whom the PIN confirms.
+        gallery = self.env["face.template.gallery"]._get(encoder)
+        distances = self.env["face.lookalike"]._distances(gallery, encoder, vector, candidates.ids)
+        self._set_pin_confirmation(
+            {
+                "employee_id": employee.id,
+                "candidates": {str(key): distance for key, distance in distances.items()},
+                "until": _seconds() + CONFIRM_SECONDS,
+                "event": event,
+                "snapshot": snapshot,
+            }
+        )
+        return {
+            "state": "pin_required",
+            "name": employee.name,
+            "seconds": CONFIRM_SECONDS,
+            "message": self.env._("%s, please confirm with your PIN.", employee.name),
+        }
+
+    def _set_pin_confirmation(self, pending):
+        # Plain SQL, as the vote: a kiosk's request, not a manager's edit.
+        self.env.cr.execute(
+            "UPDATE face_kiosk SET pin_confirmation = %s WHERE id = %s",
+            (json.dumps(pending) if pending else None, self.id),
+        )
+        self.invalidate_recordset(["pin_confirmation"])
+
+    def _take_pin_confirmation(self):
+        """The recognition waiting for a PIN on this kiosk, row locked (one PIN consumes it once), or None."""
+        self.env.cr.execute("SELECT pin_confirmation FROM face_kiosk WHERE id = %s FOR UPDATE", (self.id,))
+        row = self.env.cr.fetchone()
+        try:
+            pending = json.loads(row[0]) if row and row[0] else None
+        except ValueError:
+            pending = None
+        return pending if isinstance(pending, dict) and isinstance(pending.get("employee_id"), int) else None
+
+    def _pin_subject(self, person_ref):
+        """The per-person PIN counter of what was typed (or of whom a confirmation names)."""
+        return "pin-id:%s" % hashlib.sha256(("%d:%s" % (self.company_id.id, person_ref)).encode()).hexdigest()[:32]
+
+    def _confirm_pin(self, pending, pin):
+        """A look-alike's PIN for the recognition waiting on this kiosk; counted as every PIN is (the
+        kiosk's minute and the person's quarter of an hour), whether or not the kiosk offers PINs."""
+        env = self.env
+        if pending.get("until", 0) < _seconds():
+            self._set_pin_confirmation(None)
+            return {"state": "expired", "message": env._("Too late: please look at the camera again.")}
+        employee = env["hr.employee"].browse(pending["employee_id"]).exists()
+        employee = employee.filtered(lambda e: e.company_id == self.company_id)
+        candidates = pending.get("candidates") if isinstance(pending.get("candidates"), dict) else {}
+        if not employee:
+            self._set_pin_confirmation(None)
+            return {"state": "expired", "message": env._("Please look at the camera again.")}
+        self._take_frame_budget(env["face.attendance.config"]._get("kiosk_frames_per_minute"))
+        people = env["hr.employee"].browse([int(key) for key in candidates if key.isdigit()]).exists() | employee
+        people = people.filtered(lambda e: e.company_id == self.company_id and e.active)
+        # One guess is tested against every candidate's PIN, so it costs each of them an attempt, on the
+        # counter their typed person ID (or badge) counts on: a look-alike's own limit holds here too.
+        # The kiosk's counter first, then the persons' by ascending id (see _hits).
+        subjects = []
+        for person in (people | employee).sorted("id"):
+            subject = self._pin_subject(person.person_ref or person.barcode or "employee:%d" % person.id)
+            if subject not in subjects:
+                subjects.append(subject)
+        counters = [("pin", 60, None)] + [(subject, PIN_PERSON_WINDOW, 0) for subject in subjects]
+        counts = self._hits(counters)
+        if counts[0] > PIN_FAILURES_PER_MINUTE or any(count > PIN_FAILURES_PER_PERSON for count in counts[1:]):
+            self._set_pin_confirmation(None)
+            raise KioskRefused(429, "RATE_LIMITED", env._("Too many wrong PINs: try again later."), counted=True)
+        if not PIN_PATTERN.fullmatch(pin):
+            raise KioskRefused(400, "BAD_REQUEST", env._("Type your PIN: digits only."), counted=True)
+        confirmed = env["hr.employee"]
+        for person in people:
+            # Every candidate compared, in constant time each: the answer's time does not tell whose PIN it was.
+            if person.pin and secrets.compare_digest(person.pin.encode(), pin.encode()) and not confirmed:
+                confirmed = person
+        if not confirmed:
+            return {
+                "state": "wrong_pin",
+                "confirm": True,
+                "name": employee.name,
+                "message": env._("Wrong PIN, %s. Try again.", employee.name),
+            }
+        self._hits(counters, add=-1)
+        self._set_pin_confirmation(None)
+        event = dict(pending.get("event") or {})
+        distance = candidates.get(str(confirmed.id))
+        if isinstance(distance, (int, float)):
+            encoder = env["face.attendance.config"]._encoder()
+            event.update(distance=round(distance, 4), confidence=round(float(encoder.confidence(distance)), 4))
+        elif confirmed != employee:
+            # Another person's distance would mislead whoever reads (or learns from) the event.
+            event.pop("distance", None)
+            event.pop("confidence", None)
+        if confirmed == employee:
+            return self._record(confirmed, event, pending.get("snapshot"), "kiosk")
+        # The camera took this face for somebody else: recorded as a PIN check-in (learning skips those)
+        # and without the face's figures, or the look-alike's face could become this person's template.
+        # The snapshot stays, as evidence of who stood there.
+        for key in FACE_FIGURES:
+            event.pop(key, None)
+        return self._record(confirmed, event, pending.get("snapshot"), "kiosk_pin")
 
     def _frame_image(self, data):
         """A webcam frame, decoded within a kiosk's bounds and scaled to what detection needs."""
@@ -505,14 +687,19 @@ class FaceKiosk(models.Model):
         self.ensure_one()
         env = self.env(context=dict(self.env.context, allowed_company_ids=[self.company_id.id]), su=True)
         kiosk = self.with_env(env)
+        person_ref = person_ref.strip() if isinstance(person_ref, str) else ""
+        pin = pin.strip() if isinstance(pin, str) else ""
+        # No person ID: the PIN of the look-alike the kiosk just recognised, if one is waiting.
+        pending = None if person_ref else kiosk._take_pin_confirmation()
+        if pending:
+            return kiosk._confirm_pin(pending, pin)
         if not kiosk.pin_fallback:
             raise KioskRefused(403, "PIN_DISABLED", env._("This kiosk does not take PINs."))
         kiosk._take_frame_budget(env["face.attendance.config"]._get("kiosk_frames_per_minute"))
-        person_ref = person_ref.strip() if isinstance(person_ref, str) else ""
-        pin = pin.strip() if isinstance(pin, str) else ""
-        typed = "pin-id:%s" % hashlib.sha256(("%d:%s" % (kiosk.company_id.id, person_ref)).encode()).hexdigest()[:32]
-        on_kiosk = kiosk._hit("pin", 60)
-        on_id = kiosk._hit(typed, PIN_PERSON_WINDOW, kiosk_id=0)
+        typed = kiosk._pin_subject(person_ref)
+        # The kiosk's counter first, then the ID's, always: the order that makes them agree.
+        counters = [("pin", 60, None), (typed, PIN_PERSON_WINDOW, 0)]
+        on_kiosk, on_id = kiosk._hits(counters)
         if on_kiosk > PIN_FAILURES_PER_MINUTE or on_id > PIN_FAILURES_PER_PERSON:
             raise KioskRefused(429, "RATE_LIMITED", env._("Too many wrong PINs: try again later."), counted=True)
         if not person_ref or len(person_ref) > MAX_PERSON_REF or not PIN_PATTERN.fullmatch(pin):
@@ -530,8 +717,7 @@ class FaceKiosk(models.Model):
         if not expected or not secrets.compare_digest(expected.encode(), pin.encode()):
             return {"state": "wrong_pin", "message": env._("Wrong person ID or PIN.")}
         # Only failures count: the right PIN gives its attempt back.
-        kiosk._hit("pin", 60, add=-1)
-        kiosk._hit(typed, PIN_PERSON_WINDOW, kiosk_id=0, add=-1)
+        kiosk._hits(counters, add=-1)
         snapshot = None
         if image_data:
             try:

@@ -134,6 +134,15 @@ class FaceRecognitionEvent(models.Model):
     message = fields.Char(readonly=True)
     attendance_id = fields.Many2one("hr.attendance", readonly=True, ondelete="set null")
     source = fields.Char(readonly=True, help="Who sent it: daemon, api, recognize.")
+    # The sender's view of the face (issue 25): what learning and HR's corrections are made of. The
+    # vector is biometric data: managers only, erased with the person's other biometric data.
+    face_vector = fields.Binary(
+        string="Face vector", attachment=False, readonly=True, groups=MANAGER, help="float32 little-endian vector."
+    )
+    face_size = fields.Integer(readonly=True, help="Shorter side of the face box, in pixels, as the sender saw it.")
+    face_sharpness = fields.Float(string="Sharpness", readonly=True, digits=(10, 1))
+    face_frontal = fields.Float(string="Frontal", readonly=True, digits=(4, 3), help="0-1: how frontal the face was.")
+    track_frames = fields.Integer(readonly=True, help="Frames of the track that agreed on the person.")
 
     def _answer(self):
         self.ensure_one()
@@ -235,6 +244,9 @@ class FaceRecognitionEvent(models.Model):
         if not self:
             return True
         self._lock_persons(employee.ids)
-        self.sudo().write({"employee_id": employee.id, "outcome": "pending", "message": False})
+        # review_state "assigned" also marks a miss of the engine's: the calibration counts it as genuine.
+        self.sudo().write(
+            {"employee_id": employee.id, "outcome": "pending", "message": False, "review_state": "assigned"}
+        )
         self.sudo()._rebuild_attendance(employee, min(self.mapped("sighted_at")))
         return True

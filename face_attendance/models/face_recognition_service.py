@@ -18,8 +18,16 @@ import uuid
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
 
-from face_attendance_daemon.engine import EngineError, IdentifiedFace, decode_image, largest_face
+from face_attendance_daemon.engine import (
+    EngineError,
+    IdentifiedFace,
+    decode_image,
+    frontal_score,
+    largest_face,
+    vector_to_bytes,
+)
 from face_attendance_daemon.engine.liveness import check_face
+from face_attendance_daemon.engine.quality import sharpness
 
 from .api_errors import RuleError
 from .face_api_key import iso
@@ -461,7 +469,9 @@ class FaceRecognitionService(models.AbstractModel):
                 faces[-1]["liveness"] = self._liveness(checker, image, item.box).as_dict()
         answers = []
         if mark and faces:
-            answers = self._mark(found, faces, camera, encoder, with_liveness, source, event_ids, sighted_at)
+            answers = self._mark(
+                found, faces, camera, encoder, with_liveness, source, event_ids, sighted_at, image=image
+            )
         answer = {
             "faces": faces,
             "count": len(faces),
@@ -475,8 +485,10 @@ class FaceRecognitionService(models.AbstractModel):
         return answer, answers
 
     @api.model
-    def _mark(self, found, faces, camera, encoder, with_liveness, source, event_ids, sighted_at):
-        """Each recognised face as an event of ``camera``; ``faces`` get the events' outcomes."""
+    def _mark(self, found, faces, camera, encoder, with_liveness, source, event_ids, sighted_at, image=None):
+        """Each recognised face as an event of ``camera``; ``faces`` get the events' outcomes. The events
+        carry the face's vector and quality figures (``image``: the frame they were measured on), as a
+        daemon's do: what learning and HR's corrections read."""
         moment = sighted_at or fields.Datetime.now()
         names = event_ids(len(faces)) if event_ids else ["recognize-%s" % uuid.uuid4().hex for _face in faces]
         # The event names whom the engine matched, whether or not the sender may read that person (a
@@ -493,6 +505,8 @@ class FaceRecognitionService(models.AbstractModel):
             }
             for name, item in zip(names, found, strict=True)
         ]
+        for event, item in zip(events, found, strict=True):
+            event.update(self._face_figures(item, image))
         if with_liveness:
             # Asked for, liveness decides: not live is a spoof, and an unavailable check marks nothing.
             for event, face in zip(events, faces, strict=True):
@@ -515,6 +529,21 @@ class FaceRecognitionService(models.AbstractModel):
             "%d face(s) recognised, events recorded" % len(faces),
         )
         return answers
+
+    @api.model
+    def _face_figures(self, item, image):
+        """An IdentifiedFace's vector and quality figures as ingestion takes them; one frame is one frame."""
+        figures = {
+            "encoding": base64.b64encode(vector_to_bytes(item.vector)).decode(),
+            "face_size": int(item.face.size),
+            "frames": 1,
+        }
+        if image is not None:
+            figures["sharpness"] = round(float(sharpness(image, item.box)), 2)
+        frontal = frontal_score(item.face.landmarks)
+        if frontal is not None:
+            figures["frontal"] = round(min(max(float(frontal), 0.0), 1.0), 4)
+        return figures
 
     @api.model
     def _sighting_names(self, rows):

@@ -27,7 +27,13 @@ ENGINE_FIELDS = {
     "detector_score",
     "enrol_note",
 }
-ORIGINS = [("upload", "Upload"), ("webcam", "Webcam"), ("api", "API"), ("event", "From an event")]
+ORIGINS = [
+    ("upload", "Upload"),
+    ("webcam", "Webcam"),
+    ("api", "API"),
+    ("event", "From an event"),
+    ("learned", "Learned from a sighting"),
+]
 
 
 class FaceTemplate(models.Model):
@@ -135,16 +141,20 @@ class FaceTemplate(models.Model):
         for vals in vals_list:
             if not self.env.su and set(vals) & ENGINE_FIELDS:
                 raise AccessError(self.env._("A face template's vector is computed from its photo."))
+            if not self.env.su and vals.get("origin") == "learned":
+                raise AccessError(self.env._("Only recognition learns faces from sightings."))
             if vals.get("image"):
                 vals.update(self._template_vals(vals["image"]))
-        return super().create(vals_list)
+        templates = super().create(vals_list)
+        self.env["face.lookalike"]._recompute_soon()
+        return templates
 
     def write(self, vals):
         self.check_access("write")
         if not self.env.su:
             # A template belongs to one person for good, and its vector always comes from its photo:
             # moving it, or typing a vector in, would make someone else's face check them in.
-            fixed = set(vals) & ({"employee_id", "source_event_id"} | ENGINE_FIELDS)
+            fixed = set(vals) & ({"employee_id", "source_event_id", "origin"} | ENGINE_FIELDS)
             if fixed:
                 raise AccessError(
                     self.env._(
@@ -153,13 +163,26 @@ class FaceTemplate(models.Model):
                 )
         if vals.get("image"):
             vals = dict(vals, **self._template_vals(vals["image"]))
-        return super().write(vals)
+        result = super().write(vals)
+        if "active" in vals or "image" in vals:
+            self.env["face.lookalike"]._recompute_soon()
+        return result
 
     @api.constrains("encoding", "image")
     def _check_encoded(self):
         for template in self:
             if template.image and not template.encoding:
                 raise ValidationError(self.env._("A face template needs its encoding."))
+
+    def action_face_remove_learned(self):
+        """One-click removal of learned templates (managers): daemons drop them at their next sync.
+        Enrolled templates are not touched here: they have their own delete."""
+        if not (self.env.su or self.env.user.has_group(MANAGER)):
+            raise AccessError(self.env._("Only Face Attendance managers remove learned faces."))
+        learned = self.with_context(active_test=False).filtered(lambda t: t.origin == "learned")
+        learned.check_access("unlink")
+        learned.unlink()
+        return True
 
     def action_reencode(self):
         """Recompute templates from their stored images with the configured encoder (after switching
@@ -181,8 +204,10 @@ class FaceTemplate(models.Model):
     def gallery_sync(self, encoder_tag, since=None):
         """Templates of one encoder for the daemons, full or changed since ``since`` (UTC string).
 
-        Returns {'templates': [...], 'removed': [ids], 'server_time': ...}. Removed covers archived
-        templates and templates of archived persons, so a daemon drops them within one sync.
+        Returns {'templates': [...], 'removed': [ids], 'server_time': ..., 'negatives': [...],
+        'removed_negatives': [ids], 'lookalikes': [employee ids], 'lookalike_margin': float}. Removed
+        covers archived templates and templates of archived persons, so a daemon drops them within one
+        sync; negatives likewise. Look-alikes are always the full current list.
         """
         daemon_model = self.env["face.daemon"]
         daemon_model._check_device_access()
@@ -214,12 +239,14 @@ class FaceTemplate(models.Model):
                     "person_id": t.employee_id.person_ref,
                     "name": t.employee_id.name,
                     "encoding": t.encoding.decode() if isinstance(t.encoding, bytes) else t.encoding,
+                    "origin": t.origin,
                 }
                 for t in live
             ],
             "removed": (records - live).ids,
             "server_time": fields.Datetime.to_string(server_time),
         }
+        result.update(self._sync_negatives(name, version, since and since_dt))
         if since:
             tombstones = (
                 self.env["face.template.tombstone"]
@@ -238,13 +265,50 @@ class FaceTemplate(models.Model):
             result["removed_employees"] = sorted(set(tombstones.mapped("employee_id")) - {0})
         return result
 
+    @api.model
+    def _sync_negatives(self, name, version, since_dt):
+        """gallery_sync's negatives, removed negatives and look-alikes, scoped to the caller's companies
+        exactly as its templates are."""
+        companies = self.env.companies.ids
+        domain = [("encoder_name", "=", name), ("encoder_version", "=", version), ("company_id", "in", companies)]
+        if since_dt:
+            domain = domain + ["|", ("write_date", ">=", since_dt), ("employee_id.write_date", ">=", since_dt)]
+        negatives = self.env["face.negative"].sudo().search(domain)
+        live = negatives.filtered(lambda n: n.employee_id.active)
+        removed = (negatives - live).ids
+        if since_dt:
+            tombstones = (
+                self.env["face.negative.tombstone"]
+                .sudo()
+                .search([("create_date", ">=", since_dt), ("company_id", "in", companies)])
+            )
+            removed += tombstones.mapped("negative_id")
+        lookalikes = (
+            self.env["hr.employee"].sudo().search([("face_is_lookalike", "=", True), ("company_id", "in", companies)])
+        )
+        return {
+            "negatives": [
+                {
+                    "id": n.id,
+                    "employee_id": n.employee_id.id,
+                    "encoding": n.encoding.decode() if isinstance(n.encoding, bytes) else n.encoding,
+                }
+                for n in live
+            ],
+            "removed_negatives": removed,
+            "lookalikes": lookalikes.ids,
+            "lookalike_margin": self.env["face.attendance.config"]._get("lookalike_margin"),
+        }
+
     def unlink(self):
         self.check_access("unlink")
         # Daemons learn about deleted templates from tombstones during incremental sync.
         self.env["face.template.tombstone"].sudo().create(
             [{"template_id": t.id, "employee_id": t.employee_id.id, "company_id": t.company_id.id} for t in self]
         )
-        return super().unlink()
+        result = super().unlink()
+        self.env["face.lookalike"]._recompute_soon()
+        return result
 
 
 class FaceTemplateTombstone(models.Model):
@@ -272,9 +336,9 @@ class FaceTemplateGallery(models.AbstractModel):
 
     @api.model
     def _get(self, encoder):
-        """An engine Gallery of the active templates of ``encoder`` in the user's companies.
-
-        Person keys are employee ids. Rebuilt only when templates changed.
+        """An engine Gallery of the active templates (enrolled and learned) of ``encoder`` in the user's
+        companies, with their negatives and look-alikes. Person keys are employee ids. Rebuilt only when
+        one of those changed.
         """
         companies = tuple(sorted(self.env.companies.ids))
         self.env.cr.execute(
@@ -286,13 +350,41 @@ class FaceTemplateGallery(models.AbstractModel):
             [encoder.name, encoder.version, companies],
         )
         fingerprint = self.env.cr.fetchone()
+        # Negatives and look-alikes change the answers too (issue 25).
+        self.env.cr.execute(
+            """
+            SELECT count(n.id), sum(n.id), max(n.write_date)
+              FROM face_negative n
+             WHERE n.encoder_name = %s AND n.encoder_version = %s AND n.company_id IN %s""",
+            [encoder.name, encoder.version, companies],
+        )
+        negatives_fingerprint = self.env.cr.fetchone()
+        lookalikes = (
+            self.env["hr.employee"]
+            .sudo()
+            .search([("face_is_lookalike", "=", True), ("company_id", "in", list(companies))], order="id")
+        )
+        margin = self.env["face.attendance.config"]._get("lookalike_margin")
+        fingerprint = (fingerprint, negatives_fingerprint, tuple(lookalikes.ids), margin)
         cache_key = (self.env.cr.dbname, encoder.tag, companies)
         with _GALLERIES_LOCK:
             cached = _GALLERIES.get(cache_key)
         if cached and cached[0] == fingerprint:
             return cached[1]
-        templates = (
-            self.env["face.template"]
+        gallery = Gallery(encoder)
+        gallery.replace(self._rows("face.template", encoder, companies))
+        gallery.replace_negatives(self._rows("face.negative", encoder, companies))
+        gallery.set_lookalikes(lookalikes.ids, margin)
+        with _GALLERIES_LOCK:
+            _GALLERIES[cache_key] = (fingerprint, gallery)
+        return gallery
+
+    @api.model
+    def _rows(self, model, encoder, companies):
+        """(id, employee id, vector) of the active records of ``model`` (templates or negatives) of
+        ``encoder`` whose persons are active, in ``companies``."""
+        records = (
+            self.env[model]
             .sudo()
             .search(
                 [
@@ -303,10 +395,6 @@ class FaceTemplateGallery(models.AbstractModel):
                 ]
             )
         )
-        gallery = Gallery(encoder)
-        gallery.replace(
-            (t.id, t.employee_id.id, vector_from_bytes(base64.b64decode(t.encoding))) for t in templates if t.encoding
-        )
-        with _GALLERIES_LOCK:
-            _GALLERIES[cache_key] = (fingerprint, gallery)
-        return gallery
+        return [
+            (r.id, r.employee_id.id, vector_from_bytes(base64.b64decode(r.encoding))) for r in records if r.encoding
+        ]

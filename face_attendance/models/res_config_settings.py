@@ -96,6 +96,60 @@ class ResConfigSettings(models.TransientModel):
     face_kiosk_frames_per_minute = fields.Integer(
         config_parameter=PREFIX + "kiosk_frames_per_minute", default=240, help=SETTINGS["kiosk_frames_per_minute"][4]
     )
+    # Learning, look-alikes and calibration (issue 25).
+    face_learning_enabled = fields.Boolean(
+        related="company_id.face_learning_enabled",
+        readonly=False,
+        string="Learn from confirmed sightings",
+        help="Sightings of this company whose decision stood may become learned templates of the person.",
+    )
+    face_learning_settle_hours = fields.Integer(
+        config_parameter=PREFIX + "learning_settle_hours", default=48, help=SETTINGS["learning_settle_hours"][4]
+    )
+    face_learning_max_distance_ratio = fields.Float(
+        config_parameter=PREFIX + "learning_max_distance_ratio",
+        default=0.6,
+        digits=(3, 2),
+        help=SETTINGS["learning_max_distance_ratio"][4],
+    )
+    face_learning_min_face_size = fields.Integer(
+        config_parameter=PREFIX + "learning_min_face_size", default=80, help=SETTINGS["learning_min_face_size"][4]
+    )
+    face_learning_min_sharpness = fields.Float(
+        config_parameter=PREFIX + "learning_min_sharpness",
+        default=40.0,
+        digits=(10, 1),
+        help=SETTINGS["learning_min_sharpness"][4],
+    )
+    face_learning_min_frontal = fields.Float(
+        config_parameter=PREFIX + "learning_min_frontal",
+        default=0.5,
+        digits=(3, 2),
+        help=SETTINGS["learning_min_frontal"][4],
+    )
+    face_learning_min_frames = fields.Integer(
+        config_parameter=PREFIX + "learning_min_frames", default=3, help=SETTINGS["learning_min_frames"][4]
+    )
+    face_learned_templates_per_person = fields.Integer(
+        config_parameter=PREFIX + "learned_templates_per_person",
+        default=5,
+        help=SETTINGS["learned_templates_per_person"][4],
+    )
+    face_learned_retention_days = fields.Integer(
+        config_parameter=PREFIX + "learned_retention_days", default=365, help=SETTINGS["learned_retention_days"][4]
+    )
+    face_lookalike_distance = fields.Float(
+        config_parameter=PREFIX + "lookalike_distance", digits=(4, 3), help=SETTINGS["lookalike_distance"][4]
+    )
+    face_lookalike_margin = fields.Float(
+        config_parameter=PREFIX + "lookalike_margin", default=0.05, digits=(4, 3), help=SETTINGS["lookalike_margin"][4]
+    )
+    face_calibration_target_far = fields.Float(
+        config_parameter=PREFIX + "calibration_target_far",
+        default=0.001,
+        digits=(6, 5),
+        help=SETTINGS["calibration_target_far"][4],
+    )
 
     @api.depends("face_liveness_model_dir")
     def _compute_face_liveness_status(self):
@@ -127,5 +181,7 @@ class ResConfigSettings(models.TransientModel):
         # Validate what the config_parameter fields wrote, with the same bounds as the API.
         for name, field in self._fields.items():
             if name.startswith("face_") and getattr(field, "config_parameter", None):
-                config.set(field.config_parameter[len(PREFIX) :], self[name])
+                # An empty text field reads False; the setting's empty value is "".
+                value = "" if field.type == "char" and not self[name] else self[name]
+                config.set(field.config_parameter[len(PREFIX) :], value)
         return result

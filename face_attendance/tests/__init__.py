@@ -41,3 +41,6 @@ from . import test_person_service
 from . import test_ops_services
 from . import test_api_declarations
 from . import test_api_declared_persons
+from . import test_calibration
+from . import test_lookalikes
+from . import test_learning

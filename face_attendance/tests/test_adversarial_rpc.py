@@ -47,6 +47,8 @@ HOSTILE_CONTEXT = {
 FINGERPRINTED = [
     ("face_template", ""),
     ("face_template_tombstone", ""),
+    ("face_negative", ""),
+    ("face_negative_tombstone", ""),
     ("face_recognition_event", ""),
     ("face_camera", ""),
     ("face_daemon", ""),
@@ -245,6 +247,8 @@ class TestAdversarialRpc(HttpCase):
             ("hr.employee", "face_enrol_context"): (None, [employee], {}, nothing),
             ("hr.employee", "action_face_attendances"): ([employee], [], {}, nothing),
             ("hr.employee", "action_face_events"): ([employee], [], {}, nothing),
+            # Look-alikes: managers recompute their own companies' only (whatever records they name).
+            ("hr.employee", "action_recompute_face_lookalikes"): ([employee], [], {}, ("other_manager",)),
             ("face.unknown.group", "action_open_queue"): (None, [], {}, ("other_manager",)),
             ("face.unknown.group", "action_assign"): ([self.unknown_group.id], [], {}, nothing),
             ("face.unknown.group", "action_dismiss"): ([self.unknown_group.id], [], {}, nothing),
@@ -288,6 +292,16 @@ class TestAdversarialRpc(HttpCase):
             ("hr.attendance", "action_face_unpin"): (self.seed_attendance().ids, [], {}, nothing),
             ("hr.attendance", "face_enter_manually"): (None, [employee, "Planted entry"], {}, nothing),
             ("face.recognition.event", "action_not_this_person"): (self.seed_event_ids(), [], {}, nothing),
+            # Learning (issue 25): learned faces and negative examples are removed by managers of their
+            # company only; a sighting's correction (which removes and adds them) is no ORM write of anyone's.
+            ("face.template", "action_face_remove_learned"): ([template], [], {}, nothing),
+            ("face.negative", "unlink"): (self.seed_negative_ids(), [], {}, nothing),
+            ("face.recognition.event", "write"): (
+                self.seed_event_ids(),
+                [{"face_correction_kind": "not_person"}],
+                {},
+                nothing,
+            ),
             ("face.event.not.person.wizard", "action_confirm"): ([self.not_person_wizard.id], [], {}, nothing),
             ("face.attendance.delete.wizard", "action_confirm"): ([self.delete_wizard.id], [], {}, nothing),
             # Persons of the REST API (hr_employee_api.py): Odoo's rights on employees (HR officers, as
@@ -411,10 +425,24 @@ class TestAdversarialRpc(HttpCase):
             ("face.system.figures", "network_metrics"): (None, [], {}, ("other_manager",)),
             ("face.system.figures", "delivery_status"): (None, [], {}, ("other_manager",)),
             ("face.system.figures", "flush_outboxes"): (None, [0], {}, ("other_manager",)),
+            # Calibration: managers read their own companies' error rates (another company's sees none of A's).
+            ("face.recognition.calibration", "calibration"): (None, [], {}, ("other_manager",)),
         }
 
     def seed_event_ids(self):
         return self.env["face.recognition.event"].search([("event_uid", "=", "adv-seed-1")]).ids
+
+    def seed_negative_ids(self):
+        Negative = self.env["face.negative"].sudo()
+        negative = Negative.search([("employee_id", "=", self.employee.id)], limit=1) or Negative.create(
+            {
+                "employee_id": self.employee.id,
+                "encoding": self.template.encoding,
+                "encoder_name": self.template.encoder_name,
+                "encoder_version": self.template.encoder_version,
+            }
+        )
+        return negative.ids
 
     def seed_alert_id(self):
         return self.env["face.alert"]._raise("camera_offline", "Adversarial seed", camera=self.camera).id

@@ -93,14 +93,15 @@ class Encoder:
         return np.stack([self.distances(q, gallery) for q in queries])
 
     def centroid(self, vectors):
-        """The vector that stands for a person's templates in matching: their plain mean here.
+        """The vector that stands for a person's templates in matching: their mean, ``normalised`` as the
+        encoder's vectors are (renormalised to unit length for a cosine distance).
 
         One template is its own centroid, bit for bit, so that a person with one photo matches as before.
         """
         vectors = np.asarray(vectors, dtype=np.float32)
         if len(vectors) == 1:
             return vectors[0].copy()
-        return vectors.mean(axis=0, dtype=np.float64).astype(np.float32)
+        return self.normalised(vectors.mean(axis=0, dtype=np.float64)).astype(np.float32)
 
     def centroids(self, vectors, starts):
         """``centroid`` of each run ``vectors[starts[i]:starts[i + 1]]`` (runs not empty), in one pass."""
@@ -108,14 +109,19 @@ class Encoder:
         starts = np.asarray(starts)
         counts = np.diff(starts)
         sums = np.add.reduceat(vectors, starts[:-1], axis=0, dtype=np.float64)
-        result = self._finish_means(sums / counts[:, None]).astype(np.float32)
+        # The means made centroids as ``centroid`` makes them (put back on the unit sphere for a cosine).
+        result = self.normalised(sums / counts[:, None]).astype(np.float32)
         single = counts == 1
         result[single] = vectors[starts[:-1][single]]  # as ``centroid``: one vector is its own centroid
         return result
 
-    def _finish_means(self, means):
-        """Mean vectors made centroids: nothing to do for a plain mean."""
-        return means
+    # Whether the encoder's vectors are unit length (their distance is a cosine): a longer vector from
+    # outside would weigh more than any of them in every comparison.
+    unit_length = False
+
+    def normalised(self, vectors):
+        """Rows of ``vectors`` as this encoder's own vectors are: unchanged here (Euclidean distance)."""
+        return vectors
 
     def confidence(self, distance):
         """A 0..1 figure for people: 1 at distance 0, 0.5 at the threshold, 0 far beyond it."""

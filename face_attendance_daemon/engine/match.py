@@ -176,7 +176,9 @@ class Gallery:
         self._negative_keys = [k for k, _p, _v in entries]
         self._negative_persons = [p for _k, p, _v in entries]
         if entries:
-            self._negatives = np.ascontiguousarray(np.stack([np.asarray(v, dtype=np.float32) for _k, _p, v in entries]))
+            # As long as the encoder's own vectors: a longer one would veto faces far from it.
+            rows = self.encoder.normalised(np.stack([np.asarray(v, dtype=np.float32) for _k, _p, v in entries]))
+            self._negatives = np.ascontiguousarray(rows, dtype=np.float32)
         else:
             self._negatives = self._empty()
         self._negative_columns = None

@@ -106,18 +106,13 @@ class SFaceEncoder(Encoder):
         norm = float(np.linalg.norm(vector))
         return vector / norm if norm > 0 else vector
 
-    def centroid(self, vectors):
-        # Distances are cosines of unit vectors: the mean is put back on the unit sphere.
-        vectors = np.asarray(vectors, dtype=np.float32)
-        if len(vectors) == 1:
-            return vectors[0].copy()
-        mean = vectors.mean(axis=0, dtype=np.float64)
-        norm = float(np.linalg.norm(mean))
-        return (mean / norm if norm > 0 else mean).astype(np.float32)
+    # Distances are cosines of unit vectors: means are put back on the unit sphere.
+    unit_length = True
 
-    def _finish_means(self, means):
-        norms = np.linalg.norm(means, axis=1, keepdims=True)
-        return np.divide(means, norms, out=np.array(means), where=norms > 0)
+    def normalised(self, vectors):
+        vectors = np.asarray(vectors)
+        norms = np.linalg.norm(vectors, axis=-1, keepdims=True)
+        return np.divide(vectors, norms, out=np.array(vectors), where=norms > 0)
 
     def distances(self, query, gallery):
         # Stored vectors are unit length, so a dot product is the cosine similarity.

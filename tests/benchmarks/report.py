@@ -200,6 +200,8 @@ def markdown(results):
         ),
         "",
     ]
+    if results.get("learning"):
+        out += learning_section(results["learning"])
     odoo = results.get("odoo")
     if odoo:
         ing = odoo["ingestion"]
@@ -301,6 +303,265 @@ def markdown(results):
         out += declarations_section(results["api_declarations"])
     out += ["## 7. Verdicts", ""] + verdicts(results) + [""]
     return "\n".join(out)
+
+
+LEARNING_SECTION = "## 3b. Centroid matching, learning and corrections"
+
+
+def learning_section(bench):
+    """Section 3b (tests/benchmarks/bench_learning.py): today's nearest template beside the centroid,
+    a week of learning from sightings, poisoning and its correction, and the matching cost."""
+    th = bench["thresholds"]
+    out = [LEARNING_SECTION, ""]
+    if bench.get("alone"):
+        m = bench["machine"]
+        out += [
+            "Run alone (`$FA_VENV/bin/python tests/benchmarks/bench_learning.py`), %s, commit `%s`%s, %s s. "
+            "Machine: %s, %s cores; Python %s, NumPy %s, OpenCV %s."
+            % (
+                bench["date"],
+                m["commit"],
+                " with uncommitted changes" if bench.get("uncommitted_changes") else "",
+                bench["seconds"],
+                m["cpu"],
+                m["cores"],
+                m["python"],
+                m["numpy"],
+                m["opencv"],
+            ),
+            "",
+        ]
+    out += [
+        "%s encoder, %d known people with photos 1-%d enrolled, %d strangers. Baseline, measured in this run: "
+        "today's rule, the single nearest template under %.2f. New rule: the nearest person's centroid "
+        "(renormalised mean of their templates) under %.2f (the encoder's default), with negatives and "
+        "look-alikes."
+        % (
+            bench["encoder"],
+            bench["persons"],
+            bench["enrolled_per_person"],
+            bench["strangers"],
+            th["nearest"],
+            th["centroid"],
+        ),
+        "",
+    ]
+    base = next(r for r in bench["identification"] if r["baseline"])
+    rows = [
+        [
+            r["rule"] + (" (today)" if r["baseline"] else " (new default)" if r["new_default"] else ""),
+            "%.2f" % r["threshold"],
+            "%d/%d" % (r["identified"], r["probes"]),
+            r["wrong"],
+            r["not_recognised"],
+            "%d/%d" % (r["strangers_accepted"], r["strangers"]),
+            "%.2fx" % (r["identified"] / max(base["identified"], 1)),
+        ]
+        for r in bench["identification"]
+    ]
+    out += [
+        "a. Identification of photos 4-6 of every person, and of every stranger:",
+        "",
+        _table(
+            [
+                "rule",
+                "threshold",
+                "identified",
+                "wrong person",
+                "not recognised",
+                "strangers accepted",
+                "identified / today's",
+            ],
+            rows,
+        ),
+        "",
+    ]
+    week = bench["week"]
+    policy, counts = week["policy"], week["counts"]
+    refused = (
+        ", ".join("%s %d" % (k[len("refused_") :], v) for k, v in sorted(counts.items()) if k.startswith("refused_"))
+        or "none"
+    )
+
+    def row(label, r, trials):
+        return [
+            label,
+            "%d/%d" % (r["identified"], r["probes"]),
+            r["wrong"],
+            r["not_recognised"],
+            "%d/%d" % (r["strangers_accepted"], trials),
+            r["refused_by_negative"],
+        ]
+
+    folds = len(week["folds"])
+    out += [
+        "b. A week of sightings, leave-one-out: for each of photos 4, 5 and 6 in turn (a fold) that photo is "
+        "the final probe and the person's two other photos arrive as sightings over 5 days (%s); every "
+        "track taken as %d agreeing frames, no liveness. Learning rules: `engine.learn.learn_refusal` with the "
+        "default policy (distance <= %.2f x threshold, face >= %d px, sharpness >= %.0f, frontal >= %.2f, "
+        ">= %d frames), the day's candidates kept overnight through `pick_diverse` (cap %d); a sighting "
+        "taken for somebody else is corrected by HR (a negative of that person). Figures summed over the "
+        "%d folds (each fold starts again from the enrolled photos; strangers tried once per fold)."
+        % (
+            "; ".join(week["days"]),
+            week["frames_per_sighting"],
+            policy["max_distance_ratio"],
+            policy["min_face_size"],
+            policy["min_sharpness"],
+            policy["min_frontal"],
+            policy["min_frames"],
+            policy["cap"],
+            folds,
+        ),
+        "",
+        _table(
+            ["gallery", "identified", "wrong person", "not recognised", "strangers accepted", "refused by a negative"],
+            [
+                row(
+                    "today's rule, enrolled only (%.2f)" % th["nearest"],
+                    week["baseline_nearest"],
+                    week["baseline_nearest"]["strangers"],
+                ),
+                row("centroid, enrolled only (before)", week["before"], week["before"]["strangers"]),
+                row("centroid after the week (after)", week["after"], week["after"]["strangers"]),
+            ],
+        ),
+        "",
+        "Over the %d weeks: %d sightings, %d recognised as their person, %d unknown, %d taken for somebody else "
+        "(corrected); %d passed the learning rules (refused: %s); %d learned templates kept at the end "
+        "(%d person-weeks with at least one)."
+        % (
+            folds,
+            counts.get("sightings", 0),
+            counts.get("recognised", 0),
+            counts.get("unknown", 0),
+            counts.get("corrected", 0),
+            counts.get("candidates", 0),
+            refused,
+            counts.get("learned_kept", 0),
+            counts.get("persons_with_learned", 0),
+        ),
+        "",
+    ]
+    out += [
+        "A probe's distance to its own person's centroid, median / 90th percentile: %.3f / %.3f before the "
+        "week, %.3f / %.3f after. Probes still missed after the week: %s."
+        % (
+            week["own_distance_before"]["median"],
+            week["own_distance_before"]["p90"],
+            week["own_distance_after"]["median"],
+            week["own_distance_after"]["p90"],
+            "; ".join(
+                "%s photo %d (distance %s, face %s px, frontal %s)"
+                % (
+                    m["person"],
+                    m["photo"],
+                    "-" if m["distance_to_own_centroid"] is None else "%.2f" % m["distance_to_own_centroid"],
+                    m["face_size"],
+                    m["frontal"],
+                )
+                for m in week["missed_after"]
+            )
+            or "none",
+        ),
+        "",
+    ]
+    poison = bench["poisoning"]
+    would = poison["rules_would_refuse"]
+    refused_by = ", ".join("%s %d" % kv for kv in sorted(would.items()) if kv[0] != "none") or "none"
+    out += [
+        "c. Poisoning: %d sightings confirmed by hand as the wrong person (%d strangers, %d other known people's "
+        "photo 4), learned whatever the rules say (%d learned templates; the learning rules alone would have "
+        "refused %d of them, by rule: %s), then corrected: each learned template removed and its face made "
+        "a negative of the person it was given to."
+        % (
+            poison["sightings"],
+            poison["strangers"],
+            poison["other_people"],
+            poison["learned"],
+            poison["sightings"] - would.get("none", 0),
+            refused_by,
+        ),
+        "",
+        _table(
+            ["gallery", "identified", "wrong person", "not recognised", "strangers accepted", "refused by a negative"],
+            [row(r["stage"], r, r["strangers"]) for r in poison["stages"]],
+        ),
+        "",
+        "After the correction, %d of the %d poisoning faces are still given to the person they were wrongly "
+        "confirmed as (%d with the learned templates removed but no negatives: on these photos the removal "
+        "alone undoes the harm, and a negative vetoes only a face nearer to it than to the person's centroid)."
+        % (
+            poison["poisoned_faces_given_to_their_wrong_person_after_correction"],
+            poison["sightings"],
+            poison["poisoned_faces_given_to_their_wrong_person_without_negatives"],
+        ),
+        "",
+    ]
+    cost = bench["cost"]
+    out += [
+        "d. Matching cost, %d templates (%d persons x %d, random unit vectors around a centre per person, "
+        "%d dimensions), median of %d runs, in a process of its own with one BLAS thread (load average %s "
+        "at the end); building the gallery from scratch (`Gallery.replace`): nearest %s s, centroid %s s."
+        % (
+            cost["templates"],
+            cost["persons"],
+            cost["templates"] // cost["persons"],
+            cost["dimension"],
+            cost["repeat"],
+            " / ".join("%.1f" % v for v in cost["load_average"]),
+            cost["build_seconds"]["nearest"],
+            cost["build_seconds"]["centroid"],
+        ),
+        "",
+        _table(
+            ["batch", "today's nearest template, us/query", "centroid, us/query", "speed-up"],
+            [
+                [r["batch"], r["nearest_us_per_query"], r["centroid_us_per_query"], "%.1fx" % r["speedup"]]
+                for r in cost["rows"]
+            ],
+        ),
+        "",
+    ]
+    if bench.get("alone"):
+        out += ["Verdicts of this run:", ""] + learning_verdicts(bench) + [""]
+    return out
+
+
+def learning_verdicts(bench):
+    base = next(r for r in bench["identification"] if r["baseline"])
+    new = next(r for r in bench["identification"] if r["new_default"])
+    week, poison = bench["week"], bench["poisoning"]
+    corrected = poison["stages"][-1]
+    return [
+        "- Centroid at %.2f: %d identified, %d wrong, %d strangers accepted; today's nearest template at %.2f: "
+        "%d, %d, %d."
+        % (
+            new["threshold"],
+            new["identified"],
+            new["wrong"],
+            new["strangers_accepted"],
+            base["threshold"],
+            base["identified"],
+            base["wrong"],
+            base["strangers_accepted"],
+        ),
+        "- A week of sightings: %d -> %d identified of %d, %d wrong, %d strangers accepted after learning."
+        % (
+            week["before"]["identified"],
+            week["after"]["identified"],
+            week["after"]["probes"],
+            week["after"]["wrong"],
+            week["after"]["strangers_accepted"],
+        ),
+        "- Poisoning corrected: %s"
+        % (
+            "no wrong identification and no stranger accepted afterwards."
+            if not corrected["wrong"] and not corrected["strangers_accepted"]
+            else "**%d wrong identification(s), %d stranger(s) accepted afterwards**."
+            % (corrected["wrong"], corrected["strangers_accepted"])
+        ),
+    ]
 
 
 def declarations_section(bench):
@@ -433,6 +694,8 @@ def verdicts(results):
                 % max(r["p95_ratio"] for r in declared["rows"])
             )
         )
+    if results.get("learning"):
+        lines += learning_verdicts(results["learning"])
     slower = [r for r in results["pipeline"]["single_camera"] if r["speedup"] and r["speedup"] < 1]
     lines.append(
         "- Pipeline: %s"

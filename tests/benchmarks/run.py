@@ -1,4 +1,4 @@
-"""The benchmark command (scripts/benchmark.sh): accuracy, pipeline, matching, ingestion, API.
+"""The benchmark command (scripts/benchmark.sh): accuracy, pipeline, matching, learning, ingestion, API.
 
 Prints a table, writes the figures as JSON and BENCHMARKS.md. Every ratio compares figures measured
 in this same run on this same machine.
@@ -20,6 +20,7 @@ sys.path.insert(0, os.path.dirname(HERE))
 
 import bench_accuracy  # noqa: E402
 import bench_api_declarations  # noqa: E402
+import bench_learning  # noqa: E402
 import bench_odoo  # noqa: E402
 import bench_pipeline  # noqa: E402
 from report import markdown  # noqa: E402
@@ -77,6 +78,7 @@ def main():
     results["accuracy"] = bench_accuracy.run(args.faces, log)
     results["pipeline"] = bench_pipeline.pipeline(args.faces, known, log)
     results["matching"] = bench_pipeline.matching(log)
+    results["learning"] = bench_learning.run(args.faces, log)
     if not args.skip_odoo:
         results["odoo"] = bench_odoo.run(log, args.faces)
         results["api_declarations"] = bench_api_declarations.run(log, args.faces)

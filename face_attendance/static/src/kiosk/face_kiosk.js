@@ -3,6 +3,8 @@
 // Nothing is decided here: the browser cannot be trusted with who stands in front of it.
 // A tablet that is not paired with the kiosk shows the pairing screen: a manager reads a one-time
 // code on the kiosk's form, types it here, and the server answers with the tablet's secret cookie.
+// A face the server takes for a look-alike is not enough: it answers "pin_required" naming the person,
+// and the PIN pad asks for their PIN only (the server holds that recognition for a short while).
 import { App, Component, onMounted, onWillUnmount, useRef, useState, whenReady } from "@odoo/owl";
 import { getTemplate } from "@web/core/templates";
 import { _t } from "@web/core/l10n/translation";
@@ -30,6 +32,7 @@ export class FaceKiosk extends Component {
             name: "",
             time: "",
             pinAvailable: false,
+            confirming: false, // the PIN pad confirms a look-alike's recognition: no person ID to type
             personId: "",
             pin: "",
             clock: this.now(),
@@ -76,6 +79,7 @@ export class FaceKiosk extends Component {
         this.stopped = true;
         clearTimeout(this.loopTimer);
         clearTimeout(this.resultTimer);
+        clearTimeout(this.confirmTimer);
         if (this.stream) {
             this.stream.getTracks().forEach((track) => track.stop());
             this.stream = null;
@@ -174,6 +178,11 @@ export class FaceKiosk extends Component {
         if (answer.code === "RATE_LIMITED") {
             return 5000;
         }
+        if (kind === "pin_required") {
+            this.openConfirm(answer);
+            return FRAME_INTERVAL_MS;
+        }
+        this.state.confirming = false;
         this.state.name = answer.name || "";
         this.state.time = answer.time || "";
         this.state.phase = "result";
@@ -182,18 +191,35 @@ export class FaceKiosk extends Component {
         return RESULT_DISPLAY_MS;
     }
 
-    backToWatching() {
-        if (this.state.phase === "pin") {
+    backToWatching(force = false) {
+        if (this.state.phase === "pin" && !force) {
             return;
         }
+        clearTimeout(this.confirmTimer);
+        this.state.confirming = false;
         this.state.phase = "watching";
         this.state.kind = "";
         this.state.name = "";
         this.state.message = _t("Look at the camera.");
     }
 
+    /** The server recognised a look-alike: only their PIN, within the time it holds the recognition. */
+    openConfirm(answer) {
+        clearTimeout(this.resultTimer);
+        clearTimeout(this.confirmTimer);
+        this.state.phase = "pin";
+        this.state.confirming = true;
+        this.state.name = answer.name || "";
+        this.state.personId = "";
+        this.state.pin = "";
+        this.state.message = answer.message || _t("Please confirm with your PIN.");
+        this.confirmTimer = setTimeout(() => this.backToWatching(true), (answer.seconds || 60) * 1000);
+    }
+
     openPin() {
         clearTimeout(this.resultTimer);
+        clearTimeout(this.confirmTimer);
+        this.state.confirming = false;
         this.state.phase = "pin";
         this.state.personId = "";
         this.state.pin = "";
@@ -211,7 +237,8 @@ export class FaceKiosk extends Component {
     async submitPin(ev) {
         ev?.preventDefault();
         const answer = await this.post("pin", {
-            person_id: this.state.personId,
+            // Empty while confirming: the server knows whom it recognised.
+            person_id: this.state.confirming ? "" : this.state.personId,
             pin: this.state.pin,
             image: this.grab(),
         });
@@ -224,11 +251,14 @@ export class FaceKiosk extends Component {
             this.state.message = answer.message;
             return;
         }
+        if (answer.code !== "RATE_LIMITED") {
+            clearTimeout(this.confirmTimer);
+        }
         this.show(answer);
     }
 
     cancelPin() {
-        this.backToWatching();
+        this.backToWatching(true);
     }
 }
 
