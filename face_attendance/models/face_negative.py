@@ -135,7 +135,7 @@ class HrEmployeeLearning(models.Model):
         "face.negative", "employee_id", string="Negative examples", readonly=True, groups=MANAGER
     )
     face_negative_count = fields.Integer(
-        string="Negative examples", compute="_compute_face_negative_count", groups=MANAGER
+        string="Number of negative examples", compute="_compute_face_negative_count", groups=MANAGER
     )
 
     def _compute_face_negative_count(self):
