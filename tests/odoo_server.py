@@ -99,10 +99,13 @@ def clone_database(template, name):
 class OdooServer:
     """``odoo-bin`` serving one database on 127.0.0.1, started and stopped by the tests."""
 
-    def __init__(self, db, port, workers=0, addons_root=ROOT):
+    def __init__(self, db, port, workers=0, addons_root=ROOT, extra_args=(), name=None):
+        """``extra_args``: more odoo-bin options (a replica, cron threads); ``name``: the log's name when
+        several servers serve one database (nodes)."""
         self.db, self.port, self.workers, self.addons_root = db, port, workers, addons_root
+        self.extra_args = tuple(extra_args)
         self.url = "http://127.0.0.1:%d" % port
-        self.log_path = os.path.join(ARTIFACTS, "odoo-server-%s.log" % db)
+        self.log_path = os.path.join(ARTIFACTS, "odoo-server-%s.log" % (name or db))
         self.process = None
 
     def start(self, timeout=120):
@@ -122,6 +125,7 @@ class OdooServer:
                 "--log-level=info",
                 "--limit-time-real=600",
                 "--limit-time-cpu=600",
+                *self.extra_args,
                 addons_root=self.addons_root,
             ),
             stdout=log,
