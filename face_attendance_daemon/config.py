@@ -29,6 +29,8 @@ PROTOCOLS = ("auto", "json2", "xmlrpc")
 @dataclass
 class OdooSettings:
     url: str = "http://127.0.0.1:8069"
+    # Other Odoo nodes serving the same database, tried in turn when the current one cannot be reached.
+    failover_urls: list = field(default_factory=list)
     db: str = ""
     # auto: JSON-2 on Odoo 19+ (needs api_key), XML-RPC on 18 (needs login and password or api_key).
     protocol: str = "auto"
@@ -37,6 +39,11 @@ class OdooSettings:
     password: str = field(default="", repr=False)  # XML-RPC: a password or an API key of the device user
     api_key: str = field(default="", repr=False)  # an Odoo API key of the device user (JSON-2, and XML-RPC)
     timeout: float = 30.0
+
+    @property
+    def urls(self):
+        """Every node, url first; each once."""
+        return list(dict.fromkeys(u.rstrip("/") for u in [self.url, *self.failover_urls]))
 
 
 @dataclass
@@ -236,6 +243,9 @@ def validate(config):  # noqa: C901  # one check per setting, each with its mess
     odoo = config.odoo
     if not odoo.url.startswith(("http://", "https://")):
         problems.append("[odoo] url must start with http:// or https:// (got %r)" % odoo.url)
+    for url in odoo.failover_urls:
+        if not url.startswith(("http://", "https://")):
+            problems.append("[odoo] failover_urls: %r does not start with http:// or https://" % url)
     problems += _odoo_credentials(odoo)
     if odoo.timeout <= 0:
         problems.append("[odoo] timeout must be positive")

@@ -17,20 +17,33 @@ from .gallery_sync import GallerySync
 from .health import HealthServer
 from .outbox import Outbox
 from .pipeline import CameraPipeline
-from .transport import AutoTransport, Json2Transport, PermanentError, TransportError, XmlRpcTransport
+from .transport import (
+    AutoTransport,
+    FailoverTransport,
+    Json2Transport,
+    PermanentError,
+    TransportError,
+    XmlRpcTransport,
+)
 
 _logger = logging.getLogger("face_attendance_daemon")
 
 
 def make_transport(config):
-    """The transport [odoo] protocol names; "auto" asks the server at the first call (json2/xmlrpc)."""
+    """The transport [odoo] protocol names; "auto" asks the server at the first call (json2/xmlrpc).
+    With failover_urls, one per node, the next one taking over when a node cannot be reached."""
     odoo = config.odoo
+    nodes = [_node_transport(odoo, url) for url in odoo.urls]
+    return nodes[0] if len(nodes) == 1 else FailoverTransport(nodes)
+
+
+def _node_transport(odoo, url):
     if odoo.protocol == "json2":
-        return Json2Transport(odoo.url, odoo.db, odoo.api_key, odoo.timeout)
+        return Json2Transport(url, odoo.db, odoo.api_key, odoo.timeout)
     if odoo.protocol == "xmlrpc":
         # Odoo accepts an API key wherever XML-RPC takes a password.
-        return XmlRpcTransport(odoo.url, odoo.db, odoo.login, odoo.password or odoo.api_key, odoo.timeout)
-    return AutoTransport(odoo.url, odoo.db, odoo.login, odoo.password, odoo.api_key, odoo.timeout)
+        return XmlRpcTransport(url, odoo.db, odoo.login, odoo.password or odoo.api_key, odoo.timeout)
+    return AutoTransport(url, odoo.db, odoo.login, odoo.password, odoo.api_key, odoo.timeout)
 
 
 class Daemon:

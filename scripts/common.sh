@@ -202,9 +202,14 @@ ensure_nginx() {
 
 # start_proxy LISTEN_PORT ODOO_PORT GEVENT_PORT DIR: nginx in the foreground (PID in PROXY_PID), the
 # way Odoo's deployment guide sets it up: /websocket to the gevent process, the rest to the workers.
-# DIR (one per listening port) holds its configuration, PID and error log.
+# Several Odoo nodes: comma-separated ports (ODOO_PORT and GEVENT_PORT in the same order), served in
+# turn; a node that refuses connections is skipped. DIR (one per listening port) holds its
+# configuration, PID and error log.
 start_proxy() {
     local listen="$1" http="$2" gevent="$3" dir="$4" user_line="" group code status name message answer
+    local http_servers="" gevent_servers="" port
+    for port in ${http//,/ }; do http_servers+=" server 127.0.0.1:$port;"; done
+    for port in ${gevent//,/ }; do gevent_servers+=" server 127.0.0.1:$port;"; done
     mkdir -p "$dir"
     # nginx writes request bodies larger than its memory buffer (every photo) to files of its worker
     # processes. Started by root, those run as nobody, who cannot enter a checkout in a private
@@ -265,11 +270,12 @@ http {
     scgi_temp_path $PROXY_TMP/scgi;
     client_max_body_size 128m;
     proxy_read_timeout 720s;
-    proxy_connect_timeout 720s;
+    # Connecting is quick or the node is gone: the next node is tried (720 s is for slow answers).
+    proxy_connect_timeout 5s;
     proxy_send_timeout 720s;
     map \$http_upgrade \$connection_upgrade { default upgrade; '' close; }
-    upstream odoo { server 127.0.0.1:$http; }
-    upstream odoochat { server 127.0.0.1:$gevent; }
+    upstream odoo {$http_servers }
+    upstream odoochat {$gevent_servers }
     server {
         listen 127.0.0.1:$listen;
         proxy_set_header X-Forwarded-Host \$http_host;

@@ -87,6 +87,7 @@ class FaceApiAlerts(http.Controller):
     @api_route(
         "/alerts",
         ["GET"],
+        readonly=True,
         scope="alerts:read",
         summary="Alerts, newest first",
         tag="Alerts",

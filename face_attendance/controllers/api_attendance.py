@@ -103,6 +103,7 @@ class FaceApiAttendance(http.Controller):
     @api_route(
         "/attendance",
         ["GET"],
+        readonly=True,
         scope="attendance:read",
         summary="Attendance records, newest first",
         tag="Attendance",
@@ -117,6 +118,7 @@ class FaceApiAttendance(http.Controller):
     @api_route(
         "/attendance/export",
         ["GET"],
+        readonly=True,
         scope="attendance:read",
         summary="CSV of the same filters",
         tag="Attendance",
@@ -147,6 +149,7 @@ class FaceApiAttendance(http.Controller):
     @api_route(
         "/attendance/<int:attendance_id>",
         ["GET"],
+        readonly=True,
         scope="attendance:read",
         summary="One attendance record",
         tag="Attendance",
@@ -397,6 +400,7 @@ class FaceApiAttendancePlan(http.Controller):
     @api_route(
         "/attendance/records",
         ["GET"],
+        readonly=True,
         scope="attendance:read",
         summary="Who is on site now",
         tag="Attendance",
@@ -411,6 +415,7 @@ class FaceApiAttendancePlan(http.Controller):
     @api_route(
         "/attendance/logs",
         ["GET"],
+        readonly=True,
         scope="attendance:read",
         summary="The attendance log: Odoo's attendances and the days seen only by cameras",
         tag="Attendance",
@@ -480,6 +485,7 @@ class FaceApiAttendancePlan(http.Controller):
     @api_route(
         "/attendance/statistics",
         ["GET"],
+        readonly=True,
         scope="attendance:read",
         summary="Attendance figures over a range of working days",
         tag="Attendance",
@@ -499,6 +505,7 @@ class FaceApiAttendancePlan(http.Controller):
     @api_route(
         "/attendance/overview",
         ["GET"],
+        readonly=True,
         scope="attendance:read",
         summary="Today at a glance",
         tag="Attendance",
@@ -515,6 +522,7 @@ class FaceApiAttendancePlan(http.Controller):
     @api_route(
         "/attendance/pending",
         ["GET"],
+        readonly=True,
         scope="attendance:read",
         summary="What awaits a decision: open attendances and undecided sightings",
         tag="Attendance",

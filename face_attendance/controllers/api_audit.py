@@ -126,6 +126,7 @@ class FaceApiAudit(http.Controller):
     @api_route(
         "/audit",
         ["GET"],
+        readonly=True,
         scope="logs:read",
         summary="Audit trail: the system log and the attendance changes",
         tag="Audit",

@@ -182,6 +182,7 @@ class FaceApiAuth(http.Controller):
     @api_route(
         "/auth/me",
         ["GET"],
+        readonly=True,
         summary="The signed-in user and their permissions",
         tag="Auth",
         answer=SignedInKey,

@@ -47,6 +47,7 @@ class FaceApiBanners(http.Controller):
     @api_route(
         "/services/banner-messages",
         ["GET"],
+        readonly=True,
         scope="alerts:read",
         summary="Banner messages of the key's company",
         tag="Alerts",

@@ -291,6 +291,7 @@ class FaceApiCameras(http.Controller):
     @api_route(
         "/cameras",
         ["GET"],
+        readonly=True,
         scope="camera:read",
         summary="Cameras",
         tag="Cameras",
@@ -320,6 +321,7 @@ class FaceApiCameras(http.Controller):
     @api_route(
         "/cameras/summary",
         ["GET"],
+        readonly=True,
         scope="camera:read",
         summary="Per-camera counts for a day (the key user's time zone)",
         tag="Cameras",
@@ -333,6 +335,7 @@ class FaceApiCameras(http.Controller):
     @api_route(
         "/cameras/<int:camera_id>",
         ["GET"],
+        readonly=True,
         scope="camera:read",
         summary="One camera",
         tag="Cameras",
@@ -458,6 +461,7 @@ class FaceApiCameras(http.Controller):
     @api_route(
         "/cameras/export",
         ["GET"],
+        readonly=True,
         scope="camera:read",
         summary="Export cameras (JSON or CSV)",
         tag="Cameras",

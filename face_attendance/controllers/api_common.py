@@ -8,12 +8,14 @@ import re
 import typing
 import uuid
 
+from psycopg2 import InterfaceError, OperationalError
+from psycopg2.errors import ReadOnlySqlTransaction
 from pydantic import TypeAdapter
 from pydantic import ValidationError as ModelInvalid
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
-from odoo import http
+from odoo import http, release
 from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
 from odoo.http import request
 from odoo.tools import config as odoo_config
@@ -23,12 +25,15 @@ from ..models.api_types import Envelope, PlanPage, page_meta
 from ..models.face_api_key import iso  # noqa: F401  (one date-time format for every answer)
 from ..models.face_event_ingest import MAX_TRIES, RETRYABLE, IngestionBusy, in_test_transaction, retry_pause
 from ..models.ir_http import api_body_limit
+from ..models.ir_http_replica import replica_configured
 from .openapi_spec import COMPAT_STATUS, build_openapi, json_content, model_parameters, model_schema, operation
 
 _logger = logging.getLogger(__name__)
 
 API_VERSION = "1.0.0"
 BASE = "/api/v1"
+# Odoo serves a route declared readonly from its replica (--db_replica_host) since 18.0.
+REPLICA_ROUTES = release.version_info[0] >= 18
 
 
 def _has_nul(value):
@@ -443,6 +448,7 @@ def api_route(  # noqa: C901  # one branch per error kind: the table of answers
     description=None,
     extra_errors=(),
     produces=None,
+    readonly=False,
     **declared,
 ):
     """Declare an endpoint: routing, authentication, scope check, errors as JSON envelopes, and its
@@ -468,8 +474,11 @@ def api_route(  # noqa: C901  # one branch per error kind: the table of answers
     api_types.Form model of a form body (multipart, with ``Upload`` files), received as ``form=``;
     with ``body`` too, the route takes either, by the request's content type (the other is None).
 
-    Every route gets a read-write cursor: recording a key's last use (at most every few minutes)
-    is a write, and a read-only cursor would make Odoo replay the whole request.
+    ``readonly=True``: the route writes nothing in the request's transaction, so that Odoo may serve
+    it from the replica (``--db_replica_host``) while the replica keeps up (``_serve_readonly``).
+    The key's rate-limit count and last use are no obstacle: face_api_key writes them through a
+    connection of its own to the primary. A route that reads what its client may have just written
+    (a job it polls) stays read-write: the replica may not have it yet.
     """
     declaration = None
     if declared and summary is None:
@@ -488,6 +497,8 @@ def api_route(  # noqa: C901  # one branch per error kind: the table of answers
             ROUTES.append((_path_pattern(path), tuple(methods)))
         _declare(path, methods, scope, public, doc, path_params, compat)
 
+    routing = {"readonly": _serve_readonly(public) if readonly else False} if REPLICA_ROUTES else {}
+
     def decorate(func):  # noqa: C901  # see api_route
         @http.route(
             path if compat else BASE + path,
@@ -496,8 +507,8 @@ def api_route(  # noqa: C901  # one branch per error kind: the table of answers
             methods=methods,
             csrf=False,
             save_session=False,
-            readonly=False,
             face_api=True,
+            **routing,
         )
         @functools.wraps(func)
         def wrapper(self, *args, **kwargs):
@@ -537,7 +548,8 @@ def api_route(  # noqa: C901  # one branch per error kind: the table of answers
                         "The request body is larger than the limit of %d bytes." % api_body_limit(request.env),
                     )
                 if not public:
-                    key = _authenticate(scope, count=attempt == 1)
+                    # Counted once per request, also when Odoo runs it again on the primary.
+                    key = _authenticate(scope, count=attempt == 1 and not getattr(request, "face_counted", False))
                     request.face_api_key = key
                 if (
                     _has_nul(kwargs)
@@ -556,12 +568,15 @@ def api_route(  # noqa: C901  # one branch per error kind: the table of answers
                 # Write now, inside the retry loop, not when Odoo flushes after the endpoint.
                 request.env.flush_all()
                 return response
-            except RETRYABLE:
+            except (*RETRYABLE, ReadOnlySqlTransaction):
+                # The second: a read-only route wrote after all; Odoo runs it again on the primary.
                 raise
             except IngestionBusy:
                 request.env.cr.rollback()
                 return error_response(busy(), request_id, compat)
             except ApiError as error:
+                if _replica_may_lag_behind(error.status):
+                    raise _replay_on_primary("%s on the replica" % error.status) from None
                 if request.db:
                     request.env.cr.rollback()
                 return error_response(error, request_id, compat)
@@ -575,6 +590,8 @@ def api_route(  # noqa: C901  # one branch per error kind: the table of answers
                     ApiError(403, "FORBIDDEN", str(error.args[0] if error.args else error)), request_id, compat
                 )
             except MissingError as error:
+                if _replica_may_lag_behind(404):
+                    raise _replay_on_primary("404 on the replica") from None
                 request.env.cr.rollback()
                 return error_response(
                     ApiError(404, "NOT_FOUND", str(error.args[0] if error.args else error)), request_id, compat
@@ -582,7 +599,11 @@ def api_route(  # noqa: C901  # one branch per error kind: the table of answers
             except (ValidationError, UserError) as error:
                 request.env.cr.rollback()
                 return error_response(model_error(error), request_id, compat)
-            except Exception:
+            except Exception as error:
+                if isinstance(error, (OperationalError, InterfaceError)) and _on_replica():
+                    # The replica went away mid-request: Odoo runs the request again on the primary
+                    # (and keeps to the primary until the replica answers again).
+                    raise _replay_on_primary("the replica failed: %s" % error) from error
                 _logger.exception("API %s %s failed (request %s)", request.httprequest.method, path, request_id)
                 if request.db:
                     request.env.cr.rollback()
@@ -597,6 +618,43 @@ def api_route(  # noqa: C901  # one branch per error kind: the table of answers
         return wrapper
 
     return decorate
+
+
+def _serve_readonly(public):
+    """The ``readonly`` routing value of a read-only route: called by Odoo for each request (18 with
+    the controller, 19 with the controller, rule and arguments)."""
+
+    def readonly(*_args):
+        registry = request.registry
+        if in_test_transaction(registry):
+            # Tests count a key's requests in their own transaction (face_api_key._bookkeeping),
+            # which a read-only cursor cannot write: keyed routes take the read-write one there.
+            return public
+        return registry["ir.http"]._face_replica_fresh(registry)
+
+    return readonly
+
+
+def _on_replica():
+    """Whether this request runs on Odoo's replica (not on the primary it fell back to)."""
+    try:
+        return bool(request.db) and replica_configured() and bool(request.env.cr.readonly)
+    except InterfaceError:  # its connection is gone: it was the replica's or the primary's
+        return False
+
+
+def _replica_may_lag_behind(status):
+    """A key or a record that the replica does not know may have been written on the primary an
+    instant ago (a token just issued, a person just created): that answer is the primary's to give."""
+    if status == 401:
+        return _on_replica() and bool(_api_key_from_headers())
+    return status == 404 and _on_replica()
+
+
+def _replay_on_primary(reason):
+    # Odoo's answer to this error from a read-only route: roll back and run the whole request again
+    # on a read-write cursor of the primary (odoo.http, "retrying with a read/write cursor").
+    return ReadOnlySqlTransaction("API request to be served by the primary: %s" % reason)
 
 
 def busy():
@@ -622,6 +680,7 @@ def _authenticate(scope, count=True):
     if not key:
         raise ApiError(401, "UNAUTHORIZED", reason, headers={"WWW-Authenticate": "Bearer"})
     retry_after = key._rate_limit_hit() if count else 0
+    request.face_counted = True
     if retry_after:
         raise ApiError(
             429,

@@ -299,6 +299,7 @@ class FaceApiCompatBackend(http.Controller):
     @api_route(
         "/api/persons",
         ["GET"],
+        readonly=True,
         scope="person:read",
         compat=COMPAT,
         summary="Get all persons with filtering",
@@ -338,6 +339,7 @@ class FaceApiCompatBackend(http.Controller):
     @api_route(
         "/api/persons/<int:person_id>",
         ["GET"],
+        readonly=True,
         scope="person:read",
         compat=COMPAT,
         summary="Get specific person with enrollments",
@@ -423,6 +425,7 @@ class FaceApiCompatBackend(http.Controller):
     @api_route(
         "/api/enrollment",
         ["GET"],
+        readonly=True,
         scope="person:read",
         compat=COMPAT,
         summary="Get all enrollments",
@@ -461,6 +464,7 @@ class FaceApiCompatBackend(http.Controller):
     @api_route(
         "/api/enrollment/<int:enrollment_id>",
         ["GET"],
+        readonly=True,
         scope="person:read",
         compat=COMPAT,
         summary="Get specific enrollment",
@@ -516,6 +520,7 @@ class FaceApiCompatBackend(http.Controller):
     @api_route(
         "/api/attendance-logs",
         ["GET"],
+        readonly=True,
         scope="attendance:read",
         compat=COMPAT,
         summary="Attendance logs (gate, direction, status) from the recognition events",
@@ -534,6 +539,7 @@ class FaceApiCompatBackend(http.Controller):
     @api_route(
         "/api/attendance-logs/<int:log_id>",
         ["GET"],
+        readonly=True,
         scope="attendance:read",
         compat=COMPAT,
         summary="One attendance log",

@@ -205,6 +205,7 @@ class FaceApiCompatEnterprise(http.Controller):
     @api_route(
         "/users/",
         ["GET"],
+        readonly=True,
         scope="gallery:read",
         compat=COMPAT,
         summary="Camera unit sync: the users with their face encodings",

@@ -170,6 +170,7 @@ class FaceApiDetections(http.Controller):
     @api_route(
         "/detections/events",
         ["GET"],
+        readonly=True,
         scope="attendance:read",
         summary="Detection events, newest first",
         tag="Detections",
@@ -245,6 +246,7 @@ class FaceApiDetections(http.Controller):
     @api_route(
         "/detections/provider/config",
         ["GET"],
+        readonly=True,
         scope="config:read",
         summary="The detection provider's configuration and health",
         tag="Detections",

@@ -217,6 +217,7 @@ class FaceApiDeveloper(http.Controller):
     @api_route(
         "/developer/endpoints",
         ["GET"],
+        readonly=True,
         summary="Every endpoint of this API, from its OpenAPI document",
         tag="Developer",
         answer=list[DevEndpoint],

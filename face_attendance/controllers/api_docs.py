@@ -82,6 +82,7 @@ class FaceApiDocs(http.Controller):
     @api_route(
         "/docs",
         ["GET"],
+        readonly=True,
         public=True,
         summary="Interactive documentation of this API (Swagger UI)",
         tag="Documentation",
@@ -95,6 +96,7 @@ class FaceApiDocs(http.Controller):
     @api_route(
         "/redoc",
         ["GET"],
+        readonly=True,
         public=True,
         summary="Reference of this API (ReDoc)",
         tag="Documentation",

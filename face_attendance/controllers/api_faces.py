@@ -205,6 +205,7 @@ class FaceApiFaces(http.Controller):
     @api_route(
         "/faces",
         ["GET"],
+        readonly=True,
         scope="person:read",
         summary="Face profiles",
         tag="Faces",
@@ -256,6 +257,7 @@ class FaceApiFaces(http.Controller):
     @api_route(
         "/faces/<string:person_id>",
         ["GET"],
+        readonly=True,
         scope="person:read",
         summary="One face profile",
         tag="Faces",
@@ -296,6 +298,7 @@ class FaceApiFaces(http.Controller):
     @api_route(
         "/faces/<string:person_id>/images",
         ["GET"],
+        readonly=True,
         scope="person:read",
         summary="A face profile's images (templates)",
         tag="Faces",

@@ -44,6 +44,7 @@ class FaceApiHistory(http.Controller):
     @api_route(
         "/history/person/<string:person_id>",
         ["GET"],
+        readonly=True,
         scope="attendance:read",
         summary="A person's history: sightings, attendances and changes",
         tag="Audit",

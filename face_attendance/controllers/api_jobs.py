@@ -75,6 +75,7 @@ class FaceApiJobs(http.Controller):
     @api_route(
         "/jobs/<int:job_id>/snapshot",
         ["GET"],
+        readonly=True,
         scope="camera:read",
         summary="The JPEG of a snapshot job",
         tag="Jobs",

@@ -56,16 +56,25 @@ class PreferencesChange(Body):
 
 
 class FaceApiLocale(http.Controller):
-    @api_route("/i18n/languages", ["GET"], summary="Installed languages", tag="Settings", answer=list[Language])
+    @api_route(
+        "/i18n/languages", ["GET"], readonly=True, summary="Installed languages", tag="Settings", answer=list[Language]
+    )
     def languages(self):
         return request.env["res.users"]._face_languages()
 
-    @api_route("/settings/timezones", ["GET"], summary="Time zones", tag="Settings", answer=list[TimeZone])
+    @api_route(
+        "/settings/timezones", ["GET"], readonly=True, summary="Time zones", tag="Settings", answer=list[TimeZone]
+    )
     def timezones(self):
         return request.env["res.users"]._face_timezones()
 
     @api_route(
-        "/settings/preferences", ["GET"], summary="The key user's preferences", tag="Settings", answer=Preferences
+        "/settings/preferences",
+        ["GET"],
+        readonly=True,
+        summary="The key user's preferences",
+        tag="Settings",
+        answer=Preferences,
     )
     def preferences(self):
         return request.env["res.users"]._face_preferences()

@@ -43,6 +43,7 @@ class FaceApiNotifications(http.Controller):
     @api_route(
         "/notifications",
         ["GET"],
+        readonly=True,
         scope="alerts:read",
         summary="The key user's notifications, newest first",
         tag="Alerts",

@@ -77,6 +77,7 @@ class FaceApiOdoo(http.Controller):
     @api_route(
         "/odoo/status",
         ["GET"],
+        readonly=True,
         scope="config:read",
         summary="Delivery of events from the daemons to Odoo",
         tag="Odoo integration",
@@ -88,6 +89,7 @@ class FaceApiOdoo(http.Controller):
     @api_route(
         "/odoo/logs",
         ["GET"],
+        readonly=True,
         scope="logs:read",
         summary="Sync lines of the system log (daemons registering, delivering, failing)",
         tag="Odoo integration",

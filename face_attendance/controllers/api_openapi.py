@@ -10,6 +10,7 @@ class FaceApiOpenApi(http.Controller):
     @api_route(
         "/openapi.json",
         ["GET"],
+        readonly=True,
         public=True,
         summary="This document",
         tag="System",

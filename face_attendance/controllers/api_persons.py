@@ -219,6 +219,7 @@ class FaceApiPersons(http.Controller):
     @api_route(
         "/persons",
         ["GET"],
+        readonly=True,
         scope="person:read",
         summary="Persons",
         tag="Persons",
@@ -243,6 +244,7 @@ class FaceApiPersons(http.Controller):
     @api_route(
         "/persons/<string:person_id>",
         ["GET"],
+        readonly=True,
         scope="person:read",
         summary="One person with face status",
         tag="Persons",
@@ -339,6 +341,7 @@ class FaceApiPersons(http.Controller):
     @api_route(
         "/persons/<string:person_id>/faces",
         ["GET"],
+        readonly=True,
         scope="person:read",
         summary="A person's face templates",
         tag="Persons",

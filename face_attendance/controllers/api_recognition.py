@@ -178,6 +178,7 @@ class FaceApiRecognition(http.Controller):
     @api_route(
         "/detections/live",
         ["GET"],
+        readonly=True,
         scope="attendance:read",
         summary="Latest recognitions, newest first",
         tag="Recognition",
@@ -191,6 +192,7 @@ class FaceApiRecognition(http.Controller):
     @api_route(
         "/recognition/calibration",
         ["GET"],
+        readonly=True,
         scope="config:read",
         summary="Estimated error rates of the recognition at its threshold (managers)",
         tag="Recognition",

@@ -119,6 +119,7 @@ class FaceApiReports(http.Controller):
     @api_route(
         "/reports/daily-summary/<string:day>",
         ["GET"],
+        readonly=True,
         scope="report:read",
         summary="Daily summary",
         tag="Reports",
@@ -132,6 +133,7 @@ class FaceApiReports(http.Controller):
     @api_route(
         "/reports/daily",
         ["GET"],
+        readonly=True,
         scope="report:read",
         summary="Daily summary",
         tag="Reports",

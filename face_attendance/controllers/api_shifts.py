@@ -52,6 +52,7 @@ class FaceApiShifts(http.Controller):
     @api_route(
         "/shifts",
         ["GET"],
+        readonly=True,
         scope="report:read",
         summary="Shifts: the working-hours calendars and a day's compliance",
         tag="Shifts",

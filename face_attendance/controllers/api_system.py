@@ -375,6 +375,7 @@ class FaceApiSystem(http.Controller):
     @api_route(
         "/status",
         ["GET"],
+        readonly=True,
         scope="config:read",
         summary="Daemons and cameras, uptime",
         tag="System",
@@ -386,6 +387,7 @@ class FaceApiSystem(http.Controller):
     @api_route(
         "/keys",
         ["GET"],
+        readonly=True,
         scope="keys:read",
         summary="API keys (never their secrets)",
         tag="System",
@@ -401,6 +403,7 @@ class FaceApiSystem(http.Controller):
     @api_route(
         "/logs",
         ["GET"],
+        readonly=True,
         scope="logs:read",
         summary="System log",
         tag="System",
@@ -436,6 +439,7 @@ class FaceApiSystem(http.Controller):
     @api_route(
         "/config",
         ["GET"],
+        readonly=True,
         scope="config:read",
         summary="Settings with their descriptions",
         tag="System",
@@ -460,6 +464,7 @@ class FaceApiSystem(http.Controller):
     @api_route(
         "/system/summary",
         ["GET"],
+        readonly=True,
         scope="config:read",
         summary="Today at a glance",
         tag="System",
@@ -472,6 +477,7 @@ class FaceApiSystem(http.Controller):
     @api_route(
         "/system/health/metrics",
         ["GET"],
+        readonly=True,
         scope="config:read",
         summary="Figures of the daemons, cameras and Odoo itself",
         tag="System",
@@ -485,6 +491,7 @@ class FaceApiSystem(http.Controller):
     @api_route(
         "/system/health/services",
         ["GET"],
+        readonly=True,
         scope="config:read",
         summary="Odoo, PostgreSQL, each daemon, camera and cron of the addon: state and last run",
         tag="System",
@@ -496,6 +503,7 @@ class FaceApiSystem(http.Controller):
     @api_route(
         "/system/uptime",
         ["GET"],
+        readonly=True,
         scope="config:read",
         summary="Uptime of Odoo, the daemons and the cameras",
         tag="System",
@@ -510,6 +518,7 @@ class FaceApiSystem(http.Controller):
     @api_route(
         "/system/version",
         ["GET"],
+        readonly=True,
         scope="config:read",
         summary="Versions: the addon, Odoo, the API, PostgreSQL and each daemon",
         tag="System",
@@ -521,6 +530,7 @@ class FaceApiSystem(http.Controller):
     @api_route(
         "/system/network-metrics",
         ["GET"],
+        readonly=True,
         scope="config:read",
         summary="Delivery from each daemon to Odoo: latency, failures, backlog",
         tag="System",

@@ -52,6 +52,7 @@ class FaceApiUsers(http.Controller):
     @api_route(
         "/users",
         ["GET"],
+        readonly=True,
         scope="users:read",
         summary="Users with a Face Attendance group (managed in Odoo)",
         tag="Users",
@@ -67,6 +68,7 @@ class FaceApiUsers(http.Controller):
     @api_route(
         "/roles",
         ["GET"],
+        readonly=True,
         scope="users:read",
         summary="Roles: the Face Attendance groups and the scopes of their sign-in tokens",
         tag="Users",

@@ -25,6 +25,7 @@ from . import face_live_monitor
 from . import hr_employee_enrol
 from . import ir_http
 from . import ir_http_any_path
+from . import ir_http_replica
 from . import ir_websocket
 from . import face_kiosk
 from . import face_kiosk_device
