@@ -301,6 +301,10 @@ def markdown(results):
         out += kiosk_section(kiosk)
     if results.get("api_declarations"):
         out += declarations_section(results["api_declarations"])
+    if results.get("nodes"):
+        from bench_nodes import nodes_section
+
+        out += nodes_section(results["nodes"])
     out += ["## 7. Verdicts", ""] + verdicts(results) + [""]
     return "\n".join(out)
 

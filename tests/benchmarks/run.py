@@ -21,6 +21,7 @@ sys.path.insert(0, os.path.dirname(HERE))
 import bench_accuracy  # noqa: E402
 import bench_api_declarations  # noqa: E402
 import bench_learning  # noqa: E402
+import bench_nodes  # noqa: E402
 import bench_odoo  # noqa: E402
 import bench_pipeline  # noqa: E402
 from report import markdown  # noqa: E402
@@ -82,6 +83,7 @@ def main():
     if not args.skip_odoo:
         results["odoo"] = bench_odoo.run(log, args.faces)
         results["api_declarations"] = bench_api_declarations.run(log, args.faces)
+        results["nodes"] = bench_nodes.run(log, args.faces)
     results["seconds"] = round(time.perf_counter() - started, 1)
     os.makedirs(os.path.dirname(args.json), exist_ok=True)
     with open(args.json, "w") as handle:
