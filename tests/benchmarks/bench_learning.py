@@ -26,7 +26,6 @@ present); run.py calls ``run`` as one section of the whole benchmark.
 """
 
 import argparse
-import datetime
 import json
 import os
 import subprocess
@@ -425,25 +424,8 @@ def run(faces_dir, log):
     }
 
 
-def write_section(path, section, title, before=None):
-    """Replace the section titled ``title`` in place, else insert it before the heading ``before``, else append."""
-    text = open(path).read() if os.path.exists(path) else "# Benchmarks\n"
-    start = text.find(title)
-    if start >= 0:
-        following = text.find("\n## ", start + len(title))
-        text = text[:start] + section.rstrip("\n") + "\n" + (text[following:] if following >= 0 else "")
-    elif before and ("\n" + before) in text:
-        at = text.find("\n" + before) + 1
-        text = text[:at] + section.rstrip("\n") + "\n\n" + text[at:]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section.rstrip("\n") + "\n"
-    with open(path, "w") as handle:
-        handle.write(text)
-
-
 def main():
-    from report import LEARNING_SECTION, learning_section
-    from run import machine
+    from report import LEARNING_SECTION, learning_section, save_alone
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument(
@@ -462,18 +444,15 @@ def main():
         print("[%6.1fs] %s" % (time.perf_counter() - started, message), flush=True)
 
     results = run(args.faces, log)
-    results["machine"] = machine()
-    results["date"] = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    results["alone"] = True
-    status = ["git", "-C", ROOT, "status", "--porcelain", "--", ".", ":!BENCHMARKS.md", ":!test-artifacts"]
-    results["uncommitted_changes"] = bool(subprocess.run(status, capture_output=True, text=True).stdout.strip())
-    os.makedirs(os.path.dirname(args.json), exist_ok=True)
-    with open(args.json, "w") as handle:
-        json.dump(results, handle, indent=1)
-    section = "\n".join(learning_section(results))
-    if args.markdown:
-        write_section(args.markdown, section, LEARNING_SECTION, before="## 4. ")
-    print(section)
+    save_alone(
+        results,
+        ROOT,
+        args.json,
+        args.markdown,
+        lambda r: "\n".join(learning_section(r)),
+        LEARNING_SECTION,
+        before="## 4. ",
+    )
     log("done: %s%s" % (args.json, " and " + args.markdown if args.markdown else ""))
 
 

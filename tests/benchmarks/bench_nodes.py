@@ -716,8 +716,7 @@ def _profile_reading(runs):
 
 
 def main():
-    from bench_learning import write_section
-    from run import machine
+    from report import save_alone, write_section
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument(
@@ -740,19 +739,8 @@ def main():
         print("[%6.1fs] %s" % (time.perf_counter() - started, message), flush=True)
 
     results = run(log, args.faces)
-    results["machine"] = machine()
-    results["date"] = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    results["alone"] = True
     results["seconds"] = round(time.perf_counter() - started, 1)
-    status = ["git", "-C", ROOT, "status", "--porcelain", "--", ".", ":!BENCHMARKS.md", ":!test-artifacts"]
-    results["uncommitted_changes"] = bool(subprocess.run(status, capture_output=True, text=True).stdout.strip())
-    os.makedirs(os.path.dirname(args.json), exist_ok=True)
-    with open(args.json, "w") as handle:
-        json.dump(results, handle, indent=1)
-    section = "\n".join(nodes_section(results))
-    if args.markdown:
-        write_section(args.markdown, section, SECTION, before="## 7. ")
-    print(section)
+    save_alone(results, ROOT, args.json, args.markdown, lambda r: "\n".join(nodes_section(r)), SECTION, before="## 7. ")
     log("done: %s%s" % (args.json, " and " + args.markdown if args.markdown else ""))
 
 

@@ -1,5 +1,10 @@
 """BENCHMARKS.md from the benchmark's JSON: tables, the machine, the command, and the verdicts."""
 
+import datetime
+import json
+import os
+import subprocess
+
 
 def _table(headers, rows):
     lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
@@ -808,3 +813,37 @@ def ingestion_verdicts(odoo):
             "- Simulation: %d site daemons held with sighting-to-attendance p95 under 1 s." % sim["largest_held"]
         )
     return lines
+
+
+def write_section(path, section, title, before=None):
+    """Replace the section titled ``title`` in place, else insert it before the heading ``before``, else append."""
+    text = open(path).read() if os.path.exists(path) else "# Benchmarks\n"
+    start = text.find(title)
+    if start >= 0:
+        following = text.find("\n## ", start + len(title))
+        text = text[:start] + section.rstrip("\n") + "\n" + (text[following:] if following >= 0 else "")
+    elif before and ("\n" + before) in text:
+        at = text.find("\n" + before) + 1
+        text = text[:at] + section.rstrip("\n") + "\n\n" + text[at:]
+    else:
+        text = text.rstrip("\n") + "\n\n" + section.rstrip("\n") + "\n"
+    with open(path, "w") as handle:
+        handle.write(text)
+
+
+def save_alone(results, root, json_path, markdown_path, section, title, before):
+    """A section run on its own: its figures stamped (date, whether the tree had uncommitted changes)
+    into ``json_path``, and ``section`` put in place of its old one in ``markdown_path`` ('' leaves it)."""
+    from run import machine
+
+    results["machine"] = machine()
+    results["date"] = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    results["alone"] = True
+    status = ["git", "-C", root, "status", "--porcelain", "--", ".", ":!BENCHMARKS.md", ":!test-artifacts"]
+    results["uncommitted_changes"] = bool(subprocess.run(status, capture_output=True, text=True).stdout.strip())
+    os.makedirs(os.path.dirname(json_path), exist_ok=True)
+    with open(json_path, "w") as handle:
+        json.dump(results, handle, indent=1)
+    if markdown_path:
+        write_section(markdown_path, section(results), title, before=before)
+    print(section(results))
