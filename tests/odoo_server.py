@@ -43,6 +43,17 @@ def odoo_command(*args, addons_root=ROOT):
     ]
 
 
+def server_env(addons_root=ROOT):
+    """The environment of an Odoo process serving the addon in ``addons_root``: a benchmark's baseline
+    folder also holds the daemon package of its commit, which its addon must import, not ours."""
+    env = dict(os.environ)
+    if os.path.realpath(addons_root) != os.path.realpath(ROOT) and os.path.isdir(
+        os.path.join(addons_root, "face_attendance_daemon")
+    ):
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [addons_root, env.get("PYTHONPATH")]))
+    return env
+
+
 def _connect(dbname="postgres"):
     connection = psycopg2.connect(dbname=dbname, **PG)
     connection.autocommit = True
@@ -84,6 +95,7 @@ def install_template(name, log_path, addons_root=ROOT):
             ),
             stdout=log,
             stderr=subprocess.STDOUT,
+            env=server_env(addons_root),
             check=True,
         )
 
@@ -130,6 +142,7 @@ class OdooServer:
             ),
             stdout=log,
             stderr=subprocess.STDOUT,
+            env=server_env(self.addons_root),
             start_new_session=True,
         )
         log.close()
@@ -179,7 +192,9 @@ class OdooServer:
         """Runs ``script`` in ``odoo-bin shell`` on this server's database (the ORM's own code paths)."""
         command = odoo_command("-d", self.db, "--no-http", "--log-level=warn", addons_root=self.addons_root)
         command.insert(2, "shell")  # odoo-bin's sub-command comes first
-        run = subprocess.run(command, input=script, capture_output=True, text=True, timeout=300)
+        run = subprocess.run(
+            command, input=script, capture_output=True, text=True, timeout=300, env=server_env(self.addons_root)
+        )
         if run.returncode:
             raise RuntimeError("odoo-bin shell failed: %s" % run.stderr[-2000:])
         return run.stdout

@@ -35,22 +35,24 @@ ATTENDANCE_ROWS = 100_000
 PERSON = "Kofi_Annan"
 
 
-def _baseline_tree(workdir):
-    """The addon at BASELINE, as a folder Odoo can load (no checkout: git archive)."""
-    target = os.path.join(workdir, "baseline")
+def baseline_tree(workdir, commit=BASELINE):
+    """The addon and the daemon package (its face engine) at ``commit``, as a folder Odoo can load
+    (no checkout: git archive); odoo_server.server_env puts the folder first on the server's path."""
+    target = os.path.join(workdir, "baseline-%s" % commit)
     os.makedirs(target)
-    run = subprocess.run(["git", "-C", ROOT, "archive", BASELINE, "face_attendance"], capture_output=True)
+    run = subprocess.run(
+        ["git", "-C", ROOT, "archive", commit, "face_attendance", "face_attendance_daemon"], capture_output=True
+    )
     if run.returncode:
         raise RuntimeError(
-            "the baseline commit %s is not in this checkout (%s): clone the full history or set "
-            "FA_BENCH_BASELINE" % (BASELINE, run.stderr.decode(errors="replace").strip())
+            "the baseline commit %s is not in this checkout (%s): clone the full history or set the "
+            "benchmark's baseline variable" % (commit, run.stderr.decode(errors="replace").strip())
         )
-    archive = run.stdout
-    subprocess.run(["tar", "-x", "-C", target], input=archive, check=True)
+    subprocess.run(["tar", "-x", "-C", target], input=run.stdout, check=True)
     return target
 
 
-def _api_key(server):
+def api_key(server):
     """A key of admin's with every scope and no rate limit, made by the server's own addon code."""
     output = server.shell(
         "key, secret = env['face.api.key']._generate('bench', env.ref('base.user_admin'), '*')\n"
@@ -61,7 +63,7 @@ def _api_key(server):
     return next(line.split()[1] for line in output.splitlines() if line.startswith("KEY "))
 
 
-def _recognize_body(faces_dir):
+def recognize_body(faces_dir):
     photo = cv2.imread(os.path.join(faces_dir, "known", PERSON, "%s_0002.jpg" % PERSON))
     canvas = np.full((480, 640, 3), 90, dtype=np.uint8)
     canvas[115 : 115 + photo.shape[0], 195 : 195 + photo.shape[1]] = photo
@@ -69,7 +71,7 @@ def _recognize_body(faces_dir):
     return json.dumps({"image": base64.b64encode(jpeg.tobytes()).decode()})
 
 
-def _seed(server, secret, faces_dir, body):
+def seed(server, secret, faces_dir, body):
     import bench_odoo
 
     employee_ids, camera = bench_odoo.seed(server)
@@ -107,9 +109,10 @@ def _seed(server, secret, faces_dir, body):
     bench_odoo.seed_attendance(server, employee_ids, ATTENDANCE_ROWS)
 
 
-def _load(server, secret, path, concurrency, body_path=None):
+def load(server, secret, path, concurrency, body_path=None, seconds=SECONDS):
+    """tests/benchmarks/loadgen.py on ``/api/v1`` + ``path`` in its own process; its JSON answer."""
     command = [sys.executable, os.path.join(HERE, "loadgen.py"), server.url + "/api/v1" + path, secret]
-    command += [str(concurrency), str(SECONDS)] + ([body_path] if body_path else [])
+    command += [str(concurrency), str(seconds)] + ([body_path] if body_path else [])
     run = subprocess.run(command, capture_output=True, text=True, timeout=300)
     return json.loads(run.stdout.strip().splitlines()[-1])
 
@@ -119,8 +122,8 @@ def run(log, faces_dir, port=8389):
     workdir = tempfile.mkdtemp(prefix="fa-bench-decl-")
     servers = {}
     try:
-        roots = {"baseline": _baseline_tree(workdir), "current": ROOT}
-        body = _recognize_body(faces_dir)
+        roots = {"baseline": baseline_tree(workdir), "current": ROOT}
+        body = recognize_body(faces_dir)
         body_path = os.path.join(workdir, "recognize.json")
         with open(body_path, "w") as handle:
             handle.write(body)
@@ -131,12 +134,12 @@ def run(log, faces_dir, port=8389):
             log("declarations: installing the %s addon in %s" % (side, db))
             install_template(db, os.path.join(ARTIFACTS, "benchmark-%s-install.log" % side), addons_root=root)
             servers[side] = OdooServer(db, port + 10 * offset, workers=workers, addons_root=root).start()
-            secrets[side] = _api_key(servers[side])
+            secrets[side] = api_key(servers[side])
             log(
                 "declarations: seeding %s (200 persons, 1 face, 300 sightings, %d attendance rows)"
                 % (side, ATTENDANCE_ROWS)
             )
-            _seed(servers[side], secrets[side], faces_dir, body)
+            seed(servers[side], secrets[side], faces_dir, body)
         cases = [
             ("POST /api/v1/recognize (640x480, 1 face)", "/recognize", body_path, 1),
             ("POST /api/v1/recognize (640x480, 1 face)", "/recognize", body_path, 8),
@@ -152,7 +155,7 @@ def run(log, faces_dir, port=8389):
                 # Alternate which side goes first, so neither always follows the other.
                 order = ("baseline", "current") if round_number % 2 == 0 else ("current", "baseline")
                 for side in order:
-                    runs[side].append(_load(servers[side], secrets[side], path, concurrency, body_file))
+                    runs[side].append(load(servers[side], secrets[side], path, concurrency, body_file))
             log("declarations: %s at concurrency %d" % (label, concurrency))
             row = {"endpoint": label, "concurrency": concurrency, "rounds": ROUNDS}
             for side, results in runs.items():

@@ -25,7 +25,6 @@ test-artifacts/benchmarks-learning.json and its section of BENCHMARKS.md (replac
 present); run.py calls ``run`` as one section of the whole benchmark.
 """
 
-import argparse
 import json
 import os
 import subprocess
@@ -425,35 +424,27 @@ def run(faces_dir, log):
 
 
 def main():
-    from report import LEARNING_SECTION, learning_section, save_alone
+    from report import LEARNING_SECTION, alone_main, learning_section
 
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument(
-        "--faces", default=os.environ.get("FA_FACES_DIR") or os.path.join(ROOT, "..", "shared", "data", "faces")
-    )
-    parser.add_argument("--json", default=os.path.join(ROOT, "test-artifacts", "benchmarks-learning.json"))
-    parser.add_argument("--markdown", default=os.path.join(ROOT, "BENCHMARKS.md"), help="'' to leave it alone")
-    parser.add_argument("--cost-only", action="store_true", help="print matching_cost's JSON only")
-    args = parser.parse_args()
-    if args.cost_only:
-        print(json.dumps(matching_cost(get_encoder(ENCODER))))
-        return
-    started = time.perf_counter()
+    def cost_only(parser):
+        parser.add_argument("--cost-only", action="store_true", help="print matching_cost's JSON only")
 
-    def log(message):
-        print("[%6.1fs] %s" % (time.perf_counter() - started, message), flush=True)
+        def handle(args):
+            if args.cost_only:
+                print(json.dumps(matching_cost(get_encoder(ENCODER))))
+            return args.cost_only
 
-    results = run(args.faces, log)
-    save_alone(
-        results,
-        ROOT,
-        args.json,
-        args.markdown,
-        lambda r: "\n".join(learning_section(r)),
+        return handle
+
+    alone_main(
+        __doc__,
+        lambda log, faces: run(faces, log),
+        "benchmarks-learning.json",
+        learning_section,
         LEARNING_SECTION,
         before="## 4. ",
+        extra=cost_only,
     )
-    log("done: %s%s" % (args.json, " and " + args.markdown if args.markdown else ""))
 
 
 if __name__ == "__main__":

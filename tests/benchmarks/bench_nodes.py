@@ -24,7 +24,6 @@ Runnable alone: ``$FA_VENV/bin/python tests/benchmarks/bench_nodes.py`` (prints 
 test-artifacts/benchmarks-nodes.json and section 6d of BENCHMARKS.md).
 """
 
-import argparse
 import datetime
 import json
 import os
@@ -381,11 +380,11 @@ def run(log, faces_dir):
     try:
         body_path = os.path.join(workdir, "recognize.json")
         with open(body_path, "w") as handle:
-            handle.write(bench_api_declarations._recognize_body(faces_dir))
+            handle.write(bench_api_declarations.recognize_body(faces_dir))
         seed_server = bench_odoo.setup(log, BASE_PORT + 20)
-        secret = bench_api_declarations._api_key(seed_server)
+        secret = bench_api_declarations.api_key(seed_server)
         log("seeding (200 persons, 1 face, 300 sightings, %d attendance rows)" % bench_api_declarations.ATTENDANCE_ROWS)
-        bench_api_declarations._seed(seed_server, secret, faces_dir, bench_api_declarations._recognize_body(faces_dir))
+        bench_api_declarations.seed(seed_server, secret, faces_dir, bench_api_declarations.recognize_body(faces_dir))
         seed_server.stop()
         for label, count, with_replica in SETUPS:
             if with_replica and replica is None:
@@ -432,26 +431,10 @@ def _cell(value, suffix=""):
 
 def nodes_section(bench):
     """Section 6d of BENCHMARKS.md."""
-    from report import _table
+    from report import _table, alone_header
 
     out = [SECTION, ""]
-    if bench.get("alone"):
-        m = bench["machine"]
-        out += [
-            "Run alone (`$FA_VENV/bin/python tests/benchmarks/bench_nodes.py`), %s, commit `%s`%s, %s s. "
-            "Machine: %s, %s cores, %s GB RAM; Python %s."
-            % (
-                bench["date"],
-                m["commit"],
-                " with uncommitted changes" if bench.get("uncommitted_changes") else "",
-                bench.get("seconds"),
-                m["cpu"],
-                m["cores"],
-                m["memory_gb"],
-                m["python"],
-            ),
-            "",
-        ]
+    out += alone_header(bench, "bench_nodes.py")
     out += [
         "The same load on three set-ups, one after the other in one run, each on its own copy of one seeded "
         "database (200 persons, one enrolled face, 300 sightings, 100,000 attendance rows): **(a)** one Odoo "
@@ -716,32 +699,9 @@ def _profile_reading(runs):
 
 
 def main():
-    from report import save_alone, write_section
+    from report import alone_main
 
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument(
-        "--faces", default=os.environ.get("FA_FACES_DIR") or os.path.join(ROOT, "..", "shared", "data", "faces")
-    )
-    parser.add_argument("--json", default=os.path.join(ROOT, "test-artifacts", "benchmarks-nodes.json"))
-    parser.add_argument("--markdown", default=os.path.join(ROOT, "BENCHMARKS.md"), help="'' to leave it alone")
-    parser.add_argument("--report-only", action="store_true", help="write the section again from --json")
-    args = parser.parse_args()
-    if args.report_only:
-        with open(args.json) as handle:
-            section = "\n".join(nodes_section(json.load(handle)))
-        if args.markdown:
-            write_section(args.markdown, section, SECTION, before="## 7. ")
-        print(section)
-        return
-    started = time.perf_counter()
-
-    def log(message):
-        print("[%6.1fs] %s" % (time.perf_counter() - started, message), flush=True)
-
-    results = run(log, args.faces)
-    results["seconds"] = round(time.perf_counter() - started, 1)
-    save_alone(results, ROOT, args.json, args.markdown, lambda r: "\n".join(nodes_section(r)), SECTION, before="## 7. ")
-    log("done: %s%s" % (args.json, " and " + args.markdown if args.markdown else ""))
+    alone_main(__doc__, run, "benchmarks-nodes.json", nodes_section, SECTION, before="## 7. ")
 
 
 if __name__ == "__main__":

@@ -1,9 +1,13 @@
 """BENCHMARKS.md from the benchmark's JSON: tables, the machine, the command, and the verdicts."""
 
+import argparse
 import datetime
 import json
 import os
 import subprocess
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 def _table(headers, rows):
@@ -310,6 +314,10 @@ def markdown(results):
         from bench_nodes import nodes_section
 
         out += nodes_section(results["nodes"])
+    if results.get("throughput"):
+        from bench_throughput import throughput_section
+
+        out += throughput_section(results["throughput"])
     out += ["## 7. Verdicts", ""] + verdicts(results) + [""]
     return "\n".join(out)
 
@@ -322,24 +330,7 @@ def learning_section(bench):
     a week of learning from sightings, poisoning and its correction, and the matching cost."""
     th = bench["thresholds"]
     out = [LEARNING_SECTION, ""]
-    if bench.get("alone"):
-        m = bench["machine"]
-        out += [
-            "Run alone (`$FA_VENV/bin/python tests/benchmarks/bench_learning.py`), %s, commit `%s`%s, %s s. "
-            "Machine: %s, %s cores; Python %s, NumPy %s, OpenCV %s."
-            % (
-                bench["date"],
-                m["commit"],
-                " with uncommitted changes" if bench.get("uncommitted_changes") else "",
-                bench["seconds"],
-                m["cpu"],
-                m["cores"],
-                m["python"],
-                m["numpy"],
-                m["opencv"],
-            ),
-            "",
-        ]
+    out += alone_header(bench, "bench_learning.py")
     out += [
         "%s encoder, %d known people with photos 1-%d enrolled, %d strangers. Baseline, measured in this run: "
         "today's rule, the single nearest template under %.2f. New rule: the nearest person's centroid "
@@ -847,3 +838,66 @@ def save_alone(results, root, json_path, markdown_path, section, title, before):
     if markdown_path:
         write_section(markdown_path, section(results), title, before=before)
     print(section(results))
+
+
+def alone_header(results, script):
+    """The first lines of a section that ran on its own: when, at which commit, on which machine."""
+    if not results.get("alone"):
+        return []
+    m = results["machine"]
+    return [
+        "Run alone (`$FA_VENV/bin/python tests/benchmarks/%s`), %s, commit `%s`%s, %s s. "
+        "Machine: %s, %s cores, %s GB RAM; Python %s, NumPy %s, OpenCV %s."
+        % (
+            script,
+            results["date"],
+            m["commit"],
+            " with uncommitted changes" if results.get("uncommitted_changes") else "",
+            results.get("seconds"),
+            m["cpu"],
+            m["cores"],
+            m["memory_gb"],
+            m["python"],
+            m["numpy"],
+            m["opencv"],
+        ),
+        "",
+    ]
+
+
+def alone_main(doc, run, json_name, section, title, before, extra=None):
+    """The command line of a section that runs on its own: ``run(log, faces_dir)`` measures,
+    ``section(results)`` gives the section's lines, put in place of ``title`` in BENCHMARKS.md.
+    ``extra(parser)`` may add options and return a function of the parsed arguments that answers True
+    when it did the whole job itself."""
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument(
+        "--faces", default=os.environ.get("FA_FACES_DIR") or os.path.join(ROOT, "..", "shared", "data", "faces")
+    )
+    parser.add_argument("--json", default=os.path.join(ROOT, "test-artifacts", json_name))
+    parser.add_argument("--markdown", default=os.path.join(ROOT, "BENCHMARKS.md"), help="'' to leave it alone")
+    parser.add_argument("--report-only", action="store_true", help="write the section again from --json")
+    handled = extra(parser) if extra else None
+    args = parser.parse_args()
+
+    def text(results):
+        return "\n".join(section(results))
+
+    if args.report_only:
+        with open(args.json) as handle:
+            results = json.load(handle)
+        if args.markdown:
+            write_section(args.markdown, text(results), title, before=before)
+        print(text(results))
+        return
+    if handled and handled(args):
+        return
+    started = time.perf_counter()
+
+    def log(message):
+        print("[%6.1fs] %s" % (time.perf_counter() - started, message), flush=True)
+
+    results = run(log, args.faces)
+    results["seconds"] = round(time.perf_counter() - started, 1)
+    save_alone(results, ROOT, args.json, args.markdown, text, title, before)
+    log("done: %s%s" % (args.json, " and " + args.markdown if args.markdown else ""))

@@ -24,6 +24,7 @@ import bench_learning  # noqa: E402
 import bench_nodes  # noqa: E402
 import bench_odoo  # noqa: E402
 import bench_pipeline  # noqa: E402
+import bench_throughput  # noqa: E402
 from report import markdown  # noqa: E402
 
 
@@ -84,6 +85,7 @@ def main():
         results["odoo"] = bench_odoo.run(log, args.faces)
         results["api_declarations"] = bench_api_declarations.run(log, args.faces)
         results["nodes"] = bench_nodes.run(log, args.faces)
+        results["throughput"] = bench_throughput.run(log, args.faces)
     results["seconds"] = round(time.perf_counter() - started, 1)
     os.makedirs(os.path.dirname(args.json), exist_ok=True)
     with open(args.json, "w") as handle:
