@@ -18,6 +18,8 @@ import psycopg2
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ODOO_SRC = os.environ.get("ODOO_SRC", "/opt/odoo-src")
 ARTIFACTS = os.path.join(ROOT, "test-artifacts")
+# A prefork server's gevent process listens this far above its HTTP port.
+GEVENT_OFFSET = 1000
 DATA_DIR = os.path.join(os.path.expanduser("~"), ".local", "share", "Odoo")
 PG = {
     "host": os.environ.get("PGHOST", "127.0.0.1"),
@@ -120,6 +122,13 @@ class OdooServer:
         self.log_path = os.path.join(ARTIFACTS, "odoo-server-%s.log" % (name or db))
         self.process = None
 
+    def _gevent_port(self):
+        """Prefork servers run a gevent process, on 8072 unless told: two servers at once (a
+        benchmark's baseline and current) would fight for it, the loser restarting it in a loop."""
+        if self.workers and not any(arg.startswith("--gevent-port") for arg in self.extra_args):
+            return ("--gevent-port=%d" % (self.port + GEVENT_OFFSET),)
+        return ()
+
     def start(self, timeout=120):
         os.makedirs(ARTIFACTS, exist_ok=True)
         log = open(self.log_path, "ab")
@@ -137,6 +146,7 @@ class OdooServer:
                 "--log-level=info",
                 "--limit-time-real=600",
                 "--limit-time-cpu=600",
+                *self._gevent_port(),
                 *self.extra_args,
                 addons_root=self.addons_root,
             ),

@@ -4,7 +4,7 @@ import os
 import secrets
 import threading
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import psycopg2
 
@@ -731,7 +731,14 @@ class FaceApiKey(models.Model):
 
 def iso(value):
     """The API's one date-time format: ISO 8601 in UTC with a Z."""
-    return value.strftime("%Y-%m-%dT%H:%M:%SZ") if value else None
+    if not value:
+        return None
+    # isoformat() writes the same text as the format below for the ORM's naive date-times at a
+    # third of strftime's cost (a page of 1000 attendances writes 2000 of them); strftime stays
+    # for the rest (dates, aware values, years before 1000, which it does not pad).
+    if type(value) is datetime and value.tzinfo is None and value.year >= 1000:
+        return value.isoformat(timespec="seconds") + "Z"
+    return value.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class FaceApiKeyWizard(models.TransientModel):

@@ -54,6 +54,11 @@ READ_FIELDS = [
     "face_auto_closed",
 ]
 
+# What an attendance row shows of its person and the columns its time zone is found from
+# (hr.employee._get_tz; Odoo 19 reaches the calendar through the current version): those of the
+# running version that are stored.
+ZONE_COLUMNS = ("person_ref", "name", "tz", "resource_id", "resource_calendar_id", "current_version_id", "company_id")
+
 CSV_COLUMNS = (
     "id",
     "person_id",
@@ -182,6 +187,22 @@ class FaceAttendanceFigures(models.AbstractModel):
         }
 
     @api.model
+    def _person_zones(self, employee_ids):
+        """{employee id: (person ref, name, time zone name)}: what an attendance row shows of its
+        person (as ``_employee_info``, without department and job)."""
+        Employee = self.env["hr.employee"].sudo().with_context(active_test=False)
+        employees = Employee.browse(set(employee_ids))
+        # Only the columns shown and those the zone is found from (the employee's, its resource's,
+        # its calendar's, its company's): the first access to any other column would fetch the
+        # whole, wide employee row of every person on the page.
+        employees.fetch([name for name in ZONE_COLUMNS if name in Employee._fields and Employee._fields[name].store])
+        Event = self.env["face.recognition.event"]
+        return {
+            employee.id: (employee.person_ref or None, employee.name, Event._employee_tz(employee).zone)
+            for employee in employees
+        }
+
+    @api.model
     def _camera_names(self, camera_ids):
         # The name of a camera a readable record points to, as a many2one's name is shown.
         return {
@@ -244,10 +265,7 @@ class FaceAttendanceFigures(models.AbstractModel):
         """check_in/check_out: ISO 8601 in UTC ("Z"); date: the working day in the employee's zone."""
         # Plain ids (load=None): names are read once per person and camera, not formatted per row.
         rows = attendances.read(READ_FIELDS, load=None)
-        people = {
-            employee_id: (info[0], info[1], info[5].zone)
-            for employee_id, info in self._employee_info(r["employee_id"] for r in rows if r["employee_id"]).items()
-        }
+        people = self._person_zones(r["employee_id"] for r in rows if r["employee_id"])
         cameras = self._camera_names(r["face_camera_id"] for r in rows if r["face_camera_id"])
         now = fields.Datetime.now()
         return [self._attendance_dict(row, people, cameras, now) for row in rows]
@@ -286,9 +304,15 @@ class FaceAttendanceFigures(models.AbstractModel):
         domain = self._attendance_domain(filters)
         Attendance = self.env["hr.attendance"]
         records = Attendance.search(domain, order="check_in desc, id desc", limit=limit, offset=offset)
+        if len(records) < limit and (records or not offset):
+            # A page that is not full is the last one: the total is known without counting again
+            # (both reads see the transaction's one snapshot).
+            total = offset + len(records)
+        else:
+            total = Attendance.search_count(domain)
         return {
             "records": self._attendance_dicts(records),
-            "total": Attendance.search_count(domain),
+            "total": total,
             "limit": limit,
             "offset": offset,
         }
