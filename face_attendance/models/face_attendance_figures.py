@@ -54,11 +54,6 @@ READ_FIELDS = [
     "face_auto_closed",
 ]
 
-# What an attendance row shows of its person and the columns its time zone is found from
-# (hr.employee._get_tz; Odoo 19 reaches the calendar through the current version): those of the
-# running version that are stored.
-ZONE_COLUMNS = ("person_ref", "name", "tz", "resource_id", "resource_calendar_id", "current_version_id", "company_id")
-
 CSV_COLUMNS = (
     "id",
     "person_id",
@@ -190,16 +185,10 @@ class FaceAttendanceFigures(models.AbstractModel):
     def _person_zones(self, employee_ids):
         """{employee id: (person ref, name, time zone name)}: what an attendance row shows of its
         person (as ``_employee_info``, without department and job)."""
-        Employee = self.env["hr.employee"].sudo().with_context(active_test=False)
-        employees = Employee.browse(set(employee_ids))
-        # Only the columns shown and those the zone is found from (the employee's, its resource's,
-        # its calendar's, its company's): the first access to any other column would fetch the
-        # whole, wide employee row of every person on the page.
-        employees.fetch([name for name in ZONE_COLUMNS if name in Employee._fields and Employee._fields[name].store])
-        Event = self.env["face.recognition.event"]
+        employees = self.env["hr.employee"].sudo().with_context(active_test=False).browse(set(employee_ids))
+        zones = self.env["face.recognition.event"]._employee_zones(employees, also=("person_ref", "name"))
         return {
-            employee.id: (employee.person_ref or None, employee.name, Event._employee_tz(employee).zone)
-            for employee in employees
+            employee.id: (employee.person_ref or None, employee.name, zone.zone) for employee, zone in zones.items()
         }
 
     @api.model

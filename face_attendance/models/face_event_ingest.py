@@ -536,7 +536,8 @@ class FaceRecognitionEventIngest(models.Model):
 
     def _rebuild_attendances_now(self, starts):
         Attendance = self.env["hr.attendance"].sudo()
-        zones = {employee: self._employee_tz(employee) for employee in starts}
+        first = next(iter(starts))
+        zones = self._employee_zones(first.browse([employee.id for employee in starts]))
         anchors = {
             employee.id: self._day_start_utc(zones[employee], self._working_day(zones[employee], since))
             for employee, since in starts.items()

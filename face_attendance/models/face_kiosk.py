@@ -368,7 +368,14 @@ class FaceKiosk(models.Model):
             person_key = env["face.lookalike"]._refused_person(gallery, encoder, identified.vector, match.distance)
         employee = env["hr.employee"]
         if person_key is not None:
-            employee = employee.browse(person_key).exists().filtered(lambda e: e.company_id == kiosk.company_id)
+            # A search, not browse().exists().filtered(): reading the company fetched the whole
+            # hr.employee row, each field through HR's access hook, on every frame, where the vote
+            # needs only the id. Archived employees are found as exists() found them.
+            employee = employee.browse(
+                employee.with_context(active_test=False)
+                .search([("id", "=", person_key), ("company_id", "=", kiosk.company_id.id)], limit=1)
+                .ids
+            )
         decision = vote.add(employee.id or "unknown", live)
         if decision == UNDECIDED:
             kiosk._save_vote(vote)
@@ -657,7 +664,9 @@ class FaceKiosk(models.Model):
         managers = group_users(self.env.ref(MANAGER).sudo()).filtered(
             lambda u: not u.share and self.company_id in u.company_ids
         )
-        self.message_post(
+        # The managers' emails go through the mail queue, woken at once (below): a mail server's round
+        # trip has no place in the frame's answer; the chatter message and the alert are written here.
+        self.with_context(mail_notify_force_send=False).message_post(
             body=self.env._(
                 "Spoof attempt at face kiosk %(name)s: a face that is not live (a photo or a screen) was shown. "
                 "Event %(event)s holds its snapshot.",
@@ -668,6 +677,9 @@ class FaceKiosk(models.Model):
             message_type="comment",
             subtype_xmlid="mail.mt_comment",
         )
+        scheduler = self.env.ref("mail.ir_cron_mail_scheduler_action", raise_if_not_found=False)
+        if scheduler:
+            scheduler.sudo()._trigger()
         self.env["face.system.log"]._log(
             self.env._("Spoof attempt at face kiosk %s", self.name),
             level="warning",

@@ -149,6 +149,16 @@ def seed_attendance(server, employee_ids, total):
         connection.close()
 
 
+def analyze(server, *tables):
+    """ANALYZE ``tables`` of the server's database (table statistics, as autovacuum keeps them)."""
+    connection = _connect(server.db)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE %s" % ", ".join(tables))
+    finally:
+        connection.close()
+
+
 def api_load(server, secret, employee_ids, log, seconds=4.0):
     endpoints = [("/health", None), ("/persons", None), ("/detections/live", None)]
     rows = []
