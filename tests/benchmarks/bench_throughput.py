@@ -346,7 +346,7 @@ def throughput_section(results):
                 "current",
                 "current / baseline",
                 "target",
-                "",
+                "verdict",
                 "each round (b ; c)",
                 "errors (b / c)",
             ],
