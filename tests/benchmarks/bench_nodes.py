@@ -433,8 +433,7 @@ def nodes_section(bench):
     """Section 6d of BENCHMARKS.md."""
     from report import _table, alone_header
 
-    out = [SECTION, ""]
-    out += alone_header(bench, "bench_nodes.py")
+    out = alone_header(bench, SECTION, "bench_nodes.py")
     out += [
         "The same load on three set-ups, one after the other in one run, each on its own copy of one seeded "
         "database (200 persons, one enrolled face, 300 sightings, 100,000 attendance rows): **(a)** one Odoo "

@@ -124,39 +124,46 @@ def _one_sender(side, batches):
     return {"events_per_s": round(sum(map(len, batches)) / wall, 1), "errors": errors}
 
 
-def different_persons(side, tag, batches=10):
-    start = side.take(batches * 100 + 60)
+def _batches(side, name, keys, person, seconds, span):
+    """Batches of 100 events, one per key: event i of key k is of seeded person ``person(k, i)``,
+    ``seconds(k, i)`` after the start of a span of ``span`` seconds the side's clock hands out."""
+    start = side.take(span)
     people = side.employees
-    work = [
+    return [
         [
             {
-                "event_id": "tp-%s-diff-%d-%d" % (tag, b, i),
+                "event_id": "tp-%s-%s-%d" % (name, "-".join(map(str, key)), i),
                 "camera_id": side.camera,
-                "employee_id": people[(b * 100 + i) % len(people)],
-                "timestamp": _iso(start + datetime.timedelta(seconds=b * 100 + i)),
+                "employee_id": people[person(key, i) % len(people)],
+                "timestamp": _iso(start + datetime.timedelta(seconds=seconds(key, i))),
             }
             for i in range(100)
         ]
-        for b in range(batches)
+        for key in keys
     ]
-    return _one_sender(side, work)
+
+
+def different_persons(side, tag, batches=10):
+    """Every event of a batch another person's: each changes one attendance."""
+
+    def order(key, i):
+        return key[0] * 100 + i
+
+    keys = [(b,) for b in range(batches)]
+    return _one_sender(side, _batches(side, tag + "-diff", keys, order, order, batches * 100 + 60))
 
 
 def cctv(side, tag, batches=20):
-    start = side.take(batches * 600 + 60)
-    people = side.employees
-    work = [
-        [
-            {
-                "event_id": "tp-%s-cctv-%d-%d" % (tag, b, i),
-                "camera_id": side.camera,
-                "employee_id": people[(b * 10 + i % 10) % len(people)],
-                "timestamp": _iso(start + datetime.timedelta(minutes=b * 10, seconds=6 * i)),
-            }
-            for i in range(100)
-        ]
-        for b in range(batches)
-    ]
+    """What a CCTV daemon sends: 100 sightings of 10 persons over ten minutes a batch."""
+    keys = [(b,) for b in range(batches)]
+    work = _batches(
+        side,
+        tag + "-cctv",
+        keys,
+        lambda key, i: key[0] * 10 + i % 10,
+        lambda key, i: key[0] * 600 + 6 * i,
+        batches * 600 + 60,
+    )
     return _one_sender(side, work)
 
 
@@ -170,21 +177,15 @@ def _sender(args):
 def senders(side, tag, count=8, per_sender=4):
     """bench_scale.ingestion_scale's shape: sender s's events are persons s*100.. (two senders share
     each person), interleaved in time, so some events of a person arrive after later ones."""
-    start = side.take(count * 1000 + 60)
-    people = side.employees
-    batches = [
-        [
-            {
-                "event_id": "tp-%s-send-%d-%d-%d" % (tag, s, b, i),
-                "camera_id": side.camera,
-                "employee_id": people[(s * 100 + i) % len(people)],
-                "timestamp": _iso(start + datetime.timedelta(seconds=s * 1000 + b * 100 + i)),
-            }
-            for i in range(100)
-        ]
-        for s in range(count)
-        for b in range(per_sender)
-    ]
+    keys = [(s, b) for s in range(count) for b in range(per_sender)]
+    batches = _batches(
+        side,
+        tag + "-send",
+        keys,
+        lambda key, i: key[0] * 100 + i,
+        lambda key, i: key[0] * 1000 + key[1] * 100 + i,
+        count * 1000 + 60,
+    )
     started = time.perf_counter()
     with ProcessPoolExecutor(max_workers=count) as pool:
         errors = list(pool.map(_sender, [(side.server.url, side.secret, batches[s::count]) for s in range(count)]))
@@ -303,8 +304,7 @@ def _rows(runs):
 def throughput_section(results):
     from report import _table, alone_header
 
-    out = [SECTION, ""]
-    out += alone_header(results, "bench_throughput.py")
+    out = alone_header(results, SECTION, "bench_throughput.py")
     out += [
         "Baseline: the addon and its face engine at `%s` (the commit issue 26 measured), served from a "
         "temporary folder; current: this checkout. Two databases seeded alike (200 persons, one camera), two "

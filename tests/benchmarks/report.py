@@ -329,8 +329,7 @@ def learning_section(bench):
     """Section 3b (tests/benchmarks/bench_learning.py): today's nearest template beside the centroid,
     a week of learning from sightings, poisoning and its correction, and the matching cost."""
     th = bench["thresholds"]
-    out = [LEARNING_SECTION, ""]
-    out += alone_header(bench, "bench_learning.py")
+    out = alone_header(bench, LEARNING_SECTION, "bench_learning.py")
     out += [
         "%s encoder, %d known people with photos 1-%d enrolled, %d strangers. Baseline, measured in this run: "
         "today's rule, the single nearest template under %.2f. New rule: the nearest person's centroid "
@@ -840,12 +839,15 @@ def save_alone(results, root, json_path, markdown_path, section, title, before):
     print(section(results))
 
 
-def alone_header(results, script):
-    """The first lines of a section that ran on its own: when, at which commit, on which machine."""
+def alone_header(results, title, script):
+    """A section's first lines: its title and, when it ran on its own, when, at which commit and on
+    which machine."""
     if not results.get("alone"):
-        return []
+        return [title, ""]
     m = results["machine"]
     return [
+        title,
+        "",
         "Run alone (`$FA_VENV/bin/python tests/benchmarks/%s`), %s, commit `%s`%s, %s s. "
         "Machine: %s, %s cores, %s GB RAM; Python %s, NumPy %s, OpenCV %s."
         % (
