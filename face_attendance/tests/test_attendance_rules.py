@@ -1,12 +1,14 @@
 import random
 from datetime import datetime, timedelta
+from unittest.mock import patch
 
 from freezegun import freeze_time
 
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
-from ..models.odoo_compat import USER_GROUPS
+from ..models.hr_attendance import OVERTIME_FIGURES
+from ..models.odoo_compat import USER_GROUPS, V19
 from .common import FaceAttendanceCase
 
 # Brussels is UTC+1 in January: 07:00 UTC is 08:00 local.
@@ -408,6 +410,48 @@ class TestAttendanceRules(FaceAttendanceCase):
         self.assertTrue(len(expected) == 2 and all(hours > 0 for hours in expected), expected)
         self.assertEqual(overtime(self.employee), expected)
         self.assertEqual(overtime(self.other), expected)
+
+    def test_a_batch_recomputes_the_overtime_figures_of_its_own_days_only(self):
+        # Odoo 18's overtime update marks a person's whole history for recomputing: a batch keeps
+        # the days it changed, whose figures must be what a full recompute gives, and leaves the
+        # others alone (their figures cannot change).
+        self.env.company.write({"overtime_company_threshold": 0, "overtime_employee_threshold": 0})
+        Attendance = self.env["hr.attendance"]
+        old = Attendance.create(
+            [{"employee_id": self.employee.id, "check_in": utc(day, 6), "check_out": utc(day, 18)} for day in (12, 13)]
+        )
+        self.env.flush_all()
+        recomputed = []
+        compute = type(Attendance)._compute_overtime_hours
+
+        def spy(records):
+            recomputed.extend(records.ids)
+            return compute(records)
+
+        with patch.object(type(Attendance), "_compute_overtime_hours", spy):
+            self.ingest(
+                self.event(self.cam_entry, utc(19, 6), self.employee),
+                self.event(self.cam_exit, utc(19, 18), self.employee),
+            )
+            self.env.flush_all()
+        every = self.attendances()
+        self.assertEqual(len(every), 3)
+        if not V19:
+            self.assertTrue(recomputed)
+            self.assertFalse(set(old.ids) & set(recomputed), "other days' attendances were recomputed")
+        names = [name for name in OVERTIME_FIGURES if name in Attendance._fields]
+
+        def figures():
+            every.invalidate_recordset(names)
+            return [tuple(round(attendance[name], 4) for name in names) for attendance in every]
+
+        kept = figures()
+        # Odoo 18 counts the hand-made 12-hour days as overtime too; 19's rules, the camera's day only.
+        self.assertTrue((any if V19 else all)(row[0] > 0 for row in kept), kept)
+        for name in names:
+            self.env.add_to_compute(Attendance._fields[name], every)
+        self.env.flush_all()
+        self.assertEqual(figures(), kept)
 
     def test_auto_mark_off_records_without_attendance(self):
         self.config.set("auto_mark", False)
