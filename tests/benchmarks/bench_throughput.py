@@ -48,6 +48,7 @@ ROUNDS = int(os.environ.get("FA_THROUGHPUT_ROUNDS", "2"))
 READ_ROUNDS = int(os.environ.get("FA_THROUGHPUT_READ_ROUNDS", "3"))
 SECONDS = float(os.environ.get("FA_BENCH_SECONDS", "4"))
 SIM_SIZES = (1, 2, 4, 8)
+HISTORY_BATCHES = 3  # a batch takes seconds on a long history: a few are enough
 SIDES = ("baseline", "current")
 # What issue 26 asks of the current side (the "Throughput to reach" list).
 TARGETS = {
@@ -61,6 +62,7 @@ TARGETS = {
 }
 LABELS = {
     "different_persons": "POST /events, batches of 100 different persons",
+    "different_persons_history": "the same with 500 attendances of history each (after the reads)",
     "cctv": "POST /events, CCTV batches (100 sightings of 10 persons)",
     "senders": "POST /events, 8 concurrent senders of 100-person batches",
     "attendance_c1": "GET /attendance?limit=1000 over 100k rows, concurrency 1",
@@ -235,6 +237,13 @@ def run(log, faces_dir=None, liveness_dir=None, models_dir=None):
                         bench_api_declarations.load(side.server, side.secret, path, concurrency, seconds=SECONDS)
                     )
 
+        # A year or two in: every person has ~500 attendances (the rows seeded for the reads).
+        for round_number in range(ROUNDS):
+            for side in _alternate(sides, round_number):
+                log("throughput: %s, %s, round %d" % (LABELS["different_persons_history"], side.name, round_number + 1))
+                work = different_persons(side, "h%d" % round_number, batches=HISTORY_BATCHES)
+                runs["different_persons_history"][side.name].append(work)
+
         kiosk = {}
         if liveness_dir and models_dir:
             for side in sides:
@@ -270,7 +279,7 @@ def _figure(key, results):
     """One side's figure for a measure: events/s (mean of the rounds) or p95 ms (median of the rounds)."""
     if not results:
         return None, None
-    if key in ("different_persons", "cctv", "senders"):
+    if key in ("different_persons", "different_persons_history", "cctv", "senders"):
         return round(statistics.mean(r["events_per_s"] for r in results), 1), sum(r["errors"] for r in results)
     p95s = [r["p95_ms"] for r in results if r.get("p95_ms") is not None]
     return (round(statistics.median(p95s), 1) if p95s else None), sum(r.get("errors", 0) for r in results)
