@@ -101,8 +101,8 @@ def _unmark_other_days(env, scope, marked_before):
     its own day's overtime and attendances (hr_attendance's _compute_overtime_hours joins them by
     day), so the attendances of the days it updated stay marked, with a day either side for time
     zones, and the others, whose figures cannot have changed, are taken off again: the same figures,
-    at a cost that no longer grows with each person's history (~7x for a 100-person batch at 500
-    attendances each). What was marked before the update stays marked."""
+    at a cost that no longer grows with each person's history (a 100-person batch at 500
+    attendances each: 8.3 s of CPU before, 2.3 s after). What was marked before stays marked."""
     Attendance = env["hr.attendance"].sudo().with_context(active_test=False)
     windows = [
         [
