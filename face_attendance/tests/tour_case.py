@@ -22,6 +22,9 @@ class FaceTourCase(HttpCase):
     """Base of the browser tours: each tour saves screenshots to FA_SCREENSHOTS_DIR, and
     ``pushed_bus()`` delivers Odoo's bus notifications although the test cursor never commits."""
 
+    # The laptop the issue names: each screen must be usable at this size (Odoo's default is 1366x768).
+    browser_size = "1280x800"
+
     def setUp(self):
         super().setUp()
         os.makedirs(SCREENSHOTS, exist_ok=True)
