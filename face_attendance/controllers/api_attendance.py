@@ -241,6 +241,7 @@ class Counts(Answer):
     late: int
     absent: int
     onSite: int  # noqa: N815
+    onLeave: int  # noqa: N815
 
 
 class EventCounts(Answer):
@@ -292,6 +293,24 @@ class Overview(Counts):
     detectionsToday: int  # noqa: N815
     unknownFacesToday: int  # noqa: N815
     byDepartment: list[DepartmentCounts]  # noqa: N815
+
+
+class HourFigures(Answer):
+    hour: int = Field(ge=0, le=23, description="Hour of the day in the caller's time zone")
+    checkIns: int  # noqa: N815
+    checkOuts: int  # noqa: N815
+
+
+class ShiftStart(Answer):
+    time: str = Field(description="HH:MM in the caller's time zone")
+    employees: int
+
+
+class Hourly(Answer):
+    date: str
+    timezone: str
+    hours: list[HourFigures]
+    shiftStarts: list[ShiftStart]  # noqa: N815
 
 
 class PendingEvent(Answer):
@@ -513,11 +532,28 @@ class FaceApiAttendancePlan(http.Controller):
         answer=Overview,
         description="Over the active employees the caller may read, for one working day: present, late, "
         "absent (expected by their calendar, no attendance), onSite (an attendance still open), "
+        "onLeave (the day's shift entirely on leave and not present: not counted expected nor absent), "
         "checkedOut (present, nothing open), notExpected (a day off and not present); per department too. "
         "detectionsToday/unknownFacesToday: recognition events sighted that UTC day.",
     )
     def overview(self, query):
         return request.env["face.attendance.figures"].overview(query.date or user_today())
+
+    @api_route(
+        "/attendance/hourly",
+        ["GET"],
+        readonly=True,
+        scope="attendance:read",
+        summary="Arrivals and departures per hour of a day, and the day's shift starts",
+        tag="Attendance",
+        query=OverviewQuery,
+        answer=Hourly,
+        description="hours: 24 rows, the check-ins and check-outs of the attendances the caller may read "
+        "per hour of `date` in the caller's time zone. shiftStarts: the starts of the shifts of that day "
+        "of the active employees the caller may read (in the caller's time zone), with how many start then.",
+    )
+    def hourly(self, query):
+        return request.env["face.attendance.figures"].hourly(query.date or user_today())
 
     @api_route(
         "/attendance/pending",

@@ -281,6 +281,11 @@ class OdooUptime(Answer):
     uptimeSeconds: int  # noqa: N815
 
 
+class UptimeDay(Answer):
+    date: str = Field(description="YYYY-MM-DD, a day in the time zone of the key's user (UTC without one)")
+    percent: float | None = Field(description="Percent of the day (today: so far); null before it existed")
+
+
 class UptimeRow(Answer):
     id: int
     name: str
@@ -288,6 +293,7 @@ class UptimeRow(Answer):
     uptimeSeconds: int | None  # noqa: N815
     uptime24h: float | None = Field(description="Percent of the last 24 hours")
     uptime7d: float | None = Field(description="Percent of the last 7 days")
+    uptimeDays: list[UptimeDay] = Field(description="The last 7 days, oldest first")  # noqa: N815
 
 
 class CameraUptimeRow(UptimeRow):

@@ -16,6 +16,7 @@ from . import face_negative
 from . import face_template_learning
 from . import face_recognition_service
 from . import face_system_figures
+from . import face_system_health
 from . import res_config_settings
 from . import face_api_key
 from . import face_signin_throttle
@@ -41,9 +42,11 @@ from . import hr_employee_names
 from . import hr_employee_lookalike
 from . import face_lookalike
 from . import face_attendance_figures
+from . import face_attendance_dashboard
 from . import face_camera_api
 from . import face_daemon_command_api
 from . import face_audit_trail
+from . import face_audit_entry
 from . import face_alert_api
 from . import hr_employee_api
 from . import face_template_api

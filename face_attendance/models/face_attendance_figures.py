@@ -639,15 +639,16 @@ class FaceAttendanceFigures(models.AbstractModel):
 
     # ------------------------------------------------------------------ the day's figures
     @api.model
-    def _day_verdicts(self, pairs):
+    def _day_verdicts(self, pairs, plans=None):
         """{(employee id, day): attendance_replay.DayVerdict} of each (employee, working day) of
         ``pairs``: late, early leave and missing check-out by the one definition, against what the
-        day expects (``face.shift._plans``). Every attendance of the person's day counts, also those
-        the caller cannot read (as superuser: only the verdict is shown)."""
+        day expects (``face.shift._plans``, or ``plans`` when the caller has them already). Every
+        attendance of the person's day counts, also those the caller cannot read (as superuser: only
+        the verdict is shown)."""
         pairs = list(dict.fromkeys((employee, day) for employee, day in pairs if day))
         if not pairs:
             return {}
-        plans = self.env["face.shift"]._plans(pairs)
+        plans = plans or self.env["face.shift"]._plans(pairs)
         days = [day for _employee, day in pairs]
         # Wide enough for every zone and night shift of those days.
         window_start = datetime.combine(min(days), time.min) - timedelta(days=2)
@@ -689,7 +690,8 @@ class FaceAttendanceFigures(models.AbstractModel):
     @api.model
     def _day_figures(self, employees, start, end):
         """Per employee and working day from ``start`` to ``end``: present, late, expected, on site now,
-        worked hours. Returns ({(employee id, day): figures}, attendances read)."""
+        on leave (the day's shift entirely on leave, not come: not absent), worked hours. Returns
+        ({(employee id, day): figures}, attendances read)."""
         Event = self.env["face.recognition.event"]
         Summary = self.env["face.attendance.daily.summary"]
         rows = self.env["hr.attendance"].search_read(
@@ -702,7 +704,9 @@ class FaceAttendanceFigures(models.AbstractModel):
         for row in rows:
             by_day.setdefault((row["employee_id"], row["face_date"]), []).append(row)
         days = [start + timedelta(days=n) for n in range((end - start).days + 1)]
-        verdicts = self._day_verdicts([(employee, day) for employee in employees for day in days])
+        pairs = [(employee, day) for employee in employees for day in days]
+        plans = self.env["face.shift"]._plans(pairs) if pairs else {}
+        verdicts = self._day_verdicts(pairs, plans)
         expected_days = {}  # memoised per calendar and day
         now = fields.Datetime.now()
         figures = {}
@@ -717,10 +721,12 @@ class FaceAttendanceFigures(models.AbstractModel):
                     if (calendar.id, day) not in expected_days:
                         expected_days[(calendar.id, day)] = Summary._expected_to_work(employee, day)
                     expected = expected_days[(calendar.id, day)]
+                on_leave = not own and plans[(employee.id, day)][1] == "leave"
                 figures[(employee.id, day)] = {
                     "present": bool(own),
                     "late": bool(own) and verdicts[(employee.id, day)].late,
-                    "expected": expected,
+                    "expected": expected and not on_leave,
+                    "onLeave": on_leave,
                     "onSite": bool(own and any(not r["check_out"] for r in own)),
                     "hours": sum(((r["check_out"] or now) - r["check_in"]).total_seconds() for r in own or []) / 3600.0,
                 }
@@ -805,7 +811,7 @@ class FaceAttendanceFigures(models.AbstractModel):
             raise invalid("date is required.")
         employees = self._population()
         day_figures, _rows = self._day_figures(employees, day, day)
-        totals = dict.fromkeys(("employees", "expected", "present", "late", "absent", "onSite"), 0)
+        totals = dict.fromkeys(("employees", "expected", "present", "late", "absent", "onSite", "onLeave"), 0)
         departments = {}
         checked_out = not_expected = present_expected = 0
         for employee in employees:
@@ -821,8 +827,9 @@ class FaceAttendanceFigures(models.AbstractModel):
                 counts["late"] += fig["late"]
                 counts["absent"] += fig["expected"] and not fig["present"]
                 counts["onSite"] += fig["onSite"]
+                counts["onLeave"] += fig["onLeave"]
             checked_out += fig["present"] and not fig["onSite"]
-            not_expected += not fig["expected"] and not fig["present"]
+            not_expected += not fig["expected"] and not fig["present"] and not fig["onLeave"]
             present_expected += fig["expected"] and fig["present"]
         events = self._event_counts(day, day)
         return dict(

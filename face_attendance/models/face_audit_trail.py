@@ -8,7 +8,9 @@ attendances have no chatter left: the code that deletes them logs it in the syst
 
 The methods are the system log's (the trail is mostly its lines). Everything is read with the
 caller's rights (record rules decide which log lines, attendances and events); the public methods
-require a Face Attendance user, and a person's history one who may read the person.
+require a Face Attendance user, and a person's history one who may read the person. HR's corrections
+(face.attendance.correction) are entries of their own, with who made them: the system log lines that
+tell them are not listed again among the changes.
 """
 
 from odoo import api, fields, models
@@ -18,8 +20,10 @@ from odoo.tools.sql import escape_psql
 
 from .api_errors import InputError, RuleError
 from .face_api_key import iso
+from .face_attendance_correction import KINDS as CORRECTION_KINDS
 from .face_ops_common import OpsInputError, check_user
 from .face_recognition_service import rpc_safe
+from .security_groups import MANAGER
 
 # Pages of a merged list are cut from the first offset + size rows of each source.
 MAX_DEPTH = 10000
@@ -36,7 +40,7 @@ ENTITIES = {
     "setting": "setting",
 }
 AUDIT_SOURCES = ("log", "attendance")
-HISTORY_TYPES = ("sighting", "attendance", "change")
+HISTORY_TYPES = ("sighting", "attendance", "correction", "change")
 
 
 def user_filter(field, login_field, user):
@@ -102,6 +106,11 @@ def _entry(kind, ident, moment, message, **extra):
         "checkIn": None,
         "checkOut": None,
         "change": None,
+        "eventId": None,
+        "outcomeLabel": None,
+        "snapshot": False,
+        "userName": None,
+        "correction": None,
     }
     entry.update(extra)
     return entry
@@ -166,21 +175,28 @@ class FaceSystemLogAudit(models.Model):
         return rpc_safe({"items": items, "total": total})
 
     @api.model
-    def person_history(self, employee_id, kind=None, date_from=None, date_to=None, page=1, page_size=20):
-        """One page of a person's sightings, attendances and changes, newest first: {"items",
-        "total"}. Face Attendance users, of the persons they may read."""
+    def person_history(
+        self, employee_id, kind=None, date_from=None, date_to=None, page=1, page_size=20, camera_id=None
+    ):
+        """One page of a person's sightings, attendances, HR's corrections and changes, newest
+        first: {"items", "total"}; ``camera_id``: only what that camera saw or made. Face Attendance
+        users, of the persons they may read."""
         check_user(self.env, "Only Face Attendance users read a person's history.")
         offset = _page(page, page_size)
         if kind not in (None,) + HISTORY_TYPES:
             raise OpsInputError("type must be one of %s." % ", ".join(HISTORY_TYPES), field="type")
         if isinstance(employee_id, bool) or not isinstance(employee_id, int):
             raise OpsInputError("employee_id must be an integer.", field="employee_id")
+        if camera_id is not None and (
+            isinstance(camera_id, bool) or not isinstance(camera_id, int) or not 0 < camera_id <= 2**31 - 1
+        ):
+            raise OpsInputError("camera_id must be a positive integer.", field="camera_id")
         employee = self.env["hr.employee"].with_context(active_test=False).browse(employee_id).exists()
         if not employee:
             raise MissingError(self.env._("Person %s does not exist.", employee_id))
         employee.check_access("read")
         start, end = _moment(date_from, "date_from"), _moment(date_to, "date_to")
-        items, total = self._person_history(employee, kind, start, end, page_size, offset)
+        items, total = self._person_history(employee, kind, start, end, page_size, offset, camera_id)
         return rpc_safe({"items": items, "total": total})
 
     # ------------------------------------------------------------------ the audit trail
@@ -346,23 +362,30 @@ class FaceSystemLogAudit(models.Model):
 
     # ------------------------------------------------------------------ a person's history
     @api.model
-    def _person_history(self, employee, kind, start, end, size, offset):
+    def _person_history(self, employee, kind, start, end, size, offset, camera_id=None):
         """(items, total) of one page of ``employee``'s history; ``kind``: sighting, attendance,
-        change or None (all)."""
+        correction, change or None (all); ``camera_id``: that camera's sightings, the attendances
+        it made and their corrections and changes."""
         sources = []
         if kind in (None, "sighting"):
-            sources.append(self._sighting_source(employee, start, end))
+            sources.append(self._sighting_source(employee, start, end, camera_id))
         if kind in (None, "attendance"):
-            sources.append(self._attendance_source(employee, start, end))
+            sources.append(self._attendance_source(employee, start, end, camera_id))
+        if kind in (None, "correction"):
+            sources.append(self._correction_source(employee, start, end, camera_id))
         if kind in (None, "change"):
-            sources += self._change_sources(employee, start, end)
+            sources += self._change_sources(employee, start, end, camera_id)
         return self._merged_page(sources, size, offset)
 
     @api.model
-    def _sighting_source(self, employee, start, end):
+    def _sighting_source(self, employee, start, end, camera_id=None):
         Event = self.env["face.recognition.event"]
         domain = [("employee_id", "=", employee.id)] + _range("sighted_at", start, end)
-        outcomes = dict(Event._fields["outcome"].selection)
+        if camera_id:
+            domain.append(("camera_id", "=", camera_id))
+        outcomes = dict(Event._fields["outcome"]._description_selection(self.env))
+        # Snapshots are biometric: only managers are told there is one to show.
+        snapshots = self.env.su or self.env.user.has_group(MANAGER)
 
         def fetch(limit):
             return [
@@ -376,7 +399,10 @@ class FaceSystemLogAudit(models.Model):
                         e.message or outcomes.get(e.outcome, e.outcome),
                         confidence=e.confidence,
                         outcome=e.outcome,
+                        outcomeLabel=outcomes.get(e.outcome, e.outcome),
                         attendanceId=e.attendance_id.id or None,
+                        eventId=e.id,
+                        snapshot=bool(snapshots and e.has_snapshot),
                         **_camera(e),
                     ),
                 )
@@ -386,9 +412,11 @@ class FaceSystemLogAudit(models.Model):
         return Event.search_count(domain), fetch
 
     @api.model
-    def _attendance_source(self, employee, start, end):
+    def _attendance_source(self, employee, start, end, camera_id=None):
         Attendance = self.env["hr.attendance"]
         domain = [("employee_id", "=", employee.id)] + _range("check_in", start, end)
+        if camera_id:
+            domain.append(("face_camera_id", "=", camera_id))
 
         def fetch(limit):
             rows = []
@@ -416,14 +444,66 @@ class FaceSystemLogAudit(models.Model):
         return Attendance.search_count(domain), fetch
 
     @api.model
+    def _correction_source(self, employee, start, end, camera_id=None):
+        """HR's corrections of the person's attendances and sightings, with who made them. Read as
+        superuser for a reader of the person: the system log lines Face Attendance users read tell
+        the same (who, old and new values, why); the company is still the reader's."""
+        Correction = self.env["face.attendance.correction"].sudo()
+        domain = [("employee_id", "=", employee.id)] + _range("create_date", start, end)
+        if not self.env.su:
+            domain.append(("company_id", "in", self.env.companies.ids))
+        if camera_id:
+            domain += ["|", ("attendance_id.face_camera_id", "=", camera_id), ("event_id.camera_id", "=", camera_id)]
+        kinds = dict(Correction._fields["kind"]._description_selection(self.env))
+
+        def fetch(limit):
+            rows = []
+            for c in Correction.search(domain, limit=limit, order="create_date desc, id desc"):
+                label = kinds.get(c.kind, c.kind)
+                attendance = c.attendance_id.id or c.attendance_ref or None
+                camera = c.attendance_id.face_camera_id or c.event_id.camera_id
+                rows.append(
+                    (
+                        c.create_date,
+                        c.id,
+                        _entry(
+                            "correction",
+                            c.id,
+                            c.create_date,
+                            "%s: %s" % (label, c.reason) if c.reason else label,
+                            attendanceId=attendance,
+                            eventId=c.event_id.id or None,
+                            userName=c.user_id.name or None,
+                            cameraId=camera.id or None,
+                            cameraName=camera.name or None,
+                            correction={
+                                "kind": c.kind,
+                                "label": label,
+                                "userName": c.user_id.name or None,
+                                "user": c.user_id.login or None,
+                                "reason": c.reason or None,
+                                "old": c.old_values or None,
+                                "new": c.new_values or None,
+                                "checkIn": iso(c.check_in),
+                                "checkOut": iso(c.check_out),
+                            },
+                        ),
+                    )
+                )
+            return rows
+
+        return Correction.search_count(domain), fetch
+
+    @api.model
     def _person_log_ids(self, employee):
         """System log lines about the person: their record, their attendances (also deleted ones that
-        say whose they were), their templates."""
+        say whose they were), their templates; not those telling a correction (an entry of its own)."""
         self.env["face.system.log"].flush_model()
         self.env.cr.execute(
             r"""
             SELECT l.id FROM face_system_log l
-             WHERE l.object_ref ~ %(person)s
+             WHERE (l.details ->> 'correction_id') IS NULL AND (
+                   l.object_ref ~ %(person)s
                 OR l.details ->> 'employee_id' = %(id)s
                 OR l.details ->> 'person_id' = %(ref)s
                 OR (l.object_ref LIKE 'hr.attendance,%%' AND EXISTS (
@@ -431,7 +511,7 @@ class FaceSystemLogAudit(models.Model):
                          WHERE a.employee_id = %(num)s AND l.object_ref = 'hr.attendance,' || a.id))
                 OR (l.object_ref LIKE 'face.template,%%' AND EXISTS (
                         SELECT 1 FROM face_template t
-                         WHERE t.employee_id = %(num)s AND l.object_ref = 'face.template,' || t.id))
+                         WHERE t.employee_id = %(num)s AND l.object_ref = 'face.template,' || t.id)))
             """,
             {
                 "person": r"(^|,)hr\.employee,%d(,|$)" % employee.id,
@@ -443,20 +523,36 @@ class FaceSystemLogAudit(models.Model):
         return [row[0] for row in self.env.cr.fetchall()]
 
     @api.model
-    def _change_sources(self, employee, start, end):
+    def _change_sources(self, employee, start, end, camera_id=None):
         Log = self.env["face.system.log"]
         # The ids come from SQL; the search applies the caller's rights and record rules to them.
-        domain = [("id", "in", self._person_log_ids(employee))] + _range("create_date", start, end)
+        # System log lines name no camera: with one, the changes are those of its attendances.
+        ids = [] if camera_id else self._person_log_ids(employee)
+        domain = [("id", "in", ids)] + _range("create_date", start, end)
 
         def fetch_logs(limit):
-            return [
-                (r.create_date, r.id, _entry("log", r.id, r.create_date, r.message, type="change", change=log_item(r)))
-                for r in Log.search(domain, limit=limit)
-            ]
+            rows = []
+            for r in Log.search(domain, limit=limit):
+                item = log_item(r)
+                rows.append(
+                    (
+                        r.create_date,
+                        r.id,
+                        _entry(
+                            "log", r.id, r.create_date, r.message, type="change", change=item, userName=item["userName"]
+                        ),
+                    )
+                )
+            return rows
 
-        count, fetch_messages = self._message_source(
-            self._message_domain({"from": start, "to": end}, attendance_domain=[("employee_id", "=", employee.id)])
-        )
+        attendances = [("employee_id", "=", employee.id)]
+        if camera_id:
+            attendances.append(("face_camera_id", "=", camera_id))
+        messages = self._message_domain({"from": start, "to": end}, attendance_domain=attendances)
+        # The chatter note a correction posts (its label in bold, see _chatter_body) is the
+        # correction's entry already.
+        messages += [("body", "not like", "<b>%s</b>" % label) for _kind, label in CORRECTION_KINDS]
+        count, fetch_messages = self._message_source(messages)
 
         def fetch_changes(limit):
             return [
@@ -471,12 +567,13 @@ class FaceSystemLogAudit(models.Model):
                         type="change",
                         attendanceId=item["entityId"],
                         change=item,
+                        userName=item["userName"],
                     ),
                 )
                 for moment, ident, item in fetch_messages(limit)
             ]
 
-        return [(Log.search_count(domain), fetch_logs), (count, fetch_changes)]
+        return [(Log.search_count(domain) if ids else 0, fetch_logs), (count, fetch_changes)]
 
     # ------------------------------------------------------------------ REST API (private: no RPC door)
     @api.model

@@ -348,6 +348,7 @@ class FaceAttendanceConfig(models.AbstractModel):
             actions=[
                 ref("face_attendance.face_unknown_group_action"),
                 ref("face_attendance.face_developer_console_action"),
+                ref("face_attendance.face_system_health_action"),
                 ref("face_attendance.face_template_reencode_action"),
                 ref("face_attendance.face_event_not_person_wizard_action"),
                 ref("face_attendance.face_attendance_delete_wizard_action"),

@@ -17,6 +17,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from .face_api_key import iso
+from .face_recognition_event import live_channel
 from .security_groups import MANAGER
 
 _logger = logging.getLogger(__name__)
@@ -45,6 +46,7 @@ WAIT_STEP_SECONDS = 0.25
 MAX_RESULT_BYTES = 16 * 1024
 MAX_SNAPSHOT_BYTES = 4 * 1024 * 1024
 KEEP_DAYS = 30
+BUS_COMMANDS = "face_attendance/commands"
 
 
 class FaceDaemonCommand(models.Model):
@@ -312,6 +314,11 @@ class FaceDaemonCommand(models.Model):
         command.write(vals)
         if command.kind == "test_connection" and command.camera_id:
             command.camera_id._record_test_result(success, result)
+        # The System Health screens of the company reload on it; the push names the command only,
+        # the screen reads it with its manager's rights.
+        self.env["bus.bus"].sudo()._sendone(
+            live_channel(command.company_id), BUS_COMMANDS, {"command_ids": command.ids}
+        )
         return command.state
 
     # ------------------------------------------------------------------ housekeeping

@@ -32,6 +32,8 @@ class FaceRecognitionEventLive(models.Model):
                     "status": camera.status,
                     "location": camera.location or "",
                     "fps": round(camera.fps, 1),
+                    "last_frame": camera.last_frame_at
+                    and pytz.utc.localize(camera.last_frame_at).astimezone(tz).strftime("%Y-%m-%d %H:%M:%S"),
                     "events": [
                         {
                             "id": event.id,

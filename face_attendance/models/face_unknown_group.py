@@ -166,6 +166,19 @@ class FaceUnknownGroup(models.TransientModel):
         self.unlink()
         return self.action_open_queue()
 
+    def action_open_sightings(self):
+        """The group's sightings in the recognition events' list (the reader's rights apply there)."""
+        self._check_manager()
+        self.ensure_one()
+        self.check_access("read")
+        action = self.env["ir.actions.act_window"]._for_xml_id("face_attendance.face_recognition_event_action")
+        action.update(
+            domain=[("id", "in", self.event_ids.ids)],
+            name=self.env._("Sightings of this unknown face"),
+            context={},
+        )
+        return action
+
     def action_dismiss(self):
         self._check_manager()
         self.check_access("write")

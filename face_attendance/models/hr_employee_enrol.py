@@ -120,6 +120,18 @@ class HrEmployeeEnrol(models.Model):
         action.update(domain=[("employee_id", "=", self.id)], name=self.env._("Sightings of %s", self.name), context={})
         return action
 
+    def action_face_history(self):
+        """The person's history screen: it reads face.system.log.person_history, which checks again."""
+        self._check_face_user()
+        return {
+            "type": "ir.actions.client",
+            "tag": "face_attendance.person_history",
+            "name": self.env._("History of %s", self.name),
+            "target": "current",
+            "context": {"active_id": self.id},
+            "params": {"employee_id": self.id, "employee_name": self.name},
+        }
+
     @api.model
     def face_enrol_context(self, employee_id):
         if isinstance(employee_id, bool) or not isinstance(employee_id, int):

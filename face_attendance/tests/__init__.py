@@ -44,3 +44,8 @@ from . import test_api_declared_persons
 from . import test_calibration
 from . import test_lookalikes
 from . import test_learning
+from . import test_person_history
+from . import test_dashboard
+from . import test_audit_log
+from . import test_system_health
+from . import test_screen_access

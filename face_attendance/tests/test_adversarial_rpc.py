@@ -212,6 +212,8 @@ class TestAdversarialRpc(HttpCase):
             ("face.system.log", "create"): (None, [{"message": "forged line"}], {}, nothing),
             ("face.system.log", "write"): (self.any_log_ids(), [{"message": "rewritten"}], {}, nothing),
             ("face.system.log", "unlink"): (self.any_log_ids(), [], {}, nothing),
+            # The Audit Log's SQL view is (re)created by the module update, never over RPC.
+            ("face.audit.entry", "init"): (None, [], {}, nothing),
             ("face.api.key", "create"): (
                 None,
                 [{"name": "mine", "user_id": 2, "scopes": "*", "prefix": "deadbeef", "salt": "x", "key_hash": "y"}],
@@ -247,11 +249,13 @@ class TestAdversarialRpc(HttpCase):
             ("hr.employee", "face_enrol_context"): (None, [employee], {}, nothing),
             ("hr.employee", "action_face_attendances"): ([employee], [], {}, nothing),
             ("hr.employee", "action_face_events"): ([employee], [], {}, nothing),
+            ("hr.employee", "action_face_history"): ([employee], [], {}, nothing),
             # Look-alikes: managers recompute their own companies' only (whatever records they name).
             ("hr.employee", "action_recompute_face_lookalikes"): ([employee], [], {}, ("other_manager",)),
             ("face.unknown.group", "action_open_queue"): (None, [], {}, ("other_manager",)),
             ("face.unknown.group", "action_assign"): ([self.unknown_group.id], [], {}, nothing),
             ("face.unknown.group", "action_dismiss"): ([self.unknown_group.id], [], {}, nothing),
+            ("face.unknown.group", "action_open_sightings"): ([self.unknown_group.id], [], {}, nothing),
             ("face.enrol.wizard", "action_enrol"): ([self.enrol_wizard.id], [], {}, nothing),
             ("face.daily.summary.wizard", "action_attendances"): ([self.summary_wizard.id], [], {}, nothing),
             ("face.attendance.sheet.wizard", "action_print"): ([self.sheet_wizard.id], [], {}, nothing),
@@ -267,6 +271,8 @@ class TestAdversarialRpc(HttpCase):
             ("face.attendance.figures", "statistics"): (None, ["2026-01-05", "2026-01-05"], {}, ("other_manager",)),
             ("face.attendance.figures", "overview"): (None, ["2026-01-05"], {}, ("other_manager",)),
             ("face.attendance.figures", "pending"): (None, [], {}, ("other_manager",)),
+            ("face.attendance.figures", "hourly"): (None, ["2026-01-05"], {}, ("other_manager",)),
+            ("face.attendance.figures", "dashboard_action"): (None, ["present", "2026-01-05"], {}, ("other_manager",)),
             ("hr.attendance", "create"): (
                 None,
                 [
@@ -425,6 +431,9 @@ class TestAdversarialRpc(HttpCase):
             ("face.system.figures", "network_metrics"): (None, [], {}, ("other_manager",)),
             ("face.system.figures", "delivery_status"): (None, [], {}, ("other_manager",)),
             ("face.system.figures", "flush_outboxes"): (None, [0], {}, ("other_manager",)),
+            # System Health: managers; another company's manager sees none of A's and cannot drive its camera.
+            ("face.system.figures", "system_health"): (None, [], {}, ("other_manager",)),
+            ("face.system.figures", "send_command"): (None, ["test_connection", camera], {}, nothing),
             # Calibration: managers read their own companies' error rates (another company's sees none of A's).
             ("face.recognition.calibration", "calibration"): (None, [], {}, ("other_manager",)),
         }
