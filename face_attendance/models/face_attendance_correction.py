@@ -76,6 +76,8 @@ class FaceAttendanceCorrection(models.Model):
     new_values = fields.Json(readonly=True)
     user_id = fields.Many2one("res.users", string="By", required=True, readonly=True, ondelete="restrict")
     reason = fields.Text(readonly=True)
+    # The chatter note telling it: a person's history shows the correction once, not its note again.
+    message_id = fields.Many2one("mail.message", string="Chatter note", readonly=True, ondelete="set null")
 
     def _removal_message(self):
         when = fields.Datetime.to_string(self.create_date or fields.Datetime.now())
@@ -130,10 +132,11 @@ class FaceAttendanceCorrection(models.Model):
         label = dict(KINDS)[self.kind]
         attendance = self.attendance_id.exists()
         target = attendance or self.employee_id
-        target.sudo().message_post(
+        note = target.sudo().message_post(
             body=self._chatter_body(label, self.old_values, self.new_values, self.reason),
             author_id=self.env.user.partner_id.id,
         )
+        self.sudo().message_id = note
         summary = "%s — %s (%s)" % (self.employee_id.name, label, self.env.user.name)
         if self.attendance_ref:
             object_ref = "hr.attendance,%d" % self.attendance_ref

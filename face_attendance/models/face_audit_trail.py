@@ -20,7 +20,6 @@ from odoo.tools.sql import escape_psql
 
 from .api_errors import InputError, RuleError
 from .face_api_key import iso
-from .face_attendance_correction import KINDS as CORRECTION_KINDS
 from .face_ops_common import OpsInputError, check_user
 from .face_recognition_service import rpc_safe
 from .security_groups import MANAGER
@@ -452,6 +451,16 @@ class FaceSystemLogAudit(models.Model):
         domain = [("employee_id", "=", employee.id)] + _range("create_date", start, end)
         if not self.env.su:
             domain.append(("company_id", "in", self.env.companies.ids))
+        if not (self.env.su or self.env.user.has_group(MANAGER)):
+            # Of what the reader may read: the attendance (Odoo's rules: an officer of other teams reads
+            # none of theirs), else the sighting; a deleted attendance's are for managers.
+            domain += [
+                "|",
+                ("attendance_id", "in", self.env["hr.attendance"]._search([])),
+                "&",
+                ("attendance_id", "=", False),
+                ("event_id", "in", self.env["face.recognition.event"]._search([])),
+            ]
         if camera_id:
             domain += ["|", ("attendance_id.face_camera_id", "=", camera_id), ("event_id.camera_id", "=", camera_id)]
         kinds = dict(Correction._fields["kind"]._description_selection(self.env))
@@ -549,9 +558,15 @@ class FaceSystemLogAudit(models.Model):
         if camera_id:
             attendances.append(("face_camera_id", "=", camera_id))
         messages = self._message_domain({"from": start, "to": end}, attendance_domain=attendances)
-        # The chatter note a correction posts (its label in bold, see _chatter_body) is the
-        # correction's entry already.
-        messages += [("body", "not like", "<b>%s</b>" % label) for _kind, label in CORRECTION_KINDS]
+        # The chatter note a correction posts is the correction's entry already (by its id: any note
+        # may look like one).
+        notes = (
+            self.env["face.attendance.correction"]
+            .sudo()
+            .search([("employee_id", "=", employee.id), ("message_id", "!=", False)])
+        )
+        if notes:
+            messages.append(("id", "not in", notes.message_id.ids))
         count, fetch_messages = self._message_source(messages)
 
         def fetch_changes(limit):

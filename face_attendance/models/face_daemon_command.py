@@ -17,7 +17,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from .face_api_key import iso
-from .face_recognition_event import live_channel
+from .face_recognition_event import managers_channel
 from .security_groups import MANAGER
 
 _logger = logging.getLogger(__name__)
@@ -317,16 +317,17 @@ class FaceDaemonCommand(models.Model):
         # The System Health screens of the company reload on it; the push names the command only,
         # the screen reads it with its manager's rights.
         self.env["bus.bus"].sudo()._sendone(
-            live_channel(command.company_id), BUS_COMMANDS, {"command_ids": command.ids}
+            managers_channel(command.company_id), BUS_COMMANDS, {"command_ids": command.ids}
         )
         return command.state
 
     # ------------------------------------------------------------------ housekeeping
     @api.model
-    def _expire_overdue(self, daemon=None):
+    def _expire_overdue(self, daemons=None):
+        """Expire the overdue commands of ``daemons`` (every daemon's when None)."""
         domain = [("state", "in", ("queued", "sent")), ("deadline", "<=", fields.Datetime.now())]
-        if daemon:
-            domain.append(("daemon_id", "=", daemon.id))
+        if daemons is not None:
+            domain.append(("daemon_id", "in", daemons.ids))
         overdue = self.sudo().search(domain)
         if overdue:
             overdue.write({"state": "expired", "done_at": fields.Datetime.now()})

@@ -36,6 +36,12 @@ def live_channel(company):
     return (company, "face_attendance_live")
 
 
+def managers_channel(company):
+    """The bus channel of what only managers may read (daemon commands): one per company,
+    subscribed only by Face Attendance managers of that company (see ir.websocket)."""
+    return (company, "face_attendance_managers")
+
+
 class EventInputError(ValueError):
     pass
 

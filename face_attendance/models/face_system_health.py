@@ -48,7 +48,8 @@ class FaceSystemHealth(models.AbstractModel):
         self._check_health_manager()
         Command = self.env["face.daemon.command"]
         # A command nobody answered is expired lazily: the screen must not show it pending forever.
-        Command._expire_overdue()
+        # Only the reader's daemons' (record rules): a screen's read writes nothing of other companies.
+        Command._expire_overdue(self.env["face.daemon"].search([]))
         services = self._health_services()
         commands = Command.search([], limit=RECENT_COMMANDS)
         return {

@@ -162,12 +162,24 @@ class TestSystemHealth(TransactionCase):
                 command.id, True, {"message": "Connection OK", "latencyMs": 80}
             )
         self.assertIn(
-            ((self.env.company, "face_attendance_live"), "face_attendance/commands", {"command_ids": command.ids}),
+            ((self.env.company, "face_attendance_managers"), "face_attendance/commands", {"command_ids": command.ids}),
             pushes,
         )
         shown = self.health()["commands"][0]
         self.assertEqual((shown["jobId"], shown["status"], shown["message"]), (command.id, "done", "Connection OK"))
         self.assertTrue(self.camera.check_ok)
+
+    def test_only_managers_are_subscribed_to_the_commands_channel(self):
+        # Commands are managers' to read: their pushes go where no other user listens.
+        channel = (self.env.company, "face_attendance_managers")
+        Websocket = self.env["ir.websocket"]
+        self.assertIn(channel, Websocket.with_user(self.manager)._face_channels())
+        for role in ("user", "internal", "device", "portal"):
+            self.assertNotIn(channel, Websocket.with_user(self.roles[role])._face_channels(), role)
+        self.assertIn(
+            (self.env.company, "face_attendance_live"), Websocket.with_user(self.roles["user"])._face_channels()
+        )
+        self.assertNotIn(channel, Websocket.with_user(self.outsider)._face_channels())
 
     def test_a_snapshot_is_shown_to_managers(self):
         job = self.env["face.system.figures"].with_user(self.manager).send_command("snapshot", self.camera.id)

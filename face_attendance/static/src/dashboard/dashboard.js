@@ -58,12 +58,15 @@ export class FaceDashboard extends Component {
             loaded: false,
         });
         this.pending = null;
+        // One reload at a time: pushes that arrive during one are served by a single reload after it.
+        this.loading = null;
         this.onPush = () => {
             this.state.pushes++;
             if (!this.pending) {
-                this.pending = setTimeout(() => {
+                this.pending = setTimeout(async () => {
+                    await Promise.resolve(this.loading).catch(() => {});
                     this.pending = null;
-                    this.loadLive();
+                    this.loading = this.loadLive().finally(() => (this.loading = null));
                 }, PUSH_DELAY);
             }
         };
