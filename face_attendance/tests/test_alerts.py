@@ -5,13 +5,11 @@ from unittest.mock import patch
 from psycopg2 import IntegrityError
 
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
-from odoo.addons.bus.models.bus import channel_with_db, dispatch, hashable
-from odoo.addons.bus.websocket import WebsocketConnectionHandler
-
 from .common import ApiCase, FaceAttendanceCase
+from .tour_case import FaceTourCase
 
 MANAGER = "base.group_user,face_attendance.group_face_attendance_manager"
 FA_USER = "base.group_user,face_attendance.group_face_attendance_user"
@@ -484,32 +482,16 @@ class TestAlertsApi(ApiCase):
 
 
 @tagged("post_install", "-at_install", "face_attendance", "face_attendance_tours")
-class TestAlertsLiveMonitor(HttpCase):
+class TestAlertsLiveMonitor(FaceTourCase):
     def test_live_monitor_shows_alerts_and_banners(self):
         camera = self.env["face.camera"].create(
             {"name": "Alert tour camera", "source_type": "file", "source": "x", "direction": "entry"}
         )
         self.env["face.alert"]._raise("camera_offline", "Alert tour camera sends no frame", camera=camera)
         self.env["face.banner.message"].create({"message": "Fire drill at 3 pm", "severity": "warning"})
-        bus_class = type(self.env["bus.bus"])
-        original = bus_class._sendone
-
-        def sendone(bus, target, notification_type, message):
-            # The test cursor never commits: wake the websockets as a real commit would.
-            original(bus, target, notification_type, message)
-            bus.env.cr.precommit.run()
-            for websocket in dispatch._channels_to_ws.get(hashable(channel_with_db(bus.env.cr.dbname, target)), []):
-                websocket.trigger_notification_dispatching()
-
-        with (
-            patch.object(bus_class, "_sendone", sendone),
-            patch.object(WebsocketConnectionHandler, "websocket_allowed", return_value=True),
-        ):
-            self.start_tour(
-                "/odoo/action-face_attendance.face_live_monitor_action",
-                "alerts_live_monitor_tour",
-                login="admin",
-                timeout=120,
+        with self.pushed_bus():
+            self.start_tour_with_screenshots(
+                "/odoo/action-face_attendance.face_live_monitor_action", "alerts_live_monitor_tour"
             )
         unknown = self.env["face.alert"].search([("alert_type", "=", "unknown_face"), ("camera_id", "=", camera.id)])
         self.assertEqual(unknown.state, "acknowledged", "acknowledged from the live monitor")

@@ -46,6 +46,20 @@ def seed_corrected_day(env, employee, entry, exit_, hr_user, device_user=None):
     return attendance
 
 
+def seed_tour_person(env, name, ref, hr_login):
+    """A person the tours open: in by the entry camera, out by the exit camera, corrected by HR
+    ("Helen Tour")."""
+    camera = env["face.camera"].create
+    entry = camera({"name": "Tour entry", "source_type": "file", "source": "x", "direction": "entry"})
+    exit_ = camera({"name": "Tour exit", "source_type": "file", "source": "x", "direction": "exit"})
+    employee = env["hr.employee"].create({"name": name, "person_ref": ref})
+    hr = new_test_user(
+        env, login=hr_login, name="Helen Tour", groups="base.group_user,face_attendance.group_face_attendance_manager"
+    )
+    seed_corrected_day(env, employee, entry, exit_, hr)
+    return employee
+
+
 @tagged("post_install", "-at_install", "face_attendance")
 class TestPersonHistory(FaceAttendanceCase):
     @classmethod
@@ -222,17 +236,7 @@ class TestPersonHistoryApi(ApiCase):
 @tagged("post_install", "-at_install", "face_attendance", "face_attendance_tours")
 class TestPersonHistoryTour(FaceTourCase):
     def test_person_history_after_a_correction(self):
-        camera = self.env["face.camera"].create
-        entry = camera({"name": "Tour entry", "source_type": "file", "source": "x", "direction": "entry"})
-        exit_ = camera({"name": "Tour exit", "source_type": "file", "source": "x", "direction": "exit"})
-        employee = self.env["hr.employee"].create({"name": "History Person", "person_ref": "TOUR-HIST"})
-        hr = new_test_user(
-            self.env,
-            login="fa_tour_hr",
-            name="Helen Tour",
-            groups="base.group_user,face_attendance.group_face_attendance_manager",
-        )
-        seed_corrected_day(self.env, employee, entry, exit_, hr)
+        employee = seed_tour_person(self.env, "History Person", "TOUR-HIST", "fa_tour_hr")
         self.start_tour_with_screenshots("/odoo/employees/%d" % employee.id, "face_attendance_person_history_tour")
         self.assertIn("person_history", self.saved)
 
@@ -265,16 +269,6 @@ class TestPersonHistoryTabletTour(FaceTourCase):
     touch_enabled = True
 
     def test_person_history_on_a_tablet(self):
-        camera = self.env["face.camera"].create
-        entry = camera({"name": "Tour entry", "source_type": "file", "source": "x", "direction": "entry"})
-        exit_ = camera({"name": "Tour exit", "source_type": "file", "source": "x", "direction": "exit"})
-        employee = self.env["hr.employee"].create({"name": "Tablet Person", "person_ref": "TOUR-TABLET"})
-        hr = new_test_user(
-            self.env,
-            login="fa_tablet_hr",
-            name="Helen Tour",
-            groups="base.group_user,face_attendance.group_face_attendance_manager",
-        )
-        seed_corrected_day(self.env, employee, entry, exit_, hr)
+        employee = seed_tour_person(self.env, "Tablet Person", "TOUR-TABLET", "fa_tablet_hr")
         self.start_tour_with_screenshots("/odoo/employees/%d" % employee.id, "face_attendance_person_history_tour")
         self.assertIn("person_history_tablet", self.saved)
