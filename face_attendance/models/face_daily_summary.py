@@ -24,7 +24,8 @@ class FaceDailySummary(models.AbstractModel):
         expected start plus the grace minutes: the shift of the employee's calendar, else the
         configured start of the working day, in the employee's time zone). Absent: not present
         although ``day`` is a working day of the employee's calendar (Monday to Friday without a
-        calendar) and not in the future. The population: ``face.attendance.figures._population``.
+        calendar), not in the future, and not a day whose whole shift is covered by leave (on leave).
+        The population: ``face.attendance.figures._population``.
 
         ``shift_compliance``: how the shifts of the employees' working-hours calendars starting on
         ``day`` were kept (see ``face.shift._compliance``), with the persons who were late, left
@@ -49,7 +50,10 @@ class FaceDailySummary(models.AbstractModel):
         start_hour = config._get("work_start_hour")
         grace = timedelta(minutes=config._get("late_grace_minutes"))
         now = fields.Datetime.now()
-        verdicts = Figures._day_verdicts([(employee, day) for employee in employees])
+        pairs = [(employee, day) for employee in employees]
+        # The day's plans once for both: the verdicts, and who is on leave (not absent), as the overview.
+        plans = self.env["face.shift"]._plans(pairs) if pairs else {}
+        verdicts = Figures._day_verdicts(pairs, plans)
         late, absent, durations = [], [], []
         for employee in employees:
             tz = Event._employee_tz(employee)
@@ -61,7 +65,11 @@ class FaceDailySummary(models.AbstractModel):
                         dict(self._person(employee), check_in=verdict.check_in, minutes_late=verdict.late_minutes)
                     )
                 durations.append(sum(((a.check_out or now) - a.check_in).total_seconds() for a in own) / 3600.0)
-            elif self._expected_to_work(employee, day) and day <= pytz.utc.localize(now).astimezone(tz).date():
+            elif (
+                self._expected_to_work(employee, day)
+                and plans[(employee.id, day)][1] != "leave"
+                and day <= pytz.utc.localize(now).astimezone(tz).date()
+            ):
                 absent.append(self._person(employee))
         check_ins = attendances.mapped("check_in")
         check_outs = [c for c in attendances.mapped("check_out") if c]

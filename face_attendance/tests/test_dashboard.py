@@ -96,6 +96,9 @@ class TestDashboardFigures(TransactionCase):
         # The trend reads the same figures: a day on leave is neither expected nor absent.
         day = self.Figures.statistics(FRIDAY, FRIDAY)["byDay"][0]
         self.assertEqual((day["expected"], day["absent"], day["present"]), (3, 1, 2))
+        # And so does the daily summary: its absent are the overview's.
+        summary = self.Figures.env["face.attendance.daily.summary"]._summarize(FRIDAY)
+        self.assertEqual([person["name"] for person in summary["absent"]], ["Dash Cid"])
         # Coming in on a day off is being present, not on leave.
         self.env["hr.attendance"].create({"employee_id": self.dee.id, "check_in": datetime(2026, 11, 20, 9, 0)})
         overview = self.Figures.overview(FRIDAY)
