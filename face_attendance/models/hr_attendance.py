@@ -76,124 +76,10 @@ def overtime_once(attendance_model):
                 for employee, dates in scope.items():
                     merged.setdefault(employee, set()).update(dates)
             marked = _overtime_figures_marked(records.env)
-            busy = _without_quiet_persons(records.env, merged) if _stock_overtime_update(records) else merged
-            if busy:
-                token = _EXPECTED.set((records.env.cr, _expected_in_batch(records.env, busy)))
-                try:
-                    records._update_overtime(busy)
-                finally:
-                    _EXPECTED.reset(token)
-                _unmark_other_days(records.env, busy, marked)
+            records._update_overtime(merged)
+            _unmark_other_days(records.env, merged, marked)
         else:
             records._update_overtime(domain_or(scopes))  # Odoo 19's domains
-
-
-def _stock(records, method, module):
-    """Whether ``method`` of ``records``' model is ``module``'s own (this module's hooks aside): what
-    the shortcuts below know of it. Another module's override may act on any person (hr_contract's
-    expected attendances follow each person's contracts)."""
-    return all(
-        cls.__module__.startswith(("odoo.addons.%s." % module, __name__))
-        for cls in type(records).__mro__
-        if method in vars(cls)
-    )
-
-
-def _stock_overtime_update(attendances):
-    return _stock(attendances, "_update_overtime", "hr_attendance")
-
-
-def _without_quiet_persons(env, scope):
-    """Odoo 18's overtime update ({employee: {(day start in UTC, day)}}) without the persons for whom it
-    would do nothing: for each day it leaves alone a day that has no overtime record and either no
-    attendance or one still open (a check-in), and every day of a fully flexible person. A person
-    with any other day keeps all their days, so that Odoo reads their calendar over the same span.
-    A batch of check-ins, most of a morning's, then costs two queries instead of five per person."""
-    scope = {employee: dates for employee, dates in scope.items() if dates and not employee.is_fully_flexible}
-    if not scope:
-        return {}
-    overtime_days = {
-        (overtime.employee_id.id, overtime.date)
-        for overtime in env["hr.attendance.overtime"]
-        .sudo()
-        .search(
-            [
-                ("employee_id", "in", [employee.id for employee in scope]),
-                ("date", "in", list({day for dates in scope.values() for _start, day in dates})),
-                ("adjustment", "=", False),
-            ]
-        )
-    }
-    busy = {
-        employee: dates
-        for employee, dates in scope.items()
-        if any((employee.id, day) in overtime_days for _start, day in dates)
-    }
-    rest = {employee: dates for employee, dates in scope.items() if employee not in busy}
-    if not rest:
-        return busy
-    Attendance = env["hr.attendance"]
-    windows = [
-        [
-            ("employee_id", "=", employee.id),
-            ("check_in", ">=", min(start for start, _day in dates) - timedelta(days=1)),
-            ("check_in", "<", max(start for start, _day in dates) + timedelta(days=2)),
-        ]
-        for employee, dates in rest.items()
-    ]
-    # By the local day of the check-in, as Odoo groups them: whether one of the day's is still open.
-    open_on = {}
-    for attendance in Attendance.search(domain_or(windows)):
-        key = (
-            attendance.employee_id.id,
-            Attendance._get_day_start_and_day(attendance.employee_id, attendance.check_in)[1],
-        )
-        open_on[key] = open_on.get(key, False) or not attendance.check_out
-    busy.update(
-        (employee, dates)
-        for employee, dates in rest.items()
-        if any(open_on.get((employee.id, day)) is False for _start, day in dates)
-    )
-    return {employee: dates for employee, dates in scope.items() if employee in busy}  # in Odoo's order
-
-
-def _expected_in_batch(env, scope):
-    """The expected work intervals Odoo 18's overtime update reads for each person of ``scope``
-    (hr.employee._get_expected_attendances over the span of their days), read for all persons who
-    share a calendar, time zone, company and span in one call instead of one each: per person the
-    same intervals (resource.calendar computes each resource apart), three queries fewer per person.
-    Persons without a time zone of their own are left to Odoo (the calendar's batch would give them
-    the first person's zone), as are all when another module reads the expected attendances."""
-    Employee = env["hr.employee"]
-    if not all(
-        _stock(Employee, name, "hr") for name in ("_employee_attendance_intervals", "_get_expected_attendances")
-    ):
-        return {}
-    groups = {}
-    for employee, dates in scope.items():
-        calendar = employee.resource_calendar_id or employee.company_id.resource_calendar_id
-        if not employee.tz or not calendar:
-            continue
-        start = pytz.utc.localize(min(start for start, _day in dates))
-        stop = pytz.utc.localize(max(start for start, _day in dates) + timedelta(hours=24))
-        groups.setdefault((calendar, employee.tz, employee.company_id.id, start, stop), []).append(employee)
-    expected = {}
-    for (calendar, tz, company_id, start, stop), employees in groups.items():
-        intervals = calendar._work_intervals_batch(
-            start,
-            stop,
-            tz=pytz.timezone(tz),
-            resources=env["resource.resource"].union(*(employee.resource_id for employee in employees)),
-            compute_leaves=True,
-            domain=[("company_id", "in", [False, company_id])],
-        )
-        for employee in employees:
-            expected[(employee.id, start, stop)] = intervals[employee.resource_id.id]
-    return expected
-
-
-# (cursor, {(employee id, start, stop): intervals}) while Odoo 18's overtime update runs for a batch.
-_EXPECTED = contextvars.ContextVar("face_attendance_expected_attendances", default=None)
 
 
 # hr.attendance's stored figures that Odoo 18's overtime update marks for recomputing.
@@ -336,16 +222,3 @@ class HrAttendance(models.Model):
         if not self.env.su and RULE_FIELDS & set(vals):
             raise AccessError(self.env._("Face recognition fields of an attendance are set by the cameras only."))
         return super().write(vals)
-
-
-class HrEmployee(models.Model):
-    _inherit = "hr.employee"
-
-    def _get_expected_attendances(self, date_from, date_to):
-        # Read beforehand for a whole batch by _expected_in_batch (Odoo 18's overtime update only).
-        batch = _EXPECTED.get()
-        if batch is not None and batch[0] is self.env.cr and len(self) == 1:
-            found = batch[1].get((self.id, date_from, date_to))
-            if found is not None:
-                return found
-        return super()._get_expected_attendances(date_from, date_to)
