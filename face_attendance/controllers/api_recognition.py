@@ -1,6 +1,6 @@
 from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from odoo import http
 from odoo.exceptions import UserError
@@ -35,6 +35,14 @@ def engine_refusal(error):
 
 
 class RecognizeBody(Body):
+    # mark_attendance without a camera is said to be invalid in the document too (the route refuses
+    # it with a 400): a body the document allows is never refused as invalid input.
+    model_config = ConfigDict(
+        json_schema_extra={
+            "anyOf": [{"properties": {"mark_attendance": {"enum": [False]}}}, {"required": ["camera_id"]}]
+        }
+    )
+
     image: ImageData
     camera_id: Id = Field(None, description="Needed by mark_attendance: the camera gives the direction")
     mark_attendance: bool = Field(False, description="Needs the scope events:write or attendance:write")
