@@ -79,6 +79,11 @@ def _changed_values(record, vals):
     return changed
 
 
+# What hr.attendance's overtime, worked hours and the person's last attendance read of a person, on
+# the versions that have them.
+ATTENDANCE_COLUMNS = ("is_flexible", "is_fully_flexible", "last_attendance_id")
+
+
 def _group(records):
     """Records by their employee id, in their order."""
     ids = {}
@@ -228,7 +233,18 @@ class FaceRecognitionEventIngest(models.Model):
         cameras = {c.id: c for c in Camera.search(domain + [("id", "in", list(camera_ids))])} if camera_ids else {}
         Employee = self.env["hr.employee"].sudo().with_context(active_test=False)
         employee_ids = valid_ids("employee_id")
-        employees = {e.id: e for e in Employee.browse(list(employee_ids)).exists()} if employee_ids else {}
+        # Only the columns ingestion reads (company, zone, Odoo's attendance code's): the first read of any other would
+        # fetch each person's whole, wide row, field by field through HR's access checks.
+        employees = (
+            {
+                e.id: e
+                for e in Employee.search_fetch(
+                    [("id", "in", list(employee_ids))], self._employee_columns(Employee, ATTENDANCE_COLUMNS)
+                )
+            }
+            if employee_ids
+            else {}
+        )
         refs = {raw.get("person_id") for raw in items if isinstance(raw.get("person_id"), str) and raw.get("person_id")}
         by_ref = {}
         if refs:
@@ -537,7 +553,9 @@ class FaceRecognitionEventIngest(models.Model):
     def _rebuild_attendances_now(self, starts):
         Attendance = self.env["hr.attendance"].sudo()
         first = next(iter(starts))
-        zones = self._employee_zones(first.browse([employee.id for employee in starts]))
+        # With the columns Odoo's attendance code reads of each person: the first read of any other
+        # would fetch each person's whole row, field by field through HR's access checks.
+        zones = self._employee_zones(first.browse([employee.id for employee in starts]), also=ATTENDANCE_COLUMNS)
         anchors = {
             employee.id: self._day_start_utc(zones[employee], self._working_day(zones[employee], since))
             for employee, since in starts.items()
@@ -566,6 +584,7 @@ class FaceRecognitionEventIngest(models.Model):
                 accepted=ACCEPTED,
             )
         )
+        self._prefetch_attendances_before(anchors)
 
         # Persons sharing an anchor (most of a batch: the same working day) share one clause: a domain
         # of one clause per person costs more to build and parse than its query takes to run.
@@ -645,6 +664,24 @@ class FaceRecognitionEventIngest(models.Model):
             plans.append((employee, result, own_of.get(employee.id, Attendance), mine))
         span_records = self._apply_all_spans(plans)
         self._apply_outcomes(events, [result for _e, result, _o, _m in plans], span_records)
+
+    def _prefetch_attendances_before(self, anchors):
+        """Read each person's last attendance before their anchor, all in one query: Odoo's overlap
+        check reads it for every attendance the batch writes (one query each otherwise)."""
+        ids = [
+            row[0]
+            for row in self._per_person_sql(
+                """
+                WITH anchors(employee_id, anchor) AS (SELECT * FROM unnest(%(ids)s::int[], %(times)s::timestamp[]))
+                SELECT DISTINCT ON (a.employee_id) a.id
+                  FROM hr_attendance a JOIN anchors v ON v.employee_id = a.employee_id
+                 WHERE a.check_in < v.anchor
+              ORDER BY a.employee_id, a.check_in DESC""",
+                anchors,
+            )
+        ]
+        if ids:
+            self.env["hr.attendance"].sudo().browse(ids).fetch(["employee_id", "check_in", "check_out"])
 
     def _per_person_sql(self, query, anchors, **params):
         """Rows of ``query``, whose table ``anchors(employee_id, anchor)`` is made of ``anchors``."""

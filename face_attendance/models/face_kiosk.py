@@ -115,6 +115,8 @@ class FaceKiosk(models.Model):
     # The first spoof event of the burst in progress: repeats within the alert minutes are counted on
     # the kiosk's alert, not stored again (a flood of photos must not fill the database with snapshots).
     last_spoof_event_at = fields.Datetime(readonly=True, copy=False)
+    # The spoof event the managers are still to be told of (by the notice cron, triggered at once).
+    spoof_notice_event_uid = fields.Char(readonly=True, copy=False, groups="base.group_system")
     # The vote in progress: written by the kiosk's requests only.
     vote_state = fields.Char(readonly=True, copy=False, groups="base.group_system")
     # A look-alike's recognition waiting for their PIN (who, until when, the event to record).
@@ -193,6 +195,7 @@ class FaceKiosk(models.Model):
             "kiosk_token",
             "last_spoof_alert_at",
             "last_spoof_event_at",
+            "spoof_notice_event_uid",
             "vote_state",
             "pin_confirmation",
             "device_ids",
@@ -655,17 +658,45 @@ class FaceKiosk(models.Model):
         )
 
     def _alert_spoof(self, event_uid):
-        """Tell the managers, at most once per kiosk within the configured minutes."""
+        """Tell the managers, at most once per kiosk within the configured minutes. Decided here, in
+        the frame (the kiosk's row is locked by _spoof_burst_continues); the chatter message, its mails
+        and the log line are the notice cron's, triggered at once: the tablet's answer waits for none
+        of them."""
         minutes = self.env["face.attendance.config"]._get("kiosk_spoof_alert_minutes")
         now = fields.Datetime.now()
         if self.last_spoof_alert_at and self.last_spoof_alert_at > now - timedelta(minutes=minutes):
             return False
-        self.last_spoof_alert_at = now
+        self.env.cr.execute(
+            "UPDATE face_kiosk SET last_spoof_alert_at = %s, spoof_notice_event_uid = %s WHERE id = %s",
+            (now, event_uid or "", self.id),
+        )
+        self.invalidate_recordset(["last_spoof_alert_at", "spoof_notice_event_uid"])
+        self.env.ref("face_attendance.ir_cron_kiosk_spoof_notices").sudo()._trigger()
+        return True
+
+    @api.model
+    def _cron_post_spoof_notices(self):
+        """Post the spoof notices the kiosks' frames left (see _alert_spoof): the managers' message in
+        the kiosk's chatter (their emails through the mail queue) and a system log line."""
+        self.env.cr.execute(
+            "SELECT id FROM face_kiosk WHERE spoof_notice_event_uid IS NOT NULL ORDER BY id FOR UPDATE SKIP LOCKED"
+        )
+        kiosks = self.sudo().with_context(active_test=False).browse([row[0] for row in self.env.cr.fetchall()])
+        for kiosk in kiosks:
+            event_uid = kiosk.spoof_notice_event_uid or None
+            kiosk.with_company(kiosk.company_id)._post_spoof_notice(event_uid)
+            self.env.cr.execute("UPDATE face_kiosk SET spoof_notice_event_uid = NULL WHERE id = %s", (kiosk.id,))
+        kiosks.invalidate_recordset(["spoof_notice_event_uid"])
+        if kiosks:
+            scheduler = self.env.ref("mail.ir_cron_mail_scheduler_action", raise_if_not_found=False)
+            if scheduler:
+                scheduler.sudo()._trigger()
+        return len(kiosks)
+
+    def _post_spoof_notice(self, event_uid):
         managers = group_users(self.env.ref(MANAGER).sudo()).filtered(
             lambda u: not u.share and self.company_id in u.company_ids
         )
-        # The managers' emails go through the mail queue, woken at once (below): a mail server's round
-        # trip has no place in the frame's answer; the chatter message and the alert are written here.
         self.with_context(mail_notify_force_send=False).message_post(
             body=self.env._(
                 "Spoof attempt at face kiosk %(name)s: a face that is not live (a photo or a screen) was shown. "
@@ -677,9 +708,6 @@ class FaceKiosk(models.Model):
             message_type="comment",
             subtype_xmlid="mail.mt_comment",
         )
-        scheduler = self.env.ref("mail.ir_cron_mail_scheduler_action", raise_if_not_found=False)
-        if scheduler:
-            scheduler.sudo()._trigger()
         self.env["face.system.log"]._log(
             self.env._("Spoof attempt at face kiosk %s", self.name),
             level="warning",
@@ -688,7 +716,6 @@ class FaceKiosk(models.Model):
             object_ref="face.kiosk,%d" % self.id,
             details={"event_id": event_uid},
         )
-        return True
 
     def _process_pin(self, person_ref, pin, image_data=None):
         """The PIN fallback: a person ID (or badge) and the employee's attendance PIN.

@@ -7,6 +7,7 @@ from freezegun import freeze_time
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
+from ..models import hr_attendance
 from ..models.hr_attendance import OVERTIME_FIGURES
 from ..models.odoo_compat import USER_GROUPS, V19
 from .common import FaceAttendanceCase
@@ -448,6 +449,66 @@ class TestAttendanceRules(FaceAttendanceCase):
         kept = figures()
         # Odoo 18 counts the hand-made 12-hour days as overtime too; 19's rules, the camera's day only.
         self.assertTrue((any if V19 else all)(row[0] > 0 for row in kept), kept)
+        for name in names:
+            self.env.add_to_compute(Attendance._fields[name], every)
+        self.env.flush_all()
+        self.assertEqual(figures(), kept)
+
+    def test_a_batch_gives_the_overtime_odoo_computes_again_person_by_person(self):
+        # Odoo 18's overtime update of a batch reads the calendars of the persons sharing one together:
+        # what Odoo's own update then finds to change must be nothing, for a shared calendar in two time
+        # zones, a company holiday, a fully flexible person, a person only checked in, and one checked
+        # in again on a day that has an overtime record.
+        self.env.company.write({"overtime_company_threshold": 0, "overtime_employee_threshold": 0})
+        calendar = self.employee.resource_calendar_id
+        Employee = self.env["hr.employee"]
+        dan = Employee.create({"name": "Dan Test", "tz": "America/New_York", "resource_calendar_id": calendar.id})
+        eve = Employee.create({"name": "Eve Test", "tz": "Europe/Brussels", "resource_calendar_id": False})
+        fay = Employee.create({"name": "Fay Test", "tz": "Europe/Brussels", "resource_calendar_id": calendar.id})
+        gus = Employee.create({"name": "Gus Test", "tz": "Europe/Brussels", "resource_calendar_id": calendar.id})
+        self.env["hr.attendance"].create({"employee_id": gus.id, "check_in": utc(20, 5), "check_out": utc(20, 6)})
+        self.env["resource.calendar.leaves"].create(
+            {"name": "Holiday morning", "date_from": utc(19, 9), "date_to": utc(19, 11), "calendar_id": False}
+        )
+        people = self.employee | self.other | dan | eve | gus
+        events = [self.event(self.cam_entry, utc(20, 7), fay), self.event(self.cam_entry, utc(20, 7), gus)]
+        for person, start, end in ((self.employee, 6, 18), (self.other, 7, 14), (dan, 12, 23), (eve, 6, 15)):
+            events += [
+                self.event(self.cam_entry, utc(19, start), person),
+                self.event(self.cam_exit, utc(19, end), person),
+            ]
+        seen = {}
+        original = hr_attendance._expected_in_batch
+
+        def spy(*args):
+            seen["batch"] = original(*args)
+            return seen["batch"]
+
+        with patch.object(hr_attendance, "_expected_in_batch", spy):
+            self.ingest(*events)
+            self.env.flush_all()
+        Attendance = self.env["hr.attendance"]
+        every = Attendance.search([("employee_id", "in", (people | fay).ids)], order="employee_id, check_in")
+        self.assertEqual(len(every), 7)
+        if not V19:
+            # Eve has no calendar of her own: her company's serves (as Odoo reads it).
+            self.assertEqual({key[0] for key in seen["batch"]}, set((people | fay).ids))
+        names = [name for name in OVERTIME_FIGURES if name in Attendance._fields]
+        Overtime = self.env["hr.attendance.overtime.line" if V19 else "hr.attendance.overtime"]
+        amounts = [name for name in ("duration", "duration_real", "manual_duration") if name in Overtime._fields]
+
+        def figures():
+            self.env.invalidate_all()
+            overtimes = Overtime.search([("employee_id", "in", (people | fay).ids)], order="employee_id, date, id")
+            return (
+                [(a.employee_id.id, a.check_in, tuple(round(a[name], 4) for name in names)) for a in every],
+                [(o.employee_id.id, o.date, tuple(round(o[name], 4) for name in amounts)) for o in overtimes],
+            )
+
+        kept = figures()
+        self.assertTrue(any(row[2][0] for row in kept[0]), kept)
+        self.assertTrue(kept[1], kept)
+        every._update_overtime()  # Odoo's own, outside a batch
         for name in names:
             self.env.add_to_compute(Attendance._fields[name], every)
         self.env.flush_all()

@@ -191,14 +191,29 @@ class TestFaceKiosk(KioskCase):
         self.assertLess(spoof.liveness_score, 0.5)
         self.assertTrue(spoof.snapshot, "the attempt keeps its snapshot")
         self.assertFalse(spoof.attendance_id)
+        # The managers' message is the notice cron's, triggered by the frame: the answer did not wait for it.
+        notices = self.env.ref("face_attendance.ir_cron_kiosk_spoof_notices")
+        self.assertTrue(
+            self.env["ir.cron.trigger"].search([("cron_id", "=", notices.id)]), "the notice cron is due now"
+        )
+        self.assertFalse(self.kiosk.message_ids.filtered(lambda m: "Spoof attempt" in (m.body or "")))
+        self.assertEqual(self.env["face.kiosk"]._cron_post_spoof_notices(), 1)
+        self.assertEqual(self.env["face.kiosk"]._cron_post_spoof_notices(), 0, "each notice is posted once")
         alerts = self.kiosk.message_ids.filtered(lambda m: "Spoof attempt" in (m.body or ""))
         self.assertEqual(len(alerts), 1)
+        self.assertIn(spoof.event_uid, alerts.body, "the message names the event holding the snapshot")
+        self.assertTrue(
+            self.env["face.system.log"].search(
+                [("action", "=", "kiosk.spoof"), ("object_ref", "=", "face.kiosk,%d" % self.kiosk.id)]
+            )
+        )
         managers = group_users(self.env.ref("face_attendance.group_face_attendance_manager").sudo())
         self.assertTrue(alerts.partner_ids & managers.partner_id)
         # Repeats within the alert minutes are counted on the kiosk's alert: no new event, snapshot or message.
         for _burst in range(3):
             self.assertEqual(self.play(frames("attack")[5:])[-1]["state"], "spoof")
         self.assertEqual(self.events(), spoof, "a flood of photos stores one event and one snapshot")
+        self.env["face.kiosk"]._cron_post_spoof_notices()
         alerts = self.kiosk.message_ids.filtered(lambda m: "Spoof attempt" in (m.body or ""))
         self.assertEqual(len(alerts), 1, "at most one alert per kiosk every few minutes")
         alert = self.env["face.alert"].search(
