@@ -584,7 +584,6 @@ class FaceRecognitionEventIngest(models.Model):
                 accepted=ACCEPTED,
             )
         )
-        self._prefetch_attendances_before(anchors)
 
         # Persons sharing an anchor (most of a batch: the same working day) share one clause: a domain
         # of one clause per person costs more to build and parse than its query takes to run.
@@ -664,24 +663,6 @@ class FaceRecognitionEventIngest(models.Model):
             plans.append((employee, result, own_of.get(employee.id, Attendance), mine))
         span_records = self._apply_all_spans(plans)
         self._apply_outcomes(events, [result for _e, result, _o, _m in plans], span_records)
-
-    def _prefetch_attendances_before(self, anchors):
-        """Read each person's last attendance before their anchor, all in one query: Odoo's overlap
-        check reads it for every attendance the batch writes (one query each otherwise)."""
-        ids = [
-            row[0]
-            for row in self._per_person_sql(
-                """
-                WITH anchors(employee_id, anchor) AS (SELECT * FROM unnest(%(ids)s::int[], %(times)s::timestamp[]))
-                SELECT DISTINCT ON (a.employee_id) a.id
-                  FROM hr_attendance a JOIN anchors v ON v.employee_id = a.employee_id
-                 WHERE a.check_in < v.anchor
-              ORDER BY a.employee_id, a.check_in DESC""",
-                anchors,
-            )
-        ]
-        if ids:
-            self.env["hr.attendance"].sudo().browse(ids).fetch(["employee_id", "check_in", "check_out"])
 
     def _per_person_sql(self, query, anchors, **params):
         """Rows of ``query``, whose table ``anchors(employee_id, anchor)`` is made of ``anchors``."""
