@@ -8,7 +8,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools.sql import create_index
 
-from .odoo_compat import domain_or
+from .odoo_compat import Intervals, domain_or
 from .security_groups import MANAGER
 
 # Set only by the attendance rules (as superuser): a camera's evidence is never typed in.
@@ -76,7 +76,10 @@ def overtime_once(attendance_model):
                 for employee, dates in scope.items():
                     merged.setdefault(employee, set()).update(dates)
             marked = _overtime_figures_marked(records.env)
-            token = _EXPECTED.set((records.env.cr, _expected_in_batch(records.env, merged)))
+            _read_overtimes(records.env, merged)
+            token = _EXPECTED.set(
+                (records.env.cr, _expected_in_batch(records.env, merged), _lunches_in_batch(records.env, merged))
+            )
             try:
                 records._update_overtime(merged)
             finally:
@@ -133,7 +136,48 @@ def _expected_in_batch(env, scope):
     return expected
 
 
-# (cursor, {(employee id, start, stop): intervals}) while Odoo 18's overtime update runs for a batch.
+def _read_overtimes(env, scope):
+    """Read the overtime records Odoo 18's overtime update looks up person by person, all in one
+    query: each person's lookup then finds them read (one query each otherwise)."""
+    days = list({day for dates in scope.values() for _start, day in dates})
+    if scope and days:
+        env["hr.attendance.overtime"].sudo().search(
+            [
+                ("employee_id", "in", [employee.id for employee in scope]),
+                ("date", "in", days),
+                ("adjustment", "=", False),
+            ]
+        ).fetch(["employee_id", "date", "duration", "duration_real", "adjustment"])
+
+
+def _lunches_in_batch(env, scope):
+    """The lunch breaks of the calendars of the persons of ``scope`` over a window around their days
+    (two days either side), read per shared calendar in one call: a worked-hours computation
+    (hr.employee._employee_attendance_intervals(lunch=True), once per attendance otherwise) then cuts
+    its span out of them. Calendars of flexible hours, whose intervals depend on the span asked,
+    and flexible persons are left to Odoo."""
+    Employee = env["hr.employee"]
+    if not _stock(Employee, "_employee_attendance_intervals", "hr"):
+        return {}
+    groups = {}
+    for employee, dates in scope.items():
+        calendar = employee.resource_calendar_id or employee.company_id.resource_calendar_id
+        if not dates or not calendar or calendar.flexible_hours or employee.is_flexible:
+            continue
+        groups.setdefault(calendar, []).append((employee, dates))
+    lunches = {}
+    for calendar, members in groups.items():
+        start = pytz.utc.localize(min(start for _e, dates in members for start, _day in dates)) - timedelta(days=2)
+        stop = pytz.utc.localize(max(start for _e, dates in members for start, _day in dates)) + timedelta(days=3)
+        resources = env["resource.resource"].union(*(employee.resource_id for employee, _dates in members))
+        intervals = calendar._attendance_intervals_batch(start, stop, resources, lunch=True)
+        for employee, _dates in members:
+            lunches[employee.id] = (start, stop, calendar, intervals[employee.resource_id.id])
+    return lunches
+
+
+# (cursor, {(employee id, start, stop): intervals}, {employee id: (start, stop, calendar, lunch
+# intervals)}) while Odoo 18's overtime update runs for a batch.
 _EXPECTED = contextvars.ContextVar("face_attendance_expected_attendances", default=None)
 
 
@@ -290,3 +334,13 @@ class HrEmployee(models.Model):
             if found is not None:
                 return found
         return super()._get_expected_attendances(date_from, date_to)
+
+    def _employee_attendance_intervals(self, start, stop, lunch=False):
+        # The lunch breaks read beforehand for a whole batch by _lunches_in_batch, cut to the span.
+        batch = _EXPECTED.get()
+        if lunch and batch is not None and batch[0] is self.env.cr and len(self) == 1:
+            found = batch[2].get(self.id)
+            calendar = self.resource_calendar_id or self.company_id.resource_calendar_id
+            if found and found[2] == calendar and found[0] <= start and stop <= found[1]:
+                return found[3] & Intervals([(start, stop, self.env["resource.calendar.attendance"])])
+        return super()._employee_attendance_intervals(start, stop, lunch=lunch)

@@ -30,6 +30,13 @@ else:
         return expression.OR(domains)
 
 
+# resource's intervals moved to odoo.tools in 19.
+if V19:
+    from odoo.tools.intervals import Intervals  # noqa: F401
+else:
+    from odoo.addons.resource.models.utils import Intervals  # noqa: F401
+
+
 def registry_in_test_mode(registry):
     """18's registry says when tests hold it; 19 patches its cursor() instead (odoo.tests)."""
     return bool(getattr(registry, "in_test_mode", lambda: False)())

@@ -478,13 +478,17 @@ class TestAttendanceRules(FaceAttendanceCase):
                 self.event(self.cam_exit, utc(19, end), person),
             ]
         seen = {}
-        original = hr_attendance._expected_in_batch
 
-        def spy(*args):
-            seen["batch"] = original(*args)
-            return seen["batch"]
+        def spy(name):
+            original = getattr(hr_attendance, name)
 
-        with patch.object(hr_attendance, "_expected_in_batch", spy):
+            def wrapper(*args):
+                seen[name] = original(*args)
+                return seen[name]
+
+            return patch.object(hr_attendance, name, wrapper)
+
+        with spy("_expected_in_batch"), spy("_lunches_in_batch"):
             self.ingest(*events)
             self.env.flush_all()
         Attendance = self.env["hr.attendance"]
@@ -492,8 +496,11 @@ class TestAttendanceRules(FaceAttendanceCase):
         self.assertEqual(len(every), 7)
         if not V19:
             # Eve has no calendar of her own: her company's serves (as Odoo reads it).
-            self.assertEqual({key[0] for key in seen["batch"]}, set((people | fay).ids))
-        names = [name for name in OVERTIME_FIGURES if name in Attendance._fields]
+            self.assertEqual({key[0] for key in seen["_expected_in_batch"]}, set((people | fay).ids))
+            # Lunch breaks: persons on the shared calendar (Eve, with none of her own, is flexible).
+            self.assertEqual(set(seen["_lunches_in_batch"]), set(((people | fay) - eve).ids))
+            self.assertTrue(any(lunch[3] for lunch in seen["_lunches_in_batch"].values()), "the calendar has lunches")
+        names = [name for name in (*OVERTIME_FIGURES, "worked_hours") if name in Attendance._fields]
         Overtime = self.env["hr.attendance.overtime.line" if V19 else "hr.attendance.overtime"]
         amounts = [name for name in ("duration", "duration_real", "manual_duration") if name in Overtime._fields]
 
@@ -507,9 +514,11 @@ class TestAttendanceRules(FaceAttendanceCase):
 
         kept = figures()
         self.assertTrue(any(row[2][0] for row in kept[0]), kept)
+        # Lunch was taken off the worked hours: 06:00-18:00 UTC is 12 hours of presence.
+        self.assertIn(11.0, [row[2][names.index("worked_hours")] for row in kept[0]], kept)
         self.assertTrue(kept[1], kept)
         every._update_overtime()  # Odoo's own, outside a batch
-        for name in names:
+        for name in names:  # worked hours too: Odoo's lunch breaks, read attendance by attendance
             self.env.add_to_compute(Attendance._fields[name], every)
         self.env.flush_all()
         self.assertEqual(figures(), kept)
