@@ -233,18 +233,7 @@ class FaceRecognitionEventIngest(models.Model):
         cameras = {c.id: c for c in Camera.search(domain + [("id", "in", list(camera_ids))])} if camera_ids else {}
         Employee = self.env["hr.employee"].sudo().with_context(active_test=False)
         employee_ids = valid_ids("employee_id")
-        # Only the columns ingestion reads (company, zone, Odoo's attendance code's): the first read of any other would
-        # fetch each person's whole, wide row, field by field through HR's access checks.
-        employees = (
-            {
-                e.id: e
-                for e in Employee.search_fetch(
-                    [("id", "in", list(employee_ids))], self._employee_columns(Employee, ATTENDANCE_COLUMNS)
-                )
-            }
-            if employee_ids
-            else {}
-        )
+        employees = {e.id: e for e in Employee.browse(list(employee_ids)).exists()} if employee_ids else {}
         refs = {raw.get("person_id") for raw in items if isinstance(raw.get("person_id"), str) and raw.get("person_id")}
         by_ref = {}
         if refs:

@@ -173,6 +173,7 @@ class TestPhotoEvidence(HttpCase):
     # ------------------------------------------------------------------ the attendance sheet
     def render_sheet(self, role):
         user = self.users[role]
+        self.env.invalidate_all()  # as a new request finds it: nothing of the employees read yet
         wizard = (
             self.env["face.attendance.sheet.wizard"]
             .with_user(user)

@@ -113,7 +113,9 @@ class FaceAttendanceSheetWizard(models.TransientModel):
             {(a.employee_id.sudo(), a.face_date) for a in attendances}
         )
         people = []
-        for employee in attendances.employee_id.sorted("name"):
+        # The persons of the attendances the reader may read, named as superuser: a Face Attendance user
+        # who is no HR officer reads employees through their public profile, which lacks the person ID.
+        for employee in attendances.employee_id.sudo().sorted("name"):
             tz = Event._employee_tz(employee)
             rows = []
             for attendance in attendances.filtered(lambda a, employee=employee: a.employee_id == employee):
