@@ -659,9 +659,9 @@ class FaceKiosk(models.Model):
 
     def _alert_spoof(self, event_uid):
         """Tell the managers, at most once per kiosk within the configured minutes. Decided here, in
-        the frame (the kiosk's row is locked by _spoof_burst_continues); the chatter message, its mails
-        and the log line are the notice cron's, triggered at once: the tablet's answer waits for none
-        of them."""
+        the frame (the kiosk's row is locked by _spoof_burst_continues), with the log line (it keeps
+        the tablet's address and the kiosk's user); the chatter message and its mails are the notice
+        cron's, triggered at once: the tablet's answer does not wait for them."""
         minutes = self.env["face.attendance.config"]._get("kiosk_spoof_alert_minutes")
         now = fields.Datetime.now()
         if self.last_spoof_alert_at and self.last_spoof_alert_at > now - timedelta(minutes=minutes):
@@ -671,22 +671,48 @@ class FaceKiosk(models.Model):
             (now, event_uid or "", self.id),
         )
         self.invalidate_recordset(["last_spoof_alert_at", "spoof_notice_event_uid"])
-        self.env.ref("face_attendance.ir_cron_kiosk_spoof_notices").sudo()._trigger()
+        self.env["face.system.log"]._log(
+            self.env._("Spoof attempt at face kiosk %s", self.name),
+            level="warning",
+            category="system",
+            action="kiosk.spoof",
+            object_ref="face.kiosk,%d" % self.id,
+            details={"event_id": event_uid},
+        )
+        self._trigger_spoof_notices()
         return True
+
+    @api.model
+    def _trigger_spoof_notices(self, at=None):
+        cron = self.env.ref("face_attendance.ir_cron_kiosk_spoof_notices", raise_if_not_found=False)
+        if cron:
+            cron.sudo()._trigger(at)
 
     @api.model
     def _cron_post_spoof_notices(self):
         """Post the spoof notices the kiosks' frames left (see _alert_spoof): the managers' message in
-        the kiosk's chatter (their emails through the mail queue) and a system log line."""
+        the kiosk's chatter, their emails through the mail queue. A kiosk whose row a frame holds is
+        left for a run half a minute later (a burst of frames must not hold its notice back); one
+        kiosk's failure leaves the others' notices standing."""
         self.env.cr.execute(
             "SELECT id FROM face_kiosk WHERE spoof_notice_event_uid IS NOT NULL ORDER BY id FOR UPDATE SKIP LOCKED"
         )
         kiosks = self.sudo().with_context(active_test=False).browse([row[0] for row in self.env.cr.fetchall()])
         for kiosk in kiosks:
             event_uid = kiosk.spoof_notice_event_uid or None
-            kiosk.with_company(kiosk.company_id)._post_spoof_notice(event_uid)
+            try:
+                with self.env.cr.savepoint():
+                    kiosk.with_company(kiosk.company_id)._post_spoof_notice(event_uid)
+            except Exception:
+                _logger.exception("Kiosk %s: the spoof notice of event %s could not be posted", kiosk.id, event_uid)
             self.env.cr.execute("UPDATE face_kiosk SET spoof_notice_event_uid = NULL WHERE id = %s", (kiosk.id,))
         kiosks.invalidate_recordset(["spoof_notice_event_uid"])
+        self.env.cr.execute(
+            "SELECT 1 FROM face_kiosk WHERE spoof_notice_event_uid IS NOT NULL AND NOT id = ANY(%s) LIMIT 1",
+            (kiosks.ids,),
+        )
+        if self.env.cr.fetchone():
+            self._trigger_spoof_notices(fields.Datetime.now() + timedelta(seconds=30))
         if kiosks:
             scheduler = self.env.ref("mail.ir_cron_mail_scheduler_action", raise_if_not_found=False)
             if scheduler:
@@ -707,14 +733,6 @@ class FaceKiosk(models.Model):
             partner_ids=managers.partner_id.ids,
             message_type="comment",
             subtype_xmlid="mail.mt_comment",
-        )
-        self.env["face.system.log"]._log(
-            self.env._("Spoof attempt at face kiosk %s", self.name),
-            level="warning",
-            category="system",
-            action="kiosk.spoof",
-            object_ref="face.kiosk,%d" % self.id,
-            details={"event_id": event_uid},
         )
 
     def _process_pin(self, person_ref, pin, image_data=None):

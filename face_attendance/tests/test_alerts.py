@@ -139,6 +139,27 @@ class TestAlerts(FaceAttendanceCase):
         self.assertIn("Alert kiosk", alerts.message)
         self.assertEqual(alerts.event_id.outcome, "spoof")
 
+    def test_one_kiosks_failing_spoof_notice_leaves_the_others_posted(self):
+        kiosks = self.env["face.kiosk"].create([{"name": "Notice A"}, {"name": "Notice B"}])
+        for kiosk in kiosks:
+            kiosk.sudo()._alert_spoof("evt-%d" % kiosk.id)
+        original = type(kiosks)._post_spoof_notice
+
+        def post(kiosk, event_uid):
+            if kiosk.name == "Notice A":
+                raise ValueError("mail gateway down")
+            return original(kiosk, event_uid)
+
+        with (
+            patch.object(type(kiosks), "_post_spoof_notice", post),
+            mute_logger("odoo.addons.face_attendance.models.face_kiosk"),
+        ):
+            self.assertEqual(self.env["face.kiosk"]._cron_post_spoof_notices(), 2)
+        posted = kiosks.mapped("message_ids").filtered(lambda m: "Spoof attempt" in (m.body or ""))
+        self.assertEqual(posted.mapped("res_id"), kiosks[1].ids)
+        self.assertIn("evt-%d" % kiosks[1].id, posted.body)
+        self.assertFalse(any(kiosks.sudo().mapped("spoof_notice_event_uid")), "no notice retried forever")
+
     def test_refused_events_raise_an_ingestion_error_per_sender(self):
         bad = {"event_id": "bad-1", "camera_id": 999999, "timestamp": now_iso()}
         Event = self.env["face.recognition.event"].with_user(self.device_user)
