@@ -187,13 +187,9 @@ class FaceRecognitionEvent(models.Model):
         """{employee: pytz zone} of several employees at once, reading only the stored columns their
         zone is found from (and ``also``): the first access to any other column would fetch each
         one's whole, wide row, through HR's access checks when the reader is a device."""
-        employees.fetch(self._employee_columns(employees, also))
+        stored = [name for name in (*also, *TZ_COLUMNS) if name in employees._fields and employees._fields[name].store]
+        employees.fetch(stored)
         return {employee: self._employee_tz(employee) for employee in employees}
-
-    @api.model
-    def _employee_columns(self, employees, also=()):
-        """The stored columns a person's zone is found from, and ``also``, that this Odoo has."""
-        return [name for name in (*also, *TZ_COLUMNS) if name in employees._fields and employees._fields[name].store]
 
     @api.model
     def _employee_tz(self, employee):
