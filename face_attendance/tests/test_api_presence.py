@@ -1,5 +1,5 @@
 import base64
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 from odoo.tests import new_test_user, tagged
 
@@ -42,9 +42,12 @@ class TestApiPresence(ApiCase):
             self.env, login="fa_pre_user", groups="base.group_user,face_attendance.group_face_attendance_user"
         )
         _key, self.user_secret = Key._generate("desk", self.user, "attendance:read attendance:write")
-        # The latest weekday before today: a working day of the company's calendar, in the past.
-        day = date.today() - timedelta(days=1)
-        while day.weekday() >= 5:
+        # The latest weekday before today that is over for the forgotten check-out rule (16 h after
+        # its first sighting at 08:30): a working day of the company's calendar, in the past. Just
+        # after midnight yesterday's 08:30 is not 16 h old yet, and Ana's attendance would be open.
+        now = datetime.utcnow()
+        day = now.date() - timedelta(days=1)
+        while day.weekday() >= 5 or moment(day, 8, 30) + timedelta(hours=17) > now:
             day -= timedelta(days=1)
         self.day = day
         self.counter = 0
