@@ -5,6 +5,7 @@ from . import face_daemon
 from . import face_camera
 from . import face_template
 from . import hr_employee
+from . import hr_employee_public
 from . import hr_attendance
 from . import attendance_replay
 from . import face_recognition_event

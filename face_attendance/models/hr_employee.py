@@ -3,7 +3,10 @@ from odoo.exceptions import AccessError, ValidationError
 
 from .api_types import is_person_id
 from .odoo_compat import unique
-from .security_groups import MANAGER
+from .security_groups import MANAGER, PERSON_READERS
+
+
+FACE_STATUSES = [("none", "No face"), ("registered", "Registered")]
 
 
 # A person ID is unique within a company: one in use elsewhere neither blocks nor reveals anybody.
@@ -16,15 +19,17 @@ class HrEmployee(models.Model):
         copy=False,
         index=True,
         tracking=True,
+        groups=PERSON_READERS,
         help="Unique reference of the person for the API and integrations, e.g. EMP001.",
     )
     face_template_ids = fields.One2many("face.template", "employee_id", string="Face templates", groups=MANAGER)
-    face_count = fields.Integer(compute="_compute_face_status", store=True, string="Faces")
+    face_count = fields.Integer(compute="_compute_face_status", store=True, string="Faces", groups=PERSON_READERS)
     face_status = fields.Selection(
-        [("none", "No face"), ("registered", "Registered")],
+        FACE_STATUSES,
         compute="_compute_face_status",
         store=True,
         string="Face status",
+        groups=PERSON_READERS,
     )
     face_consent = fields.Boolean(string="Biometric consent", groups="hr.group_hr_user", tracking=True)
     face_consent_date = fields.Datetime(string="Consent recorded on", readonly=True, groups="hr.group_hr_user")

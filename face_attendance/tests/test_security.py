@@ -35,6 +35,27 @@ class TestSecurity(FaceAttendanceCase):
         with self.assertRaises(AccessError):
             self.employee.with_user(self.fa_user).read(["face_template_ids"])
         self.assertEqual(self.employee.with_user(self.fa_manager).face_template_ids, self.template)
+    def test_the_person_fields_follow_the_public_profile(self):
+        self.employee.person_ref = "SEC-HC"
+        for user in (self.plain, self.fa_user):
+            # From an empty cache, as a fresh request: Odoo prefetches every stored field the reader
+            # may see, through hr.employee.public for who is no HR officer.
+            self.env.invalidate_all()
+            employee = self.employee.with_user(user)
+            with self.subTest(user=user.login):
+                self.assertEqual(employee.name, self.employee.name)
+                self.assertEqual(employee.search([("id", "=", self.employee.id)]).name, self.employee.name)
+        self.env.invalidate_all()
+        as_user = self.employee.with_user(self.fa_user)
+        self.assertEqual((as_user.person_ref, as_user.face_count, as_user.face_status), ("SEC-HC", 1, "registered"))
+        self.assertEqual(as_user.search([("person_ref", "=", "SEC-HC")]), self.employee)
+        # A colleague's person ID and biometric enrolment are not every employee's to know.
+        for field in ("person_ref", "face_count", "face_status"):
+            with self.subTest(field=field), self.assertRaises(AccessError):
+                self.employee.with_user(self.plain).read([field])
+            with self.subTest(field=field), self.assertRaises(AccessError):
+                self.env["hr.employee.public"].with_user(self.plain).browse(self.employee.id).read([field])
+
 
     def test_camera_urls_are_for_managers_and_devices(self):
         camera = self.env["face.camera"].create(
