@@ -5,7 +5,6 @@ from .api_types import is_person_id
 from .odoo_compat import unique
 from .security_groups import MANAGER, PERSON_READERS
 
-
 FACE_STATUSES = [("none", "No face"), ("registered", "Registered")]
 
 

@@ -35,6 +35,7 @@ class TestSecurity(FaceAttendanceCase):
         with self.assertRaises(AccessError):
             self.employee.with_user(self.fa_user).read(["face_template_ids"])
         self.assertEqual(self.employee.with_user(self.fa_manager).face_template_ids, self.template)
+
     def test_the_person_fields_follow_the_public_profile(self):
         self.employee.person_ref = "SEC-HC"
         for user in (self.plain, self.fa_user):
@@ -55,7 +56,6 @@ class TestSecurity(FaceAttendanceCase):
                 self.employee.with_user(self.plain).read([field])
             with self.subTest(field=field), self.assertRaises(AccessError):
                 self.env["hr.employee.public"].with_user(self.plain).browse(self.employee.id).read([field])
-
 
     def test_camera_urls_are_for_managers_and_devices(self):
         camera = self.env["face.camera"].create(
