@@ -83,6 +83,7 @@ def drop_database(name):
 def install_template(name, log_path, addons_root=ROOT):
     """A database with face_attendance installed, made once per test session when none is given."""
     drop_database(name)
+    os.makedirs(os.path.dirname(log_path), exist_ok=True)
     with open(log_path, "ab") as log:
         subprocess.run(
             odoo_command(
