@@ -20,6 +20,10 @@ RULE_FIELDS = {"face_in_event_id", "face_out_event_id", "face_camera_id", "face_
 _DEFERRED_OVERTIME = contextvars.ContextVar("face_attendance_deferred_overtime", default=None)
 
 
+# Set with _DEFERRED_OVERTIME: the ids of the attendances whose overlap check waits for the batch's end.
+_DEFERRED_VALIDITY = contextvars.ContextVar("face_attendance_deferred_validity", default=None)
+
+
 # Set only by the attendance rules while they write attendances (never by a caller's context): what is
 # written outside it was written by a person, whose corrections the rules must then respect.
 _RULES_WRITING = contextvars.ContextVar("face_attendance_rules_writing", default=None)
@@ -59,14 +63,20 @@ def deletion_reason(env):
 def overtime_once(attendance_model):
     """Within this block, hr.attendance's overtime updates are collected and run once at its end
     (on this cursor only). Odoo 18 passes {employee: dates}, Odoo 19 a domain; either is computed
-    when the write happens, as Odoo would, and merged."""
-    calls = []
+    when the write happens, as Odoo would, and merged. The superuser's overlap checks wait for the
+    end too: the block's attendances are checked together as they stand then, and the block raises
+    Odoo's ValidationError if any is refused (its writes are meant to be rolled back with it)."""
+    calls, checked = [], []
     token = _DEFERRED_OVERTIME.set((attendance_model.env.cr, calls))
+    checks_token = _DEFERRED_VALIDITY.set((attendance_model.env.cr, checked))
     try:
         yield
     finally:
+        _DEFERRED_VALIDITY.reset(checks_token)
         _DEFERRED_OVERTIME.reset(token)
     # Not reached when the block raised: its writes are rolled back with their savepoint.
+    if checked:
+        attendance_model.sudo().browse(checked).exists()._check_validity()
     if calls:
         records = attendance_model.browse([r for recs, _scope in calls for r in recs.ids]).exists()
         scopes = [scope for _recs, scope in calls]
@@ -77,6 +87,7 @@ def overtime_once(attendance_model):
                     merged.setdefault(employee, set()).update(dates)
             marked = _overtime_figures_marked(records.env)
             _read_overtimes(records.env, merged)
+            _read_person_attendances(records.env, merged)
             token = _EXPECTED.set(
                 (records.env.cr, _expected_in_batch(records.env, merged), _lunches_in_batch(records.env, merged))
             )
@@ -148,6 +159,18 @@ def _read_overtimes(env, scope):
                 ("adjustment", "=", False),
             ]
         ).fetch(["employee_id", "date", "duration", "duration_real", "adjustment"])
+
+
+def _read_person_attendances(env, scope):
+    """Read the attendances Odoo 18's overtime update searches person by person, in one query: the
+    records each search then returns are read already (one query each otherwise). Odoo joins the
+    day clauses of its search with OR([[], ...]), which is true: it reads every attendance of the
+    person, whatever the days."""
+    if scope:
+        # Reading one field reads all that Odoo prefetches, for every record the search returned.
+        env["hr.attendance"].sudo().search([("employee_id", "in", [employee.id for employee in scope])]).mapped(
+            "check_in"
+        )
 
 
 def _lunches_in_batch(env, scope):
@@ -310,6 +333,45 @@ class HrAttendance(models.Model):
             )
         deferred[1].append((self, scope))
         return None
+
+    @api.constrains("check_in", "check_out", "employee_id")
+    def _check_validity(self):
+        # Odoo checks each attendance with two or three searches; the rules write hundreds a batch
+        # as superuser. One query finds every attendance Odoo could refuse (a superset: any overlap,
+        # second open attendance or other attendance starting at the same time, not only what Odoo's
+        # "latest before" reading sees), and Odoo's own check decides those, with its own messages.
+        # Under a user's rights Odoo's searches see only what the rules let them: that case is left
+        # to Odoo whole.
+        if not (self.env.su and self.ids):
+            return super()._check_validity()
+        deferred = _DEFERRED_VALIDITY.get()
+        if deferred is not None and deferred[0] is self.env.cr:
+            # A batch of the rules: checked once at its end, without a flush per record.
+            deferred[1].extend(self.ids)
+            return None
+        return super(HrAttendance, self._may_overlap())._check_validity()
+
+    def _may_overlap(self):
+        """Those of these attendances that share time, or openness, with another of their person's."""
+        self.flush_model(["employee_id", "check_in", "check_out"])
+        self.env.cr.execute(
+            """
+            SELECT a.id
+              FROM hr_attendance a
+             WHERE a.id = ANY(%s)
+               AND EXISTS (
+                   SELECT 1
+                     FROM hr_attendance b
+                    WHERE b.employee_id = a.employee_id
+                      AND b.id != a.id
+                      AND (   (b.check_in <= a.check_in AND b.check_out > a.check_in)
+                           OR (a.check_out IS NULL AND b.check_out IS NULL)
+                           OR b.check_in = a.check_in
+                           OR (b.check_in > a.check_in AND b.check_in < a.check_out)
+                           OR a.check_out < a.check_in))""",
+            [list(self.ids)],
+        )
+        return self.browse([row[0] for row in self.env.cr.fetchall()])
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -1,11 +1,12 @@
 import random
+import re
 from datetime import datetime, timedelta
 from unittest.mock import patch
 
 from freezegun import freeze_time
 
-from odoo.exceptions import AccessError
-from odoo.tests import tagged
+from odoo.exceptions import AccessError, ValidationError
+from odoo.tests import new_test_user, tagged
 
 from ..models import hr_attendance
 from ..models.hr_attendance import OVERTIME_FIGURES
@@ -522,6 +523,91 @@ class TestAttendanceRules(FaceAttendanceCase):
             self.env.add_to_compute(Attendance._fields[name], every)
         self.env.flush_all()
         self.assertEqual(figures(), kept)
+
+    def test_the_superusers_overlap_check_refuses_what_odoo_refuses(self):
+        # The rules write as superuser, where one query picks the attendances Odoo's check must read.
+        # On random histories with ties, open attendances, overlaps and zero-length stays, it refuses
+        # exactly what Odoo's check refuses under an attendance manager's rights (which see every
+        # attendance and run Odoo's check whole), with the same message.
+        officer = new_test_user(
+            self.env, login="fa_overlap_officer", groups="base.group_user,hr_attendance.group_hr_attendance_manager"
+        )
+        # The messages give times in the reader's zone.
+        officer.tz = self.env.user.tz = "UTC"
+        # Odoo 19 stores each attendance's day.
+        dated = "date" in self.env["hr.attendance"]._fields and self.env["hr.attendance"]._fields["date"].store
+        chance = random.Random(26)
+        refused = 0
+
+        def insert(start, end):
+            # Beside the constraint on purpose: the histories include what a buggy import leaves.
+            columns = {"employee_id": self.employee.id, "check_in": utc(20, start), "worked_hours": 0}
+            columns["check_out"] = utc(20, end) if end is not None else None
+            if dated:
+                columns["date"] = utc(20, start).date()
+            self.env.cr.execute(
+                "INSERT INTO hr_attendance (%s) VALUES (%s) RETURNING id"
+                % (", ".join(columns), ", ".join(["%s"] * len(columns))),
+                list(columns.values()),
+            )
+            return self.env.cr.fetchone()[0]
+
+        trials = 300
+        for _trial in range(trials):
+            with self.env.cr.savepoint(flush=False) as savepoint:
+                for _other in range(chance.randint(0, 3)):
+                    start = chance.randint(0, 8)
+                    insert(start, chance.choice([None, start, start + chance.randint(0, 3)]))
+                start = chance.randint(0, 8)
+                candidate = insert(start, chance.choice([None, start, start + chance.randint(0, 3)]))
+                self.env.invalidate_all()
+                verdicts = []
+                for record in (
+                    self.env["hr.attendance"].sudo().with_context(tz="UTC").browse(candidate),
+                    self.env["hr.attendance"].with_user(officer).with_context(tz="UTC").browse(candidate),
+                ):
+                    try:
+                        record._check_validity()
+                        verdicts.append(None)
+                    except ValidationError as error:
+                        # Without the time it names: among attendances starting together, which
+                        # one Odoo's "latest" search returns is PostgreSQL's choice.
+                        verdicts.append(re.sub(r" \d.*", "", str(error)))
+                history = self.env["hr.attendance"].search_read(
+                    [("employee_id", "=", self.employee.id)], ["check_in", "check_out"], order="check_in, id"
+                )
+                self.assertEqual(verdicts[0], verdicts[1], (candidate, history))
+                refused += verdicts[0] is not None
+                savepoint.rollback()
+        self.assertTrue(0.1 < refused / trials < 0.9, refused)
+
+    def test_a_batch_of_the_rules_checks_its_overlaps_at_its_end(self):
+        Attendance = self.env["hr.attendance"].sudo()
+        first = Attendance.create({"employee_id": self.employee.id, "check_in": utc(20, 7), "check_out": utc(20, 9)})
+        second = Attendance.create({"employee_id": self.employee.id, "check_in": utc(20, 10), "check_out": utc(20, 12)})
+        # Through an overlap and out of it within the batch: what stands at its end is what counts.
+        with hr_attendance.overtime_once(Attendance):
+            first.write({"check_out": utc(20, 11)})
+            first.write({"check_out": utc(20, 9, 30)})
+        self.assertEqual(first.check_out, utc(20, 9, 30))
+        # An overlap left at the end: Odoo's refusal, raised by the batch.
+        with self.assertRaisesRegex(ValidationError, "already checked in"):
+            with self.env.cr.savepoint(), hr_attendance.overtime_once(Attendance):
+                second.write({"check_in": utc(20, 8)})
+        # A second open attendance, created in a batch.
+        with self.assertRaisesRegex(ValidationError, "hasn't checked out"):
+            with self.env.cr.savepoint(), hr_attendance.overtime_once(Attendance):
+                Attendance.create(
+                    [
+                        {"employee_id": self.employee.id, "check_in": utc(20, 13)},
+                        {"employee_id": self.employee.id, "check_in": utc(20, 14)},
+                    ]
+                )
+        self.env.invalidate_all()
+        self.assertEqual(
+            Attendance.search([("employee_id", "=", self.employee.id)], order="check_in").mapped("check_in"),
+            [utc(20, 7), utc(20, 10)],
+        )
 
     def test_auto_mark_off_records_without_attendance(self):
         self.config.set("auto_mark", False)
