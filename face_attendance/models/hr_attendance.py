@@ -167,9 +167,10 @@ def _read_person_attendances(env, scope):
     day clauses of its search with OR([[], ...]), which is true: it reads every attendance of the
     person, whatever the days."""
     if scope:
-        # Reading one field reads all that Odoo prefetches, for every record the search returned.
-        env["hr.attendance"].sudo().search([("employee_id", "in", [employee.id for employee in scope])]).mapped(
-            "check_in"
+        # What its loop reads of each; a field it reads beyond these is read then, as it would be.
+        env["hr.attendance"].sudo().search_fetch(
+            [("employee_id", "in", [employee.id for employee in scope])],
+            ["employee_id", "check_in", "check_out", "worked_hours"],
         )
 
 
