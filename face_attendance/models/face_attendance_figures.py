@@ -25,14 +25,10 @@ from . import attendance_replay as rules
 from .csv_export import CsvWriter
 from .face_api_key import iso
 from .face_recognition_event import EventInputError, parse_day
-from .odoo_compat import V19
-from .security_groups import MANAGER, USER
+from .security_groups import FULL_ATTENDANCE_GROUP, MANAGER, USER
 
 # odooStatus of a log row: an hr.attendance record, or a person and working day seen by cameras only.
 LOG_STATUSES = ("synced", "events-only")
-
-# The group of Odoo's full-access attendance rule; others see the employees they manage attendance of.
-FULL_ATTENDANCE_GROUP = "hr_attendance.group_hr_attendance_user" if V19 else "hr_attendance.group_hr_attendance_manager"
 
 # Rows that are only sightings are grouped from the events table: without a start date they are
 # looked for over this many days before the end, so that no request scans a site's whole history.

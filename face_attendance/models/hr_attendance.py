@@ -76,7 +76,13 @@ def overtime_once(attendance_model):
         _DEFERRED_OVERTIME.reset(token)
     # Not reached when the block raised: its writes are rolled back with their savepoint.
     if checked:
-        attendance_model.sudo().browse(checked).exists()._check_validity()
+        # Checked now even within an outer block (a manual entry rebuilds a person's attendances):
+        # this block's refusal must reach its own savepoint, where the rules fall back.
+        token = _DEFERRED_VALIDITY.set(None)
+        try:
+            attendance_model.sudo().browse(checked).exists()._check_validity()
+        finally:
+            _DEFERRED_VALIDITY.reset(token)
     if calls:
         records = attendance_model.browse([r for recs, _scope in calls for r in recs.ids]).exists()
         scopes = [scope for _recs, scope in calls]

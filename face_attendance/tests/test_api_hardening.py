@@ -3,7 +3,7 @@ from datetime import datetime, timedelta
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 
-from ..models.face_attendance_figures import FULL_ATTENDANCE_GROUP
+from ..models.security_groups import FULL_ATTENDANCE_GROUP
 from .common import ApiCase
 
 

@@ -594,6 +594,13 @@ class TestAttendanceRules(FaceAttendanceCase):
         with self.assertRaisesRegex(ValidationError, "already checked in"):
             with self.env.cr.savepoint(), hr_attendance.overtime_once(Attendance):
                 second.write({"check_in": utc(20, 8)})
+        # A block within a block (a manual entry rebuilds its person's attendances) checks at its own
+        # end, where its savepoint lets the rules fall back.
+        with hr_attendance.overtime_once(Attendance):
+            with self.assertRaisesRegex(ValidationError, "already checked in"):
+                with self.env.cr.savepoint(), hr_attendance.overtime_once(Attendance):
+                    second.write({"check_in": utc(20, 8)})
+            first.write({"check_out": utc(20, 9, 45)})
         # A second open attendance, created in a batch.
         with self.assertRaisesRegex(ValidationError, "hasn't checked out"):
             with self.env.cr.savepoint(), hr_attendance.overtime_once(Attendance):
@@ -608,6 +615,7 @@ class TestAttendanceRules(FaceAttendanceCase):
             Attendance.search([("employee_id", "=", self.employee.id)], order="check_in").mapped("check_in"),
             [utc(20, 7), utc(20, 10)],
         )
+        self.assertEqual(first.check_out, utc(20, 9, 45))
 
     def test_auto_mark_off_records_without_attendance(self):
         self.config.set("auto_mark", False)

@@ -3,6 +3,7 @@ from datetime import datetime
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 
+from ..models.security_groups import FULL_ATTENDANCE_GROUP
 from .common import FaceAttendanceCase, face_b64
 
 
@@ -38,7 +39,10 @@ class TestSecurity(FaceAttendanceCase):
 
     def test_the_person_fields_follow_the_public_profile(self):
         self.employee.person_ref = "SEC-HC"
-        for user in (self.plain, self.fa_user):
+        administrator = new_test_user(
+            self.env, login="fa_att_admin", groups="base.group_user,%s" % FULL_ATTENDANCE_GROUP
+        )
+        for user in (self.plain, self.fa_user, administrator):
             # From an empty cache, as a fresh request: Odoo prefetches every stored field the reader
             # may see, through hr.employee.public for who is no HR officer.
             self.env.invalidate_all()
@@ -46,16 +50,27 @@ class TestSecurity(FaceAttendanceCase):
             with self.subTest(user=user.login):
                 self.assertEqual(employee.name, self.employee.name)
                 self.assertEqual(employee.search([("id", "=", self.employee.id)]).name, self.employee.name)
-        self.env.invalidate_all()
-        as_user = self.employee.with_user(self.fa_user)
-        self.assertEqual((as_user.person_ref, as_user.face_count, as_user.face_status), ("SEC-HC", 1, "registered"))
-        self.assertEqual(as_user.search([("person_ref", "=", "SEC-HC")]), self.employee)
-        # A colleague's person ID and biometric enrolment are not every employee's to know.
-        for field in ("person_ref", "face_count", "face_status"):
-            with self.subTest(field=field), self.assertRaises(AccessError):
-                self.employee.with_user(self.plain).read([field])
-            with self.subTest(field=field), self.assertRaises(AccessError):
-                self.env["hr.employee.public"].with_user(self.plain).browse(self.employee.id).read([field])
+        # Attendance administrators reach every person of their companies: they may know who holds an
+        # ID. (Odoo 19's Face Attendance users are: 19 split 18's officer into one of their own team
+        # and a user of all attendances.)
+        readers = administrator | self.fa_user.filtered(lambda user: user.has_group(FULL_ATTENDANCE_GROUP))
+        for user in readers:
+            self.env.invalidate_all()
+            as_reader = self.employee.with_user(user)
+            with self.subTest(user=user.login):
+                self.assertEqual(
+                    (as_reader.person_ref, as_reader.face_count, as_reader.face_status), ("SEC-HC", 1, "registered")
+                )
+                self.assertEqual(as_reader.search([("person_ref", "=", "SEC-HC")]), self.employee)
+        # An officer who sees only the persons they manage, and any employee, do not.
+        for user in (self.plain | self.fa_user) - readers:
+            for field in ("person_ref", "face_count", "face_status"):
+                with self.subTest(user=user.login, field=field), self.assertRaises(AccessError):
+                    self.employee.with_user(user).read([field])
+                with self.subTest(user=user.login, field=field), self.assertRaises(AccessError):
+                    self.env["hr.employee.public"].with_user(user).browse(self.employee.id).read([field])
+            with self.subTest(user=user.login), self.assertRaises(AccessError):
+                self.env["hr.employee.public"].with_user(user).search([("person_ref", "=", "SEC-HC")])
 
     def test_camera_urls_are_for_managers_and_devices(self):
         camera = self.env["face.camera"].create(
