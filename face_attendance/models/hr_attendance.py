@@ -93,9 +93,15 @@ def overtime_once(attendance_model):
                     merged.setdefault(employee, set()).update(dates)
             marked = _overtime_figures_marked(records.env)
             _read_overtimes(records.env, merged)
-            _read_person_attendances(records.env, merged)
+            windows = _person_windows(records, merged)
+            _read_person_attendances(records.env, merged, windows)
             token = _EXPECTED.set(
-                (records.env.cr, _expected_in_batch(records.env, merged), _lunches_in_batch(records.env, merged))
+                (
+                    records.env.cr,
+                    _expected_in_batch(records.env, merged),
+                    _lunches_in_batch(records.env, merged),
+                    windows,
+                )
             )
             try:
                 records._update_overtime(merged)
@@ -167,16 +173,40 @@ def _read_overtimes(env, scope):
         ).fetch(["employee_id", "date", "duration", "duration_real", "adjustment"])
 
 
-def _read_person_attendances(env, scope):
+def _person_windows(records, scope):
+    """{employee id: (from, to)}: check-in times that hold every attendance of the person's days in
+    ``scope`` (each day's start in UTC, as Odoo 18 gives it, a day either side for the day's length
+    and the zone). Odoo's overtime update reads each person's attendances to group them by day and
+    keeps the days of ``scope``: within these times it finds the same. Empty when another module
+    overrides the update (it may read more)."""
+    if not _stock(records, "_update_overtime", "hr_attendance"):
+        return {}
+    return {
+        employee.id: (
+            min(start for start, _day in dates) - timedelta(days=1),
+            max(start for start, _day in dates) + timedelta(days=2),
+        )
+        for employee, dates in scope.items()
+        if dates
+    }
+
+
+def _read_person_attendances(env, scope, windows):
     """Read the attendances Odoo 18's overtime update searches person by person, in one query: the
     records each search then returns are read already (one query each otherwise). Odoo joins the
-    day clauses of its search with OR([[], ...]), which is true: it reads every attendance of the
-    person, whatever the days."""
-    if scope:
+    day clauses of its search with OR([[], ...]), which is true: it would read every attendance of
+    the person, whatever the days; hr.attendance.search_fetch keeps it to the person's window."""
+    domains = []
+    for employee in scope:
+        domain = [("employee_id", "=", employee.id)]
+        if employee.id in windows:
+            low, high = windows[employee.id]
+            domain += [("check_in", ">=", low), ("check_in", "<", high)]
+        domains.append(domain)
+    if domains:
         # What its loop reads of each; a field it reads beyond these is read then, as it would be.
         env["hr.attendance"].sudo().search_fetch(
-            [("employee_id", "in", [employee.id for employee in scope])],
-            ["employee_id", "check_in", "check_out", "worked_hours"],
+            domain_or(domains), ["employee_id", "check_in", "check_out", "worked_hours"]
         )
 
 
@@ -207,8 +237,20 @@ def _lunches_in_batch(env, scope):
 
 
 # (cursor, {(employee id, start, stop): intervals}, {employee id: (start, stop, calendar, lunch
-# intervals)}) while Odoo 18's overtime update runs for a batch.
+# intervals)}, {employee id: (from, to)} of _person_windows) while Odoo 18's overtime update runs
+# for a batch.
 _EXPECTED = contextvars.ContextVar("face_attendance_expected_attendances", default=None)
+
+
+def _window_of(domain, windows):
+    """The window of the person a domain of exactly [("employee_id", "=", id)] names (the overtime
+    update's search), else None."""
+    if isinstance(domain, (list, tuple)) and len(domain) == 1:
+        leaf = domain[0]
+        if isinstance(leaf, (list, tuple)) and len(leaf) == 3 and tuple(leaf[:2]) == ("employee_id", "="):
+            if isinstance(leaf[2], int) and not isinstance(leaf[2], bool):
+                return windows.get(leaf[2])
+    return None
 
 
 # hr.attendance's stored figures that Odoo 18's overtime update marks for recomputing.
@@ -324,6 +366,9 @@ class HrAttendance(models.Model):
         # Lists and exports page attendances newest first (check_in desc, id desc): without this
         # index PostgreSQL sorts the whole table for each page.
         create_index(self.env.cr, "hr_attendance_check_in_id_desc_index", self._table, ["check_in DESC", "id DESC"])
+        # A person's attendances around a time: Odoo's overlap check, the rules' reads and the
+        # overtime update's days all look them up so (the person's whole history otherwise).
+        create_index(self.env.cr, "hr_attendance_employee_id_check_in_index", self._table, ["employee_id", "check_in"])
         return result
 
     def _update_overtime(self, *args, **kwargs):
@@ -379,6 +424,17 @@ class HrAttendance(models.Model):
             [list(self.ids)],
         )
         return self.browse([row[0] for row in self.env.cr.fetchall()])
+
+    @api.model
+    def search_fetch(self, domain, field_names=None, offset=0, limit=None, order=None):
+        # Odoo 18's overtime update, for a batch: its search of a person's attendances (the whole
+        # history, see _read_person_attendances) kept to the check-in times of the batch's days.
+        batch = _EXPECTED.get()
+        if batch is not None and batch[0] is self.env.cr and not offset and limit is None and order is None:
+            window = _window_of(domain, batch[3])
+            if window:
+                domain = [*domain, ("check_in", ">=", window[0]), ("check_in", "<", window[1])]
+        return super().search_fetch(domain, field_names, offset=offset, limit=limit, order=order)
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -292,6 +292,9 @@ class TestAdversarialRpc(HttpCase):
                 {},
                 nothing,
             ),
+            # Odoo's own read, by Odoo's rights: the addon narrows only the search of its own overtime
+            # batch, on the batch's cursor, never a caller's.
+            ("hr.attendance", "search_fetch"): (None, [[], ["id"]], {}, ("internal", "other_manager")),
             # HR's corrections: managers (and Odoo's own rights) of the attendance's company only.
             ("hr.attendance", "unlink"): (self.seed_attendance().ids, [], {}, nothing),
             ("hr.attendance", "action_face_delete"): (self.seed_attendance().ids, ["Planted reason"], {}, nothing),

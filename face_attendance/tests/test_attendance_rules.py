@@ -468,6 +468,11 @@ class TestAttendanceRules(FaceAttendanceCase):
         fay = Employee.create({"name": "Fay Test", "tz": "Europe/Brussels", "resource_calendar_id": calendar.id})
         gus = Employee.create({"name": "Gus Test", "tz": "Europe/Brussels", "resource_calendar_id": calendar.id})
         self.env["hr.attendance"].create({"employee_id": gus.id, "check_in": utc(20, 5), "check_out": utc(20, 6)})
+        if not V19:
+            # History far from the batch's days, which Odoo 18's update in a batch does not read.
+            self.env["hr.attendance"].create(
+                {"employee_id": dan.id, "check_in": datetime(2025, 12, 1, 8), "check_out": datetime(2025, 12, 1, 20)}
+            )
         self.env["resource.calendar.leaves"].create(
             {"name": "Holiday morning", "date_from": utc(19, 9), "date_to": utc(19, 11), "calendar_id": False}
         )
@@ -494,7 +499,7 @@ class TestAttendanceRules(FaceAttendanceCase):
             self.env.flush_all()
         Attendance = self.env["hr.attendance"]
         every = Attendance.search([("employee_id", "in", (people | fay).ids)], order="employee_id, check_in")
-        self.assertEqual(len(every), 7)
+        self.assertEqual(len(every), 7 if V19 else 8)
         if not V19:
             # Eve has no calendar of her own: her company's serves (as Odoo reads it).
             self.assertEqual({key[0] for key in seen["_expected_in_batch"]}, set((people | fay).ids))
