@@ -244,12 +244,13 @@ _EXPECTED = contextvars.ContextVar("face_attendance_expected_attendances", defau
 
 def _window_of(domain, windows):
     """The window of the person a domain of exactly [("employee_id", "=", id)] names (the overtime
-    update's search), else None."""
+    update's search), else None. Given once: the update searches each person once, and a later
+    search of the same shape (another module's computation flushed meanwhile) is left whole."""
     if isinstance(domain, (list, tuple)) and len(domain) == 1:
         leaf = domain[0]
         if isinstance(leaf, (list, tuple)) and len(leaf) == 3 and tuple(leaf[:2]) == ("employee_id", "="):
             if isinstance(leaf[2], int) and not isinstance(leaf[2], bool):
-                return windows.get(leaf[2])
+                return windows.pop(leaf[2], None)
     return None
 
 

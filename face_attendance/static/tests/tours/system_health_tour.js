@@ -74,10 +74,13 @@ registry.category("web_tour.tours").add("face_attendance_system_health_tour", {
             content: "On a tablet (768 pixels wide)",
             trigger: ".o_face_health_command[data-status=done]",
             async run() {
-                // The test resizes the browser on this message: go on once it has.
-                const resized = new Promise((resolve) => window.addEventListener("resize", resolve, { once: true }));
+                // The test resizes the browser on this message: go on once the page has the tablet's
+                // width (a resize event may come first from elsewhere, under load).
                 console.log("fa-viewport:tablet");
-                await resized;
+                const deadline = Date.now() + 15000;
+                while (window.innerWidth !== 768 && Date.now() < deadline) {
+                    await new Promise((resolve) => setTimeout(resolve, 50));
+                }
             },
         },
         {
