@@ -5,11 +5,12 @@ from .security_groups import PERSON_READERS
 
 
 class HrEmployeePublic(models.Model):
-    """The addon's person fields on the public profile, for its users who are no HR officers.
+    """The addon's person fields on the public profile, for their readers who are no HR officers
+    (attendance administrators, see PERSON_READERS).
 
-    Odoo reads hr.employee for them through this view and refuses any stored field of hr.employee
-    that the view lacks; without these, such a user failed on the first uncached read of any
-    employee field, since the ORM prefetches every stored field the reader may see.
+    Odoo reads hr.employee for any user who is no HR officer through this view, and refuses any
+    stored field of hr.employee that the view lacks and the reader may see: the ORM prefetches every
+    such field, so a missing one failed the first uncached read of any employee field.
     """
 
     _inherit = "hr.employee.public"
